@@ -1,0 +1,306 @@
+/* wz_base.c - see wz_base.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wz_base.h"
+
+const char *wz_progname = "wenze";
+
+void
+wz_setprogname(const char *argv0)
+{
+	const char *p;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	p = strrchr(argv0, '/');
+	wz_progname = p != NULL ? p + 1 : argv0;
+}
+
+static _Noreturn void
+oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", wz_progname);
+	exit(EX_OSERR);
+}
+
+void *
+wz_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+wz_calloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+wz_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+wz_reallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		oom();
+	return wz_realloc(p, nmemb * size);
+}
+
+char *
+wz_strdup(const char *s)
+{
+	return wz_strndup(s, strlen(s));
+}
+
+char *
+wz_strndup(const char *s, size_t n)
+{
+	char *p = wz_malloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+wz_aprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		oom();
+	va_end(ap);
+	return s;
+}
+
+void
+wz_vmsg(const char *file, unsigned long line, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", wz_progname);
+	if (file != NULL) {
+		if (line > 0)
+			fprintf(stderr, "%s:%lu: ", file, line);
+		else
+			fprintf(stderr, "%s: ", file);
+	}
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+wz_msg(const char *file, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wz_vmsg(file, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+wz_die(int status, const char *file, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wz_vmsg(file, line, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+wz_sysmsg(const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", wz_progname);
+	if (file != NULL)
+		fprintf(stderr, "%s: ", file);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(e));
+}
+
+void
+wz_buf_reserve(struct wz_buf *b, size_t extra)
+{
+	size_t need;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		oom();
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->s = wz_realloc(b->s, b->cap);
+}
+
+void
+wz_buf_add(struct wz_buf *b, const void *p, size_t n)
+{
+	wz_buf_reserve(b, n);
+	if (n > 0)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+wz_buf_addc(struct wz_buf *b, int c)
+{
+	wz_buf_reserve(b, 1);
+	b->s[b->len++] = (char)c;
+	b->s[b->len] = '\0';
+}
+
+void
+wz_buf_adds(struct wz_buf *b, const char *s)
+{
+	wz_buf_add(b, s, strlen(s));
+}
+
+void
+wz_buf_printf(struct wz_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	wz_buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+wz_buf_cstr(struct wz_buf *b)
+{
+	wz_buf_reserve(b, 0);
+	b->s[b->len] = '\0';
+	return b->s;
+}
+
+void
+wz_buf_reset(struct wz_buf *b)
+{
+	b->len = 0;
+	if (b->s != NULL)
+		b->s[0] = '\0';
+}
+
+void
+wz_buf_free(struct wz_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+long long
+wz_strtonum(const char *s, long long min, long long max, const char **errstr)
+{
+	long long v;
+	char *end;
+
+	*errstr = NULL;
+	if (s == NULL || *s == '\0' || min > max) {
+		*errstr = "invalid";
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0') {
+		*errstr = "invalid";
+		return 0;
+	}
+	if ((v == LLONG_MIN && errno == ERANGE) || v < min) {
+		*errstr = "too small";
+		return 0;
+	}
+	if ((v == LLONG_MAX && errno == ERANGE) || v > max) {
+		*errstr = "too large";
+		return 0;
+	}
+	return v;
+}
+
+int
+wz_parse_size(const char *s, size_t *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1024;
+		end++;
+		break;
+	case 'm': case 'M':
+		mul = 1024 * 1024;
+		end++;
+		break;
+	case 'g': case 'G':
+		mul = 1024ULL * 1024 * 1024;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' || v > SIZE_MAX / mul)
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+uint64_t
+wz_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL;
+
+	while (n-- > 0) {
+		h ^= *s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

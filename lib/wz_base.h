@@ -1,0 +1,79 @@
+/*
+ * wz_base.h - memory, diagnostics, growable buffers and bounded numbers.
+ *
+ * The bottom layer of libwenze: it knows nothing of CSV, rules or ledgers.
+ * Allocation wrappers exit with EX_OSERR on failure so callers stay short
+ * (mandoc_aux.c does the same).  Diagnostics go to stderr only, in the form
+ * "prog: FILE:LINE: message".
+ */
+#ifndef WZ_BASE_H
+#define WZ_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sysexits.h>
+
+#define WZ_VERSION "0.1.0"
+
+/* Exit status of DESIGN.md "Streams": 0, 1 some rows rejected, sysexits. */
+#define WZ_EX_ROWS 1
+
+/* Program name used in every message; set once by wz_setprogname(). */
+extern const char *wz_progname;
+void wz_setprogname(const char *argv0);
+
+/* Allocation: these never return NULL; on failure they print and exit. */
+void *wz_malloc(size_t n);
+void *wz_calloc(size_t nmemb, size_t size);
+void *wz_realloc(void *p, size_t n);
+void *wz_reallocarray(void *p, size_t nmemb, size_t size);
+char *wz_strdup(const char *s);
+char *wz_strndup(const char *s, size_t n);
+/* asprintf that exits on failure; the caller frees. */
+char *wz_aprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Diagnostics.  file may be NULL (no location), line 0 means "no line".
+ * wz_msg prints "prog: file:line: message\n"; wz_die does the same and
+ * exits with status.  wz_sysmsg appends ": strerror(errno)".
+ */
+void wz_msg(const char *file, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void wz_vmsg(const char *file, unsigned long line, const char *fmt, va_list ap);
+_Noreturn void wz_die(int status, const char *file, unsigned long line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void wz_sysmsg(const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A growable byte buffer, always NUL-terminated when len > 0 or after
+ * wz_buf_cstr().  Zero-initialise it ({0}) before use. */
+struct wz_buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 wz_buf_reserve(struct wz_buf *b, size_t extra);
+void	 wz_buf_add(struct wz_buf *b, const void *p, size_t n);
+void	 wz_buf_addc(struct wz_buf *b, int c);
+void	 wz_buf_adds(struct wz_buf *b, const char *s);
+void	 wz_buf_printf(struct wz_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *wz_buf_cstr(struct wz_buf *b);
+void	 wz_buf_reset(struct wz_buf *b);
+void	 wz_buf_free(struct wz_buf *b);
+
+/*
+ * Parse a decimal integer in [min, max] (OpenBSD strtonum).  Returns 0 and
+ * sets *errstr to "invalid", "too small" or "too large" on failure.
+ */
+long long wz_strtonum(const char *s, long long min, long long max,
+    const char **errstr);
+
+/* Parse a size with an optional K, M or G suffix (powers of 1024). */
+int	 wz_parse_size(const char *s, size_t *out);
+
+/* FNV-1a, for hash tables inside the library (not for security). */
+uint64_t wz_hash(const void *p, size_t n);
+
+#endif

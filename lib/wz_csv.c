@@ -1,0 +1,1044 @@
+/*
+ * wz_csv.c - CSV and TSV readers and writers; see wz_csv.h.
+ *
+ * The CSV reader drives libcsv with chunks of input and collects the
+ * records its callbacks produce into a queue; wz_reader_next() hands them
+ * out one at a time.  Before a chunk reaches libcsv it is converted from
+ * the legacy encoding (iconv) and checked as UTF-8, so an error can name
+ * the line and byte column where the file stops being readable, after
+ * every record before that point has been delivered.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "wz_base.h"
+#include "wz_csv.h"
+#include "wz_text.h"
+
+#define CHUNK	(64 * 1024)
+
+struct qfield {
+	size_t	off, len;
+};
+
+struct qrow {
+	size_t		first, n;	/* into fields[] */
+	unsigned long	line, lines;
+	int		bad;		/* 0, or why it is rejected */
+	size_t		nfields;	/* as read, even past max_cols */
+};
+
+enum { BAD_NONE, BAD_ROWSIZE, BAD_COLS };
+
+struct wz_reader {
+	int		 fd, ownfd;
+	char		*name;
+	struct wz_ropts	 o;
+	struct csv_parser p;
+	iconv_t		 cd;
+
+	unsigned char	*in;		/* raw input */
+	size_t		 inlen;		/* bytes carried over */
+	unsigned char	*conv;		/* converted input */
+	size_t		 convcap;
+	unsigned char	 tail[8];	/* incomplete UTF-8 carried over */
+	size_t		 tailn;
+	int		 eof, started, fatal, fatal_pending;
+	int		 errstatus;
+	char		*err;
+	unsigned long	 errline;
+	unsigned long	 rawline;	/* physical lines seen in input */
+	size_t		 linebytes;	/* bytes since the last newline */
+
+	/* record queue */
+	struct wz_buf	 arena;
+	struct qfield	*fields;
+	size_t		 nfields, capfields;
+	struct qrow	*rows;
+	size_t		 nrows, caprows, qhead;
+	/* the record being built */
+	size_t		 cur_first, cur_bytes, cur_nf;
+	unsigned long	 cur_nl;	/* newlines inside its fields */
+	int		 cur_bad;
+	unsigned long	 line;		/* line the next record starts on */
+	int		 pending_cr;
+	/* TSV state */
+	struct wz_buf	 tsvfield;
+	int		 tsvesc;
+
+	/* handed out */
+	struct wz_row	 hdr, row;
+	int		 have_hdr;
+	char		**rowf;
+	size_t		*rowlen, rowcap;
+	unsigned long	 recno;
+};
+
+static void
+set_err(struct wz_reader *r, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(struct wz_reader *r, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(r->err);
+	va_start(ap, fmt);
+	if (vasprintf(&r->err, fmt, ap) == -1)
+		r->err = NULL;
+	va_end(ap);
+	r->errline = line;
+}
+
+/* libcsv grows its field buffer through this; refusing past the field
+ * limit turns a runaway field into CSV_ENOMEM, which we report as such. */
+static size_t field_limit_tls;
+static void *
+limited_realloc(void *p, size_t n)
+{
+	if (n > field_limit_tls + 1024)
+		return NULL;
+	return realloc(p, n);
+}
+
+static struct wz_reader *
+reader_new(int fd, const char *name, const struct wz_ropts *o)
+{
+	struct wz_reader *r;
+	const char *enc = o != NULL ? o->encoding : NULL;
+
+	r = wz_calloc(1, sizeof(*r));
+	if (o != NULL)
+		r->o = *o;
+	if (r->o.max_field == 0)
+		r->o.max_field = WZ_MAX_FIELD_DEFAULT;
+	if (r->o.max_row == 0)
+		r->o.max_row = WZ_MAX_ROW_DEFAULT;
+	if (r->o.max_cols == 0)
+		r->o.max_cols = WZ_MAX_COLS_DEFAULT;
+	r->cd = (iconv_t)-1;
+	if (enc != NULL && strcasecmp(enc, "UTF-8") != 0 &&
+	    strcasecmp(enc, "UTF8") != 0) {
+		if (strcasecmp(enc, "GB18030") != 0 &&
+		    strcasecmp(enc, "GBK") != 0 &&
+		    strcasecmp(enc, "GB2312") != 0) {
+			free(r);
+			errno = EINVAL;
+			return NULL;
+		}
+		r->cd = iconv_open("UTF-8", enc);
+		if (r->cd == (iconv_t)-1) {
+			free(r);
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	r->fd = fd;
+	r->name = wz_strdup(name);
+	r->in = wz_malloc(CHUNK + 16);
+	r->line = 1;
+	r->rawline = 1;
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
+		wz_die(EX_OSERR, NULL, 0, "out of memory");
+	csv_set_space_func(&r->p, NULL);
+	csv_set_realloc_func(&r->p, limited_realloc);
+	return r;
+}
+
+struct wz_reader *
+wz_reader_fdopen(int fd, const char *name, const struct wz_ropts *o)
+{
+	return reader_new(fd, name, o);
+}
+
+struct wz_reader *
+wz_reader_open(const char *path, const struct wz_ropts *o)
+{
+	struct wz_reader *r;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return reader_new(0, "<stdin>", o);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((r = reader_new(fd, path, o)) == NULL) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	r->ownfd = 1;
+	return r;
+}
+
+void
+wz_reader_close(struct wz_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	if (r->ownfd)
+		close(r->fd);
+	if (r->cd != (iconv_t)-1)
+		iconv_close(r->cd);
+	csv_free(&r->p);
+	if (r->have_hdr) {
+		for (i = 0; i < r->hdr.n; i++)
+			free(r->hdr.f[i]);
+		free(r->hdr.f);
+		free(r->hdr.len);
+	}
+	free(r->in);
+	free(r->conv);
+	free(r->err);
+	free(r->name);
+	free(r->fields);
+	free(r->rows);
+	free(r->rowf);
+	free(r->rowlen);
+	wz_buf_free(&r->arena);
+	wz_buf_free(&r->tsvfield);
+	free(r);
+}
+
+const char *
+wz_reader_error(const struct wz_reader *r)
+{
+	return r->err != NULL ? r->err : "unknown error";
+}
+
+unsigned long
+wz_reader_errline(const struct wz_reader *r)
+{
+	return r->errline;
+}
+
+int
+wz_reader_errstatus(const struct wz_reader *r)
+{
+	return r->errstatus ? r->errstatus : EX_DATAERR;
+}
+
+const char *
+wz_reader_name(const struct wz_reader *r)
+{
+	return r->name;
+}
+
+unsigned long
+wz_reader_lines(const struct wz_reader *r)
+{
+	return r->line - 1;
+}
+
+/* Callbacks: one field, one end of record. */
+static void
+add_field(struct wz_reader *r, const char *s, size_t n)
+{
+	const char *p;
+
+	r->cur_nf++;
+	if (r->cur_bad)
+		goto count;
+	if (r->cur_nf > r->o.max_cols) {
+		r->cur_bad = BAD_COLS;
+		goto count;
+	}
+	if (n > r->o.max_row - r->cur_bytes) {
+		r->cur_bad = BAD_ROWSIZE;
+		goto count;
+	}
+	r->cur_bytes += n + 1;
+	if (r->nfields == r->capfields) {
+		r->capfields = r->capfields ? r->capfields * 2 : 256;
+		r->fields = wz_reallocarray(r->fields, r->capfields,
+		    sizeof(*r->fields));
+	}
+	r->fields[r->nfields].off = r->arena.len;
+	r->fields[r->nfields].len = n;
+	r->nfields++;
+	wz_buf_add(&r->arena, s, n);
+	wz_buf_addc(&r->arena, '\0');
+count:
+	if (r->o.tsv)
+		return;		/* TSV fields hold newlines only as escapes */
+	for (p = s; (p = memchr(p, '\n', n - (size_t)(p - s))) != NULL; p++)
+		r->cur_nl++;
+}
+
+static void
+end_record(struct wz_reader *r, int c)
+{
+	struct qrow *q;
+
+	if (r->cur_nf == 0) {
+		/* A blank line, or the LF of a CRLF. */
+		if (c == '\n' && r->pending_cr)
+			r->pending_cr = 0;
+		else if (c == '\n' || c == '\r') {
+			r->line++;
+			r->pending_cr = c == '\r';
+		}
+		return;
+	}
+	if (r->nrows == r->caprows) {
+		r->caprows = r->caprows ? r->caprows * 2 : 64;
+		r->rows = wz_reallocarray(r->rows, r->caprows,
+		    sizeof(*r->rows));
+	}
+	q = &r->rows[r->nrows++];
+	q->first = r->cur_first;
+	q->n = r->nfields - r->cur_first;
+	q->nfields = r->cur_nf;
+	q->line = r->line;
+	q->lines = 1 + r->cur_nl;
+	q->bad = r->cur_bad;
+	r->line += r->cur_nl + (c == '\n' || c == '\r' ? 1 : 0);
+	r->pending_cr = c == '\r';
+	r->cur_first = r->nfields;
+	r->cur_nf = 0;
+	r->cur_nl = 0;
+	r->cur_bytes = 0;
+	r->cur_bad = 0;
+}
+
+static void
+cb_field(void *s, size_t n, void *data)
+{
+	add_field(data, s != NULL ? s : "", n);
+}
+
+static void
+cb_record(int c, void *data)
+{
+	end_record(data, c);
+}
+
+/* TSV: split on tab and newline, undo \t \n \r \\ escapes. */
+static void
+tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	size_t i, start;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (r->tsvesc) {
+			r->tsvesc = 0;
+			switch (c) {
+			case 't': wz_buf_addc(&r->tsvfield, '\t'); break;
+			case 'n': wz_buf_addc(&r->tsvfield, '\n'); break;
+			case 'r': wz_buf_addc(&r->tsvfield, '\r'); break;
+			case '\\': wz_buf_addc(&r->tsvfield, '\\'); break;
+			default:
+				wz_buf_addc(&r->tsvfield, '\\');
+				wz_buf_addc(&r->tsvfield, c);
+			}
+			continue;
+		}
+		if (c == '\\') {
+			r->tsvesc = 1;
+			continue;
+		}
+		if (c == '\t') {
+			add_field(r, r->tsvfield.s ? r->tsvfield.s : "",
+			    r->tsvfield.len);
+			wz_buf_reset(&r->tsvfield);
+			continue;
+		}
+		if (c == '\n') {
+			if (r->tsvfield.len > 0 && r->tsvfield.s[
+			    r->tsvfield.len - 1] == '\r')
+				r->tsvfield.len--;
+			if (r->tsvfield.len > 0 || r->cur_nf > 0)
+				add_field(r, r->tsvfield.s ? r->tsvfield.s :
+				    "", r->tsvfield.len);
+			wz_buf_reset(&r->tsvfield);
+			end_record(r, '\n');
+			continue;
+		}
+		/* Copy a run of ordinary bytes at once. */
+		start = i;
+		while (i + 1 < n && s[i + 1] != '\t' && s[i + 1] != '\n' &&
+		    s[i + 1] != '\\')
+			i++;
+		wz_buf_add(&r->tsvfield, s + start, i - start + 1);
+		if (r->tsvfield.len > r->o.max_field) {
+			r->fatal_pending = 1;
+			return;
+		}
+	}
+}
+
+static unsigned long
+count_nl(const unsigned char *s, size_t n, size_t *since)
+{
+	const unsigned char *p = s, *e = s + n, *q;
+	unsigned long c = 0;
+
+	while ((q = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		c++;
+		p = q + 1;
+	}
+	if (c == 0)
+		*since += n;
+	else
+		*since = (size_t)(e - p);
+	return c;
+}
+
+/* Is this the start of GB18030 text?  Used only to word a hint. */
+static int
+looks_gb18030(const unsigned char *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	char out[64], *ip = (char *)s, *op = out;
+	size_t il = n < 16 ? n : 16, ol = sizeof(out), rc;
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	rc = iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	return rc != (size_t)-1 || errno == EINVAL || (op - out) >= 6;
+}
+
+/* Feed validated text to the parser.  Returns -1 on a fatal error. */
+static int
+feed(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	size_t done, since;
+	unsigned long l;
+
+	if (n == 0)
+		return 0;
+	if (r->o.tsv) {
+		tsv_parse(r, s, n);
+		if (r->fatal_pending) {
+			set_err(r, r->line, "field longer than %zu bytes "
+			    "(--max-field)", r->o.max_field);
+			return -1;
+		}
+		return 0;
+	}
+	field_limit_tls = r->o.max_field;
+	done = csv_parse(&r->p, s, n, cb_field, cb_record, r);
+	if (done == n)
+		return 0;
+	since = 0;
+	l = r->rawline + count_nl(s, done, &since);
+	if (csv_error(&r->p) == CSV_ENOMEM)
+		set_err(r, r->line, "field longer than %zu bytes "
+		    "(--max-field), in the record that starts here",
+		    r->o.max_field);
+	else
+		set_err(r, l, "malformed CSV: a quote inside an unquoted "
+		    "field or text after a closing quote (record starts on "
+		    "line %lu)", r->line);
+	return -1;
+}
+
+/* Validate and feed UTF-8 text; carries an incomplete tail over. */
+static int
+feed_utf8(struct wz_reader *r, unsigned char *s, size_t n, int last)
+{
+	size_t ok, since;
+	int why;
+	unsigned long l;
+
+	if (!r->started) {
+		r->started = 1;
+		if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+			s += 3;
+			n -= 3;
+		}
+	}
+	ok = wz_utf8_check(s, n, &why);
+	if (ok == n || (why == WZ_UTF8_OK && !last)) {
+		if (feed(r, s, ok) == -1)
+			return -1;
+		r->rawline += count_nl(s, ok, &r->linebytes);
+		r->tailn = n - ok;
+		memcpy(r->tail, s + ok, r->tailn);
+		return 0;
+	}
+	/* Deliver what came before the bad byte, then stop. */
+	if (feed(r, s, ok) == -1)
+		return -1;
+	since = r->linebytes;
+	l = r->rawline + count_nl(s, ok, &since);
+	if (why == WZ_UTF8_NUL)
+		set_err(r, l, "NUL byte at byte column %zu", since + 1);
+	else if (r->cd == (iconv_t)-1 && looks_gb18030(s + ok, n - ok))
+		set_err(r, l, "invalid UTF-8 at byte column %zu; the file "
+		    "looks like a GB18030/GBK export: use --encoding GB18030",
+		    since + 1);
+	else
+		set_err(r, l, "invalid UTF-8 at byte column %zu", since + 1);
+	return -1;
+}
+
+/* Convert raw bytes to UTF-8 with iconv, then feed. */
+static int
+feed_raw(struct wz_reader *r, size_t n, int last)
+{
+	char *ip, *op;
+	size_t il, ol, rc, outn;
+
+	if (r->cd == (iconv_t)-1) {
+		/* Prepend the carried UTF-8 tail. */
+		if (r->tailn > 0) {
+			memmove(r->in + r->tailn, r->in, n);
+			memcpy(r->in, r->tail, r->tailn);
+			n += r->tailn;
+			r->tailn = 0;
+		}
+		return feed_utf8(r, r->in, n, last);
+	}
+	if (r->convcap < n * 2 + 16) {
+		r->convcap = n * 2 + 16;
+		r->conv = wz_realloc(r->conv, r->convcap);
+	}
+	ip = (char *)r->in;
+	il = n;
+	op = (char *)r->conv;
+	ol = r->convcap;
+	rc = iconv(r->cd, &ip, &il, &op, &ol);
+	outn = (size_t)(op - (char *)r->conv);
+	if (rc == (size_t)-1 && errno == EILSEQ) {
+		size_t since = r->linebytes;
+		unsigned long l;
+
+		if (feed_utf8(r, r->conv, outn, 0) == -1)
+			return -1;
+		l = r->rawline;
+		(void)since;
+		set_err(r, l, "invalid %s byte sequence near byte column %zu",
+		    r->o.encoding, r->linebytes + 1);
+		return -1;
+	}
+	if (feed_utf8(r, r->conv, outn, last) == -1)
+		return -1;
+	/* Keep an incomplete multibyte sequence for the next read. */
+	r->inlen = il;
+	if (il > 0) {
+		if (last) {
+			set_err(r, r->rawline, "truncated %s character at end "
+			    "of file", r->o.encoding);
+			return -1;
+		}
+		memmove(r->in, ip, il);
+	}
+	return 0;
+}
+
+static void
+queue_reset(struct wz_reader *r)
+{
+	size_t i, base, nf;
+
+	/* Keep the record being built: move its fields to the front. */
+	nf = r->nfields - r->cur_first;
+	if (nf > 0) {
+		base = r->fields[r->cur_first].off;
+		memmove(r->arena.s, r->arena.s + base, r->arena.len - base);
+		r->arena.len -= base;
+		for (i = 0; i < nf; i++) {
+			r->fields[i] = r->fields[r->cur_first + i];
+			r->fields[i].off -= base;
+		}
+	} else
+		r->arena.len = 0;
+	r->nfields = nf;
+	r->cur_first = 0;
+	r->nrows = r->qhead = 0;
+}
+
+/* Fill the queue.  Returns 1 if a record is queued, 0 at EOF, -1. */
+static int
+fill(struct wz_reader *r)
+{
+	ssize_t n;
+
+	while (r->qhead == r->nrows) {
+		if (r->fatal)
+			return -1;
+		if (r->eof)
+			return 0;
+		queue_reset(r);
+		do
+			n = read(r->fd, r->in + r->inlen, CHUNK - r->inlen);
+		while (n == -1 && errno == EINTR);
+		if (n == -1) {
+			set_err(r, r->rawline, "read error: %s",
+			    strerror(errno));
+			r->errstatus = EX_IOERR;
+			r->fatal = 1;
+			continue;
+		}
+		if (n == 0) {
+			r->eof = 1;
+			if (feed_raw(r, r->inlen, 1) == -1) {
+				r->fatal = 1;
+				continue;
+			}
+			if (r->o.tsv) {
+				if (r->tsvesc)
+					wz_buf_addc(&r->tsvfield, '\\');
+				if (r->tsvfield.len > 0 || r->cur_nf > 0) {
+					add_field(r, r->tsvfield.s,
+					    r->tsvfield.len);
+					wz_buf_reset(&r->tsvfield);
+					end_record(r, -1);
+				}
+			} else if (csv_fini(&r->p, cb_field, cb_record, r)
+			    != 0) {
+				set_err(r, r->line, "unterminated quoted "
+				    "field: the record that starts here "
+				    "runs to the end of the file");
+				r->fatal = 1;
+			}
+			continue;
+		}
+		if (feed_raw(r, r->inlen + (size_t)n, 0) == -1)
+			r->fatal = 1;
+	}
+	return 1;
+}
+
+/* Turn queue entry q into r->row. */
+static void
+make_row(struct wz_reader *r, struct wz_row *row, const struct qrow *q)
+{
+	size_t i;
+
+	if (q->n > r->rowcap) {
+		r->rowcap = q->n + 16;
+		r->rowf = wz_reallocarray(r->rowf, r->rowcap, sizeof(char *));
+		r->rowlen = wz_reallocarray(r->rowlen, r->rowcap,
+		    sizeof(size_t));
+	}
+	row->blank = 1;
+	for (i = 0; i < q->n; i++) {
+		r->rowf[i] = r->arena.s + r->fields[q->first + i].off;
+		r->rowlen[i] = r->fields[q->first + i].len;
+		if (r->rowlen[i] > 0)
+			row->blank = 0;
+	}
+	row->n = q->n;
+	row->f = r->rowf;
+	row->len = r->rowlen;
+	row->line = q->line;
+	row->lines = q->lines;
+}
+
+static int
+next_raw(struct wz_reader *r, const struct qrow **q)
+{
+	int rc;
+
+	if ((rc = fill(r)) != 1)
+		return rc == 0 ? WZ_EOF : WZ_FATAL;
+	*q = &r->rows[r->qhead++];
+	return WZ_ROW;
+}
+
+int
+wz_reader_header(struct wz_reader *r, const struct wz_row **hdr)
+{
+	const struct qrow *q;
+	unsigned long i;
+	size_t k;
+	int rc;
+
+	if (r->have_hdr) {
+		*hdr = &r->hdr;
+		return WZ_ROW;
+	}
+	for (i = 0; i < r->o.skip; i++)
+		if ((rc = next_raw(r, &q)) != WZ_ROW)
+			goto fail;
+	if ((rc = next_raw(r, &q)) != WZ_ROW)
+		goto fail;
+	if (q->bad) {
+		set_err(r, q->line, "header row is over the size limits "
+		    "(%zu fields)", q->nfields);
+		return WZ_FATAL;
+	}
+	make_row(r, &r->row, q);
+	r->hdr.n = q->n;
+	r->hdr.f = wz_calloc(q->n, sizeof(char *));
+	r->hdr.len = wz_calloc(q->n, sizeof(size_t));
+	r->hdr.line = q->line;
+	r->hdr.lines = q->lines;
+	for (k = 0; k < q->n; k++) {
+		if (r->o.no_header)
+			r->hdr.f[k] = wz_aprintf("%zu", k + 1);
+		else
+			r->hdr.f[k] = wz_strndup(r->row.f[k], r->row.len[k]);
+		r->hdr.len[k] = strlen(r->hdr.f[k]);
+	}
+	r->have_hdr = 1;
+	if (r->o.no_header)
+		r->qhead--;	/* the first record is data */
+	*hdr = &r->hdr;
+	return WZ_ROW;
+fail:
+	if (rc == WZ_EOF) {
+		set_err(r, r->line, r->o.skip > 0 ? "no header row after "
+		    "skipping %lu rows" : "empty file: no header row",
+		    r->o.skip);
+		r->fatal = 1;
+	}
+	return WZ_FATAL;
+}
+
+int
+wz_reader_next(struct wz_reader *r, const struct wz_row **row)
+{
+	const struct wz_row *hdr;
+	const struct qrow *q;
+	int rc;
+
+	if (!r->have_hdr && (rc = wz_reader_header(r, &hdr)) != WZ_ROW)
+		return rc;
+	if ((rc = next_raw(r, &q)) != WZ_ROW)
+		return rc;
+	make_row(r, &r->row, q);
+	r->row.recno = ++r->recno;
+	*row = &r->row;
+	if (q->bad == BAD_COLS) {
+		set_err(r, q->line, "record has %zu fields, more than the "
+		    "limit of %zu (--max-cols)", q->nfields, r->o.max_cols);
+		return WZ_BAD;
+	}
+	if (q->bad == BAD_ROWSIZE) {
+		set_err(r, q->line, "record is larger than %zu bytes "
+		    "(--max-row)", r->o.max_row);
+		return WZ_BAD;
+	}
+	if (q->n != r->hdr.n) {
+		set_err(r, q->line, "record has %zu field%s, the header has "
+		    "%zu", q->n, q->n == 1 ? "" : "s", r->hdr.n);
+		return WZ_BAD;
+	}
+	return WZ_ROW;
+}
+
+/* Column lookup. */
+
+char *
+wz_header_norm(const char *s, size_t n)
+{
+	char *t = wz_normalize(s, n);
+	size_t len = strlen(t), i, j;
+
+	/* Drop spaces and a trailing colon: "姓 名:" is "姓名". */
+	for (i = j = 0; i < len; i++)
+		if (t[i] != ' ')
+			t[j++] = t[i];
+	while (j > 0 && t[j - 1] == ':')
+		j--;
+	t[j] = '\0';
+	return t;
+}
+
+static int
+header_is(const struct wz_row *hdr, size_t i, const char *want)
+{
+	char *h = wz_header_norm(hdr->f[i], hdr->len[i]);
+	int eq = strcmp(h, want) == 0;
+
+	free(h);
+	return eq;
+}
+
+int
+wz_col_find(const struct wz_row *hdr, const char *name)
+{
+	char *want = wz_header_norm(name, strlen(name));
+	size_t i;
+	int found = -1;
+
+	for (i = 0; i < hdr->n; i++) {
+		if (!header_is(hdr, i, want))
+			continue;
+		if (found >= 0) {
+			found = -2;
+			break;
+		}
+		found = (int)i;
+	}
+	free(want);
+	return found;
+}
+
+size_t
+wz_col_lookup(const struct wz_row *hdr, const char *name,
+    const struct wz_aliases *al, int *idx, size_t max)
+{
+	size_t i, k, n = 0;
+	char *want;
+	int dup;
+
+	for (k = 0; al == NULL || k <= al->n; k++) {
+		const char *h;
+
+		if (k == 0)
+			h = name;
+		else if (strcmp(al->v[k - 1].field, name) == 0)
+			h = al->v[k - 1].header;
+		else
+			continue;
+		want = wz_header_norm(h, strlen(h));
+		for (i = 0; i < hdr->n && n < max; i++) {
+			size_t j;
+
+			if (!header_is(hdr, i, want))
+				continue;
+			for (dup = 0, j = 0; j < n; j++)
+				if (idx[j] == (int)i)
+					dup = 1;
+			if (!dup)
+				idx[n++] = (int)i;
+		}
+		free(want);
+		if (al == NULL)
+			break;
+	}
+	return n;
+}
+
+/* Writer. */
+
+struct wz_writer {
+	int		 fd;
+	char		*name;
+	struct wz_wopts	 o;
+	iconv_t		 cd;
+	struct wz_buf	 b, conv;
+	int		 nf, err;
+	size_t		 rowstart;	/* b.len where the row began */
+};
+
+struct wz_writer *
+wz_writer_new(int fd, const char *name, const struct wz_wopts *o)
+{
+	struct wz_writer *w = wz_calloc(1, sizeof(*w));
+
+	if (o != NULL)
+		w->o = *o;
+	w->cd = (iconv_t)-1;
+	if (w->o.encoding != NULL && strcasecmp(w->o.encoding, "UTF-8") != 0 &&
+	    strcasecmp(w->o.encoding, "UTF8") != 0) {
+		if (strcasecmp(w->o.encoding, "GB18030") != 0 &&
+		    strcasecmp(w->o.encoding, "GBK") != 0)
+			goto inval;
+		if ((w->cd = iconv_open(w->o.encoding, "UTF-8")) ==
+		    (iconv_t)-1)
+			goto inval;
+	}
+	w->fd = fd;
+	w->name = wz_strdup(name != NULL ? name : "<stdout>");
+	wz_buf_reserve(&w->b, CHUNK * 2);
+	if (w->o.bom && w->cd == (iconv_t)-1)
+		wz_buf_add(&w->b, "\xef\xbb\xbf", 3);
+	w->rowstart = w->b.len;
+	return w;
+inval:
+	free(w);
+	errno = EINVAL;
+	return NULL;
+}
+
+static int
+write_all(struct wz_writer *w, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(w->fd, p, n);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1) {
+			if (errno == EPIPE)
+				exit(0);
+			wz_sysmsg(w->name, "write error");
+			w->err = 1;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+wz_writer_flush(struct wz_writer *w)
+{
+	char *ip, *op;
+	size_t il, ol, rc;
+	int ret;
+
+	if (w->err)
+		return -1;
+	if (w->b.len == 0)
+		return 0;
+	if (w->cd == (iconv_t)-1) {
+		ret = write_all(w, w->b.s, w->b.len);
+		w->b.len = w->rowstart = 0;
+		return ret;
+	}
+	wz_buf_reset(&w->conv);
+	wz_buf_reserve(&w->conv, w->b.len * 2 + 16);
+	ip = w->b.s;
+	il = w->b.len;
+	op = w->conv.s;
+	ol = w->conv.cap - 1;
+	rc = iconv(w->cd, &ip, &il, &op, &ol);
+	w->b.len = w->rowstart = 0;
+	if (rc == (size_t)-1) {
+		wz_msg(w->name, 0, "a character cannot be written in %s",
+		    w->o.encoding);
+		w->err = 1;
+		return -1;
+	}
+	return write_all(w, w->conv.s, (size_t)(op - w->conv.s));
+}
+
+int
+wz_writer_close(struct wz_writer *w)
+{
+	int ret;
+
+	if (w == NULL)
+		return 0;
+	ret = wz_writer_flush(w) == 0 && !w->err ? 0 : EX_IOERR;
+	if (w->cd != (iconv_t)-1)
+		iconv_close(w->cd);
+	wz_buf_free(&w->b);
+	wz_buf_free(&w->conv);
+	free(w->name);
+	free(w);
+	return ret;
+}
+
+static const unsigned char csv_special[256] = {
+	['"'] = 1, [','] = 1, ['\r'] = 1, ['\n'] = 1
+};
+
+static int
+is_number(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] != '.')
+			return 0;
+	}
+	return digits > 0;
+}
+
+void
+wz_writer_field(struct wz_writer *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, start;
+	int guard = 0;
+
+	if (w->nf++ > 0)
+		wz_buf_addc(&w->b, w->o.tsv ? '\t' : ',');
+	if (w->o.excel_safe && n > 0 && (s[0] == '=' || s[0] == '+' ||
+	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') &&
+	    !is_number(s, n))
+		guard = 1;
+	if (w->o.tsv) {
+		if (guard)
+			wz_buf_addc(&w->b, '\'');
+		for (i = start = 0; i < n; i++) {
+			const char *esc;
+
+			switch (p[i]) {
+			case '\t': esc = "\\t"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\\': esc = "\\\\"; break;
+			default: continue;
+			}
+			wz_buf_add(&w->b, s + start, i - start);
+			wz_buf_add(&w->b, esc, 2);
+			start = i + 1;
+		}
+		wz_buf_add(&w->b, s + start, n - start);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (csv_special[p[i]])
+			break;
+	if (i == n && !guard) {
+		wz_buf_add(&w->b, s, n);
+		return;
+	}
+	wz_buf_reserve(&w->b, n + 4);
+	wz_buf_addc(&w->b, '"');
+	if (guard)
+		wz_buf_addc(&w->b, '\'');
+	for (start = 0; i < n; i++) {
+		if (p[i] != '"')
+			continue;
+		wz_buf_add(&w->b, s + start, i - start + 1);
+		wz_buf_addc(&w->b, '"');
+		start = i + 1;
+	}
+	wz_buf_add(&w->b, s + start, n - start);
+	wz_buf_addc(&w->b, '"');
+}
+
+void
+wz_writer_fieldz(struct wz_writer *w, const char *s)
+{
+	wz_writer_field(w, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
+void
+wz_writer_endrow(struct wz_writer *w)
+{
+	/* A lone empty field would read back as a blank line: quote it. */
+	if (w->nf == 1 && w->b.len == w->rowstart && !w->o.tsv)
+		wz_buf_add(&w->b, "\"\"", 2);
+	wz_buf_addc(&w->b, '\n');
+	w->nf = 0;
+	if (w->b.len >= CHUNK)
+		wz_writer_flush(w);
+	w->rowstart = w->b.len;
+}
+
+void
+wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		wz_writer_field(w, r->f[i], r->len[i]);
+}
+
+void
+wz_writer_row(struct wz_writer *w, const struct wz_row *r)
+{
+	wz_writer_fields(w, r);
+	wz_writer_endrow(w);
+}

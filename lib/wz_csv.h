@@ -1,0 +1,147 @@
+/*
+ * wz_csv.h - the stream layer: CSV (RFC 4180, on libcsv) and TSV readers
+ * and writers with a header row, encodings, limits and line numbers.
+ *
+ * The reader hands out one record at a time.  Every record carries the
+ * physical line it starts on, so a program can say "prog: FILE:LINE: why".
+ * Nothing is dropped silently: a record the reader cannot accept (ragged,
+ * too large) is returned as WZ_BAD with its fields and a message, and an
+ * error that leaves the rest of the file unreadable (broken quoting,
+ * invalid UTF-8, I/O) is WZ_FATAL, after every good record before it.
+ *
+ * This layer knows nothing of rules: a caller that wants header aliases
+ * passes its own table (struct wz_aliases).
+ */
+#ifndef WZ_CSV_H
+#define WZ_CSV_H
+
+#include <stddef.h>
+
+#define WZ_MAX_FIELD_DEFAULT	((size_t)8 << 20)	/* 8 MiB */
+#define WZ_MAX_ROW_DEFAULT	((size_t)32 << 20)	/* 32 MiB */
+#define WZ_MAX_COLS_DEFAULT	((size_t)10000)
+
+struct wz_ropts {
+	int		 tsv;		/* TSV with \t \n \r \\ escapes */
+	int		 no_header;	/* columns are named 1, 2, ... */
+	unsigned long	 skip;		/* records above the header */
+	const char	*encoding;	/* NULL/"UTF-8", "GB18030", "GBK" */
+	size_t		 max_field;	/* 0: default */
+	size_t		 max_row;	/* bytes in one record; 0: default */
+	size_t		 max_cols;	/* 0: default */
+};
+
+struct wz_row {
+	size_t		 n;		/* number of fields */
+	char		**f;		/* NUL-terminated fields */
+	size_t		*len;		/* their lengths in bytes */
+	unsigned long	 line;		/* first physical line, 1-based */
+	unsigned long	 lines;		/* physical lines it spans */
+	unsigned long	 recno;		/* 1 = first record after the header */
+	int		 blank;		/* every field is empty */
+};
+
+enum {
+	WZ_FATAL = -2,	/* stop: wz_reader_error() says why */
+	WZ_BAD = -1,	/* this record is rejected; the next may be read */
+	WZ_EOF = 0,
+	WZ_ROW = 1
+};
+
+struct wz_reader;
+
+/*
+ * Open path ("-" or NULL is standard input) for reading.  On failure
+ * returns NULL with errno set (EINVAL for an unknown encoding); the caller
+ * reports and exits EX_NOINPUT.  The options are copied.
+ */
+struct wz_reader *wz_reader_open(const char *path, const struct wz_ropts *o);
+
+/* Read from an open descriptor; name is used in messages.  The reader
+ * does not close fd. */
+struct wz_reader *wz_reader_fdopen(int fd, const char *name,
+    const struct wz_ropts *o);
+
+/*
+ * The header row, read on first use.  Returns WZ_ROW, or WZ_FATAL for an
+ * empty file or an unreadable header.  The row stays valid until
+ * wz_reader_close().
+ */
+int	 wz_reader_header(struct wz_reader *r, const struct wz_row **hdr);
+
+/*
+ * The next record: WZ_ROW, WZ_BAD (ragged or over a limit: *row holds what
+ * was read, wz_reader_error() says why), WZ_EOF or WZ_FATAL.  The row is
+ * borrowed until the next call.  Reads the header first if needed.
+ */
+int	 wz_reader_next(struct wz_reader *r, const struct wz_row **row);
+
+/* The message for the last WZ_BAD or WZ_FATAL, without prefix, and the
+ * line it concerns. */
+const char *wz_reader_error(const struct wz_reader *r);
+unsigned long wz_reader_errline(const struct wz_reader *r);
+/* The exit status a WZ_FATAL calls for: EX_DATAERR or EX_IOERR. */
+int	 wz_reader_errstatus(const struct wz_reader *r);
+/* The name used in messages ("-" is shown as "<stdin>"). */
+const char *wz_reader_name(const struct wz_reader *r);
+/* Physical lines consumed so far. */
+unsigned long wz_reader_lines(const struct wz_reader *r);
+void	 wz_reader_close(struct wz_reader *r);
+
+/*
+ * Header aliases: a table of (field, header) pairs that the caller owns
+ * (the rules layer loads rules/headers.yaml into one).  Headers are
+ * compared after normalisation (NFKC, traditional to simplified,
+ * whitespace and a trailing colon removed).
+ */
+struct wz_alias {
+	const char	*field;
+	const char	*header;
+};
+struct wz_aliases {
+	size_t		 n;
+	const struct wz_alias *v;
+};
+
+/*
+ * Column lookup.  wz_col_find: the column whose header equals name
+ * (normalised), -1 if none, -2 if several.  wz_col_lookup: name itself,
+ * else the aliases of field `name` in the table; fills idx (up to max)
+ * with every matching column and returns how many matched.
+ */
+int	 wz_col_find(const struct wz_row *hdr, const char *name);
+size_t	 wz_col_lookup(const struct wz_row *hdr, const char *name,
+	    const struct wz_aliases *al, int *idx, size_t max);
+/* Canonical form of a header name; the caller frees. */
+char	*wz_header_norm(const char *s, size_t n);
+
+/* Writer. */
+struct wz_wopts {
+	int		 tsv;
+	int		 bom;		/* --excel: UTF-8 BOM first */
+	const char	*encoding;	/* NULL/"UTF-8", "GB18030", "GBK" */
+	int		 excel_safe;	/* neutralise = + - @ \t \r at start */
+};
+
+struct wz_writer;
+
+/* Write to fd (not closed by the writer); name is used in messages.
+ * Returns NULL with errno EINVAL for an unknown encoding. */
+struct wz_writer *wz_writer_new(int fd, const char *name,
+    const struct wz_wopts *o);
+void	 wz_writer_field(struct wz_writer *w, const char *s, size_t n);
+void	 wz_writer_fieldz(struct wz_writer *w, const char *s);
+void	 wz_writer_endrow(struct wz_writer *w);
+/* All fields of a row, then end it. */
+void	 wz_writer_row(struct wz_writer *w, const struct wz_row *r);
+/* All fields of a row without ending it (a filter appends its own). */
+void	 wz_writer_fields(struct wz_writer *w, const struct wz_row *r);
+/*
+ * Flush buffered rows.  A closed pipe (EPIPE) ends the program quietly
+ * with status 0; another write error is reported and returns -1.
+ */
+int	 wz_writer_flush(struct wz_writer *w);
+/* Flush and free; 0 or EX_IOERR. */
+int	 wz_writer_close(struct wz_writer *w);
+
+#endif

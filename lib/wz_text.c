@@ -1,0 +1,471 @@
+/* wz_text.c - see wz_text.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <opencc/opencc.h>
+#include <utf8proc.h>
+
+#include "wz_base.h"
+#include "wz_text.h"
+
+extern const uint32_t wz_t2s_cps[];
+extern const size_t wz_t2s_ncps;
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+size_t
+wz_utf8_check(const unsigned char *s, size_t n, int *why)
+{
+	size_t i = 0, need;
+	unsigned c, c1;
+
+	*why = WZ_UTF8_OK;
+	while (i < n) {
+		if (n - i >= 8) {
+			uint64_t v;
+
+			memcpy(&v, s + i, 8);
+			if (((v & HIGHS) | ((v - ONES) & ~v & HIGHS)) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		c = s[i];
+		if (c < 0x80) {
+			if (c == 0) {
+				*why = WZ_UTF8_NUL;
+				return i;
+			}
+			i++;
+			continue;
+		}
+		if (c < 0xc2 || c > 0xf4)
+			goto bad;
+		need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (i + 1 < n) {
+			c1 = s[i + 1];
+			/* The second byte carries the overlong and range checks. */
+			if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) ||
+			    (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f) ||
+			    (c1 & 0xc0) != 0x80)
+				goto bad;
+		}
+		if (need > 2 && i + 2 < n && (s[i + 2] & 0xc0) != 0x80)
+			goto bad;
+		if (need > 3 && i + 3 < n && (s[i + 3] & 0xc0) != 0x80)
+			goto bad;
+		if (i + need > n)
+			return i;	/* incomplete tail: more may follow */
+		i += need;
+	}
+	return n;
+bad:
+	*why = WZ_UTF8_BAD;
+	return i;
+}
+
+size_t
+wz_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80 || n < 2) {
+		*cp = c;
+		return 1;
+	}
+	if (c < 0xe0) {
+		*cp = ((c & 0x1f) << 6) | (s[1] & 0x3f);
+		return 2;
+	}
+	if (c < 0xf0 || n < 4) {
+		if (n < 3) {
+			*cp = c;
+			return 1;
+		}
+		*cp = ((c & 0x0f) << 12) | ((s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+		return 3;
+	}
+	*cp = ((uint32_t)(c & 0x07) << 18) | ((s[1] & 0x3f) << 12) |
+	    ((s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	return 4;
+}
+
+size_t
+wz_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* A bitmap of the traditional-only characters in the BMP, built once. */
+static uint64_t *t2s_bmp;
+
+static void
+t2s_init(void)
+{
+	size_t i;
+
+	if (t2s_bmp != NULL)
+		return;
+	t2s_bmp = wz_calloc(65536 / 64, sizeof(*t2s_bmp));
+	for (i = 0; i < wz_t2s_ncps; i++)
+		if (wz_t2s_cps[i] < 65536)
+			t2s_bmp[wz_t2s_cps[i] >> 6] |= 1ULL << (wz_t2s_cps[i] & 63);
+}
+
+static int
+is_traditional(uint32_t cp)
+{
+	size_t lo, hi, mid;
+
+	if (cp < 65536)
+		return (t2s_bmp[cp >> 6] >> (cp & 63)) & 1;
+	lo = 0;
+	hi = wz_t2s_ncps;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (wz_t2s_cps[mid] == cp)
+			return 1;
+		if (wz_t2s_cps[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int
+wz_has_traditional(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+	uint32_t cp;
+
+	t2s_init();
+	while (i < n) {
+		if (p[i] < 0xe0) {	/* ASCII and 2-byte forms hold none */
+			i++;
+			continue;
+		}
+		k = wz_utf8_decode(p + i, n - i, &cp);
+		if (is_traditional(cp))
+			return 1;
+		i += k;
+	}
+	return 0;
+}
+
+int
+wz_nfkc_unstable(uint32_t cp)
+{
+	const utf8proc_property_t *pr;
+
+	if (cp < 0x80 || (cp >= 0x4e00 && cp <= 0x9fff))
+		return 0;
+	if ((cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11a8 && cp <= 0x11c2))
+		return 1;	/* Hangul vowels and trailing consonants compose */
+	pr = utf8proc_get_property((utf8proc_int32_t)cp);
+	return pr->decomp_seqindex != UINT16_MAX || pr->combining_class != 0 ||
+	    (pr->comb_index != UINT16_MAX && pr->comb_index >= 0x8000);
+}
+
+/* Can this code point only change together with its neighbours? */
+static int
+combines(uint32_t cp)
+{
+	const utf8proc_property_t *pr;
+
+	if ((cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11a8 && cp <= 0x11c2))
+		return 1;
+	pr = utf8proc_get_property((utf8proc_int32_t)cp);
+	return pr->combining_class != 0 ||
+	    (pr->comb_index != UINT16_MAX && pr->comb_index >= 0x8000);
+}
+
+struct wz_norm {
+	opencc_t	 cc;		/* opened on first traditional text */
+	struct wz_buf	 a, b;		/* stage buffers */
+	size_t		*abeg, *aend;	/* source span of each byte of a */
+	size_t		*bbeg, *bend;
+	size_t		 acap, bcap;
+	size_t		 srclen;
+	int		 coarse;	/* spans are the whole input */
+};
+
+struct wz_norm *
+wz_norm_new(void)
+{
+	t2s_init();
+	return wz_calloc(1, sizeof(struct wz_norm));
+}
+
+void
+wz_norm_free(struct wz_norm *nm)
+{
+	if (nm == NULL)
+		return;
+	if (nm->cc != NULL && nm->cc != (opencc_t)-1)
+		opencc_close(nm->cc);
+	wz_buf_free(&nm->a);
+	wz_buf_free(&nm->b);
+	free(nm->abeg);
+	free(nm->aend);
+	free(nm->bbeg);
+	free(nm->bend);
+	free(nm);
+}
+
+static void
+maps_reserve(size_t **beg, size_t **end, size_t *cap, size_t n)
+{
+	if (n + 1 <= *cap)
+		return;
+	*cap = n + 64;
+	*beg = wz_reallocarray(*beg, *cap, sizeof(**beg));
+	*end = wz_reallocarray(*end, *cap, sizeof(**end));
+}
+
+static void
+emit(struct wz_buf *o, size_t **beg, size_t **end, size_t *cap,
+    const char *p, size_t n, size_t sb, size_t se)
+{
+	size_t i;
+
+	maps_reserve(beg, end, cap, o->len + n);
+	for (i = 0; i < n; i++) {
+		(*beg)[o->len + i] = sb;
+		(*end)[o->len + i] = se;
+	}
+	wz_buf_add(o, p, n);
+}
+
+/* Stage 1: NFKC of s into nm->a, keeping spans. */
+static void
+stage_nfkc(struct wz_norm *nm, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+	uint32_t cp;
+	utf8proc_uint8_t *m;
+	utf8proc_ssize_t ml;
+
+	wz_buf_reset(&nm->a);
+	/* Whole-string mode when a character combines with its neighbours. */
+	for (i = 0; i < n; i += k) {
+		k = wz_utf8_decode(p + i, n - i, &cp);
+		if (cp >= 0x300 && combines(cp))
+			break;
+	}
+	if (i < n) {
+		ml = utf8proc_map(p, (utf8proc_ssize_t)n, &m, UTF8PROC_STABLE |
+		    UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
+		if (ml >= 0) {
+			emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap,
+			    (const char *)m, (size_t)ml, 0, n);
+			free(m);
+			nm->coarse = 1;
+			return;
+		}
+	}
+	for (i = 0; i < n; i += k) {
+		k = wz_utf8_decode(p + i, n - i, &cp);
+		if (!wz_nfkc_unstable(cp)) {
+			emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap,
+			    s + i, k, i, i + k);
+			continue;
+		}
+		ml = utf8proc_map(p + i, (utf8proc_ssize_t)k, &m,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
+		if (ml < 0) {
+			emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap,
+			    s + i, k, i, i + k);
+			continue;
+		}
+		emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap,
+		    (const char *)m, (size_t)ml, i, i + k);
+		free(m);
+	}
+}
+
+static size_t
+count_cps(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Stage 2: traditional to simplified, a -> b. */
+static void
+stage_t2s(struct wz_norm *nm)
+{
+	char *out;
+	size_t olen, i, j, ka, kb;
+	uint32_t cp;
+
+	wz_buf_reset(&nm->b);
+	if (nm->a.len == 0 || !wz_has_traditional(nm->a.s, nm->a.len))
+		goto copy;
+	if (nm->cc == NULL) {
+		nm->cc = opencc_open("t2s.json");
+		if (nm->cc == (opencc_t)-1)
+			wz_msg(NULL, 0, "OpenCC t2s.json cannot be opened; "
+			    "traditional characters are matched as they are");
+	}
+	if (nm->cc == (opencc_t)-1)
+		goto copy;
+	out = opencc_convert_utf8(nm->cc, nm->a.s, nm->a.len);
+	if (out == NULL)
+		goto copy;
+	olen = strlen(out);
+	if (count_cps(out, olen) == count_cps(nm->a.s, nm->a.len)) {
+		/* Character for character: carry each span over. */
+		for (i = j = 0; i < nm->a.len && j < olen; i += ka, j += kb) {
+			ka = wz_utf8_decode((unsigned char *)nm->a.s + i,
+			    nm->a.len - i, &cp);
+			kb = wz_utf8_decode((unsigned char *)out + j, olen - j,
+			    &cp);
+			emit(&nm->b, &nm->bbeg, &nm->bend, &nm->bcap, out + j,
+			    kb, nm->abeg[i], nm->aend[i + ka - 1]);
+		}
+	} else {
+		emit(&nm->b, &nm->bbeg, &nm->bend, &nm->bcap, out, olen, 0,
+		    nm->srclen);
+		nm->coarse = 1;
+	}
+	opencc_convert_utf8_free(out);
+	return;
+copy:
+	maps_reserve(&nm->bbeg, &nm->bend, &nm->bcap, nm->a.len);
+	if (nm->a.len > 0) {
+		memcpy(nm->bbeg, nm->abeg, nm->a.len * sizeof(size_t));
+		memcpy(nm->bend, nm->aend, nm->a.len * sizeof(size_t));
+	}
+	wz_buf_add(&nm->b, nm->a.s != NULL ? nm->a.s : "", nm->a.len);
+}
+
+static int
+is_cjk(uint32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 &&
+	    cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+	    (cp >= 0x20000 && cp <= 0x3ffff);
+}
+
+static int
+is_space(unsigned c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	    c == '\f';
+}
+
+/* Stage 3: whitespace, b -> a. */
+static void
+stage_space(struct wz_norm *nm)
+{
+	const unsigned char *p = (const unsigned char *)nm->b.s;
+	size_t n = nm->b.len, i = 0, k, ws;
+	uint32_t prev = 0, next;
+
+	wz_buf_reset(&nm->a);
+	while (i < n) {
+		if (is_space(p[i])) {
+			ws = i;
+			while (i < n && is_space(p[i]))
+				i++;
+			if (nm->a.len == 0 || i == n)
+				continue;
+			wz_utf8_decode(p + i, n - i, &next);
+			if (is_cjk(prev) && is_cjk(next))
+				continue;
+			emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap, " ", 1,
+			    nm->bbeg[ws], nm->bend[i - 1]);
+			continue;
+		}
+		k = wz_utf8_decode(p + i, n - i, &prev);
+		emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap, (const char *)p +
+		    i, k, nm->bbeg[i], nm->bend[i + k - 1]);
+		i += k;
+	}
+}
+
+const char *
+wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	nm->srclen = n;
+	nm->coarse = 0;
+	/* Plain ASCII without whitespace runs is already normal. */
+	for (i = 0; i < n; i++)
+		if (p[i] >= 0x80 || (is_space(p[i]) && (p[i] != ' ' ||
+		    i == 0 || i + 1 == n || p[i + 1] == ' ')))
+			break;
+	if (i == n) {
+		wz_buf_reset(&nm->a);
+		emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap, s, n, 0, 0);
+		for (i = 0; i < n; i++) {
+			nm->abeg[i] = i;
+			nm->aend[i] = i + 1;
+		}
+		*outlen = n;
+		return wz_buf_cstr(&nm->a);
+	}
+	stage_nfkc(nm, s, n);
+	stage_t2s(nm);
+	stage_space(nm);
+	*outlen = nm->a.len;
+	return wz_buf_cstr(&nm->a);
+}
+
+void
+wz_norm_span(const struct wz_norm *nm, size_t start, size_t end,
+    size_t *from, size_t *to)
+{
+	if (nm->coarse || start >= end || end > nm->a.len) {
+		*from = 0;
+		*to = nm->srclen;
+		return;
+	}
+	*from = nm->abeg[start];
+	*to = nm->aend[end - 1];
+}
+
+char *
+wz_normalize(const char *s, size_t n)
+{
+	struct wz_norm *nm = wz_norm_new();
+	const char *r;
+	size_t len;
+	char *out;
+
+	r = wz_norm_run(nm, s, n, &len);
+	out = wz_strndup(r, len);
+	wz_norm_free(nm);
+	return out;
+}

@@ -1,0 +1,64 @@
+/*
+ * wz_text.h - UTF-8 checks and the text normalisation the matcher and the
+ * header lookup use: NFKC (utf8proc), traditional to simplified (OpenCC),
+ * and whitespace.
+ */
+#ifndef WZ_TEXT_H
+#define WZ_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	WZ_UTF8_OK = 0,		/* valid, or stopped at an incomplete tail */
+	WZ_UTF8_BAD = 1,	/* invalid byte sequence */
+	WZ_UTF8_NUL = 2		/* a NUL byte */
+};
+
+/*
+ * The length of the longest valid prefix of s[0..n).  *why says why it
+ * stopped short: WZ_UTF8_OK when the rest is the start of a sequence that
+ * more input could complete, else WZ_UTF8_BAD or WZ_UTF8_NUL.
+ */
+size_t	 wz_utf8_check(const unsigned char *s, size_t n, int *why);
+
+/* Decode one code point at s (n bytes available, valid UTF-8 assumed);
+ * returns its length. */
+size_t	 wz_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Encode cp into out (4 bytes room); returns the length. */
+size_t	 wz_utf8_encode(uint32_t cp, char *out);
+
+/* Does s[0..n) hold a traditional-only character (OpenCC TSCharacters)? */
+int	 wz_has_traditional(const char *s, size_t n);
+
+/*
+ * A normaliser: NFKC, then traditional to simplified, then whitespace
+ * (runs become one space, removed between two CJK characters, trimmed).
+ * It keeps, for every output byte, the offset of the input byte it came
+ * from, so a match in normalised text can show the user's own words.
+ */
+struct wz_norm;
+
+struct wz_norm *wz_norm_new(void);
+/*
+ * Normalise s[0..n) (valid UTF-8).  The result is NUL-terminated and
+ * borrowed until the next call on nm; *outlen gets its length.
+ */
+const char *wz_norm_run(struct wz_norm *nm, const char *s, size_t n,
+	    size_t *outlen);
+/*
+ * The input span [*from, *to) that output bytes [start, end) of the last
+ * run came from.  Where a conversion changed the number of characters the
+ * span widens to the whole input.
+ */
+void	 wz_norm_span(const struct wz_norm *nm, size_t start, size_t end,
+	    size_t *from, size_t *to);
+void	 wz_norm_free(struct wz_norm *nm);
+
+/* One-shot normalisation; the caller frees. */
+char	*wz_normalize(const char *s, size_t n);
+
+/* Would NFKC change this code point (or could it combine)? */
+int	 wz_nfkc_unstable(uint32_t cp);
+
+#endif
