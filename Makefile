@@ -27,7 +27,7 @@ LDFLAGS	?=
 DEPS	 = gcc make pkg-config libcsv-dev libyaml-dev libpcre2-dev \
 	   libutf8proc-dev libopencc-dev libopencc-data opencc libssl-dev \
 	   libcmocka-dev mandoc clang libclang-rt-14-dev miller sqlite3 \
-	   parallel python3 python3-yaml
+	   parallel python3 python3-yaml bc time
 
 LIB_SRC	 = $(sort $(wildcard lib/*.c))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)

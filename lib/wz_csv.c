@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -24,6 +25,11 @@
 #include "wz_text.h"
 
 #define CHUNK	(64 * 1024)
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+/* Does the 8-byte word v hold the byte c?  (exact, SWAR) */
+#define HASBYTE(v, c)	((((v) ^ (ONES * (c))) - ONES) & ~((v) ^ (ONES * (c))) & HIGHS)
 
 struct qfield {
 	size_t	off, len;
@@ -36,10 +42,11 @@ struct qrow {
 	size_t		nfields;	/* as read, even past max_cols */
 };
 
-enum { BAD_NONE, BAD_ROWSIZE, BAD_COLS };
+enum { BAD_NONE, BAD_ROWSIZE, BAD_COLS, BAD_FIELD };
 
 struct wz_reader {
 	int		 fd, ownfd;
+	size_t		 chunk;		/* bytes per read() */
 	char		*name;
 	struct wz_ropts	 o;
 	struct csv_parser p;
@@ -144,6 +151,7 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	}
 	r->fd = fd;
 	r->name = wz_strdup(name);
+	r->chunk = CHUNK;
 	r->in = wz_malloc(CHUNK + 16);
 	r->line = 1;
 	r->rawline = 1;
@@ -212,6 +220,13 @@ wz_reader_close(struct wz_reader *r)
 	free(r);
 }
 
+void
+wz_reader_set_chunk(struct wz_reader *r, size_t n)
+{
+	if (n >= 8 && n <= CHUNK)
+		r->chunk = n;
+}
+
 const char *
 wz_reader_error(const struct wz_reader *r)
 {
@@ -243,21 +258,62 @@ wz_reader_lines(const struct wz_reader *r)
 }
 
 /* Callbacks: one field, one end of record. */
+/*
+ * Copy n bytes and say whether they hold a newline, a word at a time: this
+ * runs for every field, and a separate memchr pass costs more than the
+ * copy itself.
+ */
+static inline int
+copy_nl(char *d, const char *s, size_t n)
+{
+	uint64_t v, any = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		memcpy(d + i, &v, 8);
+		any |= HASBYTE(v, '\n');
+	}
+	for (; i < n; i++) {
+		d[i] = s[i];
+		any |= s[i] == '\n';
+	}
+	return any != 0;
+}
+
+static unsigned long
+count_byte_nl(const char *s, size_t n)
+{
+	const char *p = s, *e = s + n;
+	unsigned long c = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		c++;
+		p++;
+	}
+	return c;
+}
+
+/* Callbacks: one field, one end of record. */
 static void
 add_field(struct wz_reader *r, const char *s, size_t n)
 {
-	const char *p;
+	struct qfield *f;
 
 	r->cur_nf++;
-	if (r->cur_bad)
-		goto count;
-	if (r->cur_nf > r->o.max_cols) {
-		r->cur_bad = BAD_COLS;
-		goto count;
-	}
-	if (n > r->o.max_row - r->cur_bytes) {
-		r->cur_bad = BAD_ROWSIZE;
-		goto count;
+	if (__builtin_expect(r->cur_bad || r->cur_nf > r->o.max_cols ||
+	    n > r->o.max_field || n > r->o.max_row - r->cur_bytes, 0)) {
+		if (r->cur_bad)
+			;
+		else if (r->cur_nf > r->o.max_cols)
+			r->cur_bad = BAD_COLS;
+		else if (n > r->o.max_field)
+			r->cur_bad = BAD_FIELD;
+		else
+			r->cur_bad = BAD_ROWSIZE;
+		if (!r->o.tsv)
+			r->cur_nl += count_byte_nl(s, n);
+		return;
 	}
 	r->cur_bytes += n + 1;
 	if (r->nfields == r->capfields) {
@@ -265,16 +321,16 @@ add_field(struct wz_reader *r, const char *s, size_t n)
 		r->fields = wz_reallocarray(r->fields, r->capfields,
 		    sizeof(*r->fields));
 	}
-	r->fields[r->nfields].off = r->arena.len;
-	r->fields[r->nfields].len = n;
-	r->nfields++;
-	wz_buf_add(&r->arena, s, n);
-	wz_buf_addc(&r->arena, '\0');
-count:
-	if (r->o.tsv)
-		return;		/* TSV fields hold newlines only as escapes */
-	for (p = s; (p = memchr(p, '\n', n - (size_t)(p - s))) != NULL; p++)
-		r->cur_nl++;
+	f = &r->fields[r->nfields++];
+	f->off = r->arena.len;
+	f->len = n;
+	if (r->arena.cap - r->arena.len < n + 1)
+		wz_buf_reserve(&r->arena, n + 1);
+	/* TSV fields hold newlines only as escapes. */
+	if (copy_nl(r->arena.s + r->arena.len, s, n) && !r->o.tsv)
+		r->cur_nl += count_byte_nl(s, n);
+	r->arena.len += n;
+	r->arena.s[r->arena.len++] = '\0';
 }
 
 static void
@@ -463,11 +519,13 @@ feed_utf8(struct wz_reader *r, unsigned char *s, size_t n, int last)
 			n -= 3;
 		}
 	}
-	ok = wz_utf8_check(s, n, &why);
+	since = r->linebytes;
+	ok = wz_utf8_check_lines(s, n, &why, &l, &since);
 	if (ok == n || (why == WZ_UTF8_OK && !last)) {
 		if (feed(r, s, ok) == -1)
 			return -1;
-		r->rawline += count_nl(s, ok, &r->linebytes);
+		r->rawline += l;
+		r->linebytes = since;
 		r->tailn = n - ok;
 		memcpy(r->tail, s + ok, r->tailn);
 		return 0;
@@ -475,8 +533,7 @@ feed_utf8(struct wz_reader *r, unsigned char *s, size_t n, int last)
 	/* Deliver what came before the bad byte, then stop. */
 	if (feed(r, s, ok) == -1)
 		return -1;
-	since = r->linebytes;
-	l = r->rawline + count_nl(s, ok, &since);
+	l += r->rawline;
 	if (why == WZ_UTF8_NUL)
 		set_err(r, l, "NUL byte at byte column %zu", since + 1);
 	else if (r->cd == (iconv_t)-1 && looks_gb18030(s + ok, n - ok))
@@ -577,7 +634,7 @@ fill(struct wz_reader *r)
 			return 0;
 		queue_reset(r);
 		do
-			n = read(r->fd, r->in + r->inlen, CHUNK - r->inlen);
+			n = read(r->fd, r->in + r->inlen, r->chunk - r->inlen);
 		while (n == -1 && errno == EINTR);
 		if (n == -1) {
 			set_err(r, r->rawline, "read error: %s",
@@ -714,6 +771,15 @@ wz_reader_next(struct wz_reader *r, const struct wz_row **row)
 		return rc;
 	if ((rc = next_raw(r, &q)) != WZ_ROW)
 		return rc;
+	if (q->bad == BAD_FIELD) {
+		/* Like a runaway quoted field: nothing after it is trusted. */
+		set_err(r, q->line, "field longer than %zu bytes "
+		    "(--max-field), in the record that starts here",
+		    r->o.max_field);
+		r->fatal = 1;
+		r->qhead = r->nrows;
+		return WZ_FATAL;
+	}
 	make_row(r, &r->row, q);
 	r->row.recno = ++r->recno;
 	*row = &r->row;
@@ -937,6 +1003,27 @@ static const unsigned char csv_special[256] = {
 	['"'] = 1, [','] = 1, ['\r'] = 1, ['\n'] = 1
 };
 
+/* Offset of the first byte that forces quoting, or n. */
+static size_t
+scan_special(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t v;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		if ((v & HIGHS) == HIGHS)
+			continue;	/* eight bytes of multibyte text */
+		if (HASBYTE(v, ',') | HASBYTE(v, '"') | HASBYTE(v, '\n') |
+		    HASBYTE(v, '\r'))
+			break;
+	}
+	for (; i < n; i++)
+		if (csv_special[p[i]])
+			return i;
+	return n;
+}
+
 static int
 is_number(const char *s, size_t n)
 {
@@ -958,54 +1045,67 @@ wz_writer_field(struct wz_writer *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, start;
+	char *o;
 	int guard = 0;
 
+	/* Room for the worst case: every byte doubled, quotes, guard. */
+	if (w->b.cap - w->b.len < 2 * n + 8)
+		wz_buf_reserve(&w->b, 2 * n + 8);
+	o = w->b.s + w->b.len;
 	if (w->nf++ > 0)
-		wz_buf_addc(&w->b, w->o.tsv ? '\t' : ',');
+		*o++ = w->o.tsv ? '\t' : ',';
 	if (w->o.excel_safe && n > 0 && (s[0] == '=' || s[0] == '+' ||
 	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') &&
 	    !is_number(s, n))
 		guard = 1;
 	if (w->o.tsv) {
 		if (guard)
-			wz_buf_addc(&w->b, '\'');
+			*o++ = '\'';
 		for (i = start = 0; i < n; i++) {
-			const char *esc;
+			char e;
 
 			switch (p[i]) {
-			case '\t': esc = "\\t"; break;
-			case '\n': esc = "\\n"; break;
-			case '\r': esc = "\\r"; break;
-			case '\\': esc = "\\\\"; break;
+			case '\t': e = 't'; break;
+			case '\n': e = 'n'; break;
+			case '\r': e = 'r'; break;
+			case '\\': e = '\\'; break;
 			default: continue;
 			}
-			wz_buf_add(&w->b, s + start, i - start);
-			wz_buf_add(&w->b, esc, 2);
+			memcpy(o, s + start, i - start);
+			o += i - start;
+			*o++ = '\\';
+			*o++ = e;
 			start = i + 1;
 		}
-		wz_buf_add(&w->b, s + start, n - start);
-		return;
+		memcpy(o, s + start, n - start);
+		o += n - start;
+		goto done;
 	}
-	for (i = 0; i < n; i++)
-		if (csv_special[p[i]])
-			break;
+	i = scan_special(p, n);
 	if (i == n && !guard) {
-		wz_buf_add(&w->b, s, n);
-		return;
+		memcpy(o, s, n);
+		o += n;
+		goto done;
 	}
-	wz_buf_reserve(&w->b, n + 4);
-	wz_buf_addc(&w->b, '"');
+	*o++ = '"';
 	if (guard)
-		wz_buf_addc(&w->b, '\'');
-	for (start = 0; i < n; i++) {
+		*o++ = '\'';
+	memcpy(o, s, i);
+	o += i;
+	for (start = i; i < n; i++) {
 		if (p[i] != '"')
 			continue;
-		wz_buf_add(&w->b, s + start, i - start + 1);
-		wz_buf_addc(&w->b, '"');
+		memcpy(o, s + start, i - start + 1);
+		o += i - start + 1;
+		*o++ = '"';
 		start = i + 1;
 	}
-	wz_buf_add(&w->b, s + start, n - start);
-	wz_buf_addc(&w->b, '"');
+	memcpy(o, s + start, n - start);
+	o += n - start;
+	*o++ = '"';
+done:
+	*o = '\0';
+	w->b.len = (size_t)(o - w->b.s);
 }
 
 void

@@ -87,6 +87,9 @@ const char *wz_reader_name(const struct wz_reader *r);
 /* Physical lines consumed so far. */
 unsigned long wz_reader_lines(const struct wz_reader *r);
 void	 wz_reader_close(struct wz_reader *r);
+/* Read at most n bytes at a time (8 .. 64K); for tests that cut the
+ * input inside quotes and multibyte characters. */
+void	 wz_reader_set_chunk(struct wz_reader *r, size_t n);
 
 /*
  * Header aliases: a table of (field, header) pairs that the caller owns

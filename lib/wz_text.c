@@ -14,11 +14,17 @@ extern const size_t wz_t2s_ncps;
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
 
-size_t
-wz_utf8_check(const unsigned char *s, size_t n, int *why)
+/* Does the 8-byte word v hold a byte equal to c? (SWAR) */
+#define HASBYTE(v, c)	((((v) ^ (ONES * (c))) - ONES) & ~((v) ^ (ONES * (c))) & HIGHS)
+
+static size_t
+check_scalar(const unsigned char *s, size_t n, int *why,
+    unsigned long *nl, size_t *since)
 {
-	size_t i = 0, need;
+	size_t i = 0, need, last = (size_t)-1;
+	unsigned long lines = 0;
 	unsigned c, c1;
+	uint32_t w;
 
 	*why = WZ_UTF8_OK;
 	while (i < n) {
@@ -27,6 +33,15 @@ wz_utf8_check(const unsigned char *s, size_t n, int *why)
 
 			memcpy(&v, s + i, 8);
 			if (((v & HIGHS) | ((v - ONES) & ~v & HIGHS)) == 0) {
+				if (HASBYTE(v, '\n')) {
+					size_t k;
+
+					for (k = 0; k < 8; k++)
+						if (s[i + k] == '\n') {
+							lines++;
+							last = i + k;
+						}
+				}
 				i += 8;
 				continue;
 			}
@@ -35,11 +50,30 @@ wz_utf8_check(const unsigned char *s, size_t n, int *why)
 		if (c < 0x80) {
 			if (c == 0) {
 				*why = WZ_UTF8_NUL;
-				return i;
+				goto out;
+			}
+			if (c == '\n') {
+				lines++;
+				last = i;
 			}
 			i++;
 			continue;
 		}
+		/* Runs of three-byte characters (most Chinese text). */
+		while (n - i >= 4) {
+			memcpy(&w, s + i, 4);
+			if ((w & 0x00c0c0f0) != 0x008080e0)
+				break;
+			/* E0 needs a second byte >= A0, ED one <= 9F. */
+			if ((w & 0x200f) == 0 || (w & 0x200f) == 0x200d)
+				goto bad;
+			i += 3;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
+		if (c < 0x80)
+			continue;
 		if (c < 0xc2 || c > 0xf4)
 			goto bad;
 		need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
@@ -56,13 +90,182 @@ wz_utf8_check(const unsigned char *s, size_t n, int *why)
 		if (need > 3 && i + 3 < n && (s[i + 3] & 0xc0) != 0x80)
 			goto bad;
 		if (i + need > n)
-			return i;	/* incomplete tail: more may follow */
+			goto out;	/* incomplete tail: more may follow */
 		i += need;
 	}
-	return n;
+	i = n;
+	goto out;
 bad:
 	*why = WZ_UTF8_BAD;
+out:
+	if (nl != NULL) {
+		*nl = lines;
+		if (last == (size_t)-1)
+			*since += i;
+		else
+			*since = i - last - 1;
+	}
 	return i;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/*
+ * UTF-8 validation 16 bytes at a time: the "lookup" algorithm of Keiser
+ * and Lemire, "Validating UTF-8 in less than one instruction per byte"
+ * (Software: Practice and Experience, 2021), as simdjson and simdutf
+ * implement it.  Each byte is classified by the high nibble of the byte
+ * before it, the low nibble of the byte before it and its own high nibble;
+ * the three table lookups AND together to an error bit, except where a
+ * continuation is required two or three bytes after a lead.  It only
+ * answers "valid or not": on an error or a NUL the scalar code runs again
+ * to say where.  Newlines are counted on the way.
+ */
+#define TOO_SHORT	(1 << 0)
+#define TOO_LONG	(1 << 1)
+#define OVERLONG_3	(1 << 2)
+#define TOO_LARGE	(1 << 3)
+#define SURROGATE	(1 << 4)
+#define OVERLONG_2	(1 << 5)
+#define TOO_LARGE_1000	(1 << 6)
+#define OVERLONG_4	(1 << 6)
+#define TWO_CONTS	(1 << 7)
+#define CARRY		(TOO_SHORT | TOO_LONG | TWO_CONTS)
+
+__attribute__((target("ssse3,popcnt")))
+static size_t
+check_ssse3(const unsigned char *s, size_t n, int *why, unsigned long *nl,
+    size_t *since)
+{
+	const __m128i t1 = _mm_setr_epi8(
+	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+	    TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
+	    TOO_SHORT | OVERLONG_2, TOO_SHORT,
+	    TOO_SHORT | OVERLONG_3 | SURROGATE,
+	    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+	const __m128i t2 = _mm_setr_epi8(
+	    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
+	    CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000);
+	const __m128i t3 = _mm_setr_epi8(
+	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 |
+	    OVERLONG_4,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);
+	const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+	const __m128i lf = _mm_set1_epi8('\n');
+	const __m128i m3 = _mm_set1_epi8((char)(0xe0 - 0x80));
+	const __m128i m4 = _mm_set1_epi8((char)(0xf0 - 0x80));
+	const __m128i hi = _mm_set1_epi8((char)0x80);
+	__m128i prev = zero, in, p1, p2, p3, e, must;
+	size_t i = 0, b, last = (size_t)-1;
+	unsigned long lines = 0;
+	unsigned m;
+
+	for (; i + 16 <= n; i += 16) {
+		in = _mm_loadu_si128((const __m128i *)(s + i));
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(in, lf));
+		if (m != 0) {
+			lines += (unsigned long)__builtin_popcount(m);
+			last = i + 31 - (size_t)__builtin_clz(m);
+		}
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(in, zero)) != 0)
+			goto scalar;
+		if (_mm_movemask_epi8(in) == 0 && _mm_movemask_epi8(
+		    _mm_cmpgt_epi8(_mm_setzero_si128(), prev)) == 0) {
+			prev = in;	/* ASCII after ASCII */
+			continue;
+		}
+		p1 = _mm_alignr_epi8(in, prev, 15);
+		e = _mm_and_si128(_mm_and_si128(
+		    _mm_shuffle_epi8(t1, _mm_and_si128(_mm_srli_epi16(p1, 4),
+		    nib)), _mm_shuffle_epi8(t2, _mm_and_si128(p1, nib))),
+		    _mm_shuffle_epi8(t3, _mm_and_si128(_mm_srli_epi16(in, 4),
+		    nib)));
+		p2 = _mm_alignr_epi8(in, prev, 14);
+		p3 = _mm_alignr_epi8(in, prev, 13);
+		must = _mm_and_si128(_mm_or_si128(_mm_subs_epu8(p2, m3),
+		    _mm_subs_epu8(p3, m4)), hi);
+		e = _mm_xor_si128(e, must);
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(e, zero)) != 0xffff)
+			goto scalar;
+		prev = in;
+	}
+	/* Hand the tail to the scalar code from the last character start. */
+	b = i;
+	while (b > 0 && (s[b - 1] & 0xc0) == 0x80)
+		b--;
+	if (b > 0 && s[b - 1] >= 0xc0)
+		b--;
+	{
+		size_t rest_since = 0, k;
+		unsigned long rest_nl = 0;
+
+		k = check_scalar(s + b, n - b, why, &rest_nl, &rest_since);
+		/* [b, i) holds no newline: only multibyte bytes. */
+		if (rest_nl > 0) {
+			lines += rest_nl;
+			*since = rest_since;
+		} else if (last == (size_t)-1)
+			*since += b + rest_since;
+		else
+			*since = b - last - 1 + rest_since;
+		*nl = lines;
+		return b + k;
+	}
+scalar:
+	return check_scalar(s, n, why, nl, since);
+}
+#endif
+
+size_t
+wz_utf8_check_lines(const unsigned char *s, size_t n, int *why,
+    unsigned long *nl, size_t *since)
+{
+	unsigned long dnl;
+	size_t dsince = 0;
+
+	if (nl == NULL) {
+		nl = &dnl;
+		since = &dsince;
+	}
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (n >= 64 && __builtin_cpu_supports("ssse3"))
+		return check_ssse3(s, n, why, nl, since);
+#endif
+	return check_scalar(s, n, why, nl, since);
+}
+
+size_t
+wz_utf8_check(const unsigned char *s, size_t n, int *why)
+{
+	return wz_utf8_check_lines(s, n, why, NULL, NULL);
+}
+
+/* The plain version, for tests that compare the two. */
+size_t
+wz_utf8_check_scalar(const unsigned char *s, size_t n, int *why)
+{
+	unsigned long nl;
+	size_t since = 0;
+
+	return check_scalar(s, n, why, &nl, &since);
 }
 
 size_t

@@ -21,6 +21,12 @@ enum {
  * more input could complete, else WZ_UTF8_BAD or WZ_UTF8_NUL.
  */
 size_t	 wz_utf8_check(const unsigned char *s, size_t n, int *why);
+/* The same, and counts the newlines in the valid prefix (*nl) and the
+ * bytes after the last of them (*since, or *since + prefix if none). */
+size_t	 wz_utf8_check_lines(const unsigned char *s, size_t n, int *why,
+	    unsigned long *nl, size_t *since);
+/* The same without SIMD, for tests that compare the two. */
+size_t	 wz_utf8_check_scalar(const unsigned char *s, size_t n, int *why);
 
 /* Decode one code point at s (n bytes available, valid UTF-8 assumed);
  * returns its length. */

@@ -1,0 +1,67 @@
+/*
+ * wz_rx.h - the one place PCRE2 is used: UTF mode, JIT, bounded.
+ *
+ * Patterns are compiled once (wz_rx_new) and matched many times.  A match
+ * that hits PCRE2's match or depth limit is reported as WZ_RX_LIMIT, never
+ * as "no match", so a backtracking pattern cannot hide a finding.
+ */
+#ifndef WZ_RX_H
+#define WZ_RX_H
+
+#include <stddef.h>
+
+enum {
+	WZ_RX_ERROR = -2,	/* another PCRE2 error */
+	WZ_RX_LIMIT = -1,	/* match or depth limit hit */
+	WZ_RX_NOMATCH = 0,
+	WZ_RX_MATCH = 1
+};
+
+#define WZ_RX_ANCHORED	0x1	/* whole subject must match */
+#define WZ_RX_CASELESS	0x2
+
+struct wz_rx;
+
+/*
+ * Compile pattern.  On error returns NULL and writes PCRE2's message and
+ * the offset into err ("missing closing parenthesis at offset 7").
+ */
+struct wz_rx *wz_rx_new(const char *pattern, int flags, char *err,
+	    size_t errlen);
+void	 wz_rx_free(struct wz_rx *rx);
+
+/* The limits every match runs under (defaults: 1,000,000 and 1,000). */
+void	 wz_rx_set_limits(unsigned long match_limit, unsigned long depth_limit);
+
+/*
+ * Match subject[0..n) (valid UTF-8: the check is skipped) from offset 0.
+ * Returns WZ_RX_MATCH, WZ_RX_NOMATCH, WZ_RX_LIMIT or WZ_RX_ERROR.  After a
+ * match, wz_rx_span() and wz_rx_named() read its groups until the next
+ * match on the same rx (not thread-safe: one rx, one thread).
+ */
+int	 wz_rx_match(struct wz_rx *rx, const char *subject, size_t n);
+/* Whole match (group 0) offsets. */
+void	 wz_rx_span(const struct wz_rx *rx, size_t *start, size_t *end);
+/* Named groups: how many, the i-th name, and its captured span (returns
+ * 0 if the group did not take part). */
+size_t	 wz_rx_nnames(const struct wz_rx *rx);
+const char *wz_rx_name(const struct wz_rx *rx, size_t i);
+int	 wz_rx_named(const struct wz_rx *rx, size_t i, size_t *start,
+	    size_t *end);
+
+/*
+ * Required literals of a pattern, for a prefilter: every text the pattern
+ * matches (compiled by wz_rx_new, caseless or not) holds at least one of
+ * them.  They are lowercase ASCII: compare them with the text's ASCII
+ * letters folded to lowercase.  Letters whose caseless match reaches
+ * outside ASCII (k, s: KELVIN SIGN, LONG S) and cased letters outside ASCII
+ * are never part of a literal.  Returns how many (at most 32) and sets
+ * *out to a malloc'd array of malloc'd strings the caller frees; returns
+ * 0 and sets *out to NULL when none could be derived (the pattern must
+ * then always be run).  Conservative: syntax it does not fully know
+ * (back references, conditionals, verbs, (?x), \Q without a quantifier
+ * rule it knows) gives none.
+ */
+size_t	 wz_rx_literals(const char *pattern, char ***out);
+
+#endif

@@ -1,0 +1,316 @@
+/* Unit tests of the stream layer (wz_csv) and text helpers (wz_text). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "wz_base.h"
+#include "wz_csv.h"
+#include "wz_text.h"
+
+/* Write s to a temporary file and return an fd open on it at offset 0. */
+static int
+tmpfd(const char *s, size_t n)
+{
+	char path[] = "/tmp/wz-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, s, n), (ssize_t)n);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* Pass s through reader and writer with reads of `chunk` bytes; returns
+ * the output (caller frees) and the lines of each record in lines[]. */
+static char *
+passthrough(const char *s, size_t n, size_t chunk, int tsv,
+    unsigned long *lines, size_t maxlines, size_t *nrec)
+{
+	struct wz_ropts ro = { .tsv = tsv };
+	struct wz_wopts wo = { .tsv = tsv };
+	struct wz_reader *r;
+	struct wz_writer *w;
+	const struct wz_row *row, *hdr;
+	int in = tmpfd(s, n), out = tmpfd("", 0), rc;
+	char *buf;
+	off_t len;
+
+	r = wz_reader_fdopen(in, "t", &ro);
+	assert_non_null(r);
+	wz_reader_set_chunk(r, chunk);
+	w = wz_writer_new(out, "o", &wo);
+	assert_int_equal(wz_reader_header(r, &hdr), WZ_ROW);
+	wz_writer_row(w, hdr);
+	*nrec = 0;
+	while ((rc = wz_reader_next(r, &row)) == WZ_ROW) {
+		if (*nrec < maxlines)
+			lines[*nrec] = row->line;
+		(*nrec)++;
+		wz_writer_row(w, row);
+	}
+	assert_int_equal(rc, WZ_EOF);
+	assert_int_equal(wz_writer_close(w), 0);
+	wz_reader_close(r);
+	len = lseek(out, 0, SEEK_END);
+	buf = wz_malloc((size_t)len + 1);
+	assert_int_equal(pread(out, buf, (size_t)len, 0), len);
+	buf[len] = '\0';
+	close(in);
+	close(out);
+	return buf;
+}
+
+static void
+test_chunk_sweep(void **state)
+{
+	/* Quotes, doubled quotes, CRLF inside quotes, multibyte text and a
+	 * record spanning lines, cut at every chunk size. */
+	static const char in[] =
+	    "编号,问题描述,金额\n"
+	    "A1,\"截留、挪用,共3.5万元\",\"他说\"\"没有\"\"\"\n"
+	    "A2,\"第一行\r\n第二行\n第三行\",３５０００\n"
+	    "A3,,\n"
+	    "A4,末尾,1\n";
+	static const char want[] =
+	    "编号,问题描述,金额\n"
+	    "A1,\"截留、挪用,共3.5万元\",\"他说\"\"没有\"\"\"\n"
+	    "A2,\"第一行\r\n第二行\n第三行\",３５０００\n"
+	    "A3,,\n"
+	    "A4,末尾,1\n";
+	unsigned long lines[8];
+	size_t chunk, n;
+	char *out;
+
+	(void)state;
+	for (chunk = 8; chunk <= 80; chunk++) {
+		out = passthrough(in, sizeof(in) - 1, chunk, 0, lines, 8, &n);
+		assert_string_equal(out, want);
+		assert_int_equal(n, 4);
+		assert_int_equal(lines[0], 2);
+		assert_int_equal(lines[1], 3);
+		assert_int_equal(lines[2], 6);
+		assert_int_equal(lines[3], 7);
+		free(out);
+	}
+}
+
+static void
+test_tsv_sweep(void **state)
+{
+	static const char in[] =
+	    "a\tb\n"
+	    "第一\\t行\t反斜杠\\\\和\\n换行\n"
+	    "\"引号\",逗号\t\n";
+	unsigned long lines[4];
+	size_t chunk, n;
+	char *out;
+
+	(void)state;
+	for (chunk = 8; chunk <= 40; chunk++) {
+		out = passthrough(in, sizeof(in) - 1, chunk, 1, lines, 4, &n);
+		assert_string_equal(out, in);
+		assert_int_equal(n, 2);
+		assert_int_equal(lines[1], 3);
+		free(out);
+	}
+}
+
+static void
+test_utf8_check(void **state)
+{
+	int why;
+
+	(void)state;
+	assert_int_equal(wz_utf8_check((const unsigned char *)"abc好", 6,
+	    &why), 6);
+	assert_int_equal(why, WZ_UTF8_OK);
+	/* Incomplete tail: stop before it, no error. */
+	assert_int_equal(wz_utf8_check((const unsigned char *)"ab\xe5\xa5",
+	    4, &why), 2);
+	assert_int_equal(why, WZ_UTF8_OK);
+	/* Overlong, surrogate, stray continuation, NUL. */
+	assert_int_equal(wz_utf8_check((const unsigned char *)"a\xc0\x80", 3,
+	    &why), 1);
+	assert_int_equal(why, WZ_UTF8_BAD);
+	assert_int_equal(wz_utf8_check((const unsigned char *)"\xed\xa0\x80",
+	    3, &why), 0);
+	assert_int_equal(why, WZ_UTF8_BAD);
+	assert_int_equal(wz_utf8_check((const unsigned char *)"abcdefgh\x80",
+	    9, &why), 8);
+	assert_int_equal(why, WZ_UTF8_BAD);
+	assert_int_equal(wz_utf8_check((const unsigned char *)"abcdefg\0i",
+	    9, &why), 7);
+	assert_int_equal(why, WZ_UTF8_NUL);
+}
+
+/* The SIMD validator must agree with the scalar one on every input:
+ * random mixes of ASCII, Chinese, and broken sequences near block edges. */
+static void
+test_utf8_differential(void **state)
+{
+	static const char *pieces[] = {
+		"a", "\n", ",", "好", "資", "\xc3\xa9", "\xf0\x9f\x98\x80",
+		"\xe4", "\xe4\xb8", "\x80", "\xc0\x80", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "\xe0\x9f\xbf", "\xff", "0123456789"
+	};
+	unsigned char buf[256];
+	unsigned long seed = 1, nl1, nl2;
+	size_t len, k, a, b, s1, s2;
+	int why1, why2, trial, bad;
+
+	(void)state;
+	for (trial = 0; trial < 20000; trial++) {
+		len = 0;
+		bad = trial % 4 != 0;	/* a quarter stay valid */
+		while (len < 200) {
+			const char *p;
+
+			seed = seed * 6364136223846793005ULL + 1;
+			k = (seed >> 33) % (bad ? 16 : 7);
+			if (!bad && k == 6)
+				k = 15;
+			if (!bad && k == 5)
+				k = 3;
+			p = pieces[k];
+			if (len + strlen(p) > sizeof(buf))
+				break;
+			memcpy(buf + len, p, strlen(p));
+			len += strlen(p);
+		}
+		s1 = s2 = 0;
+		a = wz_utf8_check_lines(buf, len, &why1, &nl1, &s1);
+		b = wz_utf8_check_scalar(buf, len, &why2);
+		assert_int_equal(a, b);
+		assert_int_equal(why1, why2);
+		/* Newlines counted up to the same point. */
+		for (nl2 = 0, k = 0; k < a; k++)
+			nl2 += buf[k] == '\n';
+		assert_int_equal(nl1, nl2);
+	}
+}
+
+static void
+test_normalize(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = wz_normalize("截留，挪用（专项）资金３５０００元", strlen(
+	    "截留，挪用（专项）资金３５０００元"));
+	assert_string_equal(s, "截留,挪用(专项)资金35000元");
+	free(s);
+	s = wz_normalize("挪用專項扶貧資金", strlen("挪用專項扶貧資金"));
+	assert_string_equal(s, "挪用专项扶贫资金");
+	free(s);
+	/* Spaces between CJK characters go, others become one. */
+	s = wz_normalize("  驻村 天数　不足  200 天 ", strlen(
+	    "  驻村 天数　不足  200 天 "));
+	assert_string_equal(s, "驻村天数不足 200 天");
+	free(s);
+	s = wz_normalize("plain ascii", 11);
+	assert_string_equal(s, "plain ascii");
+	free(s);
+}
+
+static void
+test_norm_span(void **state)
+{
+	struct wz_norm *nm = wz_norm_new();
+	const char *in = "将５万元扶貧資金挪用";
+	const char *out, *p;
+	size_t n, from, to;
+
+	(void)state;
+	out = wz_norm_run(nm, in, strlen(in), &n);
+	assert_string_equal(out, "将5万元扶贫资金挪用");
+	/* "扶贫资金" in the output maps back to "扶貧資金". */
+	p = strstr(out, "扶贫资金");
+	assert_non_null(p);
+	wz_norm_span(nm, (size_t)(p - out), (size_t)(p - out) + 12, &from,
+	    &to);
+	assert_int_equal(to - from, 12);
+	assert_memory_equal(in + from, "扶貧資金", 12);
+	/* "5万元" maps back to "５万元". */
+	wz_norm_span(nm, 3, 3 + 7, &from, &to);
+	assert_memory_equal(in + from, "５万元", to - from);
+	assert_int_equal(to - from, 9);
+	wz_norm_free(nm);
+}
+
+static void
+test_col_lookup(void **state)
+{
+	static char h0[] = "序号", h1[] = "姓　名", h2[] = "问题描述：",
+	    h3[] = "主要问题", h4[] = "name";
+	char *f[] = { h0, h1, h2, h3, h4 };
+	size_t len[] = { strlen(h0), strlen(h1), strlen(h2), strlen(h3),
+	    strlen(h4) };
+	struct wz_row hdr = { .n = 5, .f = f, .len = len };
+	static const struct wz_alias al[] = {
+		{ "name", "姓名" }, { "text", "问题描述" },
+		{ "text", "主要问题" }
+	};
+	struct wz_aliases t = { 3, al };
+	int idx[4];
+
+	(void)state;
+	assert_int_equal(wz_col_find(&hdr, "姓名"), 1);
+	assert_int_equal(wz_col_find(&hdr, "单位"), -1);
+	assert_int_equal(wz_col_lookup(&hdr, "text", &t, idx, 4), 2);
+	assert_int_equal(idx[0], 2);
+	assert_int_equal(idx[1], 3);
+	/* The canonical name itself comes first, then the aliases. */
+	assert_int_equal(wz_col_lookup(&hdr, "name", &t, idx, 4), 2);
+	assert_int_equal(idx[0], 4);
+	assert_int_equal(idx[1], 1);
+}
+
+static void
+test_writer(void **state)
+{
+	struct wz_wopts wo = { .excel_safe = 1 };
+	int fd = tmpfd("", 0);
+	struct wz_writer *w = wz_writer_new(fd, "o", &wo);
+	char buf[256];
+	ssize_t n;
+
+	(void)state;
+	wz_writer_fieldz(w, "plain");
+	wz_writer_fieldz(w, "a,b");
+	wz_writer_fieldz(w, "say \"x\"");
+	wz_writer_fieldz(w, "=1+1");
+	wz_writer_fieldz(w, "-3.5");
+	wz_writer_endrow(w);
+	wz_writer_fieldz(w, "");
+	wz_writer_endrow(w);
+	assert_int_equal(wz_writer_close(w), 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n] = '\0';
+	assert_string_equal(buf,
+	    "plain,\"a,b\",\"say \"\"x\"\"\",\"'=1+1\",-3.5\n\"\"\n");
+	close(fd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chunk_sweep),
+		cmocka_unit_test(test_tsv_sweep),
+		cmocka_unit_test(test_utf8_check),
+		cmocka_unit_test(test_utf8_differential),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_norm_span),
+		cmocka_unit_test(test_col_lookup),
+		cmocka_unit_test(test_writer),
+	};
+
+	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
+}
