@@ -80,6 +80,7 @@ struct wz_reader {
 	/* TSV state */
 	struct wz_buf	 tsvfield;
 	int		 tsvesc;
+	int		 tsvprev;	/* the raw byte before this one */
 
 	/* handed out */
 	struct wz_row	 hdr, row;
@@ -388,7 +389,7 @@ tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
 	size_t i, start;
 	unsigned char c;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; r->tsvprev = s[i++]) {
 		c = s[i];
 		if (r->tsvesc) {
 			r->tsvesc = 0;
@@ -414,8 +415,8 @@ tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
 			continue;
 		}
 		if (c == '\n') {
-			if (r->tsvfield.len > 0 && r->tsvfield.s[
-			    r->tsvfield.len - 1] == '\r')
+			/* A raw CR before the LF ends the line; "\\r" stays. */
+			if (r->tsvprev == '\r' && r->tsvfield.len > 0)
 				r->tsvfield.len--;
 			if (r->tsvfield.len > 0 || r->cur_nf > 0)
 				add_field(r, r->tsvfield.s ? r->tsvfield.s :
@@ -894,6 +895,7 @@ struct wz_writer {
 	iconv_t		 cd;
 	struct wz_buf	 b, conv;
 	int		 nf, err;
+	int		 started;	/* something was written */
 	size_t		 rowstart;	/* b.len where the row began */
 };
 
@@ -1051,6 +1053,18 @@ wz_writer_field(struct wz_writer *w, const char *s, size_t n)
 	/* Room for the worst case: every byte doubled, quotes, guard. */
 	if (w->b.cap - w->b.len < 2 * n + 8)
 		wz_buf_reserve(&w->b, 2 * n + 8);
+	/*
+	 * A reader drops one BOM at the start of a file; data that begins
+	 * with U+FEFF there gets one in front of it so that it survives.
+	 */
+	if (!w->started) {
+		w->started = 1;
+		if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 &&
+		    !(w->o.bom && w->cd == (iconv_t)-1)) {
+			memcpy(w->b.s + w->b.len, "\xef\xbb\xbf", 3);
+			w->b.len += 3;
+		}
+	}
 	o = w->b.s + w->b.len;
 	if (w->nf++ > 0)
 		*o++ = w->o.tsv ? '\t' : ',';

@@ -1,0 +1,38 @@
+/*
+ * libFuzzer target: the UTF-8 validator (SIMD against scalar) and the
+ * normaliser (NFKC, OpenCC, whitespace) with its span map.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wz_base.h"
+#include "wz_text.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct wz_norm *nm;
+	unsigned long nl;
+	size_t ok1, ok2, since = 0, n, i, from, to;
+	int why1, why2;
+	const char *out;
+
+	ok1 = wz_utf8_check_lines(data, size, &why1, &nl, &since);
+	ok2 = wz_utf8_check_scalar(data, size, &why2);
+	if (ok1 != ok2 || why1 != why2)
+		abort();
+	if (nm == NULL)
+		nm = wz_norm_new();
+	out = wz_norm_run(nm, (const char *)data, ok1, &n);
+	if (strlen(out) != n)
+		abort();
+	for (i = 0; i + 1 <= n; i += 1 + (i % 7)) {
+		wz_norm_span(nm, i, n, &from, &to);
+		if (from > to || to > ok1)
+			abort();
+	}
+	return 0;
+}
