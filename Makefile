@@ -80,6 +80,7 @@ deps:
 # The whole suite; each part prints its own "N passed, N failed".
 check: all $(UNITS)
 	@$(MAKE) --no-print-directory unit golden rules-test manlint B=$(B)
+	@if [ "$(B)" = . ]; then sh tests/install.sh; fi
 
 unit: $(UNITS)
 	@st=0; for t in $(UNITS); do $(TEST_WRAP) $$t || st=1; done; exit $$st
