@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "wz_base.h"
 #include "wz_csv.h"
 #include "wz_rx.h"
 
@@ -59,6 +60,9 @@ struct wz_cond {
 	 * Prefilter: the text can only satisfy this condition if it holds
 	 * one of these literals (normalised).  Empty when none could be
 	 * derived; the matcher then always evaluates the condition.
+	 * They are lowercase ASCII (patterns are caseless): look for them
+	 * in the normalised text with its ASCII letters folded to lowercase
+	 * (wz_rx_literals() in wz_rx.h says why that is exact).
 	 */
 	struct wz_strv	  lits;
 };
@@ -68,6 +72,7 @@ struct wz_case {
 	char		 *label;
 	struct wz_strv	  groups;	/* empty: the article's groups */
 	struct wz_cond	 *match;
+	unsigned long	  line;
 };
 
 /* One example finding: one row, or several when it needs history (the
@@ -111,11 +116,13 @@ struct wz_article {
 	size_t		  npos, nneg;
 	const char	 *file;
 	unsigned long	  line;
+	char		 *note;		/* NULL: none */
 };
 
 struct wz_group {
 	char		 *id, *label, *cite;
 	struct wz_strv	  posts;	/* post codes; is_a applies */
+	char		 *note;
 };
 
 struct wz_param {
@@ -208,6 +215,9 @@ struct wz_post {
 	struct wz_strv	  title_src;	/* patterns as written */
 	struct wz_rx	**titles;	/* anchored */
 	size_t		  ntitles;
+	char		 *note;
+	const char	 *file;
+	unsigned long	  line, col;
 };
 
 struct wz_effect {
@@ -233,6 +243,9 @@ struct wz_ruleset {
 	char		**files;	/* names used in messages */
 	size_t		  nfiles;
 	size_t		  max_rules;	/* limit on articles (default 100000) */
+	int		  warnings;	/* also report warnings (wz-rules check) */
+	size_t		  nwarnings;	/* warnings reported */
+	struct wz_rules_priv *priv;	/* loader state: references to check */
 };
 
 /* An empty ruleset. */
@@ -254,7 +267,8 @@ const char *wz_rules_default_dir(void);
 /* -D name=value: set a parameter in every document that defines it.
  * Returns 0, or -1 (message printed) for an unknown name or bad value. */
 int	 wz_rules_define(struct wz_ruleset *rs, const char *assignment);
-/* A parameter's value for a document (its own, else any document's). */
+/* A parameter's value for a document (its own, else any document's;
+ * d may be NULL).  Returns 0 and sets *out, or -1 if none defines it. */
 int	 wz_rules_param(const struct wz_ruleset *rs, const struct wz_doc *d,
 	    const char *name, double *out);
 
@@ -271,7 +285,9 @@ int	 wz_post_is(const struct wz_ruleset *rs, const char *code,
  * parentheses taken off each part, each part matched against every post's
  * titles in file order (first match wins).  Fills out (up to max) and
  * returns how many parts matched; *unmatched counts parts that matched
- * nothing.  title is raw user text (normalised here).
+ * nothing.  title is raw user text (normalised here).  Parts matched
+ * beyond max are not counted.  Like wz_rx_match(), not for two threads
+ * at once (the posts' patterns keep their last match).
  */
 size_t	 wz_rules_title_posts(const struct wz_ruleset *rs, const char *title,
 	    const struct wz_post **out, size_t max, size_t *unmatched);
@@ -281,13 +297,29 @@ struct wz_aliases wz_rules_aliases(const struct wz_ruleset *rs);
 const struct wz_effect *wz_rules_effect(const struct wz_ruleset *rs,
 	    const char *measure);
 void	 wz_rules_free(struct wz_ruleset *rs);
+/*
+ * A condition as one line people read, appended to b:
+ * all(text ~ /截留|挪用/, not(status in [不属实])), amount >= 50000.
+ */
+void	 wz_cond_format(const struct wz_cond *c, struct wz_buf *b);
 
 /* Vocabulary (DESIGN.md): measures, tiers, severities, ranks. */
 struct wz_measure {
 	const char	*code, *family, *zh;
 	int		 order;		/* mildest first within a family */
+	int		 effect;	/* a side effect (no_promotion, ...) */
 };
+/* Families: "org" (问责、组织处理 and side effects), "party" (党纪处分),
+ * "gov" (政务处分), "refer" (移送、追缴). */
 const struct wz_measure *wz_measure_find(const char *code);
+/* The whole table, family by family, mildest first. */
+const struct wz_measure *wz_measure_all(size_t *n);
+const char *wz_family_zh(const char *family);
+int	 wz_kind_parse(const char *s, enum wz_art_kind *out);
+/* Ranks (县处级 ...), post levels (township ...), canonical fields. */
+int	 wz_rank_valid(const char *rank);
+int	 wz_level_valid(const char *level);
+int	 wz_field_valid(const char *field);
 const char *wz_severity_code(enum wz_severity s);	/* "minor" ... */
 const char *wz_severity_zh(enum wz_severity s);		/* 情节较轻 ... */
 int	 wz_severity_parse(const char *s, enum wz_severity *out);

@@ -24,7 +24,8 @@ struct wz_rx;
 
 /*
  * Compile pattern.  On error returns NULL and writes PCRE2's message and
- * the offset into err ("missing closing parenthesis at offset 7").
+ * the offset into err ("missing closing parenthesis at offset 7"); the
+ * offset counts characters from 0, not bytes.
  */
 struct wz_rx *wz_rx_new(const char *pattern, int flags, char *err,
 	    size_t errlen);

@@ -1,0 +1,52 @@
+/*
+ * wz_ac.h - an Aho-Corasick automaton over byte strings: one pass over a
+ * text finds every pattern of a fixed set that occurs in it.
+ *
+ * The matcher uses it as a prefilter (DESIGN.md "Performance notes"): the
+ * required literals of every text condition go in once, and one scan of a
+ * row's normalised text says which conditions can match at all.
+ *
+ * Patterns are bytes (UTF-8 is just bytes here) and are matched with
+ * ASCII letters folded to lower case, on both sides.  Transitions are a
+ * dense table over byte classes (the bytes that occur in some pattern,
+ * each its own class; every other byte one class), so a scan is one table
+ * load per input byte.
+ */
+#ifndef WZ_AC_H
+#define WZ_AC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct wz_ac;
+
+/* An empty automaton; add patterns, then build once. */
+struct wz_ac *wz_ac_new(void);
+/*
+ * Add pattern s[0..n) reporting id.  The same pattern may be added with
+ * several ids (each is reported); ids need not be dense, but the caller's
+ * hit set must hold the largest.  An empty pattern is refused (-1).
+ * Returns 0.  Not after wz_ac_build().
+ */
+int	 wz_ac_add(struct wz_ac *ac, const char *s, size_t n, uint32_t id);
+/* Build the transition table.  Patterns can no longer be added. */
+void	 wz_ac_build(struct wz_ac *ac);
+/* Number of patterns added and of states built (for tests and -v). */
+size_t	 wz_ac_npatterns(const struct wz_ac *ac);
+size_t	 wz_ac_nstates(const struct wz_ac *ac);
+
+/*
+ * Scan s[0..n).  For every id whose pattern occurs in s and whose bit in
+ * hits (a bit set of 64-bit words, one bit per id) is still clear, set
+ * the bit and append the id to list (as long as fewer than max are
+ * listed).  Returns how many ids were listed.  The caller clears the
+ * bits of the listed ids before the next row, so clearing costs what was
+ * found, not the size of the set.  The automaton is not changed: several
+ * threads may scan at once.
+ */
+size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
+	    uint64_t *hits, uint32_t *list, size_t max);
+
+void	 wz_ac_free(struct wz_ac *ac);
+
+#endif

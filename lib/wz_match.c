@@ -1,0 +1,3018 @@
+/*
+ * wz_match.c - see wz_match.h.
+ *
+ * The ruleset's conditions are compiled into a tree of our own (struct
+ * mcond) that carries what a row needs: the bound column of each field,
+ * the resolved right side of each comparison, the prefilter id of each
+ * text condition.  Articles split into units (one per case); each unit
+ * knows which prefilter ids it needs (at least one of them must be found
+ * in the text for the unit to hold), so a row only visits the units its
+ * text can reach plus those that need no text at all.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wz_base.h"
+#include "wz_ac.h"
+#include "wz_match.h"
+#include "wz_num.h"
+#include "wz_text.h"
+
+#define MAXPOSTS	8	/* posts one title cell may name */
+#define PCACHE		1024	/* title cache entries (direct mapped) */
+#define PCACHE_TITLE	120	/* longest title kept in the cache */
+#define NO_DATE_LO	0L
+#define NO_DATE_HI	99991231L
+
+/* Fields every row may need, at fixed indices. */
+enum { F_TITLE, F_DATE, F_FOUND, F_YEAR, F_FIXED };
+
+struct field {
+	char		*name;		/* canonical field or literal header */
+	char		*optcol;	/* --field NAME=COL, else NULL */
+	int		 col;		/* bound column or -1 */
+	enum wz_numkind	 kind;
+	unsigned long	 nstamp;	/* row of the cached normal form */
+	size_t		 noff, nlen;	/* normal form, in m->arena */
+	unsigned long	 vstamp;	/* row of the cached number */
+	int		 vok;
+	double		 v;
+};
+
+struct mcond {
+	enum wz_cond_kind kind;		/* c->kind, without a trip to c */
+	const struct wz_cond *c;
+	int		 fld;		/* RE IN PRESENT; CMP: field or -1 */
+	int		 tid;		/* TEXT: prefilter id or -1 */
+	double		 rhs;		/* CMP */
+	int		 rhs_ok;
+	enum wz_numkind	 vkind;		/* CMP */
+	struct mcond	**kids;
+	size_t		 nkids;
+	int		 hid;		/* HISTORY */
+	int		 leaf;		/* TEXT, RE: shared result slot or -1 */
+	char		**rlits;	/* RE: required literals (ours) */
+	size_t		 nrlits;
+	int		 late;		/* needs captures: CMP or HISTORY inside */
+	const char	*owner;		/* "tongwei2017:4.8" for messages */
+};
+
+struct leaf {
+	int		 fld;		/* -1: the text */
+	const char	*pattern;
+	unsigned long	 stamp;		/* row of the cached result */
+	int		 res;
+	size_t		 s, e;		/* span of the match */
+};
+
+struct lpair {
+	const char	*lit;
+	uint32_t	 tid;
+};
+
+/* Conditions are allocated in blocks, so a tree sits close in memory. */
+#define MC_BLOCK 128
+struct mcblock {
+	struct mcblock	*next;
+	size_t		 n;
+	struct mcond	 v[MC_BLOCK];
+};
+
+struct ginfo {
+	const struct wz_group *g;
+	size_t		 bit;		/* its bit in m->postg and m->rowg */
+};
+
+struct unit {
+	size_t		 art;		/* index in m->arts; (size_t)-1: exclusion */
+	const struct wz_case *cs;
+	const struct wz_exclusion *ex;
+	struct mcond	*cond;
+	struct ginfo	**groups;
+	size_t		 ngroups;
+	int		 always;	/* not reached through the prefilter */
+	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
+	int		 xval;
+};
+
+struct docinfo {
+	const struct wz_doc *d;
+	long		 eff, until;
+	struct ginfo	*groups;
+	size_t		 ngroups;
+	size_t		*excl;		/* unit indices of its exclusions */
+	size_t		 nexcl;
+};
+
+struct mart {
+	const struct wz_article *art;
+	struct docinfo	*doc;
+	struct mcond	**sev;		/* severity_when, compiled */
+	size_t		 nsev;
+};
+
+struct hist {
+	const struct wz_cond *c;
+	struct mcond	*inner;
+	int		*keys;		/* field indices */
+	size_t		 nkeys;
+	int		 years;
+	const char	*owner;
+};
+
+struct hent {
+	uint64_t	 h;
+	int		 hid, year;
+	size_t		 koff, klen, eoff, elen;
+};
+
+struct cap {
+	const char	*name;
+	size_t		 voff, vlen;	/* text in acc.cb */
+	int		 ok;
+	double		 num;
+};
+
+struct acc {
+	struct cap	*caps;
+	size_t		 ncaps, capcaps, cap0;
+	size_t		*ev;		/* evidence: offset, length pairs */
+	size_t		 nev, capev;
+	struct wz_buf	 cb, eb, xb;	/* capture texts, evidence, explain */
+};
+
+struct mark {
+	size_t		 ncaps, cblen, nev, eblen, xblen;
+};
+
+struct pent {
+	uint64_t	 h;
+	char		 title[PCACHE_TITLE + 1];
+	unsigned char	 state, n;
+	const struct wz_post *p[MAXPOSTS];
+};
+
+enum { P_MISSING, P_KNOWN, P_UNKNOWN };
+
+struct cit {
+	size_t		 art;
+	size_t		 evoff, vaoff, caoff, xoff;	/* NUL-terminated in m->cb */
+	const char	*group, *glabel;
+	enum wz_severity sev;
+};
+
+struct wz_matcher {
+	const struct wz_ruleset *rs;
+	struct wz_match_opts o;
+	struct wz_aliases al;
+
+	struct field	*fields;
+	size_t		 nfields;
+	struct mart	*arts;
+	size_t		 narts;
+	struct unit	*units;
+	size_t		 nunits, nau;	/* [0, nau): articles' units */
+	struct docinfo	*docs;
+	size_t		 ndocs;
+	size_t		 ngroupbits, ngw;
+	uint64_t	*postg;		/* per post: the groups it is in */
+	uint64_t	*rowg;		/* the groups of the row's posts */
+	size_t		*common;	/* units of common.yaml exclusions */
+	size_t		 ncommon;
+	struct hist	*hists;
+	size_t		 nhists;
+	struct mcblock	*mcb;
+
+	/* Prefilter. */
+	struct wz_ac	*ac;
+	size_t		 ntids;
+	size_t		*tu_start, *tu_end;	/* units needing each tid */
+	size_t		*tu_list;
+	size_t		*always;	/* units not reached by the prefilter */
+	size_t		 nalways;
+	uint64_t	*tbits;		/* this row's prefilter ids */
+	uint32_t	*tlist;
+	size_t		 ntlist;
+	/* The automaton reports distinct literals; each maps to the ids
+	 * of the conditions that require it. */
+	struct lpair	*lpairs;	/* while compiling */
+	size_t		 nlpairs;
+	size_t		 nlits;
+	size_t		*lt_start;	/* literal -> tids, in lt_list */
+	uint32_t	*lt_list;
+	uint64_t	*lbits;
+	uint32_t	*llist;
+	size_t		 nllist;
+	uint64_t	*abits;		/* the always-units */
+	uint64_t	*pbits;		/* units that can hold with this header */
+	uint64_t	*cbits;		/* this row's candidate units */
+	size_t		 nuwords;
+
+	/*
+	 * Leaves: one result slot per distinct (subject, pattern) without
+	 * named groups, so a pattern that several rules repeat (the
+	 * exclusions' "属实") runs once per row.
+	 */
+	struct leaf	*leaves;
+	size_t		 nleaves;
+
+	/* The bound input. */
+	char		*name;
+	char		**hnames;
+	size_t		 nhnames;
+	int		*tcols;
+	size_t		 ntcols;
+
+	/* The row. */
+	const struct wz_row *row;
+	unsigned long	 stamp;
+	struct wz_norm	*nm_text, *nm_fld;
+	struct wz_buf	 join, arena, kb, caseb;
+	const char	*text, *raw;
+	size_t		 tlen, rawlen;
+	int		 text_done;
+	int		 nofilter;	/* history pass: run every regex */
+	size_t		*cand;
+	size_t		 ncand;
+	int		 posts_done, pstate;
+	const struct wz_post *posts[MAXPOSTS];
+	size_t		 nposts;
+	const char	*title_raw;
+	int		 date_done;
+	long		 dfrom, dto;
+	int		 year_done, year;
+	int		 rejected, unknown_post, reported, doc_excluded;
+	int		 hist_problem;	/* a history pass row was not fully read */
+	const char	*excluded_by;
+	struct acc	 acc;
+	struct cit	*cits;
+	size_t		 ncits, capcits;
+	struct wz_buf	 cb;
+	struct wz_citation *pub;
+	size_t		 cappub;
+	struct pent	*pcache;
+
+	/* History table (first pass). */
+	struct hent	*hents;
+	size_t		 nhents, caphents;
+	size_t		*hslots;
+	size_t		 nhslots;
+	struct wz_buf	 hstr;
+};
+
+/* ------------------------------------------------------------------ */
+/* Small helpers. */
+
+static int
+is_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			break;
+	if (i == n)
+		return 1;
+	/* U+3000 alone counts as blank too. */
+	for (i = 0; i + 3 <= n; i += 3)
+		if (memcmp(s + i, "\xe3\x80\x80", 3) != 0)
+			return 0;
+	return i == n;
+}
+
+static const char *
+hname(const struct wz_matcher *m, int col)
+{
+	return (col >= 0 && (size_t)col < m->nhnames) ? m->hnames[col] : "";
+}
+
+static int
+field_find(const struct wz_matcher *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		if (strcmp(m->fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+field_get(struct wz_matcher *m, const char *name)
+{
+	int i = field_find(m, name);
+
+	if (i >= 0)
+		return i;
+	m->fields = wz_reallocarray(m->fields, m->nfields + 1,
+	    sizeof(*m->fields));
+	memset(&m->fields[m->nfields], 0, sizeof(m->fields[0]));
+	m->fields[m->nfields].name = wz_strdup(name);
+	m->fields[m->nfields].col = -1;
+	m->fields[m->nfields].kind = wz_num_kind(name);
+	return (int)m->nfields++;
+}
+
+/* ISO date "YYYY-MM-DD" of a rule file -> yyyymmdd, or dflt. */
+static long
+iso_day(const char *s, long dflt)
+{
+	int y, mo, d;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3)
+		return dflt;
+	return (long)y * 10000 + mo * 100 + d;
+}
+
+static int
+month_days(int y, int mo)
+{
+	static const int md[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31 };
+
+	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return md[mo - 1];
+}
+
+/* Read up to max digits at s[*i]; returns how many. */
+static int
+digits(const char *s, size_t n, size_t *i, int max, int *v)
+{
+	int k = 0;
+
+	*v = 0;
+	while (*i < n && k < max && s[*i] >= '0' && s[*i] <= '9') {
+		*v = *v * 10 + (s[*i] - '0');
+		(*i)++;
+		k++;
+	}
+	return k;
+}
+
+static size_t
+word(const char *s, size_t n, size_t i, const char *w)
+{
+	size_t l = strlen(w);
+
+	return (n - i >= l && memcmp(s + i, w, l) == 0) ? l : 0;
+}
+
+/*
+ * A date cell (normalised: ASCII digits) -> the days it covers, as
+ * yyyymmdd: 2018-05-03, 2018/5/3, 2018.5.3, 2018年5月3日, 20180503,
+ * 2018-05, 2018年5月, 2018, 2018年, 2018年度; a time after the date is
+ * ignored.  Returns 0, or -1 if s is no date.
+ */
+static int
+parse_date(const char *s, size_t n, long *from, long *to)
+{
+	size_t i = 0, l;
+	int y, mo = 0, d = 0, k;
+
+	k = digits(s, n, &i, 8, &y);
+	if (k == 8) {
+		d = y % 100;
+		mo = y / 100 % 100;
+		y /= 10000;
+		goto check;
+	}
+	if (k != 4)
+		return -1;
+	if ((l = word(s, n, i, "年度")) > 0 || (l = word(s, n, i, "年")) > 0)
+		i += l;
+	else if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == '.'))
+		i++;
+	else
+		goto check;
+	if (i == n || s[i] < '0' || s[i] > '9')
+		goto check;
+	if (digits(s, n, &i, 2, &mo) == 0)
+		return -1;
+	if ((l = word(s, n, i, "月")) > 0)
+		i += l;
+	else if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == '.'))
+		i++;
+	else
+		goto check;
+	if (i == n || s[i] < '0' || s[i] > '9')
+		goto check;
+	if (digits(s, n, &i, 2, &d) == 0)
+		return -1;
+	if ((l = word(s, n, i, "日")) > 0 || (l = word(s, n, i, "号")) > 0)
+		i += l;
+check:
+	/* A time may follow: "2018-05-03 10:00", "2018-05-03T10:00:00". */
+	if (i < n && d > 0 && (s[i] == ' ' || s[i] == 'T'))
+		i = n;
+	if (i != n || y < 1900 || y > 2199 || mo > 12 || (d > 0 && mo == 0))
+		return -1;
+	if (mo == 0) {
+		*from = (long)y * 10000 + 101;
+		*to = (long)y * 10000 + 1231;
+		return 0;
+	}
+	if (mo < 1 || d > month_days(y, mo))
+		return -1;
+	if (d == 0) {
+		*from = (long)y * 10000 + mo * 100 + 1;
+		*to = (long)y * 10000 + mo * 100 + month_days(y, mo);
+		return 0;
+	}
+	if (d < 1)
+		return -1;
+	*from = *to = (long)y * 10000 + mo * 100 + d;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiling the ruleset. */
+
+static struct mcond *
+compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
+    const char *owner);
+
+/* Give a pattern without named groups its shared result slot. */
+static void
+leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
+{
+	size_t i;
+
+	if (mc->c->rx == NULL || wz_rx_nnames(mc->c->rx) > 0)
+		return;
+	for (i = 0; i < m->nleaves; i++)
+		if (m->leaves[i].fld == fld &&
+		    strcmp(m->leaves[i].pattern, mc->c->pattern) == 0) {
+			mc->leaf = (int)i;
+			return;
+		}
+	m->leaves = wz_reallocarray(m->leaves, m->nleaves + 1,
+	    sizeof(*m->leaves));
+	memset(&m->leaves[m->nleaves], 0, sizeof(m->leaves[0]));
+	m->leaves[m->nleaves].fld = fld;
+	m->leaves[m->nleaves].pattern = mc->c->pattern;
+	mc->leaf = (int)m->nleaves++;
+}
+
+static int
+has_late(const struct mcond *mc)
+{
+	return mc->late;
+}
+
+static struct mcond *
+compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
+    const char *owner)
+{
+	struct mcond *mc;
+	size_t i, k;
+
+	if (m->mcb == NULL || m->mcb->n == MC_BLOCK) {
+		struct mcblock *b = wz_calloc(1, sizeof(*b));
+
+		b->next = m->mcb;
+		m->mcb = b;
+	}
+	mc = &m->mcb->v[m->mcb->n++];
+	mc->kind = c->kind;
+	mc->c = c;
+	mc->fld = -1;
+	mc->tid = -1;
+	mc->hid = -1;
+	mc->leaf = -1;
+	mc->owner = owner;
+	switch (c->kind) {
+	case WZ_C_TEXT:
+		leaf_intern(m, mc, -1);
+		if (c->lits.n > 0) {
+			mc->tid = (int)m->ntids++;
+			m->lpairs = wz_reallocarray(m->lpairs, m->nlpairs +
+			    c->lits.n, sizeof(*m->lpairs));
+			for (i = 0; i < c->lits.n; i++) {
+				m->lpairs[m->nlpairs].lit = c->lits.v[i];
+				m->lpairs[m->nlpairs++].tid = (uint32_t)mc->tid;
+			}
+		}
+		break;
+	case WZ_C_RE:
+	case WZ_C_IN:
+	case WZ_C_PRESENT:
+		mc->fld = field_get(m, c->field);
+		if (c->kind == WZ_C_RE) {
+			leaf_intern(m, mc, mc->fld);
+			/* The loader derives literals for text conditions;
+			 * a field's pattern is prefiltered the same way. */
+			mc->nrlits = wz_rx_literals(c->pattern, &mc->rlits);
+		}
+		break;
+	case WZ_C_CMP:
+		mc->late = 1;
+		mc->vkind = wz_num_kind(c->value);
+		mc->fld = field_get(m, c->value);
+		if (c->param == NULL) {
+			mc->rhs = c->num;
+			mc->rhs_ok = 1;
+		} else if (wz_rules_param(m->rs, d, c->param, &mc->rhs) == 0)
+			mc->rhs_ok = 1;
+		else
+			wz_msg(c->file, c->line, "%s: no parameter '%s'; the "
+			    "comparison never holds", owner, c->param);
+		break;
+	case WZ_C_ALL:
+	case WZ_C_ANY:
+	case WZ_C_NOT:
+		mc->nkids = c->nkids;
+		mc->kids = wz_calloc(c->nkids + 1, sizeof(*mc->kids));
+		for (i = 0; i < c->nkids; i++) {
+			mc->kids[i] = compile(m, c->kids[i], d, owner);
+			mc->late |= mc->kids[i]->late;
+		}
+		/* In an `all`, what captures values goes first. */
+		if (c->kind == WZ_C_ALL) {
+			struct mcond **o = wz_calloc(c->nkids + 1, sizeof(*o));
+
+			for (i = k = 0; i < c->nkids; i++)
+				if (!has_late(mc->kids[i]))
+					o[k++] = mc->kids[i];
+			for (i = 0; i < c->nkids; i++)
+				if (has_late(mc->kids[i]))
+					o[k++] = mc->kids[i];
+			free(mc->kids);
+			mc->kids = o;
+		}
+		break;
+	case WZ_C_HISTORY:
+		mc->late = 1;
+		mc->hid = (int)m->nhists;
+		m->hists = wz_reallocarray(m->hists, m->nhists + 1,
+		    sizeof(*m->hists));
+		{
+			struct hist *h = &m->hists[m->nhists++];
+
+			memset(h, 0, sizeof(*h));
+			h->c = c;
+			h->owner = owner;
+			h->years = c->hist_years > 0 ? c->hist_years : 1;
+			h->nkeys = c->hist_key.n;
+			h->keys = wz_calloc(h->nkeys + 1, sizeof(*h->keys));
+			for (i = 0; i < h->nkeys; i++)
+				h->keys[i] = field_get(m, c->hist_key.v[i]);
+		}
+		/* compile() may move m->hists: set inner afterwards. */
+		{
+			struct mcond *inner = compile(m, c->hist_cond, d,
+			    owner);
+
+			m->hists[mc->hid].inner = inner;
+		}
+		break;
+	}
+	return mc;
+}
+
+/*
+ * The prefilter ids of which at least one must be found for mc to hold,
+ * appended to *v; returns 0 when there is no such set (the condition can
+ * hold whatever the text).
+ */
+static int
+need(const struct mcond *mc, size_t **v, size_t *n)
+{
+	size_t i, base = *n, best = 0, bestn = 0;
+	int found = 0;
+
+	switch (mc->kind) {
+	case WZ_C_TEXT:
+		if (mc->tid < 0)
+			return 0;
+		*v = wz_reallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = (size_t)mc->tid;
+		return 1;
+	case WZ_C_ANY:
+		for (i = 0; i < mc->nkids; i++)
+			if (!need(mc->kids[i], v, n)) {
+				*n = base;
+				return 0;
+			}
+		return mc->nkids > 0;
+	case WZ_C_ALL:
+		/* The kid with the smallest set will do. */
+		for (i = 0; i < mc->nkids; i++) {
+			size_t before = *n;
+
+			if (need(mc->kids[i], v, n) && (!found ||
+			    *n - before < bestn)) {
+				found = 1;
+				best = i;
+				bestn = *n - before;
+			}
+			*n = before;
+		}
+		if (!found)
+			return 0;
+		return need(mc->kids[best], v, n);
+	default:
+		return 0;
+	}
+}
+
+static struct ginfo *
+group_info(struct docinfo *di, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < di->ngroups; i++)
+		if (strcmp(di->groups[i].g->id, id) == 0)
+			return &di->groups[i];
+	return NULL;
+}
+
+static struct docinfo *
+doc_info(struct wz_matcher *m, const struct wz_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndocs; i++)
+		if (m->docs[i].d == d)
+			return &m->docs[i];
+	return NULL;
+}
+
+static int
+doc_chosen(const struct wz_match_opts *o, const struct wz_doc *d)
+{
+	size_t i;
+
+	if (o->ndocs == 0)
+		return 1;
+	for (i = 0; i < o->ndocs; i++)
+		if (strcmp(o->docs[i], d->id) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+add_unit(struct wz_matcher *m)
+{
+	m->units = wz_reallocarray(m->units, m->nunits + 1, sizeof(*m->units));
+	memset(&m->units[m->nunits], 0, sizeof(m->units[0]));
+	return m->nunits++;
+}
+
+static void
+build_docs(struct wz_matcher *m)
+{
+	const struct wz_ruleset *rs = m->rs;
+	size_t i, j, p, k, gs;
+
+	m->docs = wz_calloc(rs->ndocs + 1, sizeof(*m->docs));
+	for (i = 0; i < rs->ndocs; i++) {
+		const struct wz_doc *d = rs->docs[i];
+		struct docinfo *di;
+
+		if (!doc_chosen(&m->o, d))
+			continue;
+		di = &m->docs[m->ndocs++];
+		di->d = d;
+		di->eff = iso_day(d->effective, NO_DATE_LO);
+		di->until = iso_day(d->effective_until, NO_DATE_HI);
+		/* A file of several documents (national.yaml) shares its
+		 * groups among them: the document's own come first. */
+		for (j = 0; j < rs->ndocs; j++)
+			if (rs->docs[j] == d || (rs->docs[j]->file == d->file &&
+			    d->file != NULL))
+				di->ngroups += rs->docs[j]->ngroups;
+		di->groups = wz_calloc(di->ngroups + 1, sizeof(*di->groups));
+		gs = 0;
+		for (j = 0; j < d->ngroups; j++)
+			di->groups[gs++].g = &d->groups[j];
+		for (j = 0; j < rs->ndocs; j++)
+			if (rs->docs[j] != d && rs->docs[j]->file == d->file &&
+			    d->file != NULL)
+				for (k = 0; k < rs->docs[j]->ngroups; k++)
+					di->groups[gs++].g =
+					    &rs->docs[j]->groups[k];
+		for (j = 0; j < di->ngroups; j++)
+			di->groups[j].bit = m->ngroupbits++;
+	}
+	/* Which groups each post is in, as a bit set per post. */
+	m->ngw = m->ngroupbits / 64 + 1;
+	m->postg = wz_calloc((rs->nposts + 1) * m->ngw, sizeof(*m->postg));
+	m->rowg = wz_calloc(m->ngw, sizeof(*m->rowg));
+	for (i = 0; i < m->ndocs; i++)
+		for (j = 0; j < m->docs[i].ngroups; j++) {
+			const struct ginfo *gi = &m->docs[i].groups[j];
+
+			for (p = 0; p < rs->nposts; p++)
+				for (k = 0; k < gi->g->posts.n; k++)
+					if (wz_post_is(rs, rs->posts[p].code,
+					    gi->g->posts.v[k]))
+						m->postg[p * m->ngw +
+						    (gi->bit >> 6)] |= 1ULL <<
+						    (gi->bit & 63);
+		}
+}
+
+static void
+unit_groups(struct unit *u, struct docinfo *di, const struct wz_strv *gs)
+{
+	size_t i;
+	struct ginfo *gi;
+
+	u->groups = wz_calloc(gs->n + 1, sizeof(*u->groups));
+	for (i = 0; i < gs->n; i++)
+		if ((gi = group_info(di, gs->v[i])) != NULL)
+			u->groups[u->ngroups++] = gi;
+	/* A group the document does not define: nobody's post is in it. */
+	if (gs->n > 0 && u->ngroups == 0)
+		u->ngroups = (size_t)-1;
+}
+
+static void
+build_units(struct wz_matcher *m)
+{
+	const struct wz_ruleset *rs = m->rs;
+	size_t i, j, u;
+
+	m->arts = wz_calloc(rs->narts + 1, sizeof(*m->arts));
+	for (i = 0; i < rs->narts; i++) {
+		const struct wz_article *a = rs->arts[i];
+		struct docinfo *di = doc_info(m, a->doc);
+		struct mart *ma;
+
+		if (di == NULL || a->ncases == 0)
+			continue;
+		ma = &m->arts[m->narts];
+		ma->art = a;
+		ma->doc = di;
+		ma->nsev = a->nsevwhen;
+		ma->sev = wz_calloc(a->nsevwhen + 1, sizeof(*ma->sev));
+		for (j = 0; j < a->nsevwhen; j++)
+			ma->sev[j] = compile(m, a->sevwhen[j].when, a->doc, a->id);
+		for (j = 0; j < a->ncases; j++) {
+			const struct wz_case *cs = &a->cases[j];
+
+			if (cs->match == NULL)
+				continue;
+			u = add_unit(m);
+			m->units[u].art = m->narts;
+			m->units[u].cs = cs;
+			m->units[u].cond = compile(m, cs->match, a->doc, a->id);
+			unit_groups(&m->units[u], di, cs->groups.n > 0 ?
+			    &cs->groups : &a->groups);
+		}
+		m->narts++;
+	}
+	m->nau = m->nunits;
+	m->common = wz_calloc(rs->nexcl + 1, sizeof(*m->common));
+	for (i = 0; i < rs->nexcl; i++) {
+		const struct wz_exclusion *x = &rs->excl[i];
+		struct docinfo *di = NULL;
+
+		if (x->match == NULL)
+			continue;
+		if (x->doc != NULL && (di = doc_info(m, x->doc)) == NULL)
+			continue;
+		u = add_unit(m);
+		m->units[u].art = (size_t)-1;
+		m->units[u].ex = x;
+		m->units[u].cond = compile(m, x->match, x->doc, x->id);
+		if (di == NULL)
+			m->common[m->ncommon++] = u;
+		else {
+			di->excl = wz_reallocarray(di->excl, di->nexcl + 1,
+			    sizeof(*di->excl));
+			di->excl[di->nexcl++] = u;
+		}
+	}
+}
+
+static int
+cmp_lpair(const void *a, const void *b)
+{
+	const struct lpair *x = a, *y = b;
+	int c = strcmp(x->lit, y->lit);
+
+	return c != 0 ? c : (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* One automaton pattern per distinct literal, and literal -> tids. */
+static void
+build_literals(struct wz_matcher *m)
+{
+	size_t i, n = 0;
+
+	qsort(m->lpairs, m->nlpairs, sizeof(*m->lpairs), cmp_lpair);
+	m->lt_start = wz_calloc(m->nlpairs + 2, sizeof(*m->lt_start));
+	m->lt_list = wz_calloc(m->nlpairs + 1, sizeof(*m->lt_list));
+	for (i = 0; i < m->nlpairs; i++) {
+		if (i == 0 || strcmp(m->lpairs[i].lit, m->lpairs[i - 1].lit)) {
+			m->lt_start[m->nlits] = n;
+			wz_ac_add(m->ac, m->lpairs[i].lit,
+			    strlen(m->lpairs[i].lit), (uint32_t)m->nlits++);
+		} else if (m->lpairs[i].tid == m->lpairs[i - 1].tid)
+			continue;
+		m->lt_list[n++] = m->lpairs[i].tid;
+	}
+	m->lt_start[m->nlits] = n;
+	free(m->lpairs);
+	m->lpairs = NULL;
+	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
+	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
+}
+
+static void
+build_prefilter(struct wz_matcher *m)
+{
+	size_t u, t, k, nn, total = 0;
+	size_t **sets = wz_calloc(m->nunits + 1, sizeof(*sets));
+	size_t *nsets = wz_calloc(m->nunits + 1, sizeof(*nsets));
+	size_t *cnt = wz_calloc(m->ntids + 1, sizeof(*cnt));
+
+	build_literals(m);
+	wz_ac_build(m->ac);
+	m->always = wz_calloc(m->nunits + 1, sizeof(*m->always));
+	for (u = 0; u < m->nunits; u++) {
+		nn = 0;
+		if (!m->o.no_prefilter && need(m->units[u].cond, &sets[u], &nn)) {
+			nsets[u] = nn;
+			for (t = 0; t < nn; t++)
+				cnt[sets[u][t]]++;
+			total += nn;
+		} else {
+			free(sets[u]);
+			sets[u] = NULL;
+			m->units[u].always = 1;
+			m->always[m->nalways++] = u;
+		}
+	}
+	m->tu_start = wz_calloc(m->ntids + 1, sizeof(*m->tu_start));
+	m->tu_end = wz_calloc(m->ntids + 1, sizeof(*m->tu_end));
+	for (t = 0; t + 1 <= m->ntids; t++) {
+		if (t > 0)
+			m->tu_start[t] = m->tu_start[t - 1] + cnt[t - 1];
+		m->tu_end[t] = m->tu_start[t];
+	}
+	m->tu_list = wz_calloc(total + 1, sizeof(*m->tu_list));
+	/* Units in increasing order: each list comes out sorted. */
+	for (u = 0; u < m->nunits; u++) {
+		for (t = 0; t < nsets[u]; t++) {
+			size_t id = sets[u][t];
+			int dup = 0;
+
+			for (k = m->tu_start[id]; k < m->tu_end[id]; k++)
+				if (m->tu_list[k] == u)
+					dup = 1;
+			if (!dup)
+				m->tu_list[m->tu_end[id]++] = u;
+		}
+		free(sets[u]);
+	}
+	m->nuwords = m->nunits / 64 + 1;
+	m->abits = wz_calloc(m->nuwords, sizeof(*m->abits));
+	m->cbits = wz_calloc(m->nuwords, sizeof(*m->cbits));
+	m->pbits = wz_calloc(m->nuwords, sizeof(*m->pbits));
+	for (t = 0; t < m->nalways; t++)
+		m->abits[m->always[t] >> 6] |= 1ULL << (m->always[t] & 63);
+	m->tbits = wz_calloc(m->ntids / 64 + 1, sizeof(*m->tbits));
+	m->tlist = wz_calloc(m->ntids + 1, sizeof(*m->tlist));
+	m->cand = wz_calloc(m->nunits + 1, sizeof(*m->cand));
+	free(cnt);
+	free(sets);
+	free(nsets);
+}
+
+struct wz_matcher *
+wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
+{
+	struct wz_matcher *m = wz_calloc(1, sizeof(*m));
+	size_t i;
+
+	m->rs = rs;
+	m->o = *o;
+	m->al = wz_rules_aliases(rs);
+	for (i = 0; i < o->ndocs; i++)
+		if (wz_rules_doc(rs, o->docs[i]) == NULL) {
+			wz_msg(NULL, 0, "--doc: no document '%s' in the rules",
+			    o->docs[i]);
+			free(m);
+			return NULL;
+		}
+	field_get(m, "title");
+	field_get(m, "date");
+	field_get(m, "found_date");
+	field_get(m, "year");
+	for (i = 0; i < o->nfields; i++) {
+		const char *eq = strchr(o->fields[i], '=');
+		char *name;
+		int fi;
+
+		if (eq == NULL || eq == o->fields[i] || eq[1] == '\0') {
+			wz_msg(NULL, 0, "--field: '%s' is not NAME=COLUMN",
+			    o->fields[i]);
+			wz_matcher_free(m);
+			return NULL;
+		}
+		name = wz_strndup(o->fields[i], (size_t)(eq - o->fields[i]));
+		fi = field_get(m, name);
+		free(name);
+		free(m->fields[fi].optcol);
+		m->fields[fi].optcol = wz_strdup(eq + 1);
+	}
+	m->ac = wz_ac_new();
+	build_docs(m);
+	build_units(m);
+	build_prefilter(m);
+	m->nm_text = wz_norm_new();
+	m->nm_fld = wz_norm_new();
+	m->pcache = wz_calloc(PCACHE, sizeof(*m->pcache));
+	return m;
+}
+
+unsigned long dbg_cand, dbg_rx, dbg_rows, dbg_hits, dbg_ntl;
+void
+wz_matcher_free(struct wz_matcher *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	if (getenv("WZ_MATCH_STATS")) fprintf(stderr, "units %zu (art %zu) always %zu tids %zu states %zu pats %zu; rows %lu cand %lu rx %lu hitunits %lu tlist %lu\n", m->nunits, m->nau, m->nalways, m->ntids, wz_ac_nstates(m->ac), m->nlits, dbg_rows, dbg_cand, dbg_rx, dbg_hits, dbg_ntl);
+	for (i = 0; i < m->nfields; i++) {
+		free(m->fields[i].name);
+		free(m->fields[i].optcol);
+	}
+	free(m->fields);
+	while (m->mcb != NULL) {
+		struct mcblock *b = m->mcb;
+
+		for (i = 0; i < b->n; i++) {
+			size_t k;
+
+			for (k = 0; k < b->v[i].nrlits; k++)
+				free(b->v[i].rlits[k]);
+			free(b->v[i].rlits);
+			free(b->v[i].kids);
+		}
+		m->mcb = b->next;
+		free(b);
+	}
+	for (i = 0; i < m->narts; i++)
+		free(m->arts[i].sev);
+	free(m->arts);
+	for (i = 0; i < m->nunits; i++)
+		free(m->units[i].groups);
+	free(m->units);
+	for (i = 0; i < m->ndocs; i++) {
+		free(m->docs[i].groups);
+		free(m->docs[i].excl);
+	}
+	free(m->docs);
+	free(m->postg);
+	free(m->rowg);
+	free(m->common);
+	for (i = 0; i < m->nhists; i++)
+		free(m->hists[i].keys);
+	free(m->hists);
+	wz_ac_free(m->ac);
+	free(m->tu_start);
+	free(m->tu_end);
+	free(m->tu_list);
+	free(m->always);
+	free(m->abits);
+	free(m->pbits);
+	free(m->cbits);
+	free(m->leaves);
+	free(m->tbits);
+	free(m->tlist);
+	free(m->lpairs);
+	free(m->lt_start);
+	free(m->lt_list);
+	free(m->lbits);
+	free(m->llist);
+	free(m->cand);
+	free(m->name);
+	for (i = 0; i < m->nhnames; i++)
+		free(m->hnames[i]);
+	free(m->hnames);
+	free(m->tcols);
+	wz_norm_free(m->nm_text);
+	wz_norm_free(m->nm_fld);
+	wz_buf_free(&m->join);
+	wz_buf_free(&m->arena);
+	wz_buf_free(&m->kb);
+	wz_buf_free(&m->caseb);
+	free(m->acc.caps);
+	free(m->acc.ev);
+	wz_buf_free(&m->acc.cb);
+	wz_buf_free(&m->acc.eb);
+	wz_buf_free(&m->acc.xb);
+	free(m->cits);
+	wz_buf_free(&m->cb);
+	free(m->pub);
+	free(m->pcache);
+	free(m->hents);
+	free(m->hslots);
+	wz_buf_free(&m->hstr);
+	free(m);
+}
+
+int
+wz_matcher_has_history(const struct wz_matcher *m)
+{
+	return m->nhists > 0 && !m->o.no_history;
+}
+
+/* ------------------------------------------------------------------ */
+/* Binding a header. */
+
+static int	possible(const struct wz_matcher *, const struct mcond *);
+
+static void
+unbind(struct wz_matcher *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nhnames; i++)
+		free(m->hnames[i]);
+	free(m->hnames);
+	m->hnames = NULL;
+	m->nhnames = 0;
+	free(m->tcols);
+	m->tcols = NULL;
+	m->ntcols = 0;
+	free(m->name);
+	m->name = NULL;
+}
+
+int
+wz_matcher_bind(struct wz_matcher *m, const struct wz_row *hdr,
+    const char *name)
+{
+	size_t i, k;
+	int idx[2], c, *all;
+
+	unbind(m);
+	m->name = wz_strdup(name);
+	m->nhnames = hdr->n;
+	m->hnames = wz_calloc(hdr->n + 1, sizeof(*m->hnames));
+	for (i = 0; i < hdr->n; i++)
+		m->hnames[i] = wz_strndup(hdr->f[i], hdr->len[i]);
+
+	m->tcols = wz_calloc(hdr->n + m->o.ntext + 1, sizeof(*m->tcols));
+	if (m->o.ntext > 0) {
+		for (i = 0; i < m->o.ntext; i++) {
+			c = wz_col_find(hdr, m->o.text_cols[i]);
+			if (c < 0) {
+				wz_msg(name, 0, "%s column '%s' (--text)",
+				    c == -1 ? "no" : "more than one",
+				    m->o.text_cols[i]);
+				return EX_USAGE;
+			}
+			m->tcols[m->ntcols++] = c;
+		}
+	} else {
+		all = wz_calloc(hdr->n + 1, sizeof(*all));
+		m->ntcols = wz_col_lookup(hdr, "text", &m->al, all, hdr->n);
+		/* In the sheet's order, so joined text reads as written. */
+		for (i = 0; i < m->ntcols; i++)
+			for (k = i + 1; k < m->ntcols; k++)
+				if (all[k] < all[i]) {
+					c = all[i];
+					all[i] = all[k];
+					all[k] = c;
+				}
+		memcpy(m->tcols, all, m->ntcols * sizeof(*all));
+		free(all);
+	}
+
+	for (i = 0; i < m->nfields; i++) {
+		struct field *f = &m->fields[i];
+
+		f->col = -1;
+		f->nstamp = f->vstamp = 0;
+		if (f->optcol != NULL) {
+			c = wz_col_find(hdr, f->optcol);
+			if (c < 0) {
+				wz_msg(name, 0, "%s column '%s' (field %s)",
+				    c == -1 ? "no" : "more than one", f->optcol,
+				    f->name);
+				return EX_USAGE;
+			}
+			f->col = c;
+			continue;
+		}
+		k = wz_col_lookup(hdr, f->name, &m->al, idx, 2);
+		if (k == 2) {
+			wz_msg(name, 0, "columns '%s' and '%s' are both field "
+			    "'%s'; choose one with --field %s=COLUMN",
+			    m->hnames[idx[0] < idx[1] ? idx[0] : idx[1]],
+			    m->hnames[idx[0] < idx[1] ? idx[1] : idx[0]],
+			    f->name, f->name);
+			return EX_DATAERR;
+		}
+		if (k == 1)
+			f->col = idx[0];
+	}
+	/* Units that cannot hold without a column this input lacks (a
+	 * grade or a days column) are never visited. */
+	memset(m->pbits, 0, m->nuwords * sizeof(*m->pbits));
+	for (i = 0; i < m->nunits; i++)
+		if (possible(m, m->units[i].cond))
+			m->pbits[i >> 6] |= 1ULL << (i & 63);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The row: cells, text, fields, numbers, dates, posts. */
+
+static void
+report(struct wz_matcher *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+report(struct wz_matcher *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wz_vmsg(m->name, m->row != NULL ? m->row->line : 0, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+cell(const struct wz_matcher *m, int col, size_t *n)
+{
+	if (col < 0 || (size_t)col >= m->row->n) {
+		*n = 0;
+		return "";
+	}
+	*n = m->row->len[col];
+	return m->row->f[col];
+}
+
+static void
+buf_trunc(struct wz_buf *b, size_t len)
+{
+	b->len = len;
+	if (b->s != NULL)
+		b->s[len] = '\0';
+}
+
+static void
+tbits_clear(struct wz_matcher *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntlist; i++)
+		m->tbits[m->tlist[i] >> 6] &= ~(1ULL << (m->tlist[i] & 63));
+	m->ntlist = 0;
+	for (i = 0; i < m->nllist; i++)
+		m->lbits[m->llist[i] >> 6] &= ~(1ULL << (m->llist[i] & 63));
+	m->nllist = 0;
+}
+
+static void
+acc_reset(struct acc *a)
+{
+	a->ncaps = a->cap0 = a->nev = 0;
+	buf_trunc(&a->cb, 0);
+	buf_trunc(&a->eb, 0);
+	buf_trunc(&a->xb, 0);
+}
+
+static void
+acc_mark(const struct acc *a, struct mark *mk)
+{
+	mk->ncaps = a->ncaps;
+	mk->cblen = a->cb.len;
+	mk->nev = a->nev;
+	mk->eblen = a->eb.len;
+	mk->xblen = a->xb.len;
+}
+
+static void
+acc_undo(struct acc *a, const struct mark *mk)
+{
+	a->ncaps = mk->ncaps;
+	buf_trunc(&a->cb, mk->cblen);
+	a->nev = mk->nev;
+	buf_trunc(&a->eb, mk->eblen);
+	buf_trunc(&a->xb, mk->xblen);
+}
+
+static void
+row_begin(struct wz_matcher *m, const struct wz_row *row)
+{
+	tbits_clear(m);
+	m->row = row;
+	m->stamp++;
+	m->text_done = m->posts_done = m->date_done = m->year_done = 0;
+	m->rejected = m->unknown_post = m->reported = m->doc_excluded = 0;
+	m->excluded_by = NULL;
+	m->ncits = 0;
+	buf_trunc(&m->cb, 0);
+	buf_trunc(&m->arena, 0);
+	acc_reset(&m->acc);
+}
+
+static void
+ensure_text(struct wz_matcher *m)
+{
+	size_t i, n;
+	const char *s;
+
+	if (m->text_done)
+		return;
+	m->text_done = 1;
+	if (m->ntcols == 1) {
+		m->raw = cell(m, m->tcols[0], &m->rawlen);
+	} else {
+		buf_trunc(&m->join, 0);
+		for (i = 0; i < m->ntcols; i++) {
+			s = cell(m, m->tcols[i], &n);
+			if (i > 0)
+				wz_buf_addc(&m->join, '\n');
+			wz_buf_add(&m->join, s, n);
+		}
+		m->raw = wz_buf_cstr(&m->join);
+		m->rawlen = m->join.len;
+	}
+	m->text = wz_norm_run(m->nm_text, m->raw, m->rawlen, &m->tlen);
+}
+
+/* The normal form of a field's cell; 0 if the input has no such column. */
+static int
+fld_norm(struct wz_matcher *m, int fi, const char **s, size_t *n)
+{
+	struct field *f = &m->fields[fi];
+	const char *raw, *r;
+	size_t rl, nl;
+
+	if (f->col < 0)
+		return 0;
+	if (f->nstamp != m->stamp) {
+		raw = cell(m, f->col, &rl);
+		r = wz_norm_run(m->nm_fld, raw, rl, &nl);
+		f->noff = m->arena.len;
+		f->nlen = nl;
+		wz_buf_add(&m->arena, r, nl);
+		wz_buf_addc(&m->arena, '\0');
+		f->nstamp = m->stamp;
+	}
+	*s = m->arena.s + f->noff;
+	*n = f->nlen;
+	return 1;
+}
+
+/* A field's number, read as its name says (money, percent, plain). */
+static int
+fld_num(struct wz_matcher *m, int fi, double *v)
+{
+	struct field *f = &m->fields[fi];
+	const char *raw;
+	size_t rl;
+
+	if (f->col < 0)
+		return 0;
+	if (f->vstamp != m->stamp) {
+		f->vstamp = m->stamp;
+		f->vok = 0;
+		raw = cell(m, f->col, &rl);
+		if (!is_blank(raw, rl)) {
+			if (wz_num_value(f->kind, raw, rl, &f->v) == 0)
+				f->vok = 1;
+			else {
+				report(m, "%s '%s' is not %s; comparisons on "
+				    "it do not hold", hname(m, f->col), raw,
+				    f->kind == WZ_NUM_AMOUNT ? "a sum of money" :
+				    f->kind == WZ_NUM_PERCENT ?
+				    "a percentage" : "a number");
+				m->reported = 1;
+			}
+		}
+	}
+	*v = f->v;
+	return f->vok;
+}
+
+/* Is one of the date columns order[from..n) filled in this row? */
+static int
+later_date(const struct wz_matcher *m, const int *order, size_t from,
+    size_t n)
+{
+	const char *raw;
+	size_t rl;
+
+	for (; from < n; from++) {
+		raw = cell(m, m->fields[order[from]].col, &rl);
+		if (m->fields[order[from]].col >= 0 && !is_blank(raw, rl))
+			return 1;
+	}
+	return 0;
+}
+
+/* The days the row's conduct covers (DESIGN.md Decision 5). */
+static void
+row_dates(struct wz_matcher *m)
+{
+	static const int order[] = { F_DATE, F_FOUND, F_YEAR };
+	const char *raw, *s;
+	size_t k, rl, n;
+	long a, b;
+
+	if (m->date_done)
+		return;
+	m->date_done = 1;
+	m->dfrom = NO_DATE_LO;
+	m->dto = NO_DATE_HI;
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		int col = m->fields[order[k]].col;
+
+		raw = cell(m, col, &rl);
+		if (col < 0 || is_blank(raw, rl))
+			continue;
+		fld_norm(m, order[k], &s, &n);
+		if (parse_date(s, n, &a, &b) == 0) {
+			m->dfrom = a;
+			m->dto = b;
+			return;
+		}
+		report(m, "%s '%s' is not a date; %s", hname(m, col), raw,
+		    later_date(m, order, k + 1, sizeof(order) /
+		    sizeof(order[0])) ? "the next date column is used" :
+		    "the row is matched as undated");
+		m->reported = 1;
+	}
+}
+
+/* The row's year for history: the year column, else a date's. */
+static int
+row_year(struct wz_matcher *m)
+{
+	static const int order[] = { F_YEAR, F_DATE, F_FOUND };
+	const char *s;
+	size_t k, n;
+	long a, b;
+
+	if (m->year_done)
+		return m->year;
+	m->year_done = 1;
+	m->year = 0;
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		if (fld_norm(m, order[k], &s, &n) && n > 0 &&
+		    parse_date(s, n, &a, &b) == 0 && a / 10000 == b / 10000) {
+			m->year = (int)(a / 10000);
+			break;
+		}
+	return m->year;
+}
+
+/* The groups of the row's posts, as bits. */
+static void
+row_groups(struct wz_matcher *m)
+{
+	size_t k, w;
+
+	memset(m->rowg, 0, m->ngw * sizeof(*m->rowg));
+	for (k = 0; k < m->nposts; k++)
+		for (w = 0; w < m->ngw; w++)
+			m->rowg[w] |= m->postg[(size_t)(m->posts[k] -
+			    m->rs->posts) * m->ngw + w];
+}
+
+static void
+row_posts(struct wz_matcher *m)
+{
+	const struct field *f = &m->fields[F_TITLE];
+	const char *raw;
+	size_t rl, unmatched = 0;
+	struct pent *e = NULL;
+	uint64_t h = 0;
+
+	if (m->posts_done)
+		return;
+	m->posts_done = 1;
+	m->nposts = 0;
+	m->pstate = P_MISSING;
+	m->title_raw = NULL;
+	raw = cell(m, f->col, &rl);
+	if (f->col < 0 || is_blank(raw, rl))
+		return;
+	m->title_raw = raw;
+	/* Titles repeat: a county has few; remember the recent ones. */
+	if (rl <= PCACHE_TITLE) {
+		h = wz_hash(raw, rl) | 1;
+		e = &m->pcache[h % PCACHE];
+		if (e->h == h && strlen(e->title) == rl &&
+		    memcmp(e->title, raw, rl) == 0) {
+			m->pstate = e->state;
+			m->nposts = e->n;
+			memcpy(m->posts, e->p, sizeof(m->posts));
+			row_groups(m);
+			return;
+		}
+	}
+	m->nposts = wz_rules_title_posts(m->rs, raw, m->posts, MAXPOSTS,
+	    &unmatched);
+	m->pstate = m->nposts > 0 ? P_KNOWN : P_UNKNOWN;
+	row_groups(m);
+	if (e != NULL) {
+		e->h = h;
+		memcpy(e->title, raw, rl);
+		e->title[rl] = '\0';
+		e->state = (unsigned char)m->pstate;
+		e->n = (unsigned char)m->nposts;
+		memcpy(e->p, m->posts, sizeof(m->posts));
+	}
+}
+
+static int
+in_force(struct wz_matcher *m, const struct docinfo *di)
+{
+	if (di->eff == NO_DATE_LO && di->until == NO_DATE_HI)
+		return 1;
+	row_dates(m);
+	return m->dto >= di->eff && m->dfrom <= di->until;
+}
+
+/*
+ * Does the unit's article take the row's post?  Sets the group used: the
+ * first of the unit's groups that holds one of the row's posts; "unknown"
+ * when the post is missing or no post takes the title (every group's
+ * articles are cited then); for an article of every post, the row's own
+ * group in the document, or "".
+ */
+static int
+applies(struct wz_matcher *m, const struct unit *u, const struct docinfo *di,
+    const char **gid, const char **glabel)
+{
+	size_t i;
+
+#define IN_ROW(gi) ((m->rowg[(gi)->bit >> 6] >> ((gi)->bit & 63)) & 1)
+	row_posts(m);
+	if (m->pstate != P_KNOWN) {
+		*gid = "unknown";
+		*glabel = "职务未识别";
+		return 1;
+	}
+	if (u->ngroups == (size_t)-1)
+		return 0;
+	if (u->ngroups == 0) {
+		*gid = *glabel = "";
+		for (i = 0; i < di->ngroups; i++)
+			if (IN_ROW(&di->groups[i])) {
+				*gid = di->groups[i].g->id;
+				*glabel = di->groups[i].g->label;
+				return 1;
+			}
+		return 1;
+	}
+	for (i = 0; i < u->ngroups; i++)
+		if (IN_ROW(u->groups[i])) {
+			*gid = u->groups[i]->g->id;
+			*glabel = u->groups[i]->g->label;
+			return 1;
+		}
+	return 0;
+#undef IN_ROW
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluation. */
+
+static void
+xadd(struct wz_matcher *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Explain: one clause per condition that held, "; " between. */
+static void
+xadd(struct wz_matcher *m, const char *fmt, ...)
+{
+	struct wz_buf *b = &m->acc.xb;
+	va_list ap;
+	int n;
+
+	if (!m->o.explain)
+		return;
+	if (b->len >= 2 && !(b->s[b->len - 2] == ':' && b->s[b->len - 1] ==
+	    ' '))
+		wz_buf_add(b, "; ", 2);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	wz_buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Add an evidence item made of up to three pieces, once. */
+static void
+evidence(struct wz_matcher *m, const char *p1, size_t n1, const char *p2,
+    size_t n2, const char *p3, size_t n3)
+{
+	struct acc *a = &m->acc;
+	size_t i, n = n1 + n2 + n3, off;
+
+	if (n == 0)
+		return;
+	off = a->eb.len;
+	wz_buf_add(&a->eb, p1, n1);
+	wz_buf_add(&a->eb, p2, n2);
+	wz_buf_add(&a->eb, p3, n3);
+	for (i = 0; i < a->nev; i++)
+		if (a->ev[2 * i + 1] == n && memcmp(a->eb.s + a->ev[2 * i],
+		    a->eb.s + off, n) == 0) {
+			buf_trunc(&a->eb, off);
+			return;
+		}
+	if (a->nev == a->capev) {
+		a->capev = a->capev ? a->capev * 2 : 16;
+		a->ev = wz_reallocarray(a->ev, a->capev, 2 * sizeof(*a->ev));
+	}
+	a->ev[2 * a->nev] = off;
+	a->ev[2 * a->nev + 1] = n;
+	a->nev++;
+}
+
+/* Evidence of a field test: "HEADER=cell". */
+static void
+fld_evidence(struct wz_matcher *m, int fi)
+{
+	int col = m->fields[fi].col;
+	const char *h = hname(m, col), *raw;
+	size_t rl;
+
+	raw = cell(m, col, &rl);
+	evidence(m, h, strlen(h), "=", 1, raw, rl);
+}
+
+static struct cap *
+cap_new(struct wz_matcher *m, const char *name)
+{
+	struct acc *a = &m->acc;
+	struct cap *c;
+
+	if (a->ncaps == a->capcaps) {
+		a->capcaps = a->capcaps ? a->capcaps * 2 : 16;
+		a->caps = wz_reallocarray(a->caps, a->capcaps,
+		    sizeof(*a->caps));
+	}
+	c = &a->caps[a->ncaps++];
+	c->name = name;
+	c->voff = a->cb.len;
+	c->vlen = 0;
+	c->ok = 0;
+	return c;
+}
+
+/* A named capture s[0..n), with what follows it in its subject. */
+static void
+capture(struct wz_matcher *m, const char *name, const char *s, size_t n,
+    size_t after)
+{
+	enum wz_numkind k = wz_num_kind(name);
+	struct cap *c;
+
+	/* "(?<amount>[0-9.]+)万元": the unit words belong to the sum. */
+	if (k == WZ_NUM_AMOUNT)
+		n += wz_num_unit_tail(s + n, after);
+	c = cap_new(m, name);
+	wz_buf_add(&m->acc.cb, s, n);
+	c->vlen = n;
+	c->ok = wz_num_value(k, s, n, &c->num) == 0;
+}
+
+static const struct cap *
+cap_find(const struct wz_matcher *m, const char *name)
+{
+	size_t i;
+
+	for (i = m->acc.cap0; i < m->acc.ncaps; i++)
+		if (strcmp(m->acc.caps[i].name, name) == 0)
+			return &m->acc.caps[i];
+	return NULL;
+}
+
+static int
+rx_fail(struct wz_matcher *m, const struct mcond *mc, int rc)
+{
+	if (!m->rejected)
+		report(m, "pattern of %s %s; %s", mc->owner,
+		    rc == WZ_RX_LIMIT ? "hit the match limit" :
+		    "failed (PCRE2 error)", m->nofilter ?
+		    "row not fully read for history" : "row not fully matched");
+	m->rejected = 1;
+	return -1;
+}
+
+static int	eval(struct wz_matcher *, const struct mcond *);
+
+static int
+captures(struct wz_matcher *m, struct wz_rx *rx, const char *subj, size_t n)
+{
+	size_t i, s, e;
+
+	for (i = 0; i < wz_rx_nnames(rx); i++)
+		if (wz_rx_named(rx, i, &s, &e))
+			capture(m, wz_rx_name(rx, i), subj + s, e - s, n - e);
+	return 1;
+}
+
+/*
+ * Run mc's pattern on subj[0..n), or take the row's earlier result of the
+ * same pattern on the same subject.  A fresh match leaves the rx ready
+ * for captures().
+ */
+static int
+leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
+    size_t n, size_t *ms, size_t *me)
+{
+	struct leaf *l = mc->leaf >= 0 ? &m->leaves[mc->leaf] : NULL;
+	int rc;
+
+	if (l != NULL && l->stamp == m->stamp) {
+		*ms = l->s;
+		*me = l->e;
+		return l->res;
+	}
+	dbg_rx++;
+	rc = wz_rx_match(mc->c->rx, subj, n);
+	*ms = *me = 0;
+	if (rc == WZ_RX_MATCH)
+		wz_rx_span(mc->c->rx, ms, me);
+	if (l != NULL && (rc == WZ_RX_MATCH || rc == WZ_RX_NOMATCH)) {
+		l->stamp = m->stamp;
+		l->res = rc;
+		l->s = *ms;
+		l->e = *me;
+	}
+	return rc;
+}
+
+/* Does s[0..n) hold one of the literals (lower-case ASCII folded)? */
+static int
+has_literal(char *const *lits, size_t nlits, const char *s, size_t n)
+{
+	size_t i, j, k, l;
+
+	for (k = 0; k < nlits; k++) {
+		const char *lit = lits[k];
+
+		l = strlen(lit);
+		for (i = 0; i + l <= n; i++) {
+			for (j = 0; j < l; j++) {
+				char c = s[i + j];
+
+				if (c >= 'A' && c <= 'Z')
+					c += 32;
+				if (c != lit[j])
+					break;
+			}
+			if (j == l)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+eval_text(struct wz_matcher *m, const struct mcond *mc)
+{
+	const struct wz_cond *c = mc->c;
+	size_t s, e, from, to;
+	int rc;
+
+	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
+	    !((m->tbits[mc->tid >> 6] >> (mc->tid & 63)) & 1))
+		return 0;
+	ensure_text(m);
+	rc = leaf_match(m, mc, m->text, m->tlen, &s, &e);
+	if (rc == WZ_RX_NOMATCH)
+		return 0;
+	if (rc != WZ_RX_MATCH)
+		return rx_fail(m, mc, rc);
+	if (mc->leaf < 0)
+		captures(m, c->rx, m->text, m->tlen);
+	if (e > s) {
+		wz_norm_span(m->nm_text, s, e, &from, &to);
+		evidence(m, m->raw + from, to - from, NULL, 0, NULL, 0);
+	}
+	xadd(m, "text /%s/: %.*s", c->pattern, (int)(e - s), m->text + s);
+	return 1;
+}
+
+static int
+eval_re(struct wz_matcher *m, const struct mcond *mc)
+{
+	const struct wz_cond *c = mc->c;
+	const char *s;
+	size_t n, ms, me;
+	int rc;
+
+	if (!fld_norm(m, mc->fld, &s, &n))
+		return 0;
+	if (mc->nrlits > 0 && !m->o.no_prefilter &&
+	    !has_literal(mc->rlits, mc->nrlits, s, n))
+		return 0;
+	rc = leaf_match(m, mc, s, n, &ms, &me);
+	if (rc == WZ_RX_NOMATCH)
+		return 0;
+	if (rc != WZ_RX_MATCH)
+		return rx_fail(m, mc, rc);
+	if (mc->leaf < 0)
+		captures(m, c->rx, s, n);
+	fld_evidence(m, mc->fld);
+	xadd(m, "%s /%s/: %.*s", hname(m, m->fields[mc->fld].col), c->pattern,
+	    (int)n, s);
+	return 1;
+}
+
+static int
+eval_in(struct wz_matcher *m, const struct mcond *mc)
+{
+	const struct wz_strv *set = &mc->c->set;
+	const char *s;
+	size_t n, i;
+
+	if (!fld_norm(m, mc->fld, &s, &n))
+		return 0;
+	for (i = 0; i < set->n; i++)
+		if (strlen(set->v[i]) == n && memcmp(set->v[i], s, n) == 0) {
+			fld_evidence(m, mc->fld);
+			xadd(m, "%s in [%s%s]: %.*s",
+			    hname(m, m->fields[mc->fld].col), set->v[0],
+			    set->n > 1 ? ", ..." : "", (int)n, s);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+eval_present(struct wz_matcher *m, const struct mcond *mc)
+{
+	int col = m->fields[mc->fld].col, present;
+	const char *raw;
+	size_t rl;
+
+	raw = cell(m, col, &rl);
+	present = col >= 0 && !is_blank(raw, rl);
+	if (present != (mc->c->present != 0))
+		return 0;
+	if (present) {
+		fld_evidence(m, mc->fld);
+		xadd(m, "%s present", hname(m, col));
+	} else if (col >= 0)
+		xadd(m, "%s empty", hname(m, col));
+	else
+		xadd(m, "no %s column", mc->c->field);
+	return 1;
+}
+
+static int
+eval_cmp(struct wz_matcher *m, const struct mcond *mc)
+{
+	static const char *const opname[] = { "<", "<=", ">", ">=", "=", "!=" };
+	const struct wz_cond *c = mc->c;
+	const struct cap *cp;
+	char a[32], b[32];
+	double v;
+	int ok = 0, from_field = 0, res;
+
+	if ((cp = cap_find(m, c->value)) != NULL) {
+		ok = cp->ok;
+		v = cp->num;
+	} else if (mc->fld >= 0 && fld_num(m, mc->fld, &v)) {
+		ok = 1;
+		from_field = 1;
+	}
+	if (!ok || !mc->rhs_ok)
+		return 0;
+	switch (c->op) {
+	case WZ_LT: res = v < mc->rhs; break;
+	case WZ_LE: res = v <= mc->rhs; break;
+	case WZ_GT: res = v > mc->rhs; break;
+	case WZ_GE: res = v >= mc->rhs; break;
+	case WZ_EQ: res = v == mc->rhs; break;
+	default: res = v != mc->rhs; break;
+	}
+	if (!res)
+		return 0;
+	wz_num_format(v, a, sizeof(a));
+	wz_num_format(mc->rhs, b, sizeof(b));
+	if (from_field) {
+		struct cap *nc;
+
+		fld_evidence(m, mc->fld);
+		nc = cap_new(m, c->value);
+		wz_buf_adds(&m->acc.cb, a);
+		nc->vlen = strlen(a);
+		nc->ok = 1;
+		nc->num = v;
+	}
+	xadd(m, "%s %s %s %s%s%s%s", c->value, a, opname[c->op], b,
+	    c->param ? " (" : "", c->param ? c->param : "",
+	    c->param ? ")" : "");
+	return 1;
+}
+
+/* The key of a history condition for this row, in m->kb; 0 if a key
+ * field is empty or missing. */
+static int
+hist_key(struct wz_matcher *m, const struct hist *h)
+{
+	const char *s;
+	size_t i, n;
+
+	buf_trunc(&m->kb, 0);
+	for (i = 0; i < h->nkeys; i++) {
+		if (!fld_norm(m, h->keys[i], &s, &n) || n == 0)
+			return 0;
+		if (i > 0)
+			wz_buf_addc(&m->kb, 0x1f);
+		wz_buf_add(&m->kb, s, n);
+	}
+	return h->nkeys > 0;
+}
+
+static uint64_t
+hhash(int hid, const char *k, size_t kl, int year)
+{
+	uint64_t h = wz_hash(k, kl);
+
+	h ^= (uint64_t)(unsigned)hid * 0x9e3779b97f4a7c15ULL;
+	h ^= (uint64_t)(unsigned)year * 0xff51afd7ed558ccdULL;
+	return h;
+}
+
+static struct hent *
+hfind(struct wz_matcher *m, int hid, const char *k, size_t kl, int year)
+{
+	uint64_t h = hhash(hid, k, kl, year);
+	size_t i, mask = m->nhslots - 1;
+	struct hent *e;
+
+	if (m->nhslots == 0)
+		return NULL;
+	for (i = h & mask; m->hslots[i] != 0; i = (i + 1) & mask) {
+		e = &m->hents[m->hslots[i] - 1];
+		if (e->h == h && e->hid == hid && e->year == year &&
+		    e->klen == kl && memcmp(m->hstr.s + e->koff, k, kl) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void
+hinsert(struct wz_matcher *m, int hid, const char *k, size_t kl, int year,
+    const char *ev, size_t evl)
+{
+	struct hent *e;
+	size_t i, j, mask;
+
+	if (hfind(m, hid, k, kl, year) != NULL)
+		return;
+	if ((m->nhents + 1) * 2 > m->nhslots) {
+		m->nhslots = m->nhslots ? m->nhslots * 2 : 64;
+		free(m->hslots);
+		m->hslots = wz_calloc(m->nhslots, sizeof(*m->hslots));
+		mask = m->nhslots - 1;
+		for (j = 0; j < m->nhents; j++) {
+			for (i = m->hents[j].h & mask; m->hslots[i] != 0;
+			    i = (i + 1) & mask)
+				;
+			m->hslots[i] = j + 1;
+		}
+	}
+	if (m->nhents == m->caphents) {
+		m->caphents = m->caphents ? m->caphents * 2 : 64;
+		m->hents = wz_reallocarray(m->hents, m->caphents,
+		    sizeof(*m->hents));
+	}
+	e = &m->hents[m->nhents];
+	e->h = hhash(hid, k, kl, year);
+	e->hid = hid;
+	e->year = year;
+	e->koff = m->hstr.len;
+	e->klen = kl;
+	wz_buf_add(&m->hstr, k, kl);
+	e->eoff = m->hstr.len;
+	e->elen = evl;
+	wz_buf_add(&m->hstr, ev, evl);
+	mask = m->nhslots - 1;
+	for (i = e->h & mask; m->hslots[i] != 0; i = (i + 1) & mask)
+		;
+	m->hslots[i] = ++m->nhents;
+}
+
+static int
+eval_history(struct wz_matcher *m, const struct mcond *mc)
+{
+	const struct hist *h = &m->hists[mc->hid];
+	const struct hent *e;
+	char yb[16];
+	int y, k;
+
+	if (m->o.no_history || (y = row_year(m)) == 0 || !hist_key(m, h))
+		return 0;
+	for (k = 1; k <= h->years; k++)
+		if (hfind(m, mc->hid, m->kb.s, m->kb.len, y - k) == NULL)
+			return 0;
+	for (k = 1; k <= h->years; k++) {
+		e = hfind(m, mc->hid, m->kb.s, m->kb.len, y - k);
+		snprintf(yb, sizeof(yb), "%d: ", y - k);
+		evidence(m, yb, strlen(yb), m->hstr.s + e->eoff, e->elen,
+		    NULL, 0);
+		xadd(m, "history %.*s %d: %.*s", (int)m->kb.len, m->kb.s,
+		    y - k, (int)e->elen, m->hstr.s + e->eoff);
+	}
+	return 1;
+}
+
+static int
+eval(struct wz_matcher *m, const struct mcond *mc)
+{
+	struct mark mk;
+	size_t i;
+	int r;
+
+	switch (mc->kind) {
+	case WZ_C_TEXT:
+		return eval_text(m, mc);
+	case WZ_C_RE:
+		return eval_re(m, mc);
+	case WZ_C_IN:
+		return eval_in(m, mc);
+	case WZ_C_PRESENT:
+		return eval_present(m, mc);
+	case WZ_C_CMP:
+		return eval_cmp(m, mc);
+	case WZ_C_ALL:
+		for (i = 0; i < mc->nkids; i++)
+			if ((r = eval(m, mc->kids[i])) <= 0)
+				return r;
+		return 1;
+	case WZ_C_ANY:
+		for (i = 0; i < mc->nkids; i++) {
+			acc_mark(&m->acc, &mk);
+			if ((r = eval(m, mc->kids[i])) != 0)
+				return r;
+			acc_undo(&m->acc, &mk);
+		}
+		return 0;
+	case WZ_C_NOT:
+		acc_mark(&m->acc, &mk);
+		r = eval(m, mc->kids[0]);
+		acc_undo(&m->acc, &mk);
+		return r < 0 ? r : !r;
+	case WZ_C_HISTORY:
+		return eval_history(m, mc);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows. */
+
+static int
+is_cand(const struct wz_matcher *m, const struct unit *u)
+{
+	size_t i = (size_t)(u - m->units);
+
+	return (m->cbits[i >> 6] >> (i & 63)) & 1;
+}
+
+/* The units this row can reach, in unit order, in m->cand. */
+static void
+candidates(struct wz_matcher *m)
+{
+	size_t i, k, u, w;
+	uint64_t b;
+
+	if (m->ntids > 0) {
+		ensure_text(m);
+		if (m->tlen > 0)
+			m->nllist = wz_ac_scan(m->ac, m->text, m->tlen,
+			    m->lbits, m->llist, m->nlits);
+	}
+	for (i = 0; i < m->nllist; i++)
+		for (k = m->lt_start[m->llist[i]];
+		    k < m->lt_start[m->llist[i] + 1]; k++) {
+			u = m->lt_list[k];
+			if (!((m->tbits[u >> 6] >> (u & 63)) & 1)) {
+				m->tbits[u >> 6] |= 1ULL << (u & 63);
+				m->tlist[m->ntlist++] = (uint32_t)u;
+			}
+		}
+	memcpy(m->cbits, m->abits, m->nuwords * sizeof(*m->cbits));
+	for (i = 0; i < m->ntlist; i++)
+		for (k = m->tu_start[m->tlist[i]]; k < m->tu_end[m->tlist[i]];
+		    k++) {
+			u = m->tu_list[k];
+			m->cbits[u >> 6] |= 1ULL << (u & 63);
+		}
+	m->ncand = 0;
+	for (w = 0; w < m->nuwords; w++) {
+		m->cbits[w] &= m->pbits[w];
+		for (b = m->cbits[w]; b != 0; b &= b - 1)
+			m->cand[m->ncand++] = w * 64 + (size_t)__builtin_ctzll(b);
+	}
+}
+
+/* Does exclusion unit u hold for this row?  Cached per row. */
+static int
+excl_holds(struct wz_matcher *m, struct unit *u)
+{
+	struct mark mk;
+	int r;
+
+	if (!is_cand(m, u))
+		return 0;
+	if (u->xstamp == m->stamp)
+		return u->xval;
+	acc_mark(&m->acc, &mk);
+	r = eval(m, u->cond);
+	acc_undo(&m->acc, &mk);
+	if (r < 0)
+		return -1;
+	u->xstamp = m->stamp;
+	u->xval = r;
+	return r;
+}
+
+/* Values: the captures and numbers compared, first of each name. */
+static void
+put_values(struct wz_matcher *m, const char *cases)
+{
+	const struct acc *a = &m->acc;
+	size_t i, j, k;
+	int first = 1;
+	char nb[32];
+
+	for (i = 0; i < a->ncaps; i++) {
+		const struct cap *c = &a->caps[i];
+
+		for (j = 0; j < i; j++)
+			if (strcmp(a->caps[j].name, c->name) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (!first)
+			wz_buf_addc(&m->cb, ';');
+		first = 0;
+		wz_buf_adds(&m->cb, c->name);
+		wz_buf_addc(&m->cb, '=');
+		if (c->ok) {
+			wz_buf_adds(&m->cb, wz_num_format(c->num, nb,
+			    sizeof(nb)));
+			continue;
+		}
+		/* Text values: the separators become spaces. */
+		for (k = 0; k < c->vlen; k++) {
+			char ch = a->cb.s[c->voff + k];
+
+			wz_buf_addc(&m->cb, ch == ';' || ch == '=' ? ' ' : ch);
+		}
+	}
+	if (cases[0] != '\0') {
+		if (!first)
+			wz_buf_addc(&m->cb, ';');
+		wz_buf_adds(&m->cb, "case=");
+		wz_buf_adds(&m->cb, cases);
+	}
+	wz_buf_addc(&m->cb, '\0');
+}
+
+static void
+cite(struct wz_matcher *m, size_t art, const char *gid, const char *glabel,
+    enum wz_severity sev, const char *cases, size_t ncases)
+{
+	struct cit *c;
+	size_t i;
+
+	if (m->ncits == m->capcits) {
+		m->capcits = m->capcits ? m->capcits * 2 : 8;
+		m->cits = wz_reallocarray(m->cits, m->capcits,
+		    sizeof(*m->cits));
+	}
+	c = &m->cits[m->ncits++];
+	c->art = art;
+	c->group = gid;
+	c->glabel = glabel;
+	c->sev = sev;
+	c->evoff = m->cb.len;
+	for (i = 0; i < m->acc.nev; i++) {
+		if (i > 0)
+			wz_buf_add(&m->cb, "; ", 2);
+		wz_buf_add(&m->cb, m->acc.eb.s + m->acc.ev[2 * i],
+		    m->acc.ev[2 * i + 1]);
+	}
+	wz_buf_addc(&m->cb, '\0');
+	c->caoff = m->cb.len;
+	wz_buf_add(&m->cb, cases, ncases);
+	wz_buf_addc(&m->cb, '\0');
+	c->vaoff = m->cb.len;
+	put_values(m, m->cb.s + c->caoff);
+	c->xoff = m->cb.len;
+	wz_buf_add(&m->cb, m->acc.xb.s != NULL ? m->acc.xb.s : "",
+	    m->acc.xb.len);
+	wz_buf_addc(&m->cb, '\0');
+}
+
+/*
+ * The units cand[from..to) of one article: cite it if one of its cases
+ * holds.  Returns 1 (cited), 0 (not), -1 (the row is rejected).
+ */
+static int
+eval_article(struct wz_matcher *m, size_t art, size_t from, size_t to)
+{
+	const struct mart *ma = &m->arts[art];
+	const char *gid = NULL, *glabel = NULL, *g, *gl;
+	enum wz_severity sev;
+	struct wz_buf *cases = &m->caseb;
+	struct mark mk;
+	size_t k;
+	int r, any = 0;
+
+	if (!in_force(m, ma->doc))
+		return 0;
+	acc_reset(&m->acc);
+	buf_trunc(cases, 0);
+	for (k = from; k < to; k++) {
+		const struct unit *u = &m->units[m->cand[k]];
+
+		if (!applies(m, u, ma->doc, &g, &gl))
+			continue;
+		acc_mark(&m->acc, &mk);
+		m->acc.cap0 = m->acc.ncaps;
+		if (u->cs->id != NULL)
+			xadd(m, "case %s: ", u->cs->id);
+		if ((r = eval(m, u->cond)) < 0)
+			return -1;
+		if (r == 0) {
+			acc_undo(&m->acc, &mk);
+			continue;
+		}
+		if (!any) {
+			gid = g;
+			glabel = gl;
+		}
+		any = 1;
+		if (u->cs->id != NULL) {
+			if (cases->len > 0)
+				wz_buf_addc(cases, ',');
+			wz_buf_adds(cases, u->cs->id);
+		}
+	}
+	if (!any)
+		return 0;
+	for (k = 0; k < ma->doc->nexcl; k++) {
+		struct unit *x = &m->units[ma->doc->excl[k]];
+
+		if ((r = excl_holds(m, x)) < 0)
+			return -1;
+		if (r > 0) {
+			m->doc_excluded = 1;
+			if (m->excluded_by == NULL)
+				m->excluded_by = x->ex->id;
+			return 0;
+		}
+	}
+	sev = ma->art->severity;
+	m->acc.cap0 = 0;
+	for (k = 0; k < ma->nsev; k++) {
+		acc_mark(&m->acc, &mk);
+		r = eval(m, ma->sev[k]);
+		acc_undo(&m->acc, &mk);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			sev = ma->art->sevwhen[k].severity;
+			xadd(m, "severity %s by severity_when %zu",
+			    wz_severity_code(sev), k + 1);
+			break;
+		}
+	}
+	cite(m, art, gid, glabel, sev, cases->s != NULL ? cases->s : "",
+	    cases->len);
+	if (m->pstate == P_UNKNOWN)
+		m->unknown_post = 1;
+	return 1;
+}
+
+static void
+publish(struct wz_matcher *m)
+{
+	size_t i;
+
+	if (m->ncits > m->cappub) {
+		m->cappub = m->ncits;
+		m->pub = wz_reallocarray(m->pub, m->cappub, sizeof(*m->pub));
+	}
+	for (i = 0; i < m->ncits; i++) {
+		const struct cit *c = &m->cits[i];
+		struct wz_citation *p = &m->pub[i];
+
+		p->art = m->arts[c->art].art;
+		p->evidence = m->cb.s + c->evoff;
+		p->values = m->cb.s + c->vaoff;
+		p->cases = m->cb.s + c->caoff;
+		p->explain = m->cb.s + c->xoff;
+		p->group = c->group;
+		p->group_label = c->glabel;
+		p->severity = c->sev;
+	}
+}
+
+enum wz_match_result
+wz_matcher_row(struct wz_matcher *m, const struct wz_row *row)
+{
+	size_t i, j, a;
+	int r;
+
+	row_begin(m, row);
+	candidates(m);
+	for (i = 0; i < m->ncommon; i++) {
+		struct unit *u = &m->units[m->common[i]];
+
+		if ((r = excl_holds(m, u)) < 0)
+			goto rejected;
+		if (r > 0) {
+			m->excluded_by = u->ex->id;
+			return WZ_M_EXCLUDED;
+		}
+	}
+	for (i = 0; i < m->ncand; i = j) {
+		a = m->units[m->cand[i]].art;
+		for (j = i + 1; j < m->ncand && m->units[m->cand[j]].art == a;
+		    j++)
+			;
+		if (a == (size_t)-1)
+			continue;
+		if (eval_article(m, a, i, j) < 0)
+			goto rejected;
+	}
+	if (m->ncits == 0)
+		return m->doc_excluded ? WZ_M_EXCLUDED : WZ_M_UNMATCHED;
+	publish(m);
+	if (m->unknown_post)
+		report(m, "unknown post '%s'; every group's articles cited",
+		    m->title_raw);
+	return WZ_M_MATCHED;
+rejected:
+	m->ncits = 0;
+	return WZ_M_REJECTED;
+}
+
+size_t
+wz_matcher_citations(const struct wz_matcher *m, const struct wz_citation **cit)
+{
+	*cit = m->pub;
+	return m->ncits;
+}
+
+int
+wz_matcher_row_unknown_post(const struct wz_matcher *m)
+{
+	return m->unknown_post;
+}
+
+int
+wz_matcher_row_reported(const struct wz_matcher *m)
+{
+	return m->reported;
+}
+
+const char *
+wz_matcher_row_exclusion(const struct wz_matcher *m)
+{
+	return m->excluded_by;
+}
+
+/* ------------------------------------------------------------------ */
+/* History: the first pass. */
+
+/* Can the condition hold at all with the bound columns? */
+static int
+possible(const struct wz_matcher *m, const struct mcond *mc)
+{
+	size_t i;
+
+	switch (mc->kind) {
+	case WZ_C_TEXT:
+		return m->ntcols > 0;
+	case WZ_C_RE:
+	case WZ_C_IN:
+		return m->fields[mc->fld].col >= 0;
+	case WZ_C_PRESENT:
+		return !mc->c->present || m->fields[mc->fld].col >= 0;
+	case WZ_C_ALL:
+		for (i = 0; i < mc->nkids; i++)
+			if (!possible(m, mc->kids[i]))
+				return 0;
+		return 1;
+	case WZ_C_ANY:
+		for (i = 0; i < mc->nkids; i++)
+			if (possible(m, mc->kids[i]))
+				return 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int
+wz_matcher_history_needed(const struct wz_matcher *m)
+{
+	size_t i, k;
+
+	if (!wz_matcher_has_history(m))
+		return 0;
+	if (m->fields[F_YEAR].col < 0 && m->fields[F_DATE].col < 0 &&
+	    m->fields[F_FOUND].col < 0)
+		return 0;
+	for (i = 0; i < m->nhists; i++) {
+		for (k = 0; k < m->hists[i].nkeys; k++)
+			if (m->fields[m->hists[i].keys[k]].col < 0)
+				break;
+		if (k == m->hists[i].nkeys && possible(m, m->hists[i].inner))
+			return 1;
+	}
+	return 0;
+}
+
+void
+wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row)
+{
+	size_t i, k;
+	int y, r;
+
+	row_begin(m, row);
+	if ((y = row_year(m)) == 0)
+		return;
+	m->nofilter = 1;
+	for (i = 0; i < m->nhists; i++) {
+		const struct hist *h = &m->hists[i];
+
+		if (!hist_key(m, h))
+			continue;
+		acc_reset(&m->acc);
+		if ((r = eval(m, h->inner)) < 0) {
+			m->hist_problem = 1;
+			m->rejected = 0;
+			continue;
+		}
+		if (r == 0)
+			continue;
+		/* The key again: evaluating may have used m->kb. */
+		hist_key(m, h);
+		buf_trunc(&m->cb, 0);
+		for (k = 0; k < m->acc.nev; k++) {
+			if (k > 0)
+				wz_buf_add(&m->cb, "; ", 2);
+			wz_buf_add(&m->cb, m->acc.eb.s + m->acc.ev[2 * k],
+			    m->acc.ev[2 * k + 1]);
+		}
+		hinsert(m, (int)i, m->kb.s, m->kb.len, y, m->cb.s != NULL ?
+		    m->cb.s : "", m->cb.len);
+	}
+	m->nofilter = 0;
+	m->text_done = 0;
+}
+
+void
+wz_matcher_history_reset(struct wz_matcher *m)
+{
+	m->nhents = 0;
+	if (m->hslots != NULL)
+		memset(m->hslots, 0, m->nhslots * sizeof(*m->hslots));
+	buf_trunc(&m->hstr, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output. */
+
+void
+wz_matcher_write_header(const struct wz_matcher *m, struct wz_writer *w,
+    const struct wz_row *hdr)
+{
+	static const char *const cols[] = {
+		"article", "article_text", "evidence", "severity", "values",
+		"group"
+	};
+	size_t i;
+
+	wz_writer_fields(w, hdr);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		wz_writer_fieldz(w, cols[i]);
+	if (m->o.labels_zh) {
+		wz_writer_fieldz(w, "severity_zh");
+		wz_writer_fieldz(w, "group_zh");
+	}
+	if (m->o.explain)
+		wz_writer_fieldz(w, "explain");
+	wz_writer_endrow(w);
+}
+
+void
+wz_matcher_write_citation(const struct wz_matcher *m, struct wz_writer *w,
+    const struct wz_row *row, const struct wz_citation *c)
+{
+	int sev = c->severity != WZ_SEV_NONE;
+
+	wz_writer_fields(w, row);
+	wz_writer_fieldz(w, c->art->id);
+	wz_writer_fieldz(w, c->art->text);
+	wz_writer_fieldz(w, c->evidence);
+	wz_writer_fieldz(w, sev ? wz_severity_code(c->severity) : "");
+	wz_writer_fieldz(w, c->values);
+	wz_writer_fieldz(w, c->group);
+	if (m->o.labels_zh) {
+		wz_writer_fieldz(w, sev ? wz_severity_zh(c->severity) : "");
+		wz_writer_fieldz(w, c->group_label);
+	}
+	if (m->o.explain)
+		wz_writer_fieldz(w, c->explain);
+	wz_writer_endrow(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running over inputs. */
+
+struct input {
+	const char	*path;
+	const char	*name;
+	int		 fd, own;
+	int		 status;	/* nonzero: skipped with this status */
+};
+
+static int
+worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Copy fd to an unlinked temporary file; returns its fd or -1. */
+static int
+spool(int fd, const char *name)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path, buf[64 * 1024];
+	ssize_t n, w, off;
+	int t;
+
+	path = wz_aprintf("%s/wz-match.XXXXXX", dir != NULL && *dir != '\0' ?
+	    dir : "/tmp");
+	if ((t = mkstemp(path)) == -1) {
+		wz_sysmsg(path, "cannot create a temporary file for %s", name);
+		free(path);
+		return -1;
+	}
+	unlink(path);
+	free(path);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			wz_sysmsg(name, "read error");
+			close(t);
+			return -1;
+		}
+		for (off = 0; off < n; off += w)
+			if ((w = write(t, buf + off, (size_t)(n - off))) == -1) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				wz_sysmsg(NULL, "cannot copy %s to a temporary "
+				    "file", name);
+				close(t);
+				return -1;
+			}
+	}
+	if (lseek(t, 0, SEEK_SET) == -1) {
+		wz_sysmsg(NULL, "temporary file");
+		close(t);
+		return -1;
+	}
+	return t;
+}
+
+static void
+open_input(struct input *in, int history)
+{
+	struct stat sb;
+	int t;
+
+	in->fd = -1;
+	if (strcmp(in->path, "-") == 0) {
+		in->fd = STDIN_FILENO;
+		in->name = "<stdin>";
+	} else {
+		in->name = in->path;
+		if ((in->fd = open(in->path, O_RDONLY | O_CLOEXEC)) == -1) {
+			wz_sysmsg(in->path, "cannot open");
+			in->status = EX_NOINPUT;
+			return;
+		}
+		in->own = 1;
+	}
+	/* Two passes need to read the input twice. */
+	if (history && (fstat(in->fd, &sb) == -1 || !S_ISREG(sb.st_mode))) {
+		t = spool(in->fd, in->name);
+		if (in->own)
+			close(in->fd);
+		in->fd = t;
+		in->own = t != -1;
+		if (t == -1)
+			in->status = EX_IOERR;
+	}
+}
+
+static int
+same_header(const struct wz_row *h, char **names, size_t n)
+{
+	size_t i;
+
+	if (h->n != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) != h->len[i] || memcmp(names[i], h->f[i],
+		    h->len[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+history_pass(struct wz_matcher *m, struct input *in, const struct wz_ropts *ro)
+{
+	struct wz_reader *r;
+	const struct wz_row *hdr, *row;
+	int rc;
+
+	if ((r = wz_reader_fdopen(in->fd, in->name, ro)) == NULL) {
+		in->status = EX_USAGE;
+		return;
+	}
+	if (wz_reader_header(r, &hdr) == WZ_ROW) {
+		if ((rc = wz_matcher_bind(m, hdr, in->name)) != 0)
+			in->status = rc;
+		else if (wz_matcher_history_needed(m))
+			while ((rc = wz_reader_next(r, &row)) != WZ_EOF &&
+			    rc != WZ_FATAL)
+				if (rc == WZ_ROW)
+					wz_matcher_history_row(m, row);
+	}
+	wz_reader_close(r);
+	if (lseek(in->fd, 0, SEEK_SET) == -1) {
+		wz_sysmsg(in->name, "cannot read again");
+		in->status = EX_IOERR;
+	}
+}
+
+int
+wz_match_run(struct wz_matcher *m, char *const *paths, size_t n,
+    const struct wz_ropts *ro, struct wz_writer *out, struct wz_writer *unm,
+    struct wz_match_stats *st)
+{
+	struct input *in = wz_calloc(n + 1, sizeof(*in));
+	struct wz_reader *r;
+	const struct wz_row *hdr, *row;
+	const struct wz_citation *cit;
+	char **first = NULL;
+	size_t nfirst = 0, i, k, nc;
+	const char *firstname = NULL;
+	int status = 0, rc, history = wz_matcher_has_history(m);
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < n; i++) {
+		in[i].path = paths[i];
+		open_input(&in[i], history);
+	}
+	for (i = 0; history && i < n; i++)
+		if (in[i].status == 0)
+			history_pass(m, &in[i], ro);
+	for (i = 0; i < n; i++) {
+		if (in[i].status != 0) {
+			status = worst(status, in[i].status);
+			continue;
+		}
+		if ((r = wz_reader_fdopen(in[i].fd, in[i].name, ro)) == NULL) {
+			status = worst(status, EX_USAGE);
+			continue;
+		}
+		if (wz_reader_header(r, &hdr) != WZ_ROW) {
+			wz_msg(wz_reader_name(r), wz_reader_errline(r), "%s",
+			    wz_reader_error(r));
+			status = worst(status, wz_reader_errstatus(r));
+			wz_reader_close(r);
+			continue;
+		}
+		if ((rc = wz_matcher_bind(m, hdr, in[i].name)) != 0) {
+			status = worst(status, rc);
+			wz_reader_close(r);
+			continue;
+		}
+		if (first == NULL) {
+			nfirst = hdr->n;
+			first = wz_calloc(nfirst + 1, sizeof(*first));
+			for (k = 0; k < nfirst; k++)
+				first[k] = wz_strndup(hdr->f[k], hdr->len[k]);
+			firstname = in[i].name;
+			if (out != NULL && m->o.invert)
+				wz_writer_row(out, hdr);
+			else if (out != NULL)
+				wz_matcher_write_header(m, out, hdr);
+			if (unm != NULL)
+				wz_writer_row(unm, hdr);
+		} else if (!same_header(hdr, first, nfirst)) {
+			wz_msg(in[i].name, 1, "the header differs from %s's; "
+			    "input skipped", firstname);
+			status = worst(status, EX_DATAERR);
+			wz_reader_close(r);
+			continue;
+		}
+		while ((rc = wz_reader_next(r, &row)) != WZ_EOF) {
+			if (rc == WZ_FATAL) {
+				wz_msg(wz_reader_name(r), wz_reader_errline(r),
+				    "%s", wz_reader_error(r));
+				status = worst(status, wz_reader_errstatus(r));
+				break;
+			}
+			st->read++;
+			if (rc == WZ_BAD) {
+				wz_msg(wz_reader_name(r), wz_reader_errline(r),
+				    "%s", wz_reader_error(r));
+				st->rejected++;
+				continue;
+			}
+			switch (wz_matcher_row(m, row)) {
+			case WZ_M_MATCHED:
+				st->matched++;
+				nc = wz_matcher_citations(m, &cit);
+				st->citations += nc;
+				for (k = 0; out != NULL && !m->o.invert &&
+				    k < nc; k++)
+					wz_matcher_write_citation(m, out, row,
+					    &cit[k]);
+				break;
+			case WZ_M_REJECTED:
+				st->rejected++;
+				break;
+			case WZ_M_EXCLUDED:
+			case WZ_M_UNMATCHED:
+				if (m->excluded_by != NULL)
+					st->excluded++;
+				else
+					st->unmatched++;
+				if (out != NULL && m->o.invert)
+					wz_writer_row(out, row);
+				if (unm != NULL)
+					wz_writer_row(unm, row);
+				break;
+			}
+			if (m->unknown_post)
+				st->unknown_posts++;
+			else if (m->reported)
+				st->reported++;
+		}
+		wz_reader_close(r);
+	}
+	for (i = 0; i < n; i++)
+		if (in[i].own)
+			close(in[i].fd);
+	for (k = 0; k < nfirst; k++)
+		free(first[k]);
+	free(first);
+	free(in);
+	if (st->rejected > 0 || st->unknown_posts > 0 || st->reported > 0 ||
+	    m->hist_problem)
+		status = worst(status, WZ_EX_ROWS);
+	return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Examples (wz-rules test). */
+
+/* Example rows as a sheet: the header is every key of every row (keys
+ * that start with '_' are the test's own), in first-seen order. */
+struct exsheet {
+	struct wz_row	 hdr;
+	struct wz_row	*rows;
+	size_t		 nrows;
+};
+
+static void
+exsheet_make(struct exsheet *sh, const struct wz_example *ex)
+{
+	size_t i, j, k;
+
+	memset(sh, 0, sizeof(*sh));
+	for (i = 0; i < ex->nrows; i++)
+		for (j = 0; j < ex->rows[i].keys.n; j++) {
+			const char *key = ex->rows[i].keys.v[j];
+
+			if (key[0] == '_')
+				continue;
+			for (k = 0; k < sh->hdr.n; k++)
+				if (strcmp(sh->hdr.f[k], key) == 0)
+					break;
+			if (k < sh->hdr.n)
+				continue;
+			sh->hdr.f = wz_reallocarray(sh->hdr.f, sh->hdr.n + 1,
+			    sizeof(*sh->hdr.f));
+			sh->hdr.len = wz_reallocarray(sh->hdr.len,
+			    sh->hdr.n + 1, sizeof(*sh->hdr.len));
+			sh->hdr.f[sh->hdr.n] = (char *)key;
+			sh->hdr.len[sh->hdr.n++] = strlen(key);
+		}
+	sh->nrows = ex->nrows;
+	sh->rows = wz_calloc(ex->nrows + 1, sizeof(*sh->rows));
+	for (i = 0; i < ex->nrows; i++) {
+		struct wz_row *r = &sh->rows[i];
+
+		r->n = sh->hdr.n;
+		r->f = wz_calloc(r->n + 1, sizeof(*r->f));
+		r->len = wz_calloc(r->n + 1, sizeof(*r->len));
+		r->line = ex->line;
+		r->recno = i + 1;
+		for (k = 0; k < r->n; k++)
+			r->f[k] = (char *)"";
+		for (j = 0; j < ex->rows[i].keys.n; j++)
+			for (k = 0; k < r->n; k++)
+				if (strcmp(sh->hdr.f[k],
+				    ex->rows[i].keys.v[j]) == 0) {
+					r->f[k] = ex->rows[i].vals.v[j];
+					r->len[k] = strlen(r->f[k]);
+				}
+	}
+}
+
+static void
+exsheet_free(struct exsheet *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->nrows; i++) {
+		free(sh->rows[i].f);
+		free(sh->rows[i].len);
+	}
+	free(sh->rows);
+	free(sh->hdr.f);
+	free(sh->hdr.len);
+}
+
+/*
+ * Run one example: bind its header, make the history pass over all its
+ * rows, match the last.  Returns the result, or -1 if the header could
+ * not be bound.
+ */
+static int
+ex_run(struct wz_matcher *m, const struct wz_example *ex, const char *file,
+    struct exsheet *sh)
+{
+	size_t i;
+
+	exsheet_make(sh, ex);
+	if (sh->nrows == 0 || wz_matcher_bind(m, &sh->hdr, file) != 0)
+		return -1;
+	wz_matcher_history_reset(m);
+	if (wz_matcher_history_needed(m))
+		for (i = 0; i < sh->nrows; i++)
+			wz_matcher_history_row(m, &sh->rows[i]);
+	return (int)wz_matcher_row(m, &sh->rows[sh->nrows - 1]);
+}
+
+/* The citation of article a in the last row, or NULL. */
+static const struct wz_citation *
+ex_cited(const struct wz_matcher *m, int res, const struct wz_article *a)
+{
+	const struct wz_citation *c;
+	size_t i, n;
+
+	if (res != WZ_M_MATCHED)
+		return NULL;
+	n = wz_matcher_citations(m, &c);
+	for (i = 0; i < n; i++)
+		if (c[i].art == a)
+			return &c[i];
+	return NULL;
+}
+
+static int
+has_case(const char *cases, const char *id)
+{
+	size_t l = strlen(id);
+	const char *p = cases;
+
+	while ((p = strstr(p, id)) != NULL) {
+		if ((p == cases || p[-1] == ',') && (p[l] == ',' ||
+		    p[l] == '\0'))
+			return 1;
+		p += l;
+	}
+	return 0;
+}
+
+/* Why a positive example was not cited, for the failure line. */
+static void
+ex_why_not(const struct wz_matcher *m, int res, FILE *out)
+{
+	const struct wz_citation *c;
+	size_t i, n;
+
+	switch (res) {
+	case -1:
+		fprintf(out, "its header cannot be read");
+		return;
+	case WZ_M_REJECTED:
+		fprintf(out, "row rejected");
+		return;
+	case WZ_M_EXCLUDED:
+		fprintf(out, "not cited: excluded by %s", m->excluded_by);
+		return;
+	case WZ_M_UNMATCHED:
+		fprintf(out, "not cited: nothing matched");
+		return;
+	}
+	n = wz_matcher_citations(m, &c);
+	fprintf(out, "not cited; cites");
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s %s", i ? "," : "", c[i].art->id);
+	if (m->pstate == P_KNOWN && m->nposts > 0)
+		fprintf(out, " (post %s)", m->posts[0]->code);
+}
+
+struct extally {
+	int		 tp, fn, tn, fp;
+};
+
+static void
+ex_article(struct wz_matcher *m, const struct wz_article *a,
+    struct extally *t, FILE *out)
+{
+	const struct wz_citation *c;
+	struct exsheet sh;
+	size_t i;
+	int res;
+
+	for (i = 0; i < a->npos; i++) {
+		const struct wz_example *ex = &a->pos[i];
+
+		res = ex_run(m, ex, a->file, &sh);
+		c = res < 0 ? NULL : ex_cited(m, res, a);
+		if (c != NULL && (ex->expect_case == NULL ||
+		    has_case(c->cases, ex->expect_case))) {
+			t->tp++;
+		} else {
+			t->fn++;
+			fprintf(out, "FAIL %s positive %zu (%s:%lu): ", a->id,
+			    i + 1, a->file, ex->line);
+			if (c != NULL)
+				fprintf(out, "cited as case %s, expected %s",
+				    c->cases[0] ? c->cases : "(none)",
+				    ex->expect_case);
+			else
+				ex_why_not(m, res, out);
+			fputc('\n', out);
+		}
+		exsheet_free(&sh);
+	}
+	for (i = 0; i < a->nneg; i++) {
+		const struct wz_example *ex = &a->neg[i];
+
+		res = ex_run(m, ex, a->file, &sh);
+		c = res < 0 ? NULL : ex_cited(m, res, a);
+		if (res >= 0 && c == NULL) {
+			t->tn++;
+		} else {
+			t->fp++;
+			fprintf(out, "FAIL %s negative %zu (%s:%lu): ", a->id,
+			    i + 1, a->file, ex->line);
+			if (c != NULL)
+				fprintf(out, "cited (group %s; evidence %s%s%s)",
+				    c->group[0] ? c->group : "-", c->evidence,
+				    c->cases[0] ? "; case " : "", c->cases);
+			else
+				ex_why_not(m, res, out);
+			fputc('\n', out);
+		}
+		exsheet_free(&sh);
+	}
+}
+
+static void
+ex_exclusion(struct wz_matcher *m, struct unit *u, struct extally *t,
+    FILE *out)
+{
+	const struct wz_exclusion *x = u->ex;
+	struct exsheet sh;
+	size_t i, k;
+	int res, held;
+
+	for (k = 0; k < 2; k++) {
+		const struct wz_example *exs = k == 0 ? x->pos : x->neg;
+		size_t n = k == 0 ? x->npos : x->nneg;
+
+		for (i = 0; i < n; i++) {
+			res = ex_run(m, &exs[i], x->file, &sh);
+			/* The row is set up; ask this exclusion itself. */
+			held = res >= 0 && excl_holds(m, u) > 0;
+			if (res >= 0 && held == (k == 0)) {
+				if (k == 0)
+					t->tp++;
+				else
+					t->tn++;
+			} else {
+				if (k == 0)
+					t->fn++;
+				else
+					t->fp++;
+				fprintf(out, "FAIL exclusion %s %s %zu (%s:%lu): "
+				    "%s\n", x->id, k == 0 ? "positive" :
+				    "negative", i + 1, x->file, exs[i].line,
+				    res < 0 ? "its header cannot be read" :
+				    held ? "excluded" : "not excluded");
+			}
+			exsheet_free(&sh);
+		}
+	}
+}
+
+static void
+ex_line(FILE *out, const char *what, const struct extally *t)
+{
+	fprintf(out, "%s %s: %d tp, %d fn, %d tn, %d fp\n",
+	    t->fn + t->fp ? "FAIL" : "ok  ", what, t->tp, t->fn, t->tn, t->fp);
+}
+
+int
+wz_match_examples(const struct wz_ruleset *rs, const char *only_doc,
+    int verbose, FILE *out)
+{
+	struct wz_match_opts o;
+	struct wz_matcher *m;
+	const char *docs[1];
+	struct extally t, all = { 0, 0, 0, 0 };
+	size_t i;
+	char *what;
+
+	memset(&o, 0, sizeof(o));
+	o.explain = 1;
+	if (only_doc != NULL) {
+		docs[0] = only_doc;
+		o.docs = docs;
+		o.ndocs = 1;
+	}
+	if ((m = wz_matcher_new(rs, &o)) == NULL) {
+		fprintf(out, "0 passed, 1 failed\n");
+		return 1;
+	}
+	for (i = 0; i < m->narts; i++) {
+		const struct wz_article *a = m->arts[i].art;
+
+		if (a->npos + a->nneg == 0)
+			continue;
+		memset(&t, 0, sizeof(t));
+		ex_article(m, a, &t, out);
+		if (verbose)
+			ex_line(out, a->id, &t);
+		all.tp += t.tp;
+		all.fn += t.fn;
+		all.tn += t.tn;
+		all.fp += t.fp;
+	}
+	for (i = m->nau; i < m->nunits; i++) {
+		struct unit *u = &m->units[i];
+
+		if (only_doc != NULL && u->ex->doc == NULL)
+			continue;
+		if (u->ex->npos + u->ex->nneg == 0)
+			continue;
+		memset(&t, 0, sizeof(t));
+		ex_exclusion(m, u, &t, out);
+		if (verbose) {
+			what = wz_aprintf("exclusion %s", u->ex->id);
+			ex_line(out, what, &t);
+			free(what);
+		}
+		all.tp += t.tp;
+		all.fn += t.fn;
+		all.tn += t.tn;
+		all.fp += t.fp;
+	}
+	wz_matcher_free(m);
+	fprintf(out, "%d passed, %d failed\n", all.tp + all.tn,
+	    all.fn + all.fp);
+	return all.fn + all.fp;
+}

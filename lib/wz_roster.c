@@ -1,0 +1,2890 @@
+/*
+ * wz_roster.c - the roster model; see wz_roster.h and man wz-roster(1).
+ *
+ * The parts, in file order:
+ *   tables      interned strings (names, scopes, units) and uint64 maps
+ *   maps        --map files, read with the rules layer's YAML reader
+ *   cells       party membership, ranks, unit names
+ *   titles      a title cell -> roles, with the unit it names, cached
+ *   people      persons, their roles, and the checks between them
+ *   sheets      columns, output layout, one row at a time, the summary
+ *
+ * Memory: a person is one struct person, a role one struct role (28
+ * bytes); names, scopes and person ids are stored once each.  Titles are
+ * matched against posts.yaml once per distinct (title, unit) pair, so a
+ * million rows with a few hundred distinct titles run a few hundred
+ * PCRE2 passes, not a million.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wz_base.h"
+#include "wz_csv.h"
+#include "wz_date.h"
+#include "wz_idcard.h"
+#include "wz_roster.h"
+#include "wz_rules.h"
+#include "wz_sha.h"
+#include "wz_text.h"
+#include "wz_yaml.h"
+
+#define NONE32	UINT32_MAX
+
+/* ------------------------------------------------------------------ */
+/* Tables                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Interned strings: each distinct string once, NUL-terminated in one
+ * arena, found by id (1, 2, ...; 0 is "none"), with one uint32_t of the
+ * caller's (aux) beside it.  A probe reads one slot (id and hash side by
+ * side) and, on a hash match, one entry: the tables are far larger than
+ * the caches on a big roster, so each array touched is a cache miss.
+ */
+struct stent {
+	uint32_t	 off, len, aux, hash;
+};
+
+struct stslot {
+	uint32_t	 id, hash;
+};
+
+struct strtab {
+	struct wz_buf	 arena;
+	struct stent	*e;		/* by id */
+	uint32_t	 n, cap;	/* ids in use: 1..n */
+	struct stslot	*slot;		/* id 0: empty */
+	size_t		 nslot;
+};
+
+static uint64_t
+hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, v;
+
+	/* 8 bytes at a time, then the tail; mixed at the end. */
+	while (n >= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	v = 0;
+	memcpy(&v, s, n);
+	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static void
+st_grow(struct strtab *t)
+{
+	size_t i, j, mask;
+	struct stslot *ns;
+
+	t->nslot = t->nslot ? t->nslot * 2 : 1024;
+	mask = t->nslot - 1;
+	ns = wz_calloc(t->nslot, sizeof(*ns));
+	for (i = 1; i <= t->n; i++) {
+		for (j = t->e[i].hash & mask; ns[j].id != 0; j = (j + 1) & mask)
+			;
+		ns[j].id = (uint32_t)i;
+		ns[j].hash = t->e[i].hash;
+	}
+	free(t->slot);
+	t->slot = ns;
+}
+
+static uint32_t
+st_lookup(struct strtab *t, const char *s, size_t n, int add)
+{
+	uint32_t h = (uint32_t)hash_bytes(s, n), id;
+	size_t j, mask;
+
+	if (t->nslot == 0) {
+		if (!add)
+			return 0;
+		st_grow(t);
+	}
+	mask = t->nslot - 1;
+	for (j = h & mask; (id = t->slot[j].id) != 0; j = (j + 1) & mask)
+		if (t->slot[j].hash == h && t->e[id].len == n &&
+		    memcmp(t->arena.s + t->e[id].off, s, n) == 0)
+			return id;
+	if (!add)
+		return 0;
+	if (t->n + 1 >= t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->e = wz_reallocarray(t->e, t->cap, sizeof(*t->e));
+	}
+	if (t->arena.len + n + 1 > UINT32_MAX)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many distinct strings");
+	id = ++t->n;
+	t->e[id].off = (uint32_t)t->arena.len;
+	t->e[id].len = (uint32_t)n;
+	t->e[id].aux = 0;
+	t->e[id].hash = h;
+	wz_buf_add(&t->arena, s, n);
+	wz_buf_addc(&t->arena, '\0');
+	t->slot[j].id = id;
+	t->slot[j].hash = h;
+	if ((size_t)t->n * 2 > t->nslot)
+		st_grow(t);
+	return id;
+}
+
+static const char *
+st_str(const struct strtab *t, uint32_t id)
+{
+	return id == 0 ? "" : t->arena.s + t->e[id].off;
+}
+
+static size_t
+st_len(const struct strtab *t, uint32_t id)
+{
+	return id == 0 ? 0 : t->e[id].len;
+}
+
+static void
+st_free(struct strtab *t)
+{
+	wz_buf_free(&t->arena);
+	free(t->e);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+/* uint64_t -> uint32_t; NONE32 is "absent".  Key and value side by
+ * side, so a probe is one cache line. */
+struct umslot {
+	uint64_t	 key;
+	uint32_t	 val;
+};
+
+struct u64map {
+	struct umslot	*s;
+	size_t		 cap, n;
+};
+
+static void
+um_grow(struct u64map *m)
+{
+	struct u64map o = *m;
+	size_t i, j, mask;
+
+	m->cap = m->cap ? m->cap * 2 : 1024;
+	m->s = wz_malloc(m->cap * sizeof(*m->s));
+	for (i = 0; i < m->cap; i++)
+		m->s[i].val = NONE32;
+	mask = m->cap - 1;
+	for (i = 0; i < o.cap; i++) {
+		if (o.s[i].val == NONE32)
+			continue;
+		for (j = mix64(o.s[i].key) & mask; m->s[j].val != NONE32;
+		    j = (j + 1) & mask)
+			;
+		m->s[j] = o.s[i];
+	}
+	free(o.s);
+}
+
+/* The value slot of key; with add, created (NONE32) if absent. */
+static uint32_t *
+um_slot(struct u64map *m, uint64_t key, int add)
+{
+	size_t j, mask;
+
+	if (m->cap == 0) {
+		if (!add)
+			return NULL;
+		um_grow(m);
+	}
+	if (add && (m->n + 1) * 2 > m->cap)
+		um_grow(m);
+	mask = m->cap - 1;
+	for (j = mix64(key) & mask; m->s[j].val != NONE32; j = (j + 1) & mask)
+		if (m->s[j].key == key)
+			return &m->s[j].val;
+	if (!add)
+		return NULL;
+	m->s[j].key = key;
+	m->n++;
+	return &m->s[j].val;
+}
+
+static uint32_t
+um_get(const struct u64map *m, uint64_t key)
+{
+	uint32_t *v = um_slot((struct u64map *)m, key, 0);
+
+	return v == NULL ? NONE32 : *v;
+}
+
+static void
+um_free(struct u64map *m)
+{
+	free(m->s);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------------------ */
+/* Small text helpers (UTF-8, simplified Chinese)                       */
+/* ------------------------------------------------------------------ */
+
+static const char *const rfield_names[WZ_RF_N] = {
+	"name", "id_number", "gender", "party", "unit", "title", "county",
+	"township", "village", "valid_from", "valid_to", "link_township",
+	"link_village", "phone", "note", "period", "rank"
+};
+
+const char *
+wz_rfield_name(enum wz_rfield f)
+{
+	return (unsigned)f < WZ_RF_N ? rfield_names[f] : NULL;
+}
+
+static int
+rfield_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < WZ_RF_N; i++)
+		if (strcmp(s, rfield_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Trim ASCII white space and U+3000 from both ends. */
+static void
+trim(const char **sp, size_t *np)
+{
+	const char *s = *sp;
+	size_t n = *np;
+
+	for (;;) {
+		if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' ||
+		    s[0] == '\n')) {
+			s++;
+			n--;
+		} else if (n >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0) {
+			s += 3;
+			n -= 3;
+		} else
+			break;
+	}
+	for (;;) {
+		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+		    s[n - 1] == '\r' || s[n - 1] == '\n'))
+			n--;
+		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
+			n -= 3;
+		else
+			break;
+	}
+	*sp = s;
+	*np = n;
+}
+
+static int
+ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+
+	return n >= k && memcmp(s + n - k, suf, k) == 0;
+}
+
+static int
+starts_with(const char *s, size_t n, const char *pre)
+{
+	size_t k = strlen(pre);
+
+	return n >= k && memcmp(s, pre, k) == 0;
+}
+
+/* Length of the UTF-8 character at s (1 for a stray byte). */
+static size_t
+u8len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+/* Is the character at s[i] one of the (3-byte) characters in set? */
+static int
+char_in(const char *s, size_t n, size_t i, const char *set)
+{
+	size_t k;
+
+	if (i + 3 > n)
+		return 0;
+	for (k = 0; set[k] != '\0'; k += 3)
+		if (memcmp(s + i, set + k, 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* Number of characters in s[0..n). */
+static size_t
+nchars(const char *s, size_t n)
+{
+	size_t i = 0, c = 0;
+
+	while (i < n) {
+		i += u8len((unsigned char)s[i]);
+		c++;
+	}
+	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Maps (--map FILE)                                                    */
+/* ------------------------------------------------------------------ */
+
+struct mcol {
+	int		 set;
+	char		*name;		/* by header name, or NULL */
+	long		 pos;		/* by 1-based position */
+	unsigned long	 line, col;
+};
+
+struct wz_rmap {
+	char		*path;
+	int		 has_skip, has_no_header;
+	unsigned long	 skip;
+	int		 no_header;
+	char		*encoding;
+	int		 date1904;
+	struct mcol	 col[WZ_RF_N];
+	char		*cst[WZ_RF_N];
+	int		 scope[WZ_RF_N];
+	int		 nscope;
+};
+
+static const char *const map_keys[] = { "skip", "encoding", "no_header",
+	"date_system", "columns", "constants", "scope", NULL };
+
+static int
+scalar(const char *path, const struct wz_ynode *n, const char *what)
+{
+	if (n != NULL && n->type == WZ_Y_SCALAR)
+		return 1;
+	wz_yerr(path, n ? n->line : 0, n ? n->col : 0, "%s must be a "
+	    "string or number, not %s", what, wz_ytype_name(n));
+	return 0;
+}
+
+static int
+map_field(const char *path, const struct wz_ynode *k, const char *what,
+    int map_only_ok)
+{
+	int f = rfield_parse(k->s);
+
+	if (f < 0 || (!map_only_ok && (f == WZ_RF_PERIOD || f == WZ_RF_RANK))) {
+		wz_yerr(path, k->line, k->col, "unknown field '%s' in %s "
+		    "(name, id_number, gender, party, unit, title, county, "
+		    "township, village, valid_from, valid_to, link_township, "
+		    "link_village, phone, note%s)", k->s, what,
+		    map_only_ok ? ", period, rank" : "");
+		return -1;
+	}
+	return f;
+}
+
+static int
+map_columns(struct wz_rmap *m, const struct wz_ynode *n)
+{
+	const struct wz_ynode *k, *v;
+	const char *es;
+	size_t i;
+	int f, nerr = 0;
+
+	if (n->type != WZ_Y_MAP) {
+		wz_yerr(m->path, n->line, n->col, "columns must be a mapping "
+		    "(field: header or position), not %s", wz_ytype_name(n));
+		return 1;
+	}
+	for (i = 0; i < n->n; i++) {
+		k = n->kids[2 * i];
+		v = n->kids[2 * i + 1];
+		if ((f = map_field(m->path, k, "columns", 1)) < 0) {
+			nerr++;
+			continue;
+		}
+		if (!scalar(m->path, v, "a column") || wz_ynull(v)) {
+			if (wz_ynull(v))
+				wz_yerr(m->path, v->line, v->col, "column of "
+				    "%s is empty", k->s);
+			nerr++;
+			continue;
+		}
+		m->col[f].set = 1;
+		m->col[f].line = v->line;
+		m->col[f].col = v->col;
+		if (v->plain && v->s[0] >= '0' && v->s[0] <= '9') {
+			m->col[f].pos = (long)wz_strtonum(v->s, 1, 100000, &es);
+			if (es != NULL) {
+				wz_yerr(m->path, v->line, v->col, "column "
+				    "position '%s' is %s (1 is the first "
+				    "column; quote a header that is a number)",
+				    v->s, es);
+				nerr++;
+			}
+		} else
+			m->col[f].name = wz_strdup(v->s);
+	}
+	return nerr;
+}
+
+static int
+map_constants(struct wz_rmap *m, const struct wz_ynode *n)
+{
+	const struct wz_ynode *k, *v;
+	size_t i;
+	int f, nerr = 0;
+
+	if (n->type != WZ_Y_MAP) {
+		wz_yerr(m->path, n->line, n->col, "constants must be a "
+		    "mapping (field: value), not %s", wz_ytype_name(n));
+		return 1;
+	}
+	for (i = 0; i < n->n; i++) {
+		k = n->kids[2 * i];
+		v = n->kids[2 * i + 1];
+		if ((f = map_field(m->path, k, "constants", 0)) < 0) {
+			nerr++;
+			continue;
+		}
+		if (!scalar(m->path, v, "a constant")) {
+			nerr++;
+			continue;
+		}
+		if (m->col[f].set) {
+			wz_yerr(m->path, k->line, k->col, "%s is both a column "
+			    "and a constant", k->s);
+			nerr++;
+			continue;
+		}
+		m->cst[f] = wz_strdup(wz_ynull(v) ? "" : v->s);
+	}
+	return nerr;
+}
+
+static int
+map_scope(struct wz_rmap *m, const struct wz_ynode *n)
+{
+	static const int ok[] = { WZ_RF_COUNTY, WZ_RF_TOWNSHIP, WZ_RF_VILLAGE,
+	    WZ_RF_UNIT, -1 };
+	const struct wz_ynode *v;
+	size_t i, j;
+	int f, nerr = 0, good;
+
+	if (n->type != WZ_Y_SEQ || n->n == 0) {
+		wz_yerr(m->path, n->line, n->col, "scope must be a list of "
+		    "fields ([county, township, village] or [county, unit])");
+		return 1;
+	}
+	for (i = 0; i < n->n; i++) {
+		v = n->kids[i];
+		if (!scalar(m->path, v, "a scope field")) {
+			nerr++;
+			continue;
+		}
+		f = rfield_parse(v->s);
+		for (good = 0, j = 0; ok[j] >= 0; j++)
+			if (ok[j] == f)
+				good = 1;
+		if (!good) {
+			wz_yerr(m->path, v->line, v->col, "scope field '%s' is "
+			    "not county, township, village or unit", v->s);
+			nerr++;
+			continue;
+		}
+		m->scope[m->nscope++] = f;
+	}
+	return nerr;
+}
+
+struct wz_rmap *
+wz_rmap_load(const char *path)
+{
+	struct wz_ynode *root, *k, *v;
+	struct wz_rmap *m;
+	const char *es;
+	size_t i, j;
+	int nerr = 0, known;
+
+	root = wz_yaml_load(path, &nerr);
+	if (nerr > 0)
+		return NULL;
+	m = wz_calloc(1, sizeof(*m));
+	m->path = wz_strdup(path);
+	if (root == NULL)
+		return m;	/* an empty map changes nothing */
+	if (root->type != WZ_Y_MAP) {
+		wz_yerr(path, root->line, root->col, "a map file is a mapping "
+		    "(skip:, columns:, constants:, scope: ...), not %s",
+		    wz_ytype_name(root));
+		nerr++;
+		goto done;
+	}
+	for (i = 0; i < root->n; i++) {
+		k = root->kids[2 * i];
+		v = root->kids[2 * i + 1];
+		for (known = 0, j = 0; map_keys[j] != NULL; j++)
+			if (strcmp(k->s, map_keys[j]) == 0)
+				known = 1;
+		if (!known) {
+			wz_yerr(path, k->line, k->col, "unknown key '%s' (skip, "
+			    "encoding, no_header, date_system, columns, "
+			    "constants, scope)", k->s);
+			nerr++;
+		}
+	}
+	if ((v = wz_ymap_get(root, "skip")) != NULL) {
+		if (scalar(path, v, "skip")) {
+			m->skip = (unsigned long)wz_strtonum(v->s, 0, 1000000,
+			    &es);
+			m->has_skip = 1;
+			if (es != NULL) {
+				wz_yerr(path, v->line, v->col, "skip '%s' is "
+				    "%s (a number of rows, 0 to 1000000)", v->s,
+				    es);
+				nerr++;
+			}
+		} else
+			nerr++;
+	}
+	if ((v = wz_ymap_get(root, "encoding")) != NULL) {
+		if (!scalar(path, v, "encoding"))
+			nerr++;
+		else if (strcasecmp(v->s, "UTF-8") == 0 ||
+		    strcasecmp(v->s, "UTF8") == 0)
+			m->encoding = wz_strdup("UTF-8");
+		else if (strcasecmp(v->s, "GB18030") == 0)
+			m->encoding = wz_strdup("GB18030");
+		else if (strcasecmp(v->s, "GBK") == 0 ||
+		    strcasecmp(v->s, "GB2312") == 0)
+			m->encoding = wz_strdup("GBK");
+		else {
+			wz_yerr(path, v->line, v->col, "unknown encoding '%s' "
+			    "(UTF-8, GB18030 or GBK)", v->s);
+			nerr++;
+		}
+	}
+	if ((v = wz_ymap_get(root, "no_header")) != NULL) {
+		if (scalar(path, v, "no_header") && (strcmp(v->s, "true") == 0 ||
+		    strcmp(v->s, "false") == 0)) {
+			m->no_header = strcmp(v->s, "true") == 0;
+			m->has_no_header = 1;
+		} else {
+			wz_yerr(path, v->line, v->col, "no_header is true or "
+			    "false");
+			nerr++;
+		}
+	}
+	if ((v = wz_ymap_get(root, "date_system")) != NULL) {
+		if (scalar(path, v, "date_system") && (strcmp(v->s, "1900") ==
+		    0 || strcmp(v->s, "1904") == 0))
+			m->date1904 = strcmp(v->s, "1904") == 0;
+		else {
+			wz_yerr(path, v->line, v->col, "date_system is 1900 "
+			    "(Windows Excel) or 1904 (old Mac Excel)");
+			nerr++;
+		}
+	}
+	if ((v = wz_ymap_get(root, "columns")) != NULL)
+		nerr += map_columns(m, v);
+	if ((v = wz_ymap_get(root, "constants")) != NULL)
+		nerr += map_constants(m, v);
+	if ((v = wz_ymap_get(root, "scope")) != NULL)
+		nerr += map_scope(m, v);
+	if (m->no_header)
+		for (i = 0; i < WZ_RF_N; i++)
+			if (m->col[i].name != NULL) {
+				wz_yerr(path, m->col[i].line, m->col[i].col,
+				    "with no_header: true columns are "
+				    "positions, not header names");
+				nerr++;
+			}
+done:
+	wz_yaml_free(root);
+	if (nerr > 0) {
+		wz_rmap_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+wz_rmap_ropts(const struct wz_rmap *m, struct wz_ropts *o)
+{
+	if (m == NULL)
+		return;
+	if (m->has_skip)
+		o->skip = m->skip;
+	if (m->encoding != NULL)
+		o->encoding = m->encoding;
+	if (m->has_no_header)
+		o->no_header = m->no_header;
+}
+
+void
+wz_rmap_free(struct wz_rmap *m)
+{
+	int i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < WZ_RF_N; i++) {
+		free(m->col[i].name);
+		free(m->cst[i]);
+	}
+	free(m->encoding);
+	free(m->path);
+	free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cells: party membership, ranks, unit names                          */
+/* ------------------------------------------------------------------ */
+
+static int
+word_is(const char *s, size_t n, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && memcmp(s, *list, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+holds(const char *s, size_t n, const char *w)
+{
+	return memmem(s, n, w, strlen(w)) != NULL;
+}
+
+int
+wz_party_member(const char *s, size_t n)
+{
+	static const char *const yes[] = { "中共党员", "中共预备党员", "党员",
+	    "预备党员", "中国共产党党员", "共产党员", "中共正式党员", "是", "y",
+	    "Y", "yes", "Yes", "YES", "1", "√", NULL };
+	static const char *const no[] = { "群众", "否", "非党员", "无",
+	    "共青团员", "团员", "无党派", "无党派人士", "n", "N", "no", "No",
+	    "NO", "0", "×", NULL };
+	static const char *const other_party[] = { "民革", "民盟", "民建",
+	    "民进", "农工", "致公", "九三", "台盟", "民主党派", "党外",
+	    "团员", "无党派", "国民党", NULL };
+	const char *const *p;
+
+	trim(&s, &n);
+	if (n == 0)
+		return 0;
+	if (word_is(s, n, yes))
+		return 'y';
+	if (word_is(s, n, no))
+		return 'n';
+	for (p = other_party; *p != NULL; p++)
+		if (holds(s, n, *p))
+			return 'n';
+	if (holds(s, n, "中共") || holds(s, n, "共产党"))
+		return 'y';
+	return -1;
+}
+
+/* Ranks from the highest; 村干部 is outside the civil-service ladder
+ * and counts lowest when a person's several ranks are compared. */
+static const char *const ranks[] = { NULL, "省部级", "厅局级", "县处级",
+	"乡科级", "一般干部", "村干部" };
+#define NRANKS	7
+
+static int
+rank_code(const char *s)
+{
+	int i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 1; i < NRANKS; i++)
+		if (strcmp(s, ranks[i]) == 0)
+			return i;
+	return 0;
+}
+
+/* The higher of two rank codes (0: none). */
+static int
+rank_max(int a, int b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+const char *
+wz_rank_parse(const char *s, size_t n)
+{
+	static const struct {
+		const char *word;
+		int rank;
+	} w[] = {
+		{ "省部级", 1 }, { "正部", 1 }, { "副部", 1 }, { "省级", 1 },
+		{ "厅局级", 2 }, { "正厅", 2 }, { "副厅", 2 }, { "地厅", 2 },
+		{ "县处级", 3 }, { "正处", 3 }, { "副处", 3 }, { "处级", 3 },
+		{ "正县", 3 }, { "副县", 3 }, { "县级", 3 }, { "调研员", 3 },
+		{ "乡科级", 4 }, { "正科", 4 }, { "副科", 4 }, { "科级", 4 },
+		{ "乡级", 4 }, { "科员", 5 }, { "办事员", 5 }, { "一般干部", 5 },
+		{ "试用期", 5 }, { "村干部", 6 }, { "村级", 6 },
+	};
+	size_t i;
+
+	trim(&s, &n);
+	if (n == 0)
+		return NULL;
+	/* 一级主任科员 .. 四级主任科员 sit at 乡科级 (2019 rules). */
+	if (holds(s, n, "主任科员") && !holds(s, n, "副主任科员"))
+		return ranks[4];
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (holds(s, n, w[i].word))
+			return ranks[w[i].rank];
+	return NULL;
+}
+
+size_t
+wz_unit_canon(const char *s, size_t n)
+{
+	static const char *const organ[] = { "村民委员会", "居民委员会",
+	    "人民政府", "党总支部", "党工委", "办事处", "党总支", "党支部",
+	    "居委会", "村委会", "政府", "党委", "支部", "村委", NULL };
+	const char *const *o;
+	size_t k;
+	int again = 1;
+
+	while (again) {
+		again = 0;
+		for (o = organ; *o != NULL; o++) {
+			k = strlen(*o);
+			/* at least two characters must remain */
+			if (n <= k + 3 || !ends_with(s, n, *o))
+				continue;
+			n -= k;
+			/* 柳湾村委会 and 柳湾村民委员会 keep the 村 */
+			if (starts_with(*o, k, "村") && !ends_with(s, n, "村"))
+				n += 3;
+			again = 1;
+			break;
+		}
+	}
+	return n;
+}
+
+int
+wz_unit_kind(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (ends_with(s, n, "村") || ends_with(s, n, "社区"))
+		return 'v';
+	if (ends_with(s, n, "乡") || ends_with(s, n, "镇") ||
+	    ends_with(s, n, "街道"))
+		return 't';
+	if (ends_with(s, n, "县") || ends_with(s, n, "旗") ||
+	    (ends_with(s, n, "区") && !ends_with(s, n, "社区") &&
+	    !ends_with(s, n, "片区") && !ends_with(s, n, "园区") &&
+	    !ends_with(s, n, "景区")) || (ends_with(s, n, "市") &&
+	    nchars(s, n) <= 5))
+		return 'c';
+	return 'd';
+}
+
+/* ------------------------------------------------------------------ */
+/* Titles                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Post levels of posts.yaml, as small numbers. */
+enum lvl { L_OTHER, L_PROVINCE, L_CITY, L_COUNTY, L_DEPT, L_TOWN, L_VILLAGE,
+	L_TEAM, L_PAIRED, L_INSPECTOR };
+
+static enum lvl
+level_code(const char *s)
+{
+	static const char *const names[] = { "", "province", "city", "county",
+	    "department", "township", "village", "team", "paired",
+	    "inspector" };
+	size_t i;
+
+	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (s != NULL && strcmp(s, names[i]) == 0)
+			return (enum lvl)i;
+	return L_OTHER;
+}
+
+/* One role a title names, with the units its words name. */
+struct trole {
+	uint32_t	 post;
+	uint32_t	 town, village, unit, link;	/* string ids, 0: none */
+};
+
+/* A place a note names: (包抓柳湾村) -> village 柳湾村. */
+struct tlink {
+	uint32_t	 town, village;
+};
+
+/* A title cell, read once per (title, unit) and cached. */
+struct tparse {
+	struct trole	*r;
+	struct tlink	*l;
+	uint32_t	*unk;		/* parts that name no post */
+	uint16_t	 nr, nl, nunk;
+};
+
+/* The unit a row's other columns give, which a bare title is read in. */
+struct tctx {
+	enum lvl	 level;		/* L_OTHER: none */
+	const char	*name;
+	size_t		 len;
+};
+
+/* Post words at the end of a department title; what is before them is
+ * the unit (县农业农村局副局长 -> 县农业农村局). */
+static const char *const dept_words[] = {
+	"常务副局长", "副局长", "局长", "常务副主任", "副主任", "主任",
+	"党组副书记", "党组书记", "党组成员", "党委副书记", "党委书记",
+	"党工委书记", "副书记", "书记", "副部长", "部长", "副院长", "院长",
+	"副所长", "所长", "副站长", "站长", "副大队长", "大队长", "副队长",
+	"队长", "副社长", "社长", "副行长", "行长", "副馆长", "馆长",
+	"副总经理", "总经理", "副经理", "经理", "副理事长", "理事长",
+	"副主席", "主席", "副会长", "会长", "副校长", "校长", "副股长", "股长",
+	"副科长", "科长", "一级主任科员", "二级主任科员", "三级主任科员",
+	"四级主任科员", "副主任科员", "主任科员", "科员", "办事员", "副调研员",
+	"调研员", "干事", "工作人员", "职员", "职工", "干部", "专干", "技术员",
+	"专员", "信息员", "统计员", "联络员", "主要负责人", "负责人",
+	"主要领导", "分管领导", "分管负责人", "一把手", "总工程师", "总经济师",
+	"总农艺师", "总会计师", "总畜牧师", "纪检组长", "纪检组副组长",
+	"纪检监察组长", "副组长", "组长", "执法人员", "队员", "人员", NULL
+};
+
+static const char *const link_verbs[] = { "包抓", "联系", "包联", "挂联",
+	"帮联", "联点", "挂点", "包", NULL };
+
+/*
+ * Take a county's name off the front of a place (示范县东河镇 ->
+ * 东河镇): a 县, 区 or 市 after two to six characters, unless the word
+ * goes on as a county organ (县级, 县委, 县长, 县直, 县政府 ...).
+ * Returns the new start and shortens *n.
+ */
+static const char *
+after_county(const char *s, size_t *n)
+{
+	size_t i = 0, c = 0;
+
+	while (i + 3 <= *n && c <= 6) {
+		if (c >= 2 && char_in(s, *n, i, "县区市")) {
+			if (i + 3 < *n && !char_in(s, *n, i + 3,
+			    "级委长直政人纪监"))
+				break;
+			return s;
+		}
+		i += u8len((unsigned char)s[i]);
+		c++;
+	}
+	if (i + 3 > *n || c > 6 || c < 2)
+		return s;
+	*n -= i + 3;
+	return s + i + 3;
+}
+
+/*
+ * The township a title part names before its post words: the shortest
+ * prefix of at least three characters that ends in 乡, 镇 or 街道
+ * (乡 not followed by 村).  Returns its byte length, or 0.
+ */
+static size_t
+town_prefix(const char *s, size_t n)
+{
+	size_t i = 0, c = 0;
+
+	while (i < n) {
+		if (c >= 2 && (char_in(s, n, i, "镇") ||
+		    (char_in(s, n, i, "乡") && !char_in(s, n, i + 3, "村"))))
+			return i + 3;
+		if (c >= 2 && starts_with(s + i, n - i, "街道"))
+			return i + 6;
+		i += u8len((unsigned char)s[i]);
+		c++;
+	}
+	return 0;
+}
+
+/* The village a title part names: its shortest prefix of three or more
+ * characters that ends in 村 or 社区.  Returns its byte length, or 0. */
+static size_t
+village_prefix(const char *s, size_t n)
+{
+	size_t i = 0, c = 0;
+
+	while (i < n) {
+		if (c >= 2 && char_in(s, n, i, "村"))
+			return i + 3;
+		if (c >= 2 && starts_with(s + i, n - i, "社区"))
+			return i + 6;
+		i += u8len((unsigned char)s[i]);
+		c++;
+	}
+	return 0;
+}
+
+/* Take a leading 驻, 包, 联系 ... off a place name. */
+static const char *
+skip_verb(const char *s, size_t *n)
+{
+	static const char *const lead[] = { "包抓", "联系", "包联", "挂联",
+	    "帮联", "驻", "包", NULL };
+	size_t i, k;
+
+	for (i = 0; lead[i] != NULL; i++) {
+		k = strlen(lead[i]);
+		if (*n > k + 3 && starts_with(s, *n, lead[i])) {
+			*n -= k;
+			return s + k;
+		}
+	}
+	return s;
+}
+
+struct roster_posts {
+	enum lvl	*lvl;
+	int		*rank;
+	int		 link_town, link_village, town_link, lead_poverty;
+};
+
+struct person;
+struct role;
+struct holders;
+struct sheet;
+
+struct wz_roster {
+	struct wz_roster_opts o;
+	const struct wz_ruleset *rs;
+	struct roster_posts P;
+	struct wz_aliases aliases;
+
+	struct strtab	 str;		/* names, scopes, units, parts */
+	struct strtab	 tkey;		/* title cache keys; aux: tparse + 1 */
+	struct tparse	*tp;
+	size_t		 ntp, captp;
+
+	struct person	*pers;
+	size_t		 npers, cappers;
+	struct wz_buf	 pids;		/* person ids, NUL-terminated */
+	struct u64map	 by_id;		/* ID number -> person */
+	struct u64map	 by_home;	/* name id, home scope id -> person */
+	struct role	*roles;
+	size_t		 nroles, caproles;
+	struct u64map	 by_post;	/* post, scope -> holders */
+	struct holders	*hold;
+	size_t		 nhold, caphold;
+
+	struct sheet	**sheets;
+	size_t		 nsheets;
+	int		 mixed;		/* several layouts */
+	struct wz_writer *out, *rej;
+	struct wz_sha	*sha;
+	wz_day		 min_day, max_day;
+
+	struct wz_roster_counts c;
+	struct wz_buf	 b, b2, key, tbuf, cbuf;	/* scratch */
+};
+
+/* Match one title part against posts.yaml: the post's index or -1. */
+static int
+match_post(struct wz_roster *ro, const char *s, size_t n)
+{
+	const struct wz_post *p[1];
+	size_t unm;
+
+	if (n == 0)
+		return -1;
+	wz_buf_reset(&ro->b2);
+	wz_buf_add(&ro->b2, s, n);
+	if (wz_rules_title_posts(ro->rs, wz_buf_cstr(&ro->b2), p, 1, &unm) !=
+	    1 || unm != 0)
+		return -1;
+	return (int)(p[0] - ro->rs->posts);
+}
+
+static int
+match_prefixed(struct wz_roster *ro, const char *pre, size_t pn,
+    const char *s, size_t n)
+{
+	struct wz_buf t = {0};
+	int k;
+
+	wz_buf_add(&t, pre, pn);
+	wz_buf_add(&t, s, n);
+	k = match_post(ro, t.s, t.len);
+	wz_buf_free(&t);
+	return k;
+}
+
+/*
+ * The post of one title part.  A bare word (书记, 主任, 会计) means
+ * different posts in a village, a township and a department
+ * (posts.yaml's comment): when the part alone gives a post of another
+ * level than the row's unit, the part is read again after the unit's
+ * name (柳湾村书记), and that reading wins if it is a post of the unit's
+ * level.  After 兼 the same is done with the level of the post before
+ * it (村党支部书记兼主任: 主任 is the village's).
+ */
+static int
+part_post(struct wz_roster *ro, const char *s, size_t n,
+    const struct tctx *cx, enum lvl hint)
+{
+	static const char *const word[] = { [L_COUNTY] = "县",
+	    [L_TOWN] = "镇", [L_VILLAGE] = "村", [L_INSPECTOR] = NULL };
+	int p0, p1;
+
+	p0 = match_post(ro, s, n);
+	if (cx->level != L_OTHER && (p0 < 0 || ro->P.lvl[p0] != cx->level) &&
+	    !starts_with(s, n, cx->name) && cx->len > 0) {
+		p1 = match_prefixed(ro, cx->name, cx->len, s, n);
+		if (p1 >= 0 && ro->P.lvl[p1] == cx->level)
+			return p1;
+	}
+	if (hint != L_OTHER && hint <= L_VILLAGE && word[hint] != NULL &&
+	    (p0 < 0 || ro->P.lvl[p0] != hint)) {
+		p1 = match_prefixed(ro, word[hint], strlen(word[hint]), s, n);
+		if (p1 >= 0 && ro->P.lvl[p1] == hint)
+			return p1;
+	}
+	return p0;
+}
+
+static uint32_t
+intern(struct wz_roster *ro, const char *s, size_t n)
+{
+	return n == 0 ? 0 : st_lookup(&ro->str, s, n, 1);
+}
+
+/* The units a title part names, by the level of its post. */
+static void
+part_units(struct wz_roster *ro, struct trole *r, const char *s, size_t n)
+{
+	size_t k, tn, i, best;
+	const char *t;
+	enum lvl lv = ro->P.lvl[r->post];
+
+	r->town = r->village = r->unit = r->link = 0;
+	if (lv == L_TOWN || lv == L_VILLAGE || lv == L_TEAM ||
+	    lv == L_PAIRED) {
+		tn = n;
+		t = after_county(s, &tn);
+		t = skip_verb(t, &tn);
+		if (lv == L_VILLAGE && (k = village_prefix(t, tn)) > 0) {
+			size_t tk = town_prefix(t, k);
+
+			if (tk > 0 && tk < k) {
+				r->town = intern(ro, t, tk);
+				r->village = intern(ro, t + tk, k - tk);
+			} else
+				r->village = intern(ro, t, k);
+		} else if (lv == L_TOWN && (k = town_prefix(t, tn)) > 0)
+			r->town = intern(ro, t, k);
+	}
+	if ((int)r->post == ro->P.link_town || (int)r->post ==
+	    ro->P.link_village || (int)r->post == ro->P.town_link) {
+		int vill = (int)r->post != ro->P.link_town;
+
+		tn = n;
+		t = after_county(s, &tn);
+		for (i = 0; link_verbs[i] != NULL; i++) {
+			const char *v = memmem(t, tn, link_verbs[i],
+			    strlen(link_verbs[i]));
+
+			if (v != NULL) {
+				tn -= (size_t)(v - t) + strlen(link_verbs[i]);
+				t = v + strlen(link_verbs[i]);
+				break;
+			}
+		}
+		k = vill ? village_prefix(t, tn) : town_prefix(t, tn);
+		if (k == 0) {
+			tn = n;
+			t = after_county(s, &tn);
+			k = vill ? village_prefix(t, tn) : town_prefix(t, tn);
+		}
+		if (k > 0)
+			r->link = intern(ro, t, k);
+	}
+	if (lv == L_DEPT) {
+		best = 0;
+		for (i = 0; dept_words[i] != NULL; i++) {
+			k = strlen(dept_words[i]);
+			if (k > best && ends_with(s, n, dept_words[i]))
+				best = k;
+		}
+		if (best > 0 && nchars(s, n - best) >= 2)
+			r->unit = intern(ro, s, wz_unit_canon(s, n - best));
+	}
+}
+
+static void
+tp_role(struct wz_roster *ro, struct tparse *tp, int post, const char *s,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < tp->nr; i++)
+		if ((int)tp->r[i].post == post)
+			return;		/* one role per post per title */
+	tp->r = wz_reallocarray(tp->r, tp->nr + 1, sizeof(*tp->r));
+	tp->r[tp->nr].post = (uint32_t)post;
+	part_units(ro, &tp->r[tp->nr], s, n);
+	tp->nr++;
+}
+
+static void
+tp_link(struct tparse *tp, uint32_t town, uint32_t village)
+{
+	size_t i;
+
+	for (i = 0; i < tp->nl; i++)
+		if (tp->l[i].town == town && tp->l[i].village == village)
+			return;
+	tp->l = wz_reallocarray(tp->l, tp->nl + 1, sizeof(*tp->l));
+	tp->l[tp->nl].town = town;
+	tp->l[tp->nl].village = village;
+	tp->nl++;
+}
+
+/* A place named in a note or a link column: a township, a village, or
+ * a township and its village (东河镇柳湾村). */
+static int
+place(struct wz_roster *ro, const char *s, size_t n, uint32_t *town,
+    uint32_t *village)
+{
+	size_t k;
+
+	*town = *village = 0;
+	trim(&s, &n);
+	s = after_county(s, &n);
+	n = wz_unit_canon(s, n);
+	switch (wz_unit_kind(s, n)) {
+	case 'v':
+		k = town_prefix(s, n);
+		if (k > 0 && k < n && wz_unit_kind(s + k, n - k) == 'v' &&
+		    nchars(s + k, n - k) >= 2) {
+			*town = intern(ro, s, k);
+			*village = intern(ro, s + k, n - k);
+		} else
+			*village = intern(ro, s, n);
+		return 0;
+	case 't':
+		*town = intern(ro, s, n);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* A note: (包抓柳湾村), (联系东河镇、包抓杏林村).  Notes that name no
+ * link (主持工作, 正科级) are left alone. */
+static void
+tp_note(struct wz_roster *ro, struct tparse *tp, const char *s, size_t n)
+{
+	size_t i = 0, start, k, j;
+	int verb = 0;
+	uint32_t town, village;
+
+	while (i <= n) {
+		start = i;
+		while (i < n && s[i] != ',' && s[i] != ';' && s[i] != '/' &&
+		    s[i] != ' ' && !starts_with(s + i, n - i, "、"))
+			i++;
+		k = i - start;
+		for (j = 0; link_verbs[j] != NULL; j++)
+			if (starts_with(s + start, k, link_verbs[j])) {
+				start += strlen(link_verbs[j]);
+				k -= strlen(link_verbs[j]);
+				verb = 1;
+				break;
+			}
+		if (verb && k > 0 && place(ro, s + start, k, &town,
+		    &village) == 0)
+			tp_link(tp, town, village);
+		i += i < n && s[i] == (char)0xe3 ? 3 : 1;
+	}
+}
+
+/* Take the words 分管扶贫工作的 out of a part: 分管扶贫工作的副县长 is
+ * also a 副县长 (posts.yaml's county_lead_poverty).  Writes the rest
+ * to b; returns 0 if the part has no 分管. */
+static int
+without_fenguan(const char *s, size_t n, struct wz_buf *b)
+{
+	static const char *const what[] = { "脱贫攻坚", "精准扶贫", "扶贫开发",
+	    "扶贫移民", "农业农村", "扶贫", "农村", "三农", NULL };
+	const char *f = memmem(s, n, "分管", 6), *de, *r;
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	wz_buf_reset(b);
+	wz_buf_add(b, s, (size_t)(f - s));
+	r = f + 6;
+	de = memmem(r, n - (size_t)(r - s), "的", 3);
+	if (de != NULL && de - r <= 24)
+		r = de + 3;
+	else {
+		for (i = 0; what[i] != NULL; i++)
+			if (starts_with(r, n - (size_t)(r - s), what[i])) {
+				r += strlen(what[i]);
+				break;
+			}
+		if (starts_with(r, n - (size_t)(r - s), "开发"))
+			r += 6;
+		if (starts_with(r, n - (size_t)(r - s), "工作"))
+			r += 6;
+	}
+	wz_buf_add(b, r, n - (size_t)(r - s));
+	return 1;
+}
+
+/* One part of a title: notes off, split on 兼, each piece to a post. */
+static void
+tp_part(struct wz_roster *ro, struct tparse *tp, const char *s, size_t n,
+    const struct tctx *cx)
+{
+	struct wz_buf base = {0}, rest = {0};
+	size_t i, start, depth = 0, nstart = 0, pn;
+	enum lvl hint = L_OTHER;
+	int post, whole, p2, first;
+	const char *p;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '(') {
+			if (depth++ == 0)
+				nstart = i + 1;
+		} else if (s[i] == ')' && depth > 0) {
+			if (--depth == 0)
+				tp_note(ro, tp, s + nstart, i - nstart);
+		} else if (depth == 0)
+			wz_buf_addc(&base, s[i]);
+	}
+	if (base.len == 0)
+		goto done;
+	/* The whole part decides the level of its first post when it holds
+	 * 兼: posts.yaml maps 书记兼主任 to the village's secretary. */
+	whole = memmem(base.s, base.len, "兼", 3) != NULL ?
+	    match_post(ro, base.s, base.len) : -1;
+	if (whole >= 0)
+		hint = ro->P.lvl[whole];
+	first = 1;
+	for (start = 0, i = 0; i <= base.len; i++) {
+		if (i < base.len && !starts_with(base.s + i, base.len - i,
+		    "兼"))
+			continue;
+		p = base.s + start;
+		pn = i - start;
+		start = i + 3;
+		if (pn == 0) {
+			i += 2;
+			continue;
+		}
+		post = part_post(ro, p, pn, cx, hint);
+		if (post < 0 && first && whole >= 0)
+			post = whole;
+		if (post < 0) {
+			tp->unk = wz_reallocarray(tp->unk, tp->nunk + 1,
+			    sizeof(*tp->unk));
+			tp->unk[tp->nunk++] = intern(ro, p, pn);
+		} else {
+			tp_role(ro, tp, post, p, pn);
+			hint = ro->P.lvl[post];
+			/* 分管扶贫的副县长: a county leader too */
+			if (post == ro->P.lead_poverty &&
+			    without_fenguan(p, pn, &rest) && rest.len > 0 &&
+			    (p2 = match_post(ro, rest.s, rest.len)) >= 0 &&
+			    p2 != post && ro->P.lvl[p2] == L_COUNTY)
+				tp_role(ro, tp, p2, rest.s, rest.len);
+		}
+		first = 0;
+		i += 2;
+	}
+done:
+	wz_buf_free(&base);
+	wz_buf_free(&rest);
+}
+
+/*
+ * Read a title cell.  Split on 、 , ; / and spaces outside parentheses
+ * (after NFKC, full-width punctuation is ASCII), as posts.yaml says.
+ */
+static void
+tp_read(struct wz_roster *ro, struct tparse *tp, const char *title,
+    size_t tn, const struct tctx *cx)
+{
+	char *s = wz_normalize(title, tn);
+	size_t n = strlen(s), i, start = 0, k;
+	int depth = 0;
+
+	memset(tp, 0, sizeof(*tp));
+	for (i = 0; i <= n; i++) {
+		k = 0;
+		if (i < n && s[i] == '(')
+			depth++;
+		else if (i < n && s[i] == ')' && depth > 0)
+			depth--;
+		else if (i < n && depth == 0) {
+			if (s[i] == ',' || s[i] == ';' || s[i] == '/' ||
+			    s[i] == ' ')
+				k = 1;
+			else if (starts_with(s + i, n - i, "、"))
+				k = 3;
+		}
+		if (i == n || k > 0) {
+			if (i > start)
+				tp_part(ro, tp, s + start, i - start, cx);
+			start = i + k;
+			if (k > 1)
+				i += k - 1;
+		}
+	}
+	free(s);
+}
+
+/* The cached reading of a title in its unit. */
+static const struct tparse *
+title_parse(struct wz_roster *ro, const char *title, size_t tn,
+    const struct tctx *cx)
+{
+	uint32_t id;
+	char lv = (char)('0' + cx->level);
+
+	wz_buf_reset(&ro->key);
+	wz_buf_add(&ro->key, title, tn);
+	wz_buf_addc(&ro->key, '\x1f');
+	wz_buf_addc(&ro->key, lv);
+	wz_buf_add(&ro->key, cx->name, cx->len);
+	id = st_lookup(&ro->tkey, ro->key.s, ro->key.len, 1);
+	if (ro->tkey.e[id].aux == 0) {
+		if (ro->ntp == ro->captp) {
+			ro->captp = ro->captp ? ro->captp * 2 : 64;
+			ro->tp = wz_reallocarray(ro->tp, ro->captp,
+			    sizeof(*ro->tp));
+		}
+		tp_read(ro, &ro->tp[ro->ntp], title, tn, cx);
+		ro->tkey.e[id].aux = (uint32_t)++ro->ntp;
+	}
+	return &ro->tp[ro->tkey.e[id].aux - 1];
+}
+
+/* ------------------------------------------------------------------ */
+/* People: persons, roles, and the checks between them                  */
+/* ------------------------------------------------------------------ */
+
+#define P_COUNTY	0x01	/* holds a county leader's post */
+#define P_TOWN		0x02	/* holds a township leader's post */
+#define P_HOMEIDX	0x04	/* the (name, home) index points here */
+
+#define POST_UNKNOWN	0xffffu
+#define AMBIG		(NONE32 - 1)
+
+struct person {
+	uint64_t	 idkey;		/* 17 digits of the ID number + 1; 0 */
+	uint32_t	 name, home;	/* string ids */
+	uint32_t	 last;		/* newest role, NONE32 */
+	uint32_t	 town;		/* scope of a township post, 0 */
+	uint32_t	 pid;		/* offset in ro->pids */
+	uint32_t	 line, party_line;
+	uint16_t	 file, party_file;
+	char		 party;		/* 0, 'y', 'n' */
+	uint8_t		 rank;
+	uint8_t		 flags;
+};
+
+struct role {
+	uint32_t	 person, next, scope, line;
+	wz_day		 from, to;	/* WZ_DAY_NONE: open */
+	uint16_t	 post, file;
+};
+
+struct holders {
+	uint32_t	*r;
+	uint32_t	 n, cap;
+	wz_day		 maxhi;
+};
+
+static const char *
+pid_of(const struct wz_roster *ro, const struct person *p)
+{
+	return ro->pids.s + p->pid;
+}
+
+static const char *
+post_code(const struct wz_roster *ro, unsigned post)
+{
+	return post == POST_UNKNOWN ? "unknown" : ro->rs->posts[post].code;
+}
+
+/* "2017-03-01..2019-12-31", "2017-03-01..", "..2019-12-31", "(no dates)" */
+static const char *
+period_str(wz_day from, wz_day to, char *buf, size_t n)
+{
+	char a[WZ_DATE_ISOLEN + 1], b[WZ_DATE_ISOLEN + 1];
+
+	if (from == WZ_DAY_NONE && to == WZ_DAY_NONE)
+		snprintf(buf, n, "(no dates)");
+	else {
+		wz_date_iso(from, a);
+		wz_date_iso(to, b);
+		snprintf(buf, n, "%s..%s", a, b);
+	}
+	return buf;
+}
+
+static int
+overlap(wz_day f1, wz_day t1, wz_day f2, wz_day t2)
+{
+	/* open ends reach forever */
+	return (t2 == WZ_DAY_NONE || f1 == WZ_DAY_NONE || f1 <= t2) &&
+	    (t1 == WZ_DAY_NONE || f2 == WZ_DAY_NONE || f2 <= t1);
+}
+
+struct sheet {
+	char		*name;
+	int		 col[WZ_RF_N];
+	const char	*cst[WZ_RF_N];
+	char		*label[WZ_RF_N];	/* the header, for messages */
+	int		 scope[WZ_RF_N], nscope;
+	unsigned	 dflags;
+	size_t		 ncols;
+	char		**hdr, **hnorm;
+};
+
+static void
+warn(struct wz_roster *ro, const struct sheet *sh, unsigned long line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+warn(struct wz_roster *ro, const struct sheet *sh, unsigned long line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	ro->c.warnings++;
+	va_start(ap, fmt);
+	wz_vmsg(sh->name, line, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+file_name(const struct wz_roster *ro, unsigned file)
+{
+	return file < ro->nsheets ? ro->sheets[file]->name : "?";
+}
+
+/*
+ * Record a role of person pi, after the checks: the same post and scope
+ * held twice at overlapping times by one person (a restatement without
+ * dates, or with the same dates, is merged: returns 1 and adds nothing),
+ * and two people at once in a single-holder post.
+ */
+static int
+role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
+    wz_day from, wz_day to, const struct sheet *sh, unsigned file,
+    unsigned long line)
+{
+	struct person *p = &ro->pers[pi];
+	struct role *r;
+	struct holders *h;
+	uint32_t i, *slot, ri;
+	char b1[32], b2[32];
+	int warned = 0;
+	wz_day lo;
+
+	for (i = p->last; i != NONE32; i = ro->roles[i].next) {
+		r = &ro->roles[i];
+		if (r->post != post || r->scope != scope)
+			continue;
+		if ((from == WZ_DAY_NONE && to == WZ_DAY_NONE) ||
+		    (r->from == from && r->to == to))
+			return 1;
+		if (r->from == WZ_DAY_NONE && r->to == WZ_DAY_NONE)
+			continue;
+		if (!warned && overlap(from, to, r->from, r->to)) {
+			warn(ro, sh, line, "%s holds %s at %s twice at once: "
+			    "%s here and %s at %s:%lu", st_str(&ro->str,
+			    p->name), post_code(ro, post), st_str(&ro->str,
+			    scope), period_str(from, to, b1, sizeof(b1)),
+			    period_str(r->from, r->to, b2, sizeof(b2)),
+			    file_name(ro, r->file), (unsigned long)r->line);
+			warned = 1;
+		}
+	}
+	if (ro->nroles == ro->caproles) {
+		ro->caproles = ro->caproles ? ro->caproles * 2 : 1024;
+		ro->roles = wz_reallocarray(ro->roles, ro->caproles,
+		    sizeof(*ro->roles));
+	}
+	ri = (uint32_t)ro->nroles++;
+	r = &ro->roles[ri];
+	r->person = pi;
+	r->next = p->last;
+	r->scope = scope;
+	r->line = (uint32_t)line;
+	r->from = from;
+	r->to = to;
+	r->post = (uint16_t)post;
+	r->file = (uint16_t)file;
+	p->last = ri;
+	if (post == POST_UNKNOWN || !ro->rs->posts[post].single)
+		return 0;
+
+	/* Single-holder posts: the other holders of this post and scope.
+	 * maxhi (the latest end among them) skips the scan for a holder
+	 * who follows the others, the usual order of a roster. */
+	slot = um_slot(&ro->by_post, ((uint64_t)post << 32) | scope, 1);
+	if (*slot == NONE32) {
+		if (ro->nhold == ro->caphold) {
+			ro->caphold = ro->caphold ? ro->caphold * 2 : 256;
+			ro->hold = wz_reallocarray(ro->hold, ro->caphold,
+			    sizeof(*ro->hold));
+		}
+		*slot = (uint32_t)ro->nhold;
+		h = &ro->hold[ro->nhold++];
+		memset(h, 0, sizeof(*h));
+		h->maxhi = INT32_MIN + 1;
+	}
+	h = &ro->hold[*slot];
+	lo = from == WZ_DAY_NONE ? INT32_MIN + 1 : from;
+	if (lo <= h->maxhi)
+		for (i = h->n; i-- > 0;) {
+			const struct role *o = &ro->roles[h->r[i]];
+
+			if (o->person == pi || !overlap(from, to, o->from,
+			    o->to))
+				continue;
+			warn(ro, sh, line, "two holders of %s at %s at once: %s "
+			    "%s here and %s %s at %s:%lu", post_code(ro, post),
+			    st_str(&ro->str, scope), st_str(&ro->str, p->name),
+			    period_str(from, to, b1, sizeof(b1)),
+			    st_str(&ro->str, ro->pers[o->person].name),
+			    period_str(o->from, o->to, b2, sizeof(b2)),
+			    file_name(ro, o->file), (unsigned long)o->line);
+			break;
+		}
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 4;
+		h->r = wz_reallocarray(h->r, h->cap, sizeof(*h->r));
+	}
+	h->r[h->n++] = ri;
+	if (to == WZ_DAY_NONE)
+		h->maxhi = INT32_MAX;
+	else if (to > h->maxhi)
+		h->maxhi = to;
+	return 0;
+}
+
+/* A new person; their id is the ID number (or its mask), else a short
+ * hash of name and home scope (DESIGN.md Decision 12). */
+static uint32_t
+person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
+    uint32_t name, uint32_t home, unsigned file, unsigned long line)
+{
+	struct person *p;
+	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
+
+	if (ro->npers == ro->cappers) {
+		ro->cappers = ro->cappers ? ro->cappers * 2 : 1024;
+		ro->pers = wz_reallocarray(ro->pers, ro->cappers,
+		    sizeof(*ro->pers));
+	}
+	if (ro->npers >= NONE32 - 2)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many persons");
+	p = &ro->pers[ro->npers];
+	memset(p, 0, sizeof(*p));
+	p->idkey = idkey;
+	p->name = name;
+	p->home = home;
+	p->last = NONE32;
+	p->file = (uint16_t)file;
+	p->line = (uint32_t)line;
+	p->pid = (uint32_t)ro->pids.len;
+	if (idkey != 0 && ro->o.mask != NULL) {
+		wz_idmask_hex(ro->o.mask, idnum, WZ_IDCARD_LEN, mask);
+		wz_buf_add(&ro->pids, mask, WZ_IDMASK_HEXLEN);
+	} else if (idkey != 0)
+		wz_buf_add(&ro->pids, idnum, WZ_IDCARD_LEN);
+	else {
+		wz_sha_begin(ro->sha);
+		wz_sha_update(ro->sha, st_str(&ro->str, name),
+		    st_len(&ro->str, name));
+		wz_sha_update(ro->sha, "\n", 1);
+		wz_sha_update(ro->sha, st_str(&ro->str, home),
+		    st_len(&ro->str, home));
+		wz_sha_hex(ro->sha, hex);
+		wz_buf_add(&ro->pids, "p-", 2);
+		wz_buf_add(&ro->pids, hex, 12);
+	}
+	wz_buf_addc(&ro->pids, '\0');
+	return (uint32_t)ro->npers++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sheets                                                               */
+/* ------------------------------------------------------------------ */
+
+/* The columns this program adds (DESIGN.md). */
+static const char *const added[] = { "person_id", "name", "role", "title",
+	"scope", "valid_from", "valid_to", "party_member", "rank", NULL };
+/* The canonical columns of a run over sheets of several layouts. */
+static const int canon_out[] = { WZ_RF_ID_NUMBER, WZ_RF_GENDER,
+	WZ_RF_PARTY, WZ_RF_UNIT, WZ_RF_COUNTY, WZ_RF_TOWNSHIP, WZ_RF_VILLAGE,
+	WZ_RF_LINK_TOWNSHIP, WZ_RF_LINK_VILLAGE, WZ_RF_PHONE, WZ_RF_NOTE, -1 };
+/* ... and of their rejects: every field as read. */
+static const int canon_rej[] = { WZ_RF_NAME, WZ_RF_ID_NUMBER, WZ_RF_GENDER,
+	WZ_RF_PARTY, WZ_RF_UNIT, WZ_RF_TITLE, WZ_RF_COUNTY, WZ_RF_TOWNSHIP,
+	WZ_RF_VILLAGE, WZ_RF_VALID_FROM, WZ_RF_VALID_TO, WZ_RF_LINK_TOWNSHIP,
+	WZ_RF_LINK_VILLAGE, WZ_RF_PHONE, WZ_RF_NOTE, -1 };
+
+struct wz_roster *
+wz_roster_new(const struct wz_roster_opts *o)
+{
+	struct wz_roster *ro = wz_calloc(1, sizeof(*ro));
+	const struct wz_post *p;
+	size_t i;
+
+	ro->o = *o;
+	ro->rs = o->rs;
+	if (ro->o.rules_name == NULL)
+		ro->o.rules_name = "posts.yaml";
+	ro->aliases = wz_rules_aliases(ro->rs);
+	ro->P.lvl = wz_calloc(ro->rs->nposts + 1, sizeof(*ro->P.lvl));
+	ro->P.rank = wz_calloc(ro->rs->nposts + 1, sizeof(*ro->P.rank));
+	for (i = 0; i < ro->rs->nposts; i++) {
+		ro->P.lvl[i] = level_code(ro->rs->posts[i].level);
+		ro->P.rank[i] = rank_code(ro->rs->posts[i].rank);
+	}
+#define POST_IDX(field, code) do {					\
+	if ((p = wz_rules_post(ro->rs, code)) == NULL)			\
+		wz_die(EX_CONFIG, NULL, 0, "the rules have no post %s "	\
+		    "(rules/posts.yaml)", code);			\
+	ro->P.field = (int)(p - ro->rs->posts);				\
+} while (0)
+	POST_IDX(link_town, "county_link_township");
+	POST_IDX(link_village, "county_link_village");
+	POST_IDX(town_link, "town_link_village");
+	POST_IDX(lead_poverty, "county_lead_poverty");
+#undef POST_IDX
+	ro->sha = wz_sha_new();
+	ro->min_day = wz_date_days(1949, 10, 1);
+	ro->max_day = wz_date_days(2099, 12, 31);
+	return ro;
+}
+
+static void
+sheet_free(struct sheet *sh)
+{
+	size_t i;
+
+	if (sh == NULL)
+		return;
+	for (i = 0; i < sh->ncols; i++) {
+		free(sh->hdr[i]);
+		free(sh->hnorm[i]);
+	}
+	for (i = 0; i < WZ_RF_N; i++)
+		free(sh->label[i]);
+	free(sh->hdr);
+	free(sh->hnorm);
+	free(sh->name);
+	free(sh);
+}
+
+int
+wz_roster_sheet(struct wz_roster *ro, const char *name,
+    const struct wz_row *hdr, const struct wz_rmap *m, int *status)
+{
+	struct sheet *sh = wz_calloc(1, sizeof(*sh));
+	int idx[8], f, used[WZ_RF_N], nonempty = 0;
+	size_t i, n, j;
+
+	sh->name = wz_strdup(name);
+	sh->ncols = hdr->n;
+	sh->hdr = wz_calloc(hdr->n + 1, sizeof(char *));
+	sh->hnorm = wz_calloc(hdr->n + 1, sizeof(char *));
+	for (i = 0; i < hdr->n; i++) {
+		sh->hdr[i] = wz_strndup(hdr->f[i], hdr->len[i]);
+		sh->hnorm[i] = wz_header_norm(hdr->f[i], hdr->len[i]);
+		if (sh->hnorm[i][0] != '\0')
+			nonempty++;
+	}
+	for (f = 0; f < WZ_RF_N; f++) {
+		sh->col[f] = -1;
+		used[f] = 0;
+	}
+	if (m != NULL && m->date1904)
+		sh->dflags |= WZ_DATE_1904;
+	/* The map's columns and constants first, then headers.yaml. */
+	for (f = 0; m != NULL && f < WZ_RF_N; f++) {
+		const struct mcol *c = &m->col[f];
+
+		if (m->cst[f] != NULL)
+			sh->cst[f] = m->cst[f];
+		if (!c->set)
+			continue;
+		if (c->name != NULL) {
+			int k = wz_col_find(hdr, c->name);
+
+			if (k < 0) {
+				wz_yerr(m->path, c->line, c->col, k == -1 ?
+				    "no column '%s' in the header of %s" :
+				    "several columns are named '%s' in %s",
+				    c->name, name);
+				goto config;
+			}
+			sh->col[f] = k;
+		} else {
+			if ((size_t)c->pos > hdr->n) {
+				wz_yerr(m->path, c->line, c->col, "column %ld: "
+				    "%s has only %zu columns", c->pos, name,
+				    hdr->n);
+				goto config;
+			}
+			sh->col[f] = (int)c->pos - 1;
+		}
+		used[f] = 1;
+	}
+	for (f = 0; f < WZ_RF_N; f++) {
+		if (used[f] || sh->cst[f] != NULL || f == WZ_RF_PERIOD ||
+		    f == WZ_RF_RANK)
+			continue;
+		n = wz_col_lookup(hdr, rfield_names[f], &ro->aliases, idx, 8);
+		/* a column the map gave to another field is not this one */
+		for (i = j = 0; i < n; i++) {
+			int taken = 0, g;
+
+			for (g = 0; g < WZ_RF_N; g++)
+				if (used[g] && sh->col[g] == idx[i])
+					taken = 1;
+			if (!taken)
+				idx[j++] = idx[i];
+		}
+		n = j;
+		if (n > 1) {
+			wz_msg(name, hdr->line, "columns %d (%s) and %d (%s) "
+			    "both read as %s; choose one with a map (columns: "
+			    "{%s: ...})", idx[0] + 1, sh->hdr[idx[0]],
+			    idx[1] + 1, sh->hdr[idx[1]], rfield_names[f],
+			    rfield_names[f]);
+			goto data;
+		}
+		if (n == 1)
+			sh->col[f] = idx[0];
+	}
+	for (f = 0; f < WZ_RF_N; f++)
+		sh->label[f] = wz_strdup(sh->col[f] >= 0 ?
+		    sh->hdr[sh->col[f]] : rfield_names[f]);
+	if (sh->col[WZ_RF_NAME] < 0 && sh->cst[WZ_RF_NAME] == NULL) {
+		if (nonempty <= 1 && hdr->n > 0)
+			wz_msg(name, hdr->line, "no name (姓名) column; the "
+			    "first row looks like the sheet's title: skip it "
+			    "with --skip 1 (or skip: 1 in a map)");
+		else
+			wz_msg(name, hdr->line, "no name (姓名) column; name "
+			    "it with a map (columns: {name: ...})");
+		goto data;
+	}
+	if (sh->col[WZ_RF_TITLE] < 0 && sh->cst[WZ_RF_TITLE] == NULL &&
+	    sh->col[WZ_RF_LINK_TOWNSHIP] < 0 &&
+	    sh->col[WZ_RF_LINK_VILLAGE] < 0 &&
+	    sh->cst[WZ_RF_LINK_TOWNSHIP] == NULL &&
+	    sh->cst[WZ_RF_LINK_VILLAGE] == NULL) {
+		wz_msg(name, hdr->line, "no title (职务) column and no "
+		    "联系乡镇 or 包抓村 column: no role to read");
+		goto data;
+	}
+	if (m != NULL)
+		for (i = 0; i < (size_t)m->nscope; i++)
+			sh->scope[sh->nscope++] = m->scope[i];
+	ro->sheets = wz_reallocarray(ro->sheets, ro->nsheets + 1,
+	    sizeof(*ro->sheets));
+	ro->sheets[ro->nsheets] = sh;
+	return (int)ro->nsheets++;
+config:
+	sheet_free(sh);
+	*status = EX_CONFIG;
+	return -1;
+data:
+	sheet_free(sh);
+	*status = EX_DATAERR;
+	return -1;
+}
+
+void
+wz_roster_start(struct wz_roster *ro, struct wz_writer *out,
+    struct wz_writer *rej)
+{
+	const struct sheet *s0;
+	size_t i, k;
+
+	ro->out = out;
+	ro->rej = rej;
+	if (ro->nsheets == 0)
+		return;
+	s0 = ro->sheets[0];
+	for (k = 1; k < ro->nsheets; k++) {
+		if (ro->sheets[k]->ncols != s0->ncols)
+			ro->mixed = 1;
+		else
+			for (i = 0; i < s0->ncols; i++)
+				if (strcmp(ro->sheets[k]->hnorm[i],
+				    s0->hnorm[i]) != 0)
+					ro->mixed = 1;
+	}
+	if (ro->mixed) {
+		wz_writer_fieldz(out, "source");
+		for (i = 0; canon_out[i] >= 0; i++)
+			wz_writer_fieldz(out, rfield_names[canon_out[i]]);
+	} else
+		for (i = 0; i < s0->ncols; i++)
+			wz_writer_fieldz(out, s0->hdr[i]);
+	for (i = 0; added[i] != NULL; i++)
+		wz_writer_fieldz(out, added[i]);
+	wz_writer_endrow(out);
+	if (rej == NULL)
+		return;
+	if (ro->mixed) {
+		wz_writer_fieldz(rej, "source");
+		for (i = 0; canon_rej[i] >= 0; i++)
+			wz_writer_fieldz(rej, rfield_names[canon_rej[i]]);
+	} else
+		for (i = 0; i < s0->ncols; i++)
+			wz_writer_fieldz(rej, s0->hdr[i]);
+	wz_writer_fieldz(rej, "reason");
+	wz_writer_endrow(rej);
+}
+
+/* One row being read. */
+struct val {
+	const char	*s;
+	size_t		 n;
+};
+
+struct rrole {
+	unsigned	 post;
+	uint32_t	 scope;
+	int		 town;		/* a township leader's post */
+};
+
+#define MAXROLES	64
+#define MAXLINKS	32
+
+struct rowst {
+	struct sheet	*sh;
+	const struct wz_row *row;
+	unsigned	 file;
+	struct val	 v[WZ_RF_N];
+	struct wz_idcard id;
+	int		 has_id;
+	wz_day		 from, to;
+	int		 party;
+	int		 rank;
+	uint32_t	 name, C, T, V, U, home;
+	struct tctx	 cx;
+	const struct tparse *tp;
+	struct rrole	 r[MAXROLES];
+	size_t		 nr;
+	struct tlink	 lt[MAXLINKS], lv[MAXLINKS];	/* from columns */
+	size_t		 nlt, nlv;
+	char		 why[256];
+};
+
+static void
+values(const struct sheet *sh, const struct wz_row *row, struct val *v)
+{
+	int f;
+
+	for (f = 0; f < WZ_RF_N; f++) {
+		if (sh->col[f] >= 0 && (size_t)sh->col[f] < row->n) {
+			v[f].s = row->f[sh->col[f]];
+			v[f].n = row->len[sh->col[f]];
+			trim(&v[f].s, &v[f].n);
+		} else if (sh->cst[f] != NULL) {
+			v[f].s = sh->cst[f];
+			v[f].n = strlen(sh->cst[f]);
+		} else {
+			v[f].s = "";
+			v[f].n = 0;
+		}
+	}
+}
+
+static void
+write_rej(struct wz_roster *ro, const struct sheet *sh,
+    const struct wz_row *row, const char *why)
+{
+	struct val v[WZ_RF_N];
+	size_t i;
+	char src[64];
+
+	if (ro->rej == NULL)
+		return;
+	if (ro->mixed) {
+		values(sh, row, v);
+		snprintf(src, sizeof(src), "%lu", row->line);
+		wz_buf_reset(&ro->b2);
+		wz_buf_printf(&ro->b2, "%s:%s", sh->name, src);
+		wz_writer_field(ro->rej, ro->b2.s, ro->b2.len);
+		for (i = 0; canon_rej[i] >= 0; i++)
+			wz_writer_field(ro->rej, v[canon_rej[i]].s,
+			    v[canon_rej[i]].n);
+		wz_writer_fieldz(ro->rej, why);
+	} else {
+		for (i = 0; i < sh->ncols; i++) {
+			if (i < row->n && (i + 1 < sh->ncols ||
+			    row->n <= sh->ncols))
+				wz_writer_field(ro->rej, row->f[i],
+				    row->len[i]);
+			else if (i < row->n) {
+				/* extra fields go with the last one */
+				size_t j;
+
+				wz_buf_reset(&ro->b2);
+				for (j = i; j < row->n; j++) {
+					if (j > i)
+						wz_buf_addc(&ro->b2, ',');
+					wz_buf_add(&ro->b2, row->f[j],
+					    row->len[j]);
+				}
+				wz_writer_field(ro->rej, ro->b2.s ?
+				    ro->b2.s : "", ro->b2.len);
+			} else
+				wz_writer_field(ro->rej, "", 0);
+		}
+		wz_writer_fieldz(ro->rej, why);
+	}
+	wz_writer_endrow(ro->rej);
+}
+
+static void
+reject(struct wz_roster *ro, const struct sheet *sh, const struct wz_row *row,
+    const char *why)
+{
+	ro->c.rejected++;
+	wz_msg(sh->name, row->line, "%s", why);
+	write_rej(ro, sh, row, why);
+}
+
+/* A row's date; 0, or -1 with st->why set. */
+static int
+row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
+    wz_day *out)
+{
+	char why[128];
+	int rc;
+
+	*out = WZ_DAY_NONE;
+	rc = wz_date_parse(st->v[f].s, st->v[f].n, st->sh->dflags | flags,
+	    ro->min_day, ro->max_day, out, NULL, why, sizeof(why));
+	if (rc == WZ_DATE_OK || rc == WZ_DATE_EMPTY ||
+	    (rc == WZ_DATE_OPEN && f == WZ_RF_VALID_TO)) {
+		if (rc != WZ_DATE_OK)
+			*out = WZ_DAY_NONE;
+		return 0;
+	}
+	if (rc == WZ_DATE_OPEN)
+		snprintf(why, sizeof(why), "a start date cannot be open");
+	snprintf(st->why, sizeof(st->why), "%s '%.*s': %s",
+	    st->sh->label[f], (int)(st->v[f].n > 60 ? 60 : st->v[f].n),
+	    st->v[f].s, why);
+	return -1;
+}
+
+/* Join non-empty scope parts with '/' and intern the path. */
+static uint32_t
+scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t part[3] = { a, b, c };
+	int i, any = 0;
+
+	wz_buf_reset(&ro->b);
+	for (i = 0; i < 3; i++) {
+		if (part[i] == 0)
+			continue;
+		if (any++)
+			wz_buf_addc(&ro->b, '/');
+		wz_buf_add(&ro->b, st_str(&ro->str, part[i]),
+		    st_len(&ro->str, part[i]));
+	}
+	return intern(ro, ro->b.s, ro->b.len);
+}
+
+/* A place column's value: trimmed, county prefix off, organ words off. */
+static uint32_t
+place_val(struct wz_roster *ro, const struct val *v, int county_ok)
+{
+	const char *s = v->s;
+	size_t n = v->n;
+
+	if (n == 0)
+		return 0;
+	if (!county_ok)
+		s = after_county(s, &n);
+	n = wz_unit_canon(s, n);
+	return intern(ro, s, n);
+}
+
+/* The unit column: 示范县扶贫办 -> 县扶贫办 when the county is 示范县. */
+static uint32_t
+unit_val(struct wz_roster *ro, const struct val *v, uint32_t county)
+{
+	const char *s = v->s, *c = st_str(&ro->str, county);
+	size_t n = v->n, cn = st_len(&ro->str, county);
+
+	if (n == 0)
+		return 0;
+	n = wz_unit_canon(s, n);
+	if (cn > 3 && n > cn && memcmp(s, c, cn) == 0 &&
+	    wz_unit_kind(s, n) == 'd') {
+		wz_buf_reset(&ro->b);
+		wz_buf_add(&ro->b, c + cn - 3, 3);
+		wz_buf_add(&ro->b, s + cn, n - cn);
+		return intern(ro, ro->b.s, ro->b.len);
+	}
+	if (cn > 0 && n > cn && memcmp(s, c, cn) == 0 &&
+	    (wz_unit_kind(s, n) == 't' || wz_unit_kind(s, n) == 'v'))
+		return intern(ro, s + cn, n - cn);
+	return intern(ro, s, n);
+}
+
+static int
+kind_of(struct wz_roster *ro, uint32_t id)
+{
+	return wz_unit_kind(st_str(&ro->str, id), st_len(&ro->str, id));
+}
+
+/* A village given with its township (东河镇柳湾村): the township goes to
+ * *town if that is empty, the village stays in *village. */
+static void
+split_village(struct wz_roster *ro, uint32_t *town, uint32_t *village)
+{
+	const char *u = st_str(&ro->str, *village);
+	size_t un = st_len(&ro->str, *village), tk;
+
+	if (*village == 0 || wz_unit_kind(u, un) != 'v')
+		return;
+	tk = town_prefix(u, un);
+	if (tk == 0 || tk >= un || nchars(u + tk, un - tk) < 2)
+		return;
+	wz_buf_reset(&ro->cbuf);
+	wz_buf_add(&ro->cbuf, u, un);
+	if (*town == 0)
+		*town = intern(ro, ro->cbuf.s, tk);
+	*village = intern(ro, ro->cbuf.s + tk, un - tk);
+}
+
+/*
+ * The scope of a role a title names: the map's scope fields if it has
+ * them, else by the post's level (rules/posts.yaml).  Returns 0; 1 for
+ * a link post (县级包抓村领导) whose places come from the link columns;
+ * -1 and a reason when the row does not say where.
+ */
+static int
+title_scope(struct wz_roster *ro, struct rowst *st, const struct trole *t,
+    uint32_t *out)
+{
+	const struct wz_post *p = &ro->rs->posts[t->post];
+	uint32_t C = st->C, T = st->T, V = st->V, U = st->U, x, y, part[3];
+	int i, k = 0, ku = kind_of(ro, U);
+
+	if (st->sh->nscope > 0) {
+		part[0] = part[1] = part[2] = 0;
+		for (i = 0; i < st->sh->nscope && k < 3; i++)
+			switch (st->sh->scope[i]) {
+			case WZ_RF_COUNTY: part[k++] = C; break;
+			case WZ_RF_TOWNSHIP: part[k++] = T; break;
+			case WZ_RF_VILLAGE: part[k++] = V; break;
+			default: part[k++] = U; break;
+			}
+		*out = scope_of(ro, part[0], part[1], part[2]);
+		return 0;
+	}
+	if ((int)t->post == ro->P.link_town) {
+		x = t->link ? t->link : st->nlt == 1 ? st->lt[0].town : 0;
+		if (x == 0 && st->nlt + st->nlv > 0)
+			return 1;	/* the link columns make the roles */
+		if (x == 0)
+			goto nowhere;
+		*out = scope_of(ro, C, x, 0);
+		return 0;
+	}
+	if ((int)t->post == ro->P.link_village ||
+	    (int)t->post == ro->P.town_link) {
+		x = t->link ? t->link : st->nlv == 1 ? st->lv[0].village : 0;
+		y = st->nlv == 1 && st->lv[0].town ? st->lv[0].town :
+		    st->nlt == 1 ? st->lt[0].town : T ? T : t->town;
+		if (x == 0 && st->nlt + st->nlv > 0)
+			return 1;
+		if (x == 0)
+			goto nowhere;
+		*out = scope_of(ro, C, y, x);
+		return 0;
+	}
+	switch (ro->P.lvl[t->post]) {
+	case L_COUNTY:
+	case L_INSPECTOR:
+		*out = scope_of(ro, C, 0, 0);
+		return 0;
+	case L_DEPT:
+		x = U && ku == 'd' ? U : t->unit ? t->unit : U;
+		if (x == 0) {
+			snprintf(st->why, sizeof(st->why), "no unit for %s "
+			    "(%s): add a 工作单位 column, or name the unit in "
+			    "the title", p->code, p->label);
+			return -1;
+		}
+		*out = scope_of(ro, C, x, 0);
+		return 0;
+	case L_TOWN:
+		x = T ? T : ku == 't' ? U : t->town;
+		if (x == 0) {
+			snprintf(st->why, sizeof(st->why), "no township for "
+			    "%s (%s): add a 乡镇 column, or name the township "
+			    "in the title or the 工作单位", p->code, p->label);
+			return -1;
+		}
+		*out = scope_of(ro, C, x, 0);
+		return 0;
+	case L_VILLAGE:
+	case L_TEAM:
+	case L_PAIRED:
+		x = V ? V : ku == 'v' ? U : t->village;
+		y = T ? T : t->town ? t->town : ku == 't' ? U : 0;
+		if (x == 0 && ro->P.lvl[t->post] != L_VILLAGE && y != 0) {
+			*out = scope_of(ro, C, y, 0);
+			return 0;
+		}
+		if (x == 0) {
+			snprintf(st->why, sizeof(st->why), "no village for %s "
+			    "(%s): add a 村 (or 帮扶村) column, or name the "
+			    "village in the title", p->code, p->label);
+			return -1;
+		}
+		*out = scope_of(ro, C, y, x);
+		return 0;
+	default:
+		*out = U ? scope_of(ro, C, U, 0) : st->home;
+		return 0;
+	}
+nowhere:
+	snprintf(st->why, sizeof(st->why), "%s (%s) does not say which %s",
+	    p->code, p->label, (int)t->post == ro->P.link_town ? "township" :
+	    "village");
+	return -1;
+}
+
+static void
+add_rrole(struct rowst *st, unsigned post, uint32_t scope, int town)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr; i++)
+		if (st->r[i].post == post && st->r[i].scope == scope)
+			return;
+	if (st->nr < MAXROLES) {
+		st->r[st->nr].post = post;
+		st->r[st->nr].scope = scope;
+		st->r[st->nr].town = town;
+		st->nr++;
+	}
+}
+
+/* Split a link column's cell into places (东河镇、西山乡). */
+static void
+link_cells(struct wz_roster *ro, const struct val *v, int village,
+    struct tlink *out, size_t *nout)
+{
+	const char *s = v->s;
+	size_t n = v->n, i = 0, start, k, j;
+	uint32_t t, x;
+
+	while (i < n) {
+		start = i;
+		while (i < n && s[i] != ',' && s[i] != ';' && s[i] != '/' &&
+		    s[i] != ' ' && !starts_with(s + i, n - i, "、") &&
+		    !starts_with(s + i, n - i, "，") &&
+		    !starts_with(s + i, n - i, "；"))
+			i++;
+		k = i - start;
+		if (k > 0) {
+			const char *p = s + start;
+
+			p = after_county(p, &k);
+			k = wz_unit_canon(p, k);
+			if (k > 0 && !(k == 3 && memcmp(p, "无", 3) == 0)) {
+				t = 0;
+				if (village) {
+					size_t tk = town_prefix(p, k);
+
+					if (tk > 0 && tk < k &&
+					    nchars(p + tk, k - tk) >= 2) {
+						t = intern(ro, p, tk);
+						x = intern(ro, p + tk, k - tk);
+					} else
+						x = intern(ro, p, k);
+				} else
+					x = intern(ro, p, k);
+				for (j = 0; j < *nout; j++)
+					if ((village ? out[j].village :
+					    out[j].town) == x)
+						break;
+				if (j == *nout && *nout < MAXLINKS) {
+					out[*nout].town = village ? t : x;
+					out[*nout].village = village ? x : 0;
+					(*nout)++;
+				}
+			}
+		}
+		if (i < n)
+			i += (unsigned char)s[i] >= 0x80 ? 3 : 1;
+	}
+}
+
+/* Normalise a name: spaces out of a Chinese name, traditional to
+ * simplified. */
+static uint32_t
+name_val(struct wz_roster *ro, const struct val *v)
+{
+	size_t i, k = 0;
+	int wide = 0;
+	char *t = NULL;
+	const char *s = v->s;
+	size_t n = v->n;
+	uint32_t id;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			wide = 1;
+	if (!wide)
+		return intern(ro, s, n);
+	if (wz_has_traditional(s, n)) {
+		t = wz_normalize(s, n);
+		s = t;
+		n = strlen(t);
+	}
+	wz_buf_reset(&ro->b);
+	for (i = 0; i < n;) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (n - i >= 3 && memcmp(s + i, "\xe3\x80\x80", 3) == 0) {
+			i += 3;
+			continue;
+		}
+		wz_buf_addc(&ro->b, s[i++]);
+		k++;
+	}
+	id = intern(ro, ro->b.s, ro->b.len);
+	free(t);
+	return id;
+}
+
+static uint64_t
+id_key(const char *num)
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 17; i++)
+		k = k * 10 + (uint64_t)(num[i] - '0');
+	return k + 1;
+}
+
+/* Is post k a county leader's (links are county_link_*) or a township
+ * leader's (links are town_link_village)? */
+static int
+county_leader(const struct wz_roster *ro, unsigned k)
+{
+	return k != POST_UNKNOWN && ro->P.lvl[k] == L_COUNTY &&
+	    ro->P.rank[k] == 3;
+}
+
+static int
+town_leader(const struct wz_roster *ro, unsigned k)
+{
+	return k != POST_UNKNOWN && ro->P.lvl[k] == L_TOWN &&
+	    (ro->P.rank[k] == 4 || (int)k == ro->P.town_link);
+}
+
+/* The person a row is about, found but not yet changed: an index, NONE32
+ * for a new person, AMBIG for a name several people have. */
+static uint32_t
+find_person(struct wz_roster *ro, struct rowst *st, int noplace)
+{
+	uint32_t a;
+
+	if (st->has_id)
+		return um_get(&ro->by_id, id_key(st->id.num));
+	if (noplace) {
+		a = ro->str.e[st->name].aux;
+		return a == 0 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
+	}
+	return um_get(&ro->by_home, ((uint64_t)st->name << 32) | st->home);
+}
+
+/* Make or update the person; report what disagrees with earlier rows. */
+static uint32_t
+commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
+{
+	struct person *p, *q;
+	uint32_t *slot, qi;
+	unsigned long line = st->row->line;
+
+	if (pi == NONE32)
+		pi = person_new(ro, st->has_id ? id_key(st->id.num) : 0,
+		    st->id.num, st->name, st->home, st->file, line);
+	p = &ro->pers[pi];
+	if (st->has_id) {
+		*um_slot(&ro->by_id, p->idkey, 1) = pi;
+		if (p->name != st->name)
+			warn(ro, st->sh, line, "ID number %s is %s here and %s "
+			    "at %s:%lu", pid_of(ro, p), st_str(&ro->str,
+			    st->name), st_str(&ro->str, p->name),
+			    file_name(ro, p->file), (unsigned long)p->line);
+	}
+	slot = um_slot(&ro->by_home, ((uint64_t)st->name << 32) | st->home,
+	    1);
+	if (*slot == NONE32)
+		*slot = pi;
+	else if ((qi = *slot) != pi && st->has_id) {
+		q = &ro->pers[qi];
+		if (q->idkey != 0)
+			warn(ro, st->sh, line, "%s at %s has two ID numbers: "
+			    "%s here and %s at %s:%lu", st_str(&ro->str,
+			    st->name), st_str(&ro->str, st->home), pid_of(ro,
+			    p), pid_of(ro, q), file_name(ro, q->file),
+			    (unsigned long)q->line);
+		else
+			warn(ro, st->sh, line, "%s at %s appeared without an "
+			    "ID number at %s:%lu (person_id %s); put the sheet "
+			    "with ID numbers first", st_str(&ro->str,
+			    st->name), st_str(&ro->str, st->home),
+			    file_name(ro, q->file), (unsigned long)q->line,
+			    pid_of(ro, q));
+	}
+	/* name alone, for sheets that give no unit (assignments) */
+	if (ro->str.e[st->name].aux == 0)
+		ro->str.e[st->name].aux = pi + 1;
+	else if (ro->str.e[st->name].aux != pi + 1)
+		ro->str.e[st->name].aux = AMBIG;
+	if (st->party != 0) {
+		if (p->party == 0) {
+			p->party = (char)st->party;
+			p->party_file = (uint16_t)st->file;
+			p->party_line = (uint32_t)line;
+		} else if (p->party != st->party)
+			warn(ro, st->sh, line, "%s (%s): party membership %c "
+			    "here, %c at %s:%lu", st_str(&ro->str, p->name),
+			    pid_of(ro, p), st->party, p->party,
+			    file_name(ro, p->party_file),
+			    (unsigned long)p->party_line);
+	}
+	p->rank = (uint8_t)rank_max(p->rank, st->rank);
+	return pi;
+}
+
+static void
+write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
+    const struct rrole *r, const struct val *title)
+{
+	const struct sheet *sh = st->sh;
+	const struct wz_row *row = st->row;
+	char iso[WZ_DATE_ISOLEN + 1], party[2];
+	size_t i, n;
+	int rk;
+
+	if (ro->mixed) {
+		wz_buf_reset(&ro->b2);
+		wz_buf_printf(&ro->b2, "%s:%lu", sh->name, row->line);
+		wz_writer_field(ro->out, ro->b2.s, ro->b2.len);
+		for (i = 0; canon_out[i] >= 0; i++) {
+			if (canon_out[i] == WZ_RF_ID_NUMBER && st->has_id &&
+			    ro->o.mask != NULL)
+				wz_writer_fieldz(ro->out, pid_of(ro, p));
+			else
+				wz_writer_field(ro->out, st->v[canon_out[i]].s,
+				    st->v[canon_out[i]].n);
+		}
+	} else {
+		n = row->n < sh->ncols ? row->n : sh->ncols;
+		for (i = 0; i < n; i++) {
+			if ((int)i == sh->col[WZ_RF_ID_NUMBER] && st->has_id &&
+			    ro->o.mask != NULL)
+				wz_writer_fieldz(ro->out, pid_of(ro, p));
+			else
+				wz_writer_field(ro->out, row->f[i],
+				    row->len[i]);
+		}
+	}
+	wz_writer_fieldz(ro->out, pid_of(ro, p));
+	wz_writer_field(ro->out, st_str(&ro->str, p->name),
+	    st_len(&ro->str, p->name));
+	wz_writer_fieldz(ro->out, post_code(ro, r->post));
+	wz_writer_field(ro->out, title->s, title->n);
+	wz_writer_field(ro->out, st_str(&ro->str, r->scope),
+	    st_len(&ro->str, r->scope));
+	wz_writer_field(ro->out, iso, wz_date_iso(st->from, iso));
+	wz_writer_field(ro->out, iso, wz_date_iso(st->to, iso));
+	party[0] = (char)(st->party ? st->party : p->party);
+	party[1] = '\0';
+	wz_writer_fieldz(ro->out, party);
+	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
+	if (rk == 0)
+		rk = p->rank;
+	wz_writer_fieldz(ro->out, rk ? ranks[rk] : "");
+	wz_writer_endrow(ro->out);
+}
+
+/* Reject with the reason in st->why. */
+static void
+reject_st(struct wz_roster *ro, struct rowst *st)
+{
+	reject(ro, st->sh, st->row, st->why);
+}
+
+void
+wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
+{
+	struct rowst stb, *st = &stb;
+	struct sheet *sh = ro->sheets[k];
+	struct val *v = st->v, title;
+	const struct tparse *tp = NULL;
+	struct tlink lt[MAXLINKS * 2], lv[MAXLINKS * 2];
+	size_t nlt, nlv, i;
+	uint32_t pi, townscope = 0, x;
+	int rc, ku, level = 0, noplace;
+	char why[160];
+	const char *rk;
+
+	if (row->blank) {
+		ro->c.blank++;
+		return;
+	}
+	ro->c.read++;
+	memset(st, 0, offsetof(struct rowst, r));
+	st->sh = sh;
+	st->row = row;
+	st->file = (unsigned)k;
+	st->nr = st->nlt = st->nlv = 0;
+	values(sh, row, v);
+
+	if (v[WZ_RF_NAME].n == 0) {
+		snprintf(st->why, sizeof(st->why), "no name (%s)",
+		    sh->label[WZ_RF_NAME]);
+		goto reject;
+	}
+	st->name = name_val(ro, &v[WZ_RF_NAME]);
+	rc = wz_idcard_parse(v[WZ_RF_ID_NUMBER].s, v[WZ_RF_ID_NUMBER].n,
+	    ro->o.today, &st->id, why, sizeof(why));
+	if (rc == WZ_ID_BAD) {
+		snprintf(st->why, sizeof(st->why), "%s '%.*s': %s",
+		    sh->label[WZ_RF_ID_NUMBER], (int)(v[WZ_RF_ID_NUMBER].n > 40 ?
+		    40 : v[WZ_RF_ID_NUMBER].n), v[WZ_RF_ID_NUMBER].s, why);
+		goto reject;
+	}
+	st->has_id = rc == WZ_ID_OK;
+
+	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||
+	    row_date(ro, st, WZ_RF_VALID_TO, WZ_DATE_END, &st->to) == -1)
+		goto reject;
+	if (v[WZ_RF_PERIOD].n > 0 && v[WZ_RF_VALID_FROM].n == 0 &&
+	    v[WZ_RF_VALID_TO].n == 0) {
+		rc = wz_date_parse_period(v[WZ_RF_PERIOD].s, v[WZ_RF_PERIOD].n,
+		    sh->dflags, ro->min_day, ro->max_day, &st->from, &st->to,
+		    why, sizeof(why));
+		if (rc == WZ_DATE_BAD) {
+			snprintf(st->why, sizeof(st->why), "%s '%.*s': %s",
+			    sh->label[WZ_RF_PERIOD], (int)(v[WZ_RF_PERIOD].n >
+			    60 ? 60 : v[WZ_RF_PERIOD].n), v[WZ_RF_PERIOD].s,
+			    why);
+			goto reject;
+		}
+		if (rc != WZ_DATE_OK)
+			st->from = st->to = WZ_DAY_NONE;
+	}
+	if (st->from != WZ_DAY_NONE && st->to != WZ_DAY_NONE &&
+	    st->to < st->from) {
+		char a[WZ_DATE_ISOLEN + 1], b[WZ_DATE_ISOLEN + 1];
+
+		wz_date_iso(st->from, a);
+		wz_date_iso(st->to, b);
+		snprintf(st->why, sizeof(st->why), "the period ends before it "
+		    "starts: %s %s is before %s %s", sh->label[WZ_RF_VALID_TO],
+		    b, sh->label[WZ_RF_VALID_FROM], a);
+		goto reject;
+	}
+
+	/* Party, sex and rank: reported if odd, never a reason to reject. */
+	st->party = wz_party_member(v[WZ_RF_PARTY].s, v[WZ_RF_PARTY].n);
+	if (st->party < 0) {
+		warn(ro, sh, row->line, "%s '%.*s' is not a value I know; "
+		    "party_member left empty", sh->label[WZ_RF_PARTY],
+		    (int)v[WZ_RF_PARTY].n, v[WZ_RF_PARTY].s);
+		st->party = 0;
+	}
+	if (st->has_id && v[WZ_RF_GENDER].n > 0) {
+		int male = v[WZ_RF_GENDER].n == 3 &&
+		    memcmp(v[WZ_RF_GENDER].s, "男", 3) == 0,
+		    female = v[WZ_RF_GENDER].n == 3 &&
+		    memcmp(v[WZ_RF_GENDER].s, "女", 3) == 0;
+
+		if ((male && !st->id.male) || (female && st->id.male))
+			warn(ro, sh, row->line, "%s is %.*s, but the ID number "
+			    "is a %s's", sh->label[WZ_RF_GENDER],
+			    (int)v[WZ_RF_GENDER].n, v[WZ_RF_GENDER].s,
+			    st->id.male ? "man" : "woman");
+	}
+	if (v[WZ_RF_RANK].n > 0) {
+		if ((rk = wz_rank_parse(v[WZ_RF_RANK].s, v[WZ_RF_RANK].n)) ==
+		    NULL)
+			warn(ro, sh, row->line, "%s '%.*s' is not a rank I know",
+			    sh->label[WZ_RF_RANK], (int)v[WZ_RF_RANK].n,
+			    v[WZ_RF_RANK].s);
+		st->rank = rank_code(rk);
+	}
+
+	/* Where: county, township, village, unit; the person's home. */
+	if (v[WZ_RF_COUNTY].n > 0)
+		st->C = intern(ro, v[WZ_RF_COUNTY].s, v[WZ_RF_COUNTY].n);
+	else if (ro->o.county != NULL)
+		st->C = intern(ro, ro->o.county, strlen(ro->o.county));
+	st->T = place_val(ro, &v[WZ_RF_TOWNSHIP], 0);
+	st->V = place_val(ro, &v[WZ_RF_VILLAGE], 0);
+	st->U = unit_val(ro, &v[WZ_RF_UNIT], st->C);
+	ku = kind_of(ro, st->U);
+	split_village(ro, &st->T, &st->V);
+	if (ku == 'v')
+		split_village(ro, &st->T, &st->U);
+	switch (ku) {
+	case 'v': st->home = scope_of(ro, st->C, st->T, st->U); break;
+	case 't': st->home = scope_of(ro, st->C, st->U, 0); break;
+	case 'c': st->home = scope_of(ro, st->C, 0, 0); break;
+	case 'd': st->home = scope_of(ro, st->C, st->U, 0); break;
+	default: st->home = scope_of(ro, st->C, st->T, st->V); break;
+	}
+	noplace = st->T == 0 && st->V == 0 && st->U == 0;
+	st->cx.level = L_OTHER;
+	if (st->V) {
+		st->cx.level = L_VILLAGE;
+		x = st->V;
+	} else if (st->T) {
+		st->cx.level = L_TOWN;
+		x = st->T;
+	} else {
+		x = st->U;
+		st->cx.level = ku == 'v' ? L_VILLAGE : ku == 't' ? L_TOWN :
+		    ku == 'd' ? L_DEPT : L_OTHER;
+	}
+	/* a copy: interning may move the table's arena */
+	wz_buf_reset(&ro->cbuf);
+	wz_buf_add(&ro->cbuf, st_str(&ro->str, x), st_len(&ro->str, x));
+	st->cx.name = wz_buf_cstr(&ro->cbuf);
+	st->cx.len = ro->cbuf.len;
+
+	/* What: the title's roles and the link columns' places. */
+	link_cells(ro, &v[WZ_RF_LINK_TOWNSHIP], 0, st->lt, &st->nlt);
+	link_cells(ro, &v[WZ_RF_LINK_VILLAGE], 1, st->lv, &st->nlv);
+	title = v[WZ_RF_TITLE];
+	if (title.n > 0)
+		tp = title_parse(ro, title.s, title.n, &st->cx);
+	if (title.n == 0 && st->nlt + st->nlv == 0) {
+		snprintf(st->why, sizeof(st->why), "no title (%s) and no "
+		    "联系乡镇 or 包抓村: no role", sh->label[WZ_RF_TITLE]);
+		goto reject;
+	}
+	if (tp != NULL && tp->nunk > 0 && !ro->o.keep_unknown) {
+		wz_buf_reset(&ro->b);
+		for (i = 0; i < tp->nunk; i++)
+			wz_buf_printf(&ro->b, "%s'%s'", i ? ", " : "",
+			    st_str(&ro->str, tp->unk[i]));
+		snprintf(st->why, sizeof(st->why), "%s '%.*s': %s %s no post "
+		    "in %s", sh->label[WZ_RF_TITLE], (int)(title.n > 80 ? 80 :
+		    title.n), title.s, ro->b.s, tp->nunk > 1 ? "name" :
+		    "names", ro->o.rules_name);
+		goto reject;
+	}
+	if (title.n == 0) {
+		/* an assignment sheet: the title column shows the links */
+		wz_buf_reset(&ro->tbuf);
+		if (v[WZ_RF_LINK_TOWNSHIP].n > 0)
+			wz_buf_printf(&ro->tbuf, "%s:%.*s",
+			    sh->label[WZ_RF_LINK_TOWNSHIP],
+			    (int)v[WZ_RF_LINK_TOWNSHIP].n,
+			    v[WZ_RF_LINK_TOWNSHIP].s);
+		if (v[WZ_RF_LINK_VILLAGE].n > 0)
+			wz_buf_printf(&ro->tbuf, "%s%s:%.*s", ro->tbuf.len ?
+			    ";" : "", sh->label[WZ_RF_LINK_VILLAGE],
+			    (int)v[WZ_RF_LINK_VILLAGE].n,
+			    v[WZ_RF_LINK_VILLAGE].s);
+		title.s = ro->tbuf.s;
+		title.n = ro->tbuf.len;
+	}
+	for (i = 0; tp != NULL && i < tp->nr; i++) {
+		rc = title_scope(ro, st, &tp->r[i], &x);
+		if (rc < 0)
+			goto reject;
+		if (rc > 0)
+			continue;
+		add_rrole(st, tp->r[i].post, x, town_leader(ro, tp->r[i].post));
+		if (county_leader(ro, tp->r[i].post))
+			level = 'c';
+		else if (town_leader(ro, tp->r[i].post) && level == 0) {
+			level = 't';
+			townscope = x;
+		}
+	}
+
+	/* Who: find the person before anything changes. */
+	pi = find_person(ro, st, noplace);
+	if (pi == AMBIG) {
+		snprintf(st->why, sizeof(st->why), "%s names several people "
+		    "and this row gives no unit or ID number to tell them "
+		    "apart", st_str(&ro->str, st->name));
+		goto reject;
+	}
+	if (level == 0 && pi != NONE32) {
+		if (ro->pers[pi].flags & P_COUNTY)
+			level = 'c';
+		else if (ro->pers[pi].flags & P_TOWN) {
+			level = 't';
+			townscope = ro->pers[pi].town;
+		}
+	}
+
+	/* Links from the columns and from notes in the title. */
+	nlt = nlv = 0;
+	for (i = 0; i < st->nlt; i++)
+		lt[nlt++] = st->lt[i];
+	for (i = 0; i < st->nlv; i++)
+		lv[nlv++] = st->lv[i];
+	for (i = 0; tp != NULL && i < tp->nl; i++) {
+		if (tp->l[i].village != 0)
+			lv[nlv++] = tp->l[i];
+		else
+			lt[nlt++] = tp->l[i];
+	}
+	if (nlt + nlv > 0 && level == 0) {
+		if (st->nr == 0 && nlt > 0)
+			level = 'c';	/* only county leaders link townships */
+		else if (st->nr == 0) {
+			snprintf(st->why, sizeof(st->why), "cannot tell whether "
+			    "%s is a county or a township leader: no title here "
+			    "and no earlier row names %s", st_str(&ro->str,
+			    st->name), st_str(&ro->str, st->name));
+			goto reject;
+		}
+	}
+	if (nlt + nlv > 0 && level == 'c') {
+		for (i = 0; i < nlt; i++)
+			add_rrole(st, (unsigned)ro->P.link_town,
+			    scope_of(ro, st->C, lt[i].town, 0), 0);
+		for (i = 0; i < nlv; i++)
+			add_rrole(st, (unsigned)ro->P.link_village,
+			    scope_of(ro, st->C, lv[i].town ? lv[i].town :
+			    nlt == 1 ? lt[0].town : st->T, lv[i].village), 0);
+	} else if (nlt + nlv > 0 && level == 't') {
+		for (i = 0; i < nlv; i++) {
+			if (lv[i].town != 0)
+				x = scope_of(ro, st->C, lv[i].town,
+				    lv[i].village);
+			else {
+				wz_buf_reset(&ro->key);
+				wz_buf_add(&ro->key, st_str(&ro->str,
+				    townscope), st_len(&ro->str, townscope));
+				wz_buf_addc(&ro->key, '/');
+				wz_buf_add(&ro->key, st_str(&ro->str,
+				    lv[i].village), st_len(&ro->str,
+				    lv[i].village));
+				x = intern(ro, ro->key.s, ro->key.len);
+			}
+			add_rrole(st, (unsigned)ro->P.town_link, x, 1);
+		}
+		if (nlt > 0)
+			warn(ro, sh, row->line, "%s is a township leader: "
+			    "联系乡镇 %s ignored (only county leaders link "
+			    "townships)", st_str(&ro->str, st->name),
+			    st_str(&ro->str, lt[0].town));
+	} else if (nlt + nlv > 0)
+		warn(ro, sh, row->line, "%s: %s %s has no 联系/包抓 role at "
+		    "that level (county_link_* and town_link_village are for "
+		    "county and township leaders); ignored",
+		    st_str(&ro->str, st->name), st->nr > 0 ?
+		    post_code(ro, st->r[0].post) : "(no post)", st_str(&ro->str,
+		    nlv > 0 ? lv[0].village : lt[0].town));
+	for (i = 0; tp != NULL && ro->o.keep_unknown && i < tp->nunk; i++)
+		add_rrole(st, POST_UNKNOWN, st->home, 0);
+	if (st->nr == 0) {
+		snprintf(st->why, sizeof(st->why), "no role: %s '%.*s' names "
+		    "no post", sh->label[WZ_RF_TITLE], (int)(title.n > 80 ? 80 :
+		    title.n), title.s);
+		goto reject;
+	}
+	for (i = 0; i < st->nr; i++)
+		if (st->r[i].post != POST_UNKNOWN && ro->P.rank[st->r[i].post])
+			st->rank = rank_max(st->rank,
+			    ro->P.rank[st->r[i].post]);
+
+	/* Commit: the person, their roles, the rows out. */
+	if (pi == NONE32 && noplace && !st->has_id)
+		st->home = scope_of(ro, st->C, 0, 0);
+	pi = commit_person(ro, st, pi);
+	ro->c.written++;
+	for (i = 0; i < st->nr; i++) {
+		struct person *p = &ro->pers[pi];
+
+		if (county_leader(ro, st->r[i].post))
+			p->flags |= P_COUNTY;
+		if (st->r[i].town && (int)st->r[i].post != ro->P.town_link) {
+			p->flags |= P_TOWN;
+			if (p->town == 0)
+				p->town = st->r[i].scope;
+		}
+		if (role_add(ro, pi, st->r[i].post, st->r[i].scope, st->from,
+		    st->to, sh, st->file, row->line) != 0) {
+			ro->c.duplicates++;
+			continue;
+		}
+		ro->c.roles++;
+		write_role(ro, st, &ro->pers[pi], &st->r[i], &title);
+	}
+	return;
+reject:
+	reject_st(ro, st);
+}
+
+void
+wz_roster_bad(struct wz_roster *ro, int k, const struct wz_row *row,
+    const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < row->n; i++)
+		if (row->len[i] > 0)
+			break;
+	if (i == row->n) {
+		ro->c.blank++;	/* ",,," with too few commas */
+		return;
+	}
+	ro->c.read++;
+	reject(ro, ro->sheets[k], row, why);
+}
+
+int
+wz_roster_read(struct wz_roster *ro, int k, struct wz_reader *r)
+{
+	const struct wz_row *row;
+	int rc;
+
+	while ((rc = wz_reader_next(r, &row)) != WZ_EOF) {
+		if (rc == WZ_FATAL) {
+			wz_msg(wz_reader_name(r), wz_reader_errline(r), "%s",
+			    wz_reader_error(r));
+			return wz_reader_errstatus(r);
+		}
+		if (rc == WZ_BAD)
+			wz_roster_bad(ro, k, row, wz_reader_error(r));
+		else
+			wz_roster_row(ro, k, row);
+	}
+	return 0;
+}
+
+void
+wz_roster_counts(const struct wz_roster *ro, struct wz_roster_counts *c)
+{
+	*c = ro->c;
+	c->persons = ro->npers;
+}
+
+int
+wz_roster_finish(struct wz_roster *ro)
+{
+	struct wz_buf b = {0};
+
+	wz_buf_printf(&b, "%lu read, %lu written, %lu rejected",
+	    ro->c.read, ro->c.written, ro->c.rejected);
+	if (ro->c.blank > 0)
+		wz_buf_printf(&b, " (%lu blank row%s skipped)", ro->c.blank,
+		    ro->c.blank == 1 ? "" : "s");
+	wz_buf_printf(&b, "; %lu role%s, %zu person%s", ro->c.roles,
+	    ro->c.roles == 1 ? "" : "s", ro->npers, ro->npers == 1 ? "" : "s");
+	if (ro->c.duplicates > 0)
+		wz_buf_printf(&b, ", %lu repeated role%s merged",
+		    ro->c.duplicates, ro->c.duplicates == 1 ? "" : "s");
+	wz_buf_printf(&b, "; %lu warning%s", ro->c.warnings,
+	    ro->c.warnings == 1 ? "" : "s");
+	wz_msg(NULL, 0, "%s", b.s);
+	wz_buf_free(&b);
+	return ro->c.rejected > 0 || ro->c.warnings > 0 ? WZ_EX_ROWS : 0;
+}
+
+void
+wz_roster_free(struct wz_roster *ro)
+{
+	size_t i;
+
+	if (ro == NULL)
+		return;
+	for (i = 0; i < ro->ntp; i++) {
+		free(ro->tp[i].r);
+		free(ro->tp[i].l);
+		free(ro->tp[i].unk);
+	}
+	free(ro->tp);
+	for (i = 0; i < ro->nhold; i++)
+		free(ro->hold[i].r);
+	free(ro->hold);
+	for (i = 0; i < ro->nsheets; i++)
+		sheet_free(ro->sheets[i]);
+	free(ro->sheets);
+	st_free(&ro->str);
+	st_free(&ro->tkey);
+	um_free(&ro->by_id);
+	um_free(&ro->by_home);
+	um_free(&ro->by_post);
+	free(ro->pers);
+	free(ro->roles);
+	wz_buf_free(&ro->pids);
+	wz_buf_free(&ro->b);
+	wz_buf_free(&ro->b2);
+	wz_buf_free(&ro->key);
+	wz_buf_free(&ro->tbuf);
+	wz_buf_free(&ro->cbuf);
+	wz_sha_free(ro->sha);
+	free(ro->P.lvl);
+	free(ro->P.rank);
+	free(ro);
+}

@@ -1,0 +1,912 @@
+/*
+ * wz_rx.c - see wz_rx.h.
+ *
+ * Options.  Patterns are compiled with PCRE2_UTF and without PCRE2_UCP:
+ * \d, \s, \w and \b keep their ASCII meaning.  The matcher reads digits
+ * out of captures as numbers, and after NFKC the only digits a text holds
+ * in practice are 0-9, so \d = [0-9] is what a rule means; with UCP it
+ * would also take Arabic-Indic and other digits the number parser cannot
+ * read.  The price is that \w does not match Chinese characters: rules
+ * write \p{Han} or a negated class such as [^,。;] (man wenze-rules).
+ * Unicode properties (\p{Han}) work in UTF mode without UCP.
+ *
+ * WZ_RX_CASELESS is PCRE2_CASELESS, which in UTF mode also folds other
+ * scripts' letters; on NFKC text that differs from ASCII-only folding
+ * only for Greek, Cyrillic and the like, which rules do not hold.
+ *
+ * The JIT stack and the match context are per thread and shared by every
+ * rx that thread runs; the match data (the ovector) belongs to each rx,
+ * so wz_rx_span() reads the last match of that rx.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wz_base.h"
+#include "wz_rx.h"
+#include "wz_text.h"
+
+#include <utf8proc.h>
+
+#define JIT_STACK_START	(32 * 1024)
+/* Reserved, not committed, until a match needs it: a long cell run
+ * through a repeated group can use a few megabytes. */
+#define JIT_STACK_MAX	(8 * 1024 * 1024)
+
+struct wz_rx {
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+	int			 jit;		/* JIT compile succeeded */
+	uint32_t		 nnames;
+	uint32_t		 entsize;	/* bytes per name table entry */
+	PCRE2_SPTR		 names;		/* name table */
+	int			 matched;	/* the last match succeeded */
+};
+
+static unsigned long	 lim_match = 1000000;
+static unsigned long	 lim_depth = 1000;
+static unsigned long	 lim_gen = 1;	/* bumped by wz_rx_set_limits */
+
+static _Thread_local pcre2_match_context *tl_mctx;
+static _Thread_local pcre2_jit_stack *tl_jstack;
+static _Thread_local unsigned long tl_gen;
+
+void
+wz_rx_set_limits(unsigned long match_limit, unsigned long depth_limit)
+{
+	lim_match = match_limit > UINT32_MAX ? UINT32_MAX : match_limit;
+	lim_depth = depth_limit > UINT32_MAX ? UINT32_MAX : depth_limit;
+	lim_gen++;
+}
+
+/* This thread's match context, made (or remade after new limits) on use. */
+static pcre2_match_context *
+mctx(void)
+{
+	if (tl_mctx != NULL && tl_gen == lim_gen)
+		return tl_mctx;
+	if (tl_mctx == NULL) {
+		tl_mctx = pcre2_match_context_create(NULL);
+		if (tl_mctx == NULL)
+			wz_die(EX_OSERR, NULL, 0, "out of memory");
+		tl_jstack = pcre2_jit_stack_create(JIT_STACK_START,
+		    JIT_STACK_MAX, NULL);
+		/* Without a stack of our own the JIT uses 32K on the C stack. */
+		if (tl_jstack != NULL)
+			pcre2_jit_stack_assign(tl_mctx, NULL, tl_jstack);
+	}
+	pcre2_set_match_limit(tl_mctx, (uint32_t)lim_match);
+	pcre2_set_depth_limit(tl_mctx, (uint32_t)lim_depth);
+	tl_gen = lim_gen;
+	return tl_mctx;
+}
+
+struct wz_rx *
+wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
+{
+	struct wz_rx *rx;
+	uint32_t opts = PCRE2_UTF;
+	PCRE2_SIZE off;
+	PCRE2_UCHAR msg[256];
+	int ec;
+
+	if (flags & WZ_RX_ANCHORED)
+		opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+	if (flags & WZ_RX_CASELESS)
+		opts |= PCRE2_CASELESS;
+	rx = wz_calloc(1, sizeof(*rx));
+	rx->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    opts, &ec, &off, NULL);
+	if (rx->code == NULL) {
+		size_t i, chars = 0;
+
+		if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", ec);
+		/* People count characters, not UTF-8 bytes. */
+		for (i = 0; i < off && pattern[i] != '\0'; i++)
+			if (((unsigned char)pattern[i] & 0xc0) != 0x80)
+				chars++;
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s at offset %zu", (char *)msg,
+			    chars);
+		free(rx);
+		return NULL;
+	}
+	/* A pattern JIT cannot take still runs, in the interpreter. */
+	rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
+	rx->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
+	if (rx->md == NULL)
+		wz_die(EX_OSERR, NULL, 0, "out of memory");
+	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &rx->nnames);
+	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &rx->entsize);
+	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->names);
+	return rx;
+}
+
+void
+wz_rx_free(struct wz_rx *rx)
+{
+	if (rx == NULL)
+		return;
+	pcre2_match_data_free(rx->md);
+	pcre2_code_free(rx->code);
+	free(rx);
+}
+
+int
+wz_rx_match(struct wz_rx *rx, const char *subject, size_t n)
+{
+	int rc;
+
+	if (rx->jit)
+		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, n, 0, 0,
+		    rx->md, mctx());
+	else
+		rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, n, 0,
+		    PCRE2_NO_UTF_CHECK, rx->md, mctx());
+	rx->matched = rc >= 0;
+	if (rc >= 0)
+		return WZ_RX_MATCH;
+	switch (rc) {
+	case PCRE2_ERROR_NOMATCH:
+		return WZ_RX_NOMATCH;
+	case PCRE2_ERROR_MATCHLIMIT:
+	case PCRE2_ERROR_DEPTHLIMIT:
+	case PCRE2_ERROR_HEAPLIMIT:
+	case PCRE2_ERROR_JIT_STACKLIMIT:
+		return WZ_RX_LIMIT;
+	default:
+		return WZ_RX_ERROR;
+	}
+}
+
+void
+wz_rx_span(const struct wz_rx *rx, size_t *start, size_t *end)
+{
+	PCRE2_SIZE *ov;
+
+	if (!rx->matched) {
+		*start = *end = 0;
+		return;
+	}
+	ov = pcre2_get_ovector_pointer(rx->md);
+	*start = ov[0];
+	*end = ov[1];
+}
+
+size_t
+wz_rx_nnames(const struct wz_rx *rx)
+{
+	return rx->nnames;
+}
+
+const char *
+wz_rx_name(const struct wz_rx *rx, size_t i)
+{
+	if (i >= rx->nnames)
+		return NULL;
+	return (const char *)rx->names + i * rx->entsize + 2;
+}
+
+int
+wz_rx_named(const struct wz_rx *rx, size_t i, size_t *start, size_t *end)
+{
+	PCRE2_SIZE *ov;
+	PCRE2_SPTR ent;
+	unsigned grp;
+
+	if (!rx->matched || i >= rx->nnames)
+		return 0;
+	ent = rx->names + i * rx->entsize;
+	grp = (unsigned)ent[0] << 8 | ent[1];
+	if (grp >= pcre2_get_ovector_count(rx->md))
+		return 0;
+	ov = pcre2_get_ovector_pointer(rx->md);
+	if (ov[2 * grp] == PCRE2_UNSET)
+		return 0;
+	*start = ov[2 * grp];
+	*end = ov[2 * grp + 1];
+	return 1;
+}
+
+/*
+ * Required literals.  A small recursive-descent reader of the PCRE2 syntax
+ * rules use.  It is conservative: whatever it does not fully understand
+ * makes the whole pattern yield no literals, which only costs speed.
+ *
+ * A sequence yields the best of its candidates: each run of literal
+ * characters that are not optional, and each group (not optional) that
+ * yields a set.  An alternation yields the union of its branches' sets,
+ * or nothing if one branch has none.
+ */
+
+#define LIT_MAXSET	32
+#define LIT_MAXDEPTH	64
+
+struct litset {
+	char		**v;
+	size_t		  n;
+	int		  ok;		/* 0: no set could be derived */
+};
+
+struct litp {
+	const unsigned char *p;
+	size_t		  i, n;
+	int		  fail;		/* give up on the whole pattern */
+	int		  depth;
+};
+
+static void
+lit_clear(struct litset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+	s->ok = 0;
+}
+
+static void
+lit_add(struct litset *s, const char *str, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->v[i]) == len && memcmp(s->v[i], str, len) == 0)
+			return;
+	s->v = wz_reallocarray(s->v, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = wz_strndup(str, len);
+}
+
+/* Drop members that hold another member: the shorter one is required. */
+static void
+lit_minimise(struct litset *s)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < s->n; i++)
+		for (j = 0; j < s->n; j++)
+			if (i != j && strstr(s->v[i], s->v[j]) != NULL &&
+			    (strlen(s->v[i]) > strlen(s->v[j]) || i > j)) {
+				free(s->v[i]);
+				for (k = i + 1; k < s->n; k++)
+					s->v[k - 1] = s->v[k];
+				s->n--;
+				i = (size_t)-1;
+				break;
+			}
+}
+
+/* Is a better than b?  The longer shortest member wins, then fewer. */
+static int
+lit_better(const struct litset *a, const struct litset *b)
+{
+	size_t i, ma = SIZE_MAX, mb = SIZE_MAX;
+
+	if (!a->ok)
+		return 0;
+	if (!b->ok)
+		return 1;
+	for (i = 0; i < a->n; i++)
+		if (strlen(a->v[i]) < ma)
+			ma = strlen(a->v[i]);
+	for (i = 0; i < b->n; i++)
+		if (strlen(b->v[i]) < mb)
+			mb = strlen(b->v[i]);
+	if (ma != mb)
+		return ma > mb;
+	return a->n < b->n;
+}
+
+/* Keep cand in best if it is better; cand is consumed either way. */
+static void
+lit_keep(struct litset *best, struct litset *cand)
+{
+	if (lit_better(cand, best)) {
+		lit_clear(best);
+		*best = *cand;
+	} else
+		lit_clear(cand);
+	memset(cand, 0, sizeof(*cand));
+}
+
+/*
+ * Can this code point stand for itself in a lowercase-ASCII literal?
+ * Under PCRE2_CASELESS in UTF mode 'k' also matches U+212A (KELVIN SIGN)
+ * and 's' U+017F (LONG S), so a text could match without holding the
+ * letter; cased letters outside ASCII have partners too.
+ */
+static int
+lit_safe(uint32_t cp)
+{
+	utf8proc_category_t c;
+
+	if (cp < 0x80)
+		return cp != 'k' && cp != 'K' && cp != 's' && cp != 'S';
+	c = utf8proc_category((utf8proc_int32_t)cp);
+	return c != UTF8PROC_CATEGORY_LU && c != UTF8PROC_CATEGORY_LL &&
+	    c != UTF8PROC_CATEGORY_LT &&
+	    utf8proc_tolower((utf8proc_int32_t)cp) == (utf8proc_int32_t)cp &&
+	    utf8proc_toupper((utf8proc_int32_t)cp) == (utf8proc_int32_t)cp;
+}
+
+static uint32_t
+lit_getcp(struct litp *lp)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+
+	k = utf8proc_iterate(lp->p + lp->i, (utf8proc_ssize_t)(lp->n - lp->i),
+	    &cp);
+	if (k <= 0) {
+		lp->fail = 1;
+		lp->i = lp->n;
+		return 0;
+	}
+	lp->i += (size_t)k;
+	return (uint32_t)cp;
+}
+
+static int
+lit_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Skip \E, \Q\E and (?#...) that may sit between an item and its
+ * quantifier. */
+static void
+lit_skip_noise(struct litp *lp)
+{
+	for (;;) {
+		if (lp->i + 1 < lp->n && lp->p[lp->i] == '\\' &&
+		    lp->p[lp->i + 1] == 'E')
+			lp->i += 2;
+		else if (lp->i + 3 < lp->n && memcmp(lp->p + lp->i, "\\Q\\E",
+		    4) == 0)
+			lp->i += 4;
+		else if (lp->i + 2 < lp->n && memcmp(lp->p + lp->i, "(?#",
+		    3) == 0) {
+			while (lp->i < lp->n && lp->p[lp->i] != ')')
+				lp->i++;
+			if (lp->i == lp->n)
+				lp->fail = 1;
+			else
+				lp->i++;
+		} else
+			return;
+	}
+}
+
+/*
+ * A quantifier after an item: returns its minimum (1 when there is none).
+ * A '{' that is not a plain {n}, {n,} or {n,m} makes us give up, since
+ * PCRE2 versions differ on what it is.
+ */
+static unsigned long
+lit_quantq(struct litp *lp, int *had)
+{
+	unsigned long min = 1;
+	size_t j;
+	int c;
+
+	*had = 0;
+	lit_skip_noise(lp);
+	if (lp->i >= lp->n)
+		return 1;
+	c = lp->p[lp->i];
+	if (c == '?' || c == '*')
+		min = 0;
+	else if (c == '+')
+		min = 1;
+	else if (c == '{') {
+		j = lp->i + 1;
+		if (j >= lp->n || !lit_isdigit(lp->p[j])) {
+			lp->fail = 1;
+			return 1;
+		}
+		min = 0;
+		while (j < lp->n && lit_isdigit(lp->p[j])) {
+			if (min < 100000)
+				min = min * 10 + (unsigned long)(lp->p[j] - '0');
+			j++;
+		}
+		if (j < lp->n && lp->p[j] == ',')
+			for (j++; j < lp->n && lit_isdigit(lp->p[j]); j++)
+				;
+		if (j >= lp->n || lp->p[j] != '}') {
+			lp->fail = 1;
+			return 1;
+		}
+		lp->i = j;
+	} else
+		return 1;
+	*had = 1;
+	lp->i++;
+	if (lp->i < lp->n && (lp->p[lp->i] == '?' || lp->p[lp->i] == '+'))
+		lp->i++;
+	lit_skip_noise(lp);
+	if (lp->i < lp->n && (lp->p[lp->i] == '?' || lp->p[lp->i] == '*' ||
+	    lp->p[lp->i] == '+' || lp->p[lp->i] == '{'))
+		lp->fail = 1;
+	return min;
+}
+
+static unsigned long
+lit_quant(struct litp *lp)
+{
+	int had;
+
+	return lit_quantq(lp, &had);
+}
+
+/* Skip a character class; lp->i is just past '['. */
+static void
+lit_skip_class(struct litp *lp)
+{
+	size_t start;
+
+	if (lp->i < lp->n && lp->p[lp->i] == '^')
+		lp->i++;
+	start = lp->i;
+	while (lp->i < lp->n) {
+		unsigned char c = lp->p[lp->i];
+
+		if (c == ']' && lp->i > start) {
+			lp->i++;
+			return;
+		}
+		if (c == '\\' && lp->i + 1 < lp->n && lp->p[lp->i + 1] == 'Q') {
+			lp->i += 2;
+			while (lp->i + 1 < lp->n && !(lp->p[lp->i] == '\\' &&
+			    lp->p[lp->i + 1] == 'E'))
+				lp->i++;
+			if (lp->i + 1 >= lp->n)
+				break;
+			lp->i += 2;
+			continue;
+		}
+		if (c == '\\') {
+			lp->i += 2;
+			continue;
+		}
+		if (c == '[' && lp->i + 1 < lp->n && (lp->p[lp->i + 1] == ':' ||
+		    lp->p[lp->i + 1] == '.' || lp->p[lp->i + 1] == '=')) {
+			const unsigned char *e;
+
+			e = memmem(lp->p + lp->i + 2, lp->n - lp->i - 2, ":]", 2);
+			if (e == NULL || lp->p[lp->i + 1] != ':') {
+				lp->fail = 1;
+				return;
+			}
+			lp->i = (size_t)(e - lp->p) + 2;
+			continue;
+		}
+		lp->i++;
+	}
+	lp->fail = 1;
+}
+
+struct litrun {
+	struct wz_buf	  b;
+	struct litset	  best;
+};
+
+static void
+lit_flush(struct litrun *r)
+{
+	struct litset c = {0};
+
+	if (r->b.len > 0) {
+		c.ok = 1;
+		lit_add(&c, r->b.s, r->b.len);
+		lit_keep(&r->best, &c);
+	}
+	wz_buf_reset(&r->b);
+}
+
+/* A literal code point, then its quantifier. */
+static void
+lit_char(struct litp *lp, struct litrun *r, uint32_t cp)
+{
+	char u[4];
+	size_t k;
+	unsigned long min;
+	int had;
+
+	if (cp >= 'A' && cp <= 'Z')
+		cp += 'a' - 'A';
+	k = wz_utf8_encode(cp, u);
+	min = lit_quantq(lp, &had);
+	if (!lit_safe(cp) || min == 0) {
+		lit_flush(r);
+		return;
+	}
+	wz_buf_add(&r->b, u, k);
+	if (had) {
+		/* Repeated, at least once: the run ends after its first
+		 * copy, and the next run starts with its last. */
+		lit_flush(r);
+		wz_buf_add(&r->b, u, k);
+	}
+}
+
+static struct litset lit_alt(struct litp *lp);
+
+/* A group after '('; returns its set (zero-width groups yield none). */
+static struct litset
+lit_group(struct litp *lp, int *zerowidth)
+{
+	struct litset s = {0};
+	const unsigned char *p = lp->p;
+	size_t j;
+
+	*zerowidth = 0;
+	if (lp->i < lp->n && p[lp->i] == '*') {
+		lp->fail = 1;
+		return s;
+	}
+	if (lp->i < lp->n && p[lp->i] == '?') {
+		lp->i++;
+		if (lp->i >= lp->n) {
+			lp->fail = 1;
+			return s;
+		}
+		switch (p[lp->i]) {
+		case ':':
+		case '|':
+		case '>':
+			lp->i++;
+			break;
+		case '=':
+		case '!':
+			lp->i++;
+			*zerowidth = 1;
+			break;
+		case '<':
+			if (lp->i + 1 < lp->n && (p[lp->i + 1] == '=' ||
+			    p[lp->i + 1] == '!')) {
+				lp->i += 2;
+				*zerowidth = 1;
+				break;
+			}
+			/* FALLTHROUGH */
+		case '\'':
+		case 'P':
+			if (p[lp->i] == 'P') {
+				if (lp->i + 1 >= lp->n || p[lp->i + 1] != '<') {
+					lp->fail = 1;
+					return s;
+				}
+				lp->i++;
+			}
+			{
+				int close = p[lp->i] == '<' ? '>' : '\'';
+
+				for (j = lp->i + 1; j < lp->n && p[j] != close;
+				    j++)
+					if (!(p[j] == '_' || lit_isdigit(p[j]) ||
+					    ((p[j] | 0x20) >= 'a' &&
+					    (p[j] | 0x20) <= 'z'))) {
+						lp->fail = 1;
+						return s;
+					}
+				if (j >= lp->n) {
+					lp->fail = 1;
+					return s;
+				}
+				lp->i = j + 1;
+			}
+			break;
+		default:
+			/* Option letters: (?i) (?-i) (?i:...); not (?x). */
+			for (j = lp->i; j < lp->n && p[j] != '\0' &&
+			    strchr("imnsJUaDSWPT-^", p[j]) != NULL; j++)
+				;
+			if (j >= lp->n || j == lp->i || (p[j] != ')' && p[j] != ':')) {
+				lp->fail = 1;
+				return s;
+			}
+			lp->i = j + 1;
+			if (p[j] == ')') {
+				*zerowidth = 2;	/* no group: only settings */
+				return s;
+			}
+		}
+	}
+	if (++lp->depth > LIT_MAXDEPTH) {
+		lp->fail = 1;
+		return s;
+	}
+	s = lit_alt(lp);
+	lp->depth--;
+	if (lp->i >= lp->n || p[lp->i] != ')') {
+		lp->fail = 1;
+		lit_clear(&s);
+		return s;
+	}
+	lp->i++;
+	if (*zerowidth)
+		lit_clear(&s);
+	return s;
+}
+
+/* An escape after '\' outside a class. */
+static void
+lit_escape(struct litp *lp, struct litrun *r)
+{
+	const unsigned char *p = lp->p;
+	uint32_t cp;
+	int c;
+
+	if (lp->i >= lp->n) {
+		lp->fail = 1;
+		return;
+	}
+	c = p[lp->i];
+	if (c >= 0x80) {
+		lit_char(lp, r, lit_getcp(lp));
+		return;
+	}
+	lp->i++;
+	switch (c) {
+	case 'Q':
+		while (lp->i < lp->n) {
+			if (lp->i + 1 < lp->n && p[lp->i] == '\\' &&
+			    p[lp->i + 1] == 'E') {
+				lp->i += 2;
+				return;
+			}
+			cp = lit_getcp(lp);
+			if (lp->fail)
+				return;
+			/* The quantifier check of lit_char sees what follows
+			 * this character: only the last one before \E takes
+			 * it, and lit_quant skips the \E. */
+			if (lp->i + 1 < lp->n && p[lp->i] == '\\' &&
+			    p[lp->i + 1] == 'E') {
+				lit_char(lp, r, cp);
+				return;
+			} else {
+				char u[4];
+				size_t k;
+
+				if (cp >= 'A' && cp <= 'Z')
+					cp += 'a' - 'A';
+				k = wz_utf8_encode(cp, u);
+				if (lit_safe(cp))
+					wz_buf_add(&r->b, u, k);
+				else
+					lit_flush(r);
+			}
+		}
+		return;
+	case 'E':
+		return;
+	case 'a':
+		lit_char(lp, r, 0x07);
+		return;
+	case 'e':
+		lit_char(lp, r, 0x1b);
+		return;
+	case 'f':
+		lit_char(lp, r, 0x0c);
+		return;
+	case 'n':
+		lit_char(lp, r, 0x0a);
+		return;
+	case 'r':
+		lit_char(lp, r, 0x0d);
+		return;
+	case 't':
+		lit_char(lp, r, 0x09);
+		return;
+	case 'x':
+		cp = 0;
+		if (lp->i < lp->n && p[lp->i] == '{') {
+			size_t j = lp->i + 1, nd = 0;
+
+			for (; j < lp->n && isxdigit(p[j]) && nd < 6; j++, nd++)
+				cp = cp * 16 + (uint32_t)(lit_isdigit(p[j]) ?
+				    p[j] - '0' : (p[j] | 0x20) - 'a' + 10);
+			if (nd == 0 || j >= lp->n || p[j] != '}') {
+				lp->fail = 1;
+				return;
+			}
+			lp->i = j + 1;
+		} else {
+			size_t nd = 0;
+
+			for (; lp->i < lp->n && isxdigit(p[lp->i]) && nd < 2;
+			    lp->i++, nd++)
+				cp = cp * 16 + (uint32_t)(lit_isdigit(p[lp->i]) ?
+				    p[lp->i] - '0' : (p[lp->i] | 0x20) - 'a' + 10);
+			if (nd == 0) {
+				lp->fail = 1;
+				return;
+			}
+		}
+		if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+			lp->fail = 1;
+			return;
+		}
+		lit_char(lp, r, cp);
+		return;
+	case 'p':
+	case 'P':
+		if (lp->i < lp->n && p[lp->i] == '{') {
+			while (lp->i < lp->n && p[lp->i] != '}')
+				lp->i++;
+			if (lp->i >= lp->n) {
+				lp->fail = 1;
+				return;
+			}
+		}
+		lp->i++;
+		/* FALLTHROUGH */
+	case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
+	case 'h': case 'H': case 'v': case 'V': case 'R': case 'X':
+	case 'C':
+		lit_flush(r);
+		lit_quant(lp);
+		return;
+	case 'N':
+		if (lp->i < lp->n && p[lp->i] == '{') {
+			lp->fail = 1;
+			return;
+		}
+		lit_flush(r);
+		lit_quant(lp);
+		return;
+	case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G': case 'K':
+		lit_flush(r);
+		lit_quant(lp);
+		return;
+	default:
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z')) {
+			/* Back references, octal, \g, \k, \c, \o: give up. */
+			lp->fail = 1;
+			return;
+		}
+		lit_char(lp, r, (uint32_t)c);
+	}
+}
+
+/* A sequence, up to '|', ')' or the end. */
+static struct litset
+lit_seq(struct litp *lp)
+{
+	struct litrun r;
+	struct litset g;
+	unsigned long min;
+	int c, zw;
+
+	memset(&r, 0, sizeof(r));
+	while (!lp->fail && lp->i < lp->n) {
+		c = lp->p[lp->i];
+		if (c == '|' || c == ')')
+			break;
+		if (c >= 0x80) {
+			lit_char(lp, &r, lit_getcp(lp));
+			continue;
+		}
+		lp->i++;
+		switch (c) {
+		case '\\':
+			lit_escape(lp, &r);
+			break;
+		case '[':
+			lit_flush(&r);
+			lit_skip_class(lp);
+			lit_quant(lp);
+			break;
+		case '.':
+		case '^':
+		case '$':
+			lit_flush(&r);
+			lit_quant(lp);
+			break;
+		case '(':
+			if (lp->i + 1 < lp->n && lp->p[lp->i] == '?' &&
+			    lp->p[lp->i + 1] == '#') {
+				lp->i--;
+				lit_skip_noise(lp);
+				break;
+			}
+			lit_flush(&r);
+			g = lit_group(lp, &zw);
+			if (zw == 2)
+				break;
+			min = lit_quant(lp);
+			if (min == 0 || zw)
+				lit_clear(&g);
+			lit_keep(&r.best, &g);
+			break;
+		case '*':
+		case '+':
+		case '?':
+		case '{':
+			lp->fail = 1;
+			break;
+		default:
+			lit_char(lp, &r, (uint32_t)c);
+		}
+	}
+	lit_flush(&r);
+	wz_buf_free(&r.b);
+	if (lp->fail)
+		lit_clear(&r.best);
+	return r.best;
+}
+
+/* Alternatives, up to ')' or the end. */
+static struct litset
+lit_alt(struct litp *lp)
+{
+	struct litset all = {0}, s;
+	size_t i;
+
+	all.ok = 1;
+	for (;;) {
+		s = lit_seq(lp);
+		if (!s.ok || lp->fail) {
+			lit_clear(&s);
+			lit_clear(&all);
+			/* Keep reading so the caller finds the closing ')'. */
+			while (!lp->fail && lp->i < lp->n &&
+			    lp->p[lp->i] == '|') {
+				lp->i++;
+				s = lit_seq(lp);
+				lit_clear(&s);
+			}
+			return all;
+		}
+		for (i = 0; i < s.n; i++)
+			lit_add(&all, s.v[i], strlen(s.v[i]));
+		lit_clear(&s);
+		if (all.n > LIT_MAXSET) {
+			lit_clear(&all);
+			while (!lp->fail && lp->i < lp->n &&
+			    lp->p[lp->i] == '|') {
+				lp->i++;
+				s = lit_seq(lp);
+				lit_clear(&s);
+			}
+			return all;
+		}
+		if (lp->i < lp->n && lp->p[lp->i] == '|') {
+			lp->i++;
+			continue;
+		}
+		break;
+	}
+	lit_minimise(&all);
+	return all;
+}
+
+size_t
+wz_rx_literals(const char *pattern, char ***out)
+{
+	struct litp lp;
+	struct litset s;
+
+	memset(&lp, 0, sizeof(lp));
+	lp.p = (const unsigned char *)pattern;
+	lp.n = strlen(pattern);
+	s = lit_alt(&lp);
+	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
+		lit_clear(&s);
+		*out = NULL;
+		return 0;
+	}
+	*out = s.v;
+	return s.n;
+}

@@ -1,0 +1,165 @@
+/* Unit tests of the Aho-Corasick prefilter (wz_ac). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "wz_ac.h"
+
+#define MAXID	256
+
+static int
+has(const uint64_t *hits, uint32_t id)
+{
+	return (hits[id >> 6] >> (id & 63)) & 1;
+}
+
+static void
+clear(uint64_t *hits, const uint32_t *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		hits[list[i] >> 6] &= ~(1ULL << (list[i] & 63));
+}
+
+static size_t
+scan(const struct wz_ac *ac, const char *s, uint64_t *hits, uint32_t *list)
+{
+	return wz_ac_scan(ac, s, strlen(s), hits, list, MAXID);
+}
+
+static void
+test_basic(void **state)
+{
+	struct wz_ac *ac = wz_ac_new();
+	uint64_t hits[MAXID / 64] = { 0 };
+	uint32_t list[MAXID];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(wz_ac_add(ac, "he", 2, 1), 0);
+	assert_int_equal(wz_ac_add(ac, "she", 3, 2), 0);
+	assert_int_equal(wz_ac_add(ac, "his", 3, 3), 0);
+	assert_int_equal(wz_ac_add(ac, "hers", 4, 4), 0);
+	assert_int_equal(wz_ac_add(ac, "", 0, 5), -1);
+	assert_int_equal(wz_ac_add(ac, "挪用", strlen("挪用"), 6), 0);
+	assert_int_equal(wz_ac_add(ac, "资金", strlen("资金"), 7), 0);
+	assert_int_equal(wz_ac_add(ac, "资金", strlen("资金"), 8), 0);
+	assert_int_equal(wz_ac_add(ac, "pdf", 3, 9), 0);
+	wz_ac_build(ac);
+	assert_int_equal(wz_ac_add(ac, "late", 4, 10), -1);
+	assert_int_equal(wz_ac_npatterns(ac), 8);
+
+	n = scan(ac, "ushers", hits, list);
+	assert_int_equal(n, 3);			/* she, he, hers */
+	assert_true(has(hits, 1) && has(hits, 2) && has(hits, 4));
+	assert_false(has(hits, 3));
+	clear(hits, list, n);
+
+	/* ASCII case folds; the ids of one pattern are all reported. */
+	n = scan(ac, "将扶贫资金挪用于PDF打印", hits, list);
+	assert_int_equal(n, 4);
+	assert_true(has(hits, 6) && has(hits, 7) && has(hits, 8) &&
+	    has(hits, 9));
+	clear(hits, list, n);
+
+	/* A bit already set is not listed again. */
+	hits[0] |= 1ULL << 7;
+	n = scan(ac, "资金", hits, list);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0], 8);
+	hits[0] = 0;
+
+	/* Half a character does not match. */
+	n = wz_ac_scan(ac, "资金", strlen("资金") - 1, hits, list, MAXID);
+	assert_int_equal(n, 0);
+	assert_int_equal(scan(ac, "", hits, list), 0);
+	wz_ac_free(ac);
+}
+
+static void
+test_empty(void **state)
+{
+	struct wz_ac *ac = wz_ac_new();
+	uint64_t hits[1] = { 0 };
+	uint32_t list[1];
+
+	(void)state;
+	wz_ac_build(ac);
+	assert_int_equal(wz_ac_scan(ac, "anything", 8, hits, list, 1), 0);
+	wz_ac_free(ac);
+	wz_ac_free(NULL);
+}
+
+/* Random patterns over a small alphabet (so they overlap a lot), checked
+ * against a naive search. */
+static void
+test_differential(void **state)
+{
+	static const char alpha[] = "abAB\xe4\xb8\x80";
+	char pats[64][8], text[300];
+	size_t plen[64], round, i, k, n, tl;
+	uint64_t hits[MAXID / 64];
+	uint32_t list[MAXID];
+
+	(void)state;
+	srand(7);
+	for (round = 0; round < 200; round++) {
+		struct wz_ac *ac = wz_ac_new();
+		size_t np = 1 + (size_t)rand() % 64;
+
+		for (i = 0; i < np; i++) {
+			plen[i] = 1 + (size_t)rand() % 6;
+			for (k = 0; k < plen[i]; k++)
+				pats[i][k] = alpha[rand() % (sizeof(alpha) - 1)];
+			wz_ac_add(ac, pats[i], plen[i], (uint32_t)i);
+		}
+		wz_ac_build(ac);
+		tl = (size_t)rand() % sizeof(text);
+		for (k = 0; k < tl; k++)
+			text[k] = alpha[rand() % (sizeof(alpha) - 1)];
+		memset(hits, 0, sizeof(hits));
+		n = wz_ac_scan(ac, text, tl, hits, list, MAXID);
+		for (i = 0; i < np; i++) {
+			int found = 0;
+			size_t at, j;
+
+			for (at = 0; !found && at + plen[i] <= tl; at++) {
+				for (j = 0; j < plen[i]; j++) {
+					char a = text[at + j], b = pats[i][j];
+
+					if (a >= 'A' && a <= 'Z')
+						a += 32;
+					if (b >= 'A' && b <= 'Z')
+						b += 32;
+					if (a != b)
+						break;
+				}
+				found = j == plen[i];
+			}
+			if (found != has(hits, (uint32_t)i))
+				fail_msg("round %zu pattern %zu: naive %d, "
+				    "automaton %d", round, i, found,
+				    has(hits, (uint32_t)i));
+		}
+		for (i = 0; i < n; i++)
+			assert_true(has(hits, list[i]));
+		wz_ac_free(ac);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_differential),
+	};
+
+	return cmocka_run_group_tests_name("ac", tests, NULL, NULL);
+}

@@ -1,0 +1,446 @@
+/* Unit tests of the matcher (wz_match) on a small ruleset of its own. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "wz_base.h"
+#include "wz_match.h"
+#include "wz_rules.h"
+
+static const char headers_yaml[] =
+"fields:\n"
+"  title: [职务]\n"
+"  text: [问题描述, 情况说明]\n"
+"  status: [核查结果]\n"
+"  unit: [单位]\n"
+"  grade: [考核等次]\n"
+"  year: [年度]\n"
+"  days: [驻村天数]\n"
+"  date: [发生时间]\n";
+
+static const char posts_yaml[] =
+"posts:\n"
+"  - code: dept_head\n"
+"    label: 县直部门主要领导\n"
+"    level: department\n"
+"    rank: 乡科级\n"
+"    titles: ['\\p{Han}{0,12}局局长']\n"
+"  - code: village_cadre\n"
+"    label: 村干部\n"
+"    level: village\n"
+"    rank: 村干部\n"
+"    titles: []\n"
+"  - code: village_secretary\n"
+"    label: 村党支部书记\n"
+"    level: village\n"
+"    rank: 村干部\n"
+"    is_a: [village_cadre]\n"
+"    titles: ['\\p{Han}{0,8}村党支部书记']\n";
+
+static const char common_yaml[] =
+"exclude:\n"
+"  - id: untrue\n"
+"    label: 经核查不属实\n"
+"    match: {any: [{text: '经核查不属实'}, {field: status, re: '^不属实$'}]}\n"
+"    examples:\n"
+"      positive: [{问题描述: 经核查不属实}]\n"
+"      negative: [{问题描述: 经核查属实}]\n";
+
+static const char t_yaml[] =
+"document:\n"
+"  id: t\n"
+"  title: 测试办法\n"
+"  issuer: 测试县\n"
+"  jurisdiction: 测试县\n"
+"  effective: 2017-01-01\n"
+"  source: none\n"
+"params:\n"
+"  days_required: {default: 200, label: 天数, note: 测试}\n"
+"groups:\n"
+"  county: {label: 县直部门, cite: t:1, posts: [dept_head]}\n"
+"  village: {label: 村, cite: t:2, posts: [village_cadre]}\n"
+"articles:\n"
+"  - id: t:1\n"
+"    ref: 第一条\n"
+"    kind: conduct\n"
+"    text: 县直部门挪用资金的。\n"
+"    groups: [county]\n"
+"    severity: serious\n"
+"    severity_when: [{when: {value: amount, ge: 50000}, severity: grave}]\n"
+"    match: {text: '挪用[^。;]{0,10}?(?<amount>[0-9.]+万?元)'}\n"
+"    examples:\n"
+"      positive: [{职务: 县水务局局长, 问题描述: 挪用资金1万元}]\n"
+"      negative: [{职务: 柳湾村党支部书记, 问题描述: 挪用资金1万元}]\n"
+"  - id: t:2\n"
+"    ref: 第二条\n"
+"    kind: conduct\n"
+"    text: 村干部挪用资金的。\n"
+"    groups: [village]\n"
+"    severity: serious\n"
+"    match: {text: '挪用[^。;]{0,10}?(?<amount>[0-9.]+万?元)'}\n"
+"    examples:\n"
+"      positive: [{职务: 柳湾村党支部书记, 问题描述: 挪用资金1万元}]\n"
+"      negative: [{职务: 县水务局局长, 问题描述: 挪用资金1万元}]\n"
+"  - id: t:3\n"
+"    ref: 第三条\n"
+"    kind: conduct\n"
+"    text: 驻村天数不足的。\n"
+"    severity: minor\n"
+"    match: {value: days, lt: days_required}\n"
+"    examples:\n"
+"      positive: [{驻村天数: '98'}]\n"
+"      negative: [{驻村天数: '298'}]\n"
+"  - id: t:4\n"
+"    ref: 第四条\n"
+"    kind: measure\n"
+"    text: 连续两年考核为一般的。\n"
+"    cases:\n"
+"      - id: twice\n"
+"        label: 连续两年为一般\n"
+"        match:\n"
+"          all:\n"
+"            - {field: grade, in: [一般]}\n"
+"            - history: {key: [unit], years: 1, cond: {field: grade, in: [一般]}, ledger_case: twice}\n"
+"    examples:\n"
+"      positive:\n"
+"        - rows: [{单位: 东河镇, 年度: '2017', 考核等次: 一般}, {单位: 东河镇, 年度: '2018', 考核等次: 一般, _case: twice}]\n"
+"      negative: [{单位: 东河镇, 年度: '2018', 考核等次: 一般}]\n";
+
+/* A deliberately wrong example: its "positive" breaks nothing. */
+static const char bad_yaml[] =
+"document:\n"
+"  id: bad\n"
+"  title: 错误示例\n"
+"  issuer: 测试县\n"
+"  jurisdiction: 测试县\n"
+"  source: none\n"
+"articles:\n"
+"  - id: bad:1\n"
+"    ref: 第一条\n"
+"    kind: conduct\n"
+"    text: 截留资金的。\n"
+"    severity: serious\n"
+"    match: {text: '截留'}\n"
+"    examples:\n"
+"      positive: [{问题描述: 资金按时拨付}]\n"
+"      negative: [{问题描述: 未截留资金}]\n";
+
+static char dir[64];
+
+static void
+put(const char *name, const char *text)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static struct wz_ruleset *
+load(int with_bad)
+{
+	struct wz_ruleset *rs = wz_rules_new();
+	char path[128];
+	int errs;
+
+	errs = wz_rules_load(rs, dir);
+	if (with_bad) {
+		snprintf(path, sizeof(path), "%s/bad.yml", dir);
+		errs += wz_rules_load(rs, path);
+	}
+	errs += wz_rules_finish(rs);
+	assert_int_equal(errs, 0);
+	return rs;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/wz-test-match-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	put("headers.yaml", headers_yaml);
+	put("posts.yaml", posts_yaml);
+	put("common.yaml", common_yaml);
+	put("t.yaml", t_yaml);
+	put("bad.yml", bad_yaml);	/* not *.yaml: loaded on request */
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A sheet of n columns and up to 8 rows built from string literals. */
+struct sheet {
+	struct wz_row	 hdr, rows[8];
+	char		*hf[8], *rf[8][8];
+	size_t		 hl[8], rl[8][8];
+};
+
+static void
+sheet(struct sheet *s, size_t n, const char *const *hdr, size_t nrows,
+    const char *const *cells)
+{
+	size_t i, k;
+
+	memset(s, 0, sizeof(*s));
+	s->hdr.n = n;
+	s->hdr.f = s->hf;
+	s->hdr.len = s->hl;
+	for (k = 0; k < n; k++) {
+		s->hf[k] = (char *)hdr[k];
+		s->hl[k] = strlen(hdr[k]);
+	}
+	for (i = 0; i < nrows; i++) {
+		s->rows[i].n = n;
+		s->rows[i].f = s->rf[i];
+		s->rows[i].len = s->rl[i];
+		s->rows[i].line = i + 2;
+		for (k = 0; k < n; k++) {
+			s->rf[i][k] = (char *)cells[i * n + k];
+			s->rl[i][k] = strlen(cells[i * n + k]);
+		}
+	}
+}
+
+static void
+test_groups_values(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述" };
+	static const char *const cells[] = {
+		"县水务局局长", "挪用专项资金８万元用于接待",
+		"柳湾村党支部书记", "挪用资金1.5万元",
+		"县扶贫协会会长", "挪用资金2万元",
+		"县水务局局长", "挪用资金2万元，经核查不属实",
+		"县水务局局长", "资金按时拨付",
+	};
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = load(0);
+	struct wz_matcher *m;
+	const struct wz_citation *c;
+	struct sheet s;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.explain = 1;
+	m = wz_matcher_new(rs, &o);
+	assert_non_null(m);
+	sheet(&s, 2, hdr, 5, cells);
+	assert_int_equal(wz_matcher_bind(m, &s.hdr, "t"), 0);
+
+	assert_int_equal(wz_matcher_row(m, &s.rows[0]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_citations(m, &c), 1);
+	assert_string_equal(c[0].art->id, "t:1");
+	assert_string_equal(c[0].group, "county");
+	assert_string_equal(c[0].values, "amount=80000");
+	assert_string_equal(c[0].evidence, "挪用专项资金８万元");
+	assert_int_equal(c[0].severity, WZ_SEV_GRAVE);
+	assert_non_null(strstr(c[0].explain, "severity grave"));
+
+	assert_int_equal(wz_matcher_row(m, &s.rows[1]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_citations(m, &c), 1);
+	assert_string_equal(c[0].art->id, "t:2");
+	assert_string_equal(c[0].group, "village");	/* through is_a */
+	assert_int_equal(c[0].severity, WZ_SEV_SERIOUS);
+
+	/* Unknown post: every group's article, group "unknown". */
+	assert_int_equal(wz_matcher_row(m, &s.rows[2]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_citations(m, &c), 2);
+	assert_string_equal(c[0].group, "unknown");
+	assert_string_equal(c[1].group, "unknown");
+	assert_true(wz_matcher_row_unknown_post(m));
+
+	assert_int_equal(wz_matcher_row(m, &s.rows[3]), WZ_M_EXCLUDED);
+	assert_string_equal(wz_matcher_row_exclusion(m), "untrue");
+	assert_int_equal(wz_matcher_row(m, &s.rows[4]), WZ_M_UNMATCHED);
+	assert_false(wz_matcher_row_unknown_post(m));
+	wz_matcher_free(m);
+	wz_rules_free(rs);
+}
+
+/* The prefilter changes nothing but speed. */
+static void
+test_prefilter_same(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述", "驻村天数" };
+	static const char *const cells[] = {
+		"县水务局局长", "挪用资金5万元", "",
+		"县水务局局长", "挪 用资金5万元", "",
+		"柳湾村党支部书记", "经核查属实,挪用资金3元", "120",
+		"柳湾村党支部书记", "MIXED case 挪用 ascii 7元", "x",
+		"", "", "199",
+		"县水务局局长", "经核查不属实", "",
+	};
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = load(0);
+	struct wz_matcher *a, *b;
+	const struct wz_citation *ca, *cb;
+	struct sheet s;
+	size_t i, k, na, nb;
+	int ra, rb;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	sheet(&s, 3, hdr, 6, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (i = 0; i < 6; i++) {
+		ra = wz_matcher_row(a, &s.rows[i]);
+		rb = wz_matcher_row(b, &s.rows[i]);
+		assert_int_equal(ra, rb);
+		na = wz_matcher_citations(a, &ca);
+		nb = wz_matcher_citations(b, &cb);
+		assert_int_equal(na, nb);
+		for (k = 0; k < na; k++) {
+			assert_ptr_equal(ca[k].art, cb[k].art);
+			assert_string_equal(ca[k].values, cb[k].values);
+			assert_string_equal(ca[k].evidence, cb[k].evidence);
+		}
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+}
+
+static void
+test_history(void **state)
+{
+	static const char *const hdr[] = { "单位", "年度", "考核等次" };
+	static const char *const cells[] = {
+		"东河镇", "2017", "一般",
+		"东河镇", "2018", "一般",
+		"西山乡", "2016", "一般",
+		"西山乡", "2018", "一般",
+	};
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = load(0);
+	struct wz_matcher *m;
+	const struct wz_citation *c;
+	struct sheet s;
+	size_t i;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	m = wz_matcher_new(rs, &o);
+	assert_true(wz_matcher_has_history(m));
+	sheet(&s, 3, hdr, 4, cells);
+	assert_int_equal(wz_matcher_bind(m, &s.hdr, "h"), 0);
+	assert_true(wz_matcher_history_needed(m));
+	for (i = 0; i < 4; i++)
+		wz_matcher_history_row(m, &s.rows[i]);
+	assert_int_equal(wz_matcher_row(m, &s.rows[1]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_citations(m, &c), 1);
+	assert_string_equal(c[0].cases, "twice");
+	assert_string_equal(c[0].values, "case=twice");
+	assert_non_null(strstr(c[0].evidence, "2017: 考核等次=一般"));
+	/* 2016 is not the year before 2018. */
+	assert_int_equal(wz_matcher_row(m, &s.rows[3]), WZ_M_UNMATCHED);
+	wz_matcher_history_reset(m);
+	assert_int_equal(wz_matcher_row(m, &s.rows[1]), WZ_M_UNMATCHED);
+	wz_matcher_free(m);
+
+	o.no_history = 1;
+	m = wz_matcher_new(rs, &o);
+	assert_false(wz_matcher_has_history(m));
+	wz_matcher_free(m);
+	wz_rules_free(rs);
+}
+
+static void
+test_bind_errors(void **state)
+{
+	static const char *const hdr[] = { "单位", "单位", "问题描述" };
+	static const char *const text[] = { "无此列" };
+	static const char *const fields[] = { "days=天数" };
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = load(0);
+	struct wz_matcher *m;
+	struct sheet s;
+
+	(void)state;
+	sheet(&s, 3, hdr, 0, NULL);
+	memset(&o, 0, sizeof(o));
+	m = wz_matcher_new(rs, &o);
+	assert_int_equal(wz_matcher_bind(m, &s.hdr, "x"), EX_DATAERR);
+	wz_matcher_free(m);
+	o.text_cols = text;
+	o.ntext = 1;
+	o.no_history = 1;
+	m = wz_matcher_new(rs, &o);
+	assert_int_equal(wz_matcher_bind(m, &s.hdr, "x"), EX_USAGE);
+	wz_matcher_free(m);
+	memset(&o, 0, sizeof(o));
+	o.fields = fields;
+	o.nfields = 1;
+	m = wz_matcher_new(rs, &o);
+	assert_int_equal(wz_matcher_bind(m, &s.hdr, "x"), EX_USAGE);
+	wz_matcher_free(m);
+	wz_rules_free(rs);
+}
+
+static void
+test_examples(void **state)
+{
+	struct wz_ruleset *rs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	rs = load(0);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(wz_match_examples(rs, NULL, 1, out), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "ok   t:4: 1 tp, 0 fn, 1 tn, 0 fp\n"));
+	assert_non_null(strstr(buf, "ok   exclusion untrue:"));
+	assert_non_null(strstr(buf, "10 passed, 0 failed\n"));
+	free(buf);
+	wz_rules_free(rs);
+
+	rs = load(1);
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_int_equal(wz_match_examples(rs, "bad", 0, out), 2);
+	fclose(out);
+	assert_non_null(strstr(buf, "FAIL bad:1 positive 1 ("));
+	assert_non_null(strstr(buf, "FAIL bad:1 negative 1 ("));
+	assert_non_null(strstr(buf, "0 passed, 2 failed\n"));
+	assert_null(strstr(buf, "t:1"));
+	free(buf);
+	wz_rules_free(rs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_groups_values),
+		cmocka_unit_test(test_prefilter_same),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_bind_errors),
+		cmocka_unit_test(test_examples),
+	};
+
+	wz_setprogname("test_match");
+	return cmocka_run_group_tests_name("match", tests, setup, teardown);
+}
