@@ -414,6 +414,9 @@ struct wz_norm {
 	size_t		 acap, bcap;
 	size_t		 srclen;
 	int		 coarse;	/* spans are the whole input */
+	int		 fast;		/* the one-pass path made a */
+	int		 mapped;	/* abeg/aend hold a's spans */
+	struct wz_buf	 src;		/* the input of the fast path */
 };
 
 struct wz_norm *
@@ -432,6 +435,7 @@ wz_norm_free(struct wz_norm *nm)
 		opencc_close(nm->cc);
 	wz_buf_free(&nm->a);
 	wz_buf_free(&nm->b);
+	wz_buf_free(&nm->src);
 	free(nm->abeg);
 	free(nm->aend);
 	free(nm->bbeg);
@@ -616,44 +620,163 @@ stage_space(struct wz_norm *nm)
 	}
 }
 
+/*
+ * The one-pass path, for the text that findings are made of: ASCII,
+ * CJK ideographs without a traditional-only form, the punctuation NFKC
+ * leaves alone, and the full-width forms U+FF01..FF5E and U+3000 whose
+ * NFKC is a single ASCII character.  Anything else (a traditional
+ * character, a compatibility ideograph, a combining mark ...) returns -1
+ * and the three-stage path runs instead.  It gives the same text as the
+ * stages; with map set it also fills abeg/aend, which is done only when
+ * a caller asks for a span.
+ */
+static int
+fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
+{
+	size_t i = 0, k, ws = 0, o;
+	uint32_t cp, prev = 0;
+	int pending = 0;
+	char out;
+	unsigned c;
+
+	if (!map)
+		wz_buf_reserve(&nm->a, n);
+	else
+		maps_reserve(&nm->abeg, &nm->aend, &nm->acap, n);
+	o = 0;
+	while (i < n) {
+		c = p[i];
+		if (c < 0x80) {
+			if (is_space(c)) {
+				if (!pending)
+					ws = i;
+				pending = 1;
+				i++;
+				continue;
+			}
+			cp = c;
+			k = 1;
+		} else if (c == 0xef && i + 2 < n && ((p[i + 1] == 0xbc &&
+		    p[i + 2] >= 0x81) || (p[i + 1] == 0xbd && p[i + 2] <=
+		    0x9e))) {
+			/* U+FF01..FF5E: NFKC is ASCII 0x21..0x7E. */
+			cp = ((uint32_t)(p[i + 1] & 0x3f) << 6 |
+			    (p[i + 2] & 0x3f)) + 0xf000 - 0xfee0;
+			k = 3;
+		} else if (c == 0xe3 && i + 2 < n && p[i + 1] == 0x80 &&
+		    p[i + 2] == 0x80) {
+			if (!pending)	/* U+3000 IDEOGRAPHIC SPACE */
+				ws = i;
+			pending = 1;
+			i += 3;
+			continue;
+		} else if (c == 0xc2 && i + 1 < n && p[i + 1] == 0xa0) {
+			if (!pending)	/* U+00A0 NO-BREAK SPACE */
+				ws = i;
+			pending = 1;
+			i += 2;
+			continue;
+		} else {
+			k = wz_utf8_decode(p + i, n - i, &cp);
+			if (cp >= 0x4e00 && cp <= 0x9fff) {
+				if (is_traditional(cp))
+					return -1;
+			} else if (wz_nfkc_unstable(cp))
+				return -1;
+		}
+		if (pending) {
+			pending = 0;
+			if (o > 0 && !(is_cjk(prev) && is_cjk(cp))) {
+				if (map) {
+					nm->abeg[o] = ws;
+					nm->aend[o] = i;
+				} else
+					nm->a.s[o] = ' ';
+				o++;
+			}
+		}
+		if (cp < 0x80 && k == 3) {
+			/* a full-width form turned ASCII */
+			out = (char)cp;
+			if (map) {
+				nm->abeg[o] = i;
+				nm->aend[o] = i + 3;
+			} else
+				nm->a.s[o] = out;
+			o++;
+		} else if (map) {
+			size_t j;
+
+			for (j = 0; j < k; j++) {
+				nm->abeg[o + j] = i;
+				nm->aend[o + j] = i + k;
+			}
+			o += k;
+		} else {
+			memcpy(nm->a.s + o, p + i, k);
+			o += k;
+		}
+		prev = cp;
+		i += k;
+	}
+	if (!map) {
+		nm->a.len = o;
+		nm->a.s[o] = '\0';
+	}
+	return 0;
+}
+
 const char *
 wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
 	nm->srclen = n;
 	nm->coarse = 0;
-	/* Plain ASCII without whitespace runs is already normal. */
-	for (i = 0; i < n; i++)
-		if (p[i] >= 0x80 || (is_space(p[i]) && (p[i] != ' ' ||
-		    i == 0 || i + 1 == n || p[i + 1] == ' ')))
-			break;
-	if (i == n) {
-		wz_buf_reset(&nm->a);
-		emit(&nm->a, &nm->abeg, &nm->aend, &nm->acap, s, n, 0, 0);
-		for (i = 0; i < n; i++) {
-			nm->abeg[i] = i;
-			nm->aend[i] = i + 1;
-		}
-		*outlen = n;
+	nm->mapped = 0;
+	nm->fast = 0;
+	wz_buf_reset(&nm->a);
+	if (fast_pass(nm, (const unsigned char *)s, n, 0) == 0) {
+		/* Keep the input: spans are worked out only when asked for. */
+		nm->fast = 1;
+		wz_buf_reset(&nm->src);
+		wz_buf_add(&nm->src, s, n);
+		*outlen = nm->a.len;
 		return wz_buf_cstr(&nm->a);
 	}
 	stage_nfkc(nm, s, n);
 	stage_t2s(nm);
 	stage_space(nm);
+	nm->mapped = 1;
+	*outlen = nm->a.len;
+	return wz_buf_cstr(&nm->a);
+}
+
+const char *
+wz_norm_run_slow(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
+{
+	nm->srclen = n;
+	nm->coarse = 0;
+	nm->fast = 0;
+	wz_buf_reset(&nm->a);
+	stage_nfkc(nm, s, n);
+	stage_t2s(nm);
+	stage_space(nm);
+	nm->mapped = 1;
 	*outlen = nm->a.len;
 	return wz_buf_cstr(&nm->a);
 }
 
 void
-wz_norm_span(const struct wz_norm *nm, size_t start, size_t end,
+wz_norm_span(struct wz_norm *nm, size_t start, size_t end,
     size_t *from, size_t *to)
 {
 	if (nm->coarse || start >= end || end > nm->a.len) {
 		*from = 0;
 		*to = nm->srclen;
 		return;
+	}
+	if (!nm->mapped) {
+		fast_pass(nm, (const unsigned char *)nm->src.s, nm->src.len, 1);
+		nm->mapped = 1;
 	}
 	*from = nm->abeg[start];
 	*to = nm->aend[end - 1];
@@ -662,13 +785,16 @@ wz_norm_span(const struct wz_norm *nm, size_t start, size_t end,
 char *
 wz_normalize(const char *s, size_t n)
 {
-	struct wz_norm *nm = wz_norm_new();
+	/* One normaliser per thread, kept: a fresh one would open OpenCC
+	 * (tenths of a second) for every header name that holds a
+	 * traditional character, and header lookup normalises a name once
+	 * per alias. */
+	static _Thread_local struct wz_norm *nm;
 	const char *r;
 	size_t len;
-	char *out;
 
+	if (nm == NULL)
+		nm = wz_norm_new();
 	r = wz_norm_run(nm, s, n, &len);
-	out = wz_strndup(r, len);
-	wz_norm_free(nm);
-	return out;
+	return wz_strndup(r, len);
 }

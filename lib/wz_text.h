@@ -57,9 +57,13 @@ const char *wz_norm_run(struct wz_norm *nm, const char *s, size_t n,
  * run came from.  Where a conversion changed the number of characters the
  * span widens to the whole input.
  */
-void	 wz_norm_span(const struct wz_norm *nm, size_t start, size_t end,
+void	 wz_norm_span(struct wz_norm *nm, size_t start, size_t end,
 	    size_t *from, size_t *to);
 void	 wz_norm_free(struct wz_norm *nm);
+/* The three-stage path alone, for tests that compare it with the
+ * one-pass path wz_norm_run takes when it can. */
+const char *wz_norm_run_slow(struct wz_norm *nm, const char *s, size_t n,
+	    size_t *outlen);
 
 /* One-shot normalisation; the caller frees. */
 char	*wz_normalize(const char *s, size_t n);

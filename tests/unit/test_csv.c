@@ -244,6 +244,54 @@ test_norm_span(void **state)
 	wz_norm_free(nm);
 }
 
+/* The one-pass normaliser must give the same text and spans as the
+ * three stages, on random mixes of what findings hold. */
+static void
+test_norm_differential(void **state)
+{
+	static const char *pieces[] = {
+		"a", "Z", " ", "  ", "\t", "\n", "挪用", "资金", "，", "（", "）",
+		"３", "５", "万元", "　", "\xc2\xa0", "。", "、", "“", "”", "《",
+		"扶貧", "ｶ", "①", "e\xcc\x81", "\xef\xbd\x9e", "\xef\xbd\x9f",
+		"ｱ", "㈱", "\xe3\x80\x81", "1", ",", "x y"
+	};
+	struct wz_norm *a = wz_norm_new(), *b = wz_norm_new();
+	char buf[256];
+	unsigned long seed = 7;
+	size_t len, k, na, nb, i, f1, t1, f2, t2;
+	const char *oa, *ob;
+	int trial;
+
+	(void)state;
+	for (trial = 0; trial < 5000; trial++) {
+		len = 0;
+		while (len < 120) {
+			const char *p;
+
+			seed = seed * 6364136223846793005ULL + 1;
+			/* Odd trials stay within the first 21 pieces, which
+			 * the one-pass path handles by itself. */
+			k = (seed >> 33) % (trial % 2 ? 21 :
+			    sizeof(pieces) / sizeof(pieces[0]));
+			p = pieces[k];
+			memcpy(buf + len, p, strlen(p));
+			len += strlen(p);
+		}
+		oa = wz_norm_run(a, buf, len, &na);
+		ob = wz_norm_run_slow(b, buf, len, &nb);
+		assert_int_equal(na, nb);
+		assert_memory_equal(oa, ob, na);
+		for (i = 0; i + 1 < na; i += 1 + i % 5) {
+			wz_norm_span(a, i, i + 1, &f1, &t1);
+			wz_norm_span(b, i, i + 1, &f2, &t2);
+			assert_int_equal(f1, f2);
+			assert_int_equal(t1, t2);
+		}
+	}
+	wz_norm_free(a);
+	wz_norm_free(b);
+}
+
 static void
 test_col_lookup(void **state)
 {
@@ -308,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_utf8_differential),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_norm_span),
+		cmocka_unit_test(test_norm_differential),
 		cmocka_unit_test(test_col_lookup),
 		cmocka_unit_test(test_writer),
 	};
