@@ -11,7 +11,8 @@ DESTDIR	?=
 B	?= .
 
 CC	?= cc
-PKGS	 = yaml-0.1 libpcre2-8 libutf8proc opencc libcrypto
+PKGS	 = yaml-0.1 libpcre2-8 libutf8proc opencc libcrypto libzip expat zlib \
+	   xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT	?= -O2
@@ -26,6 +27,7 @@ LDFLAGS	?=
 # Debian packages the build, the tests, the demo and the bench need.
 DEPS	 = gcc make pkg-config libcsv-dev libyaml-dev libpcre2-dev \
 	   libutf8proc-dev libopencc-dev libopencc-data opencc libssl-dev \
+	   libzip-dev libexpat1-dev libxlsxwriter-dev \
 	   libcmocka-dev mandoc clang libclang-rt-14-dev miller sqlite3 \
 	   parallel python3 python3-yaml bc time
 

@@ -149,28 +149,57 @@ findings(unsigned long n)
 	}
 }
 
+/* The GB 11643 check digit of the first 17 digits. */
+static char
+id_check(const char *d17)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10,
+	    5, 8, 4, 2 };
+	int i, sum = 0;
+
+	for (i = 0; i < 17; i++)
+		sum += (d17[i] - '0') * w[i];
+	return "10X98765432"[sum % 11];
+}
+
+/*
+ * A province's worth of village cadres: village k of township k % 40 has
+ * the five village posts, one holder each, so the single-holder checks
+ * see what a real roster gives them.  ID numbers are valid and distinct
+ * (region 621199 is not a real county).
+ */
 static void
 roster(unsigned long n)
 {
-	char name[32], idn[32], from[16];
-	unsigned long i;
+	static const char *vposts[] = { "村党支部书记", "村委会主任", "村文书",
+		"村会计", "村监委会主任" };
+	char name[48], idn[32], from[16], to[16], town[32], village[32];
+	unsigned long i, k;
 
 	puts("姓名,身份证号码,工作单位,职务,乡镇,村,任职时间,免职时间,政治面貌");
 	for (i = 0; i < n; i++) {
+		k = i / 5;
 		snprintf(name, sizeof(name), "%s%s%lu", PICK(sur), PICK(given),
-		    i % 997);
-		snprintf(idn, sizeof(idn), "62112119%02u%02u%02u%04lu",
-		    60 + rnd(30), 1 + rnd(12), 1 + rnd(28), i % 10000);
-		snprintf(from, sizeof(from), "%u.%02u", 2014 + rnd(6),
+		    i);
+		/* Birth date and sequence number from i: distinct. */
+		snprintf(idn, sizeof(idn), "621199%04lu%02lu%02lu%03lu",
+		    1960 + i / 1000 / 336 % 35, 1 + i / 1000 / 28 % 12,
+		    1 + i / 1000 % 28, i % 1000);
+		idn[17] = id_check(idn);
+		idn[18] = '\0';
+		snprintf(town, sizeof(town), "第%lu镇", k % 40 + 1);
+		snprintf(village, sizeof(village), "第%lu村", k + 1);
+		snprintf(from, sizeof(from), "%u.%02u", 2014 + rnd(3),
 		    1 + rnd(12));
+		to[0] = '\0';
 		field(name, 0);
 		field(idn, 0);
-		field(PICK(towns), 0);
-		field(PICK(posts), 0);
-		field(PICK(towns), 0);
-		field(PICK(villages), 0);
+		field(town, 0);
+		field(vposts[i % 5], 0);
+		field(town, 0);
+		field(village, 0);
 		field(from, 0);
-		field(rnd(4) == 0 ? "2020.12" : "", 0);
+		field(to, 0);
 		field(rnd(3) ? "中共党员" : "群众", 1);
 	}
 }

@@ -19,7 +19,9 @@ in=$D/ledger-in.csv
 led=$D/ledger.csv
 
 # A wz-penalty stream: the finding's columns, then those of match, tier
-# and penalty.  Ten articles per finding, a liable person per row.
+# and penalty.  Ten articles per finding, a liable person per row; the
+# values column's amount= and liable_rank fill the ledger's amount and
+# liable_rank columns.
 awk -v n="$N" 'BEGIN {
 	print "编号,单位,问题描述,article,article_text,evidence,severity," \
 	    "values,group,liable_id,liable_name,liable_role,liable_rank," \

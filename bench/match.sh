@@ -38,7 +38,10 @@ best() {
 	while [ "$i" -lt "$n" ]; do
 		/usr/bin/time -f '%U %S %M' -o "$D/.time.match" "$@" \
 		    >/dev/null 2>&1 || true
-		read -r u s r < "$D/.time.match"
+		# time puts "Command exited with non-zero status" first
+		read -r u s r <<-EOF
+		$(tail -n 1 "$D/.time.match")
+		EOF
 		t=$(echo "$u + $s" | bc)
 		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then
 			b=$t m=$r

@@ -34,9 +34,11 @@ if [ ! -s "$roster" ] || [ ! -s "$viol" ]; then
 awk -v nroster="$R" -v nviol="$N" -v roster="$roster" -v viol="$viol" '
 function rnd(n) { return int(rand() * n) }
 function pick(a, n) { return a[rnd(n) + 1] }
-function cname(   s) {
-	do s = pick(syl, nsyl) pick(syl, nsyl); while (s in usedname)
-	usedname[s] = 1
+# A unit name not yet used within scope k (village names repeat across
+# townships, as they do in a real county).
+function cname(k,   s) {
+	do s = pick(syl, nsyl) pick(syl, nsyl); while ((k, s) in usedname)
+	usedname[k, s] = 1
 	return s
 }
 function person(   s) {
@@ -72,7 +74,7 @@ BEGIN {
 	ndept = split("农业农村局 乡村振兴局 财政局 水务局 教育局 卫生健康局 人社局 民政局 住建局 交通运输局 自然资源局 林业和草原局 发展和改革局 审计局 统计局 医疗保障局 残联 妇联 团县委 供销社", dept, " ")
 	print "姓名,person_id,name,role,title,scope,valid_from,valid_to,party_member,rank" > roster
 	while (rows < nroster) {
-		c = cname() "县"
+		c = cname("") "县"
 		cid = ++nc
 		role("county_secretary", c "委书记", c, "县处级")
 		role("county_head", c "县长", c, "县处级")
@@ -91,11 +93,11 @@ BEGIN {
 			role("dept_deputy", "副局长", u, "乡科级")
 			role("dept_section_head", "股长", u, "一般干部")
 			role("dept_section_head", "股长", u, "一般干部")
-			for (k = 0; k < 4; k++)
-				role("dept_staff", "科员", u, "一般干部")
+			for (k = 1; k <= 4; k++)
+				DS[cid, d, k] = role("dept_staff", "科员", u, "一般干部")
 		}
 		for (tt = 1; tt <= 20; tt++) {
-			tn = cname() (rnd(3) ? "镇" : "乡")
+			tn = cname(c) (rnd(3) ? "镇" : "乡")
 			town = c "/" tn
 			T[cid, tt] = tn
 			role("town_secretary", tn "党委书记", town, "乡科级")
@@ -107,16 +109,19 @@ BEGIN {
 			role("town_station_staff", "扶贫站工作人员", town, "一般干部")
 			role("county_link_township", "联系" tn "县级领导", town, "县处级", lead[1 + rnd(8)])
 			for (v = 1; v <= 15; v++) {
-				vn = cname() "村"
+				vn = cname(town) "村"
 				vil = town "/" vn
 				V[cid, tt, v] = vn
 				nv = 0
-				VN[cid, tt, v, ++nv] = role("village_secretary", vn "党支部书记", vil, "村干部")
-				VN[cid, tt, v, ++nv] = role("village_director", vn "村委会主任", vil, "村干部")
-				VN[cid, tt, v, ++nv] = role("village_clerk", vn "文书", vil, "村干部")
-				VN[cid, tt, v, ++nv] = role("village_accountant", vn "会计", vil, "村干部")
-				VN[cid, tt, v, ++nv] = role("village_member", vn "村委委员", vil, "村干部")
-				VN[cid, tt, v, ++nv] = role("village_member", vn "监委会主任", vil, "村干部")
+				# Only villages whose roles were written are used.
+				if ((nm = role("village_secretary", vn "党支部书记", vil, "村干部")) != "")
+					VN[cid, tt, v, ++nv] = nm
+				if ((nm = role("village_director", vn "村委会主任", vil, "村干部")) != "")
+					VN[cid, tt, v, ++nv] = nm
+				if ((nm = role("village_clerk", vn "文书", vil, "村干部")) != "")
+					VN[cid, tt, v, ++nv] = nm
+				if ((nm = role("village_accountant", vn "会计", vil, "村干部")) != "")
+					VN[cid, tt, v, ++nv] = nm
 				role("first_secretary", "驻" vn "第一书记", vil, "乡科级")
 				role("team_member", "驻村工作队队员", vil, "一般干部")
 				role("team_member", "驻村工作队队员", vil, "一般干部")
@@ -135,14 +140,26 @@ BEGIN {
 	}
 	close(roster)
 
-	# Violations, as wz-match writes them.
-	at[1] = "不按规定实施项目、使用专项资金,甚至截留、挤占、挪用、骗取专项资金的;"
-	at[2] = "在精准识别、精准施策、动态管理过程中不认真履职、优亲厚友、弄虚作假、徇私舞弊,漏报、误报、瞒报,造成不良影响的;"
-	at[3] = "对群众反映的问题不调查、不核实、不解释、不答复,或弄虚作假、隐瞒真相,造成不良影响或媒体负面报道的;"
-	at[4] = "不按规定使用专项资金,出现截留、挤占、挪用、滞留,私分专项扶贫资金和物资的;"
-	at[5] = "组织处理。县委每年对脱贫攻坚工作进行考核,对乡镇脱贫攻坚业绩考核结果为一般的,领导班子年度考核直接评定为一般班子,取消领导干部年度考核优秀指标,并在全县通报批评,对党政主要领导进行诫勉谈话。"
+	# Violations, as wz-match writes them: a finding cites one to six
+	# articles (wz-match on bench/gen findings gives three or four), so
+	# its columns repeat on consecutive rows, one row per article.
+	nva = split("tongwei2017:5.11|tongwei2017:5.1|tongwei2017:5.12|gansu2017:33.2|supervision:4|xiangxiang2018:2.16", va, "|")
+	vt[1] = "不按规定实施项目、使用专项资金,甚至截留、挤占、挪用、骗取专项资金的;"
+	vt[2] = "在精准识别、精准施策、动态管理过程中不认真履职、优亲厚友、弄虚作假、徇私舞弊,漏报、误报、瞒报,造成不良影响的;"
+	vt[3] = "对群众反映的问题不调查、不核实、不解释、不答复,或弄虚作假、隐瞒真相,造成不良影响或媒体负面报道的;"
+	vt[4] = "违反扶贫资金管理使用规定的。"
+	vt[5] = "市级将对监督检查情况纳入对县(区)党委、政府年度工作考核。要严肃查处滞留、截留、挪用、挤占和套取扶贫款物等违纪违规行为,认真解决基层干部在扶贫移民项目建设和资金管理方面滥用职权、以权谋私、优亲厚友、虚报冒领、贪污侵占、行贿受贿等问题。"
+	vt[6] = "对扶贫资金监管不严,存在贪污侵占、虚报冒领、挥霍浪费、截留挪用等问题。"
+	nda = split("tongwei2017:4.8|gansu2017:25|gansu2017:33.2|fiscal2004:6.2|supervision:4.3|xiangxiang2018:2.16", da, "|")
+	dt[1] = "不按规定使用专项资金,出现截留、挤占、挪用、滞留,私分专项扶贫资金和物资的;"
+	dt[2] = "县级党委和政府对扶贫资金管理监督负首要责任,应当建立健全扶贫资金项目信息公开制度,落实县级报账制、县级项目库建设、扶贫资金监管体系建设、涉农项目资金监督管理等相关要求,加强审计监督,严肃查处挤占挪用、截留私分、虚报冒领、侵吞延压、挥霍浪费扶贫资金的问题。"
+	dt[3] = vt[4]
+	dt[4] = "截留、挪用财政资金。"
+	dt[5] = "暂停拨付。对违规分配和使用项目资金,违反程序使用项目资金或者有违规违纪行为的,财政部门要暂停拨付项目资金。"
+	dt[6] = vt[6]
+	gt = "组织处理。县委每年对脱贫攻坚工作进行考核,对乡镇脱贫攻坚业绩考核结果为一般的,领导班子年度考核直接评定为一般班子,取消领导干部年度考核优秀指标,并在全县通报批评,对党政主要领导进行诫勉谈话。"
 	print "编号,县,乡镇,村,单位,姓名,职务,问题描述,发生时间,年度,article,article_text,evidence,severity,values,group" > viol
-	for (i = 1; i <= nviol; i++) {
+	for (i = 1; nrows < nviol; i++) {
 		cid = 1 + rnd(nc)
 		for (;;) {
 			tt = 1 + rnd(20)
@@ -153,19 +170,33 @@ BEGIN {
 		}
 		y = 2017 + rnd(4)
 		date = sprintf("%d-%02d-%02d", y, 1 + rnd(12), 1 + rnd(28))
+		amt = 1000 + rnd(90000)
 		k = rnd(100)
+		ncit = 1 + rnd(6)
 		if (k < 75) {
 			nm = k < 70 ? VN[cid, tt, v, 1 + rnd(NV[cid, tt, v])] : person()
-			a = 1 + rnd(3)
-			printf "F%07d,%s,%s,%s,,%s,村干部,\"%d年在%s,涉及资金%d元,群众反映强烈\",%s,,tongwei2017:5.%d,\"%s\",挪用,serious,amount=%d,township\n",
-			    i, C[cid], T[cid, tt], V[cid, tt, v], nm, y, V[cid, tt, v] "危房改造补助发放中优亲厚友、截留挪用", 1000 + rnd(90000),
-			    date, a == 1 ? 11 : a == 2 ? 1 : 12, at[a], 1000 + rnd(90000) > viol
+			first = 1 + rnd(nva)
+			for (j = 0; j < ncit && nrows < nviol; j++) {
+				a = 1 + (first + j - 1) % nva
+				printf "F%07d,%s,%s,%s,,%s,村干部,\"%d年在%s,涉及资金%d元,群众反映强烈\",%s,,%s,\"%s\",挪用,serious,amount=%d,township\n",
+				    i, C[cid], T[cid, tt], V[cid, tt, v], nm, y, V[cid, tt, v] "危房改造补助发放中优亲厚友、截留挪用", amt,
+				    date, va[a], vt[a], amt > viol
+				nrows++
+			}
 		} else if (k < 95) {
-			printf "F%07d,%s,,,县%s,%s,科员,\"%d年挪用产业扶贫资金%d元,用于单位办公楼维修\",%s,,tongwei2017:4.8,\"%s\",挪用,serious,amount=%d,county\n",
-			    i, C[cid], dept[1 + rnd(20)], person(), y, 1000 + rnd(90000), date, at[4], 1000 + rnd(90000) > viol
+			d = 1 + rnd(20)
+			nm = DS[cid, d, 1 + rnd(4)]
+			first = 1 + rnd(nda)
+			for (j = 0; j < ncit && nrows < nviol; j++) {
+				a = 1 + (first + j - 1) % nda
+				printf "F%07d,%s,,,县%s,%s,科员,\"%d年挪用产业扶贫资金%d元,用于单位办公楼维修\",%s,,%s,\"%s\",挪用,serious,amount=%d,county\n",
+				    i, C[cid], dept[d], nm, y, amt, date, da[a], dt[a], amt > viol
+				nrows++
+			}
 		} else {
 			printf "F%07d,%s,,,%s,,,,,%d,tongwei2017:11.1,\"%s\",单位=%s; 考核等次=一般,,case=town_average,unknown\n",
-			    i, C[cid], T[cid, tt], y, at[5], T[cid, tt] > viol
+			    i, C[cid], T[cid, tt], y, gt, T[cid, tt] > viol
+			nrows++
 		}
 	}
 	close(viol)
@@ -179,7 +210,10 @@ best() {
 	while [ $i -lt "$RUNS" ]; do
 		/usr/bin/time -f '%U %S %M' -o "$D/.time" sh -c "exec $1" \
 		    >/dev/null 2>&1 || true
-		read -r u s r < "$D/.time"
+		# the last line: "Command exited ..." may come first
+		read -r u s r <<EOF
+$(tail -n 1 "$D/.time")
+EOF
 		t=$(echo "$u $s" | awk '{ print $1 + $2 }')
 		if [ -z "$b" ] || [ "$(echo "$t $b" | awk '{ print ($1 < $2) }')" = 1 ]
 		then b=$t; m=$r; fi

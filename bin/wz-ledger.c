@@ -15,7 +15,7 @@
 enum {
 	OPT_AT = WZ_OPT_PROGRAM, OPT_BY, OPT_NOTE, OPT_MEASURES, OPT_BASIS,
 	OPT_RECTIFY_BY, OPT_NO_PROMOTION, OPT_DATE, OPT_GROUP, OPT_EXPECT,
-	OPT_ID_COLUMN, OPT_PLACE_COLUMN, OPT_QUIET
+	OPT_ID_COLUMN, OPT_PLACE_COLUMN, OPT_QUIET, OPT_ON
 };
 
 /* The commands, and which of the program's own options each takes. */
@@ -39,14 +39,16 @@ static const struct {
 	{ OPT_ID_COLUMN, "--id-column", C_APPEND },
 	{ OPT_PLACE_COLUMN, "--place-column", C_APPEND },
 	{ OPT_QUIET, "--quiet", C_VERIFY },
+	{ OPT_ON, "--on", C_APPEND },
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: wz-ledger append [-t] [--at TIME] [--by NAME] [--note TEXT]\n"
-"           [--id-column NAME] [--place-column NAME] LEDGER [FILE ...]\n"
+"usage: wz-ledger append [-t] [--at TIME] [--on DATE] [--by NAME]\n"
+"           [--note TEXT] [--id-column NAME] [--place-column NAME]\n"
+"           LEDGER [FILE ...]\n"
 "       wz-ledger event [--at TIME] --by NAME [--measures CODES]\n"
 "           [--basis IDS] [--rectify-by DATE] [--no-promotion-until DATE]\n"
 "           [--date DATE] [--note TEXT] LEDGER CASE_ID EVENT\n"
@@ -88,6 +90,7 @@ main(int argc, char *argv[])
 		{ "id-column", required_argument, NULL, OPT_ID_COLUMN },
 		{ "place-column", required_argument, NULL, OPT_PLACE_COLUMN },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "on", required_argument, NULL, OPT_ON },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct wz_cli cli;
@@ -129,6 +132,12 @@ main(int argc, char *argv[])
 		case OPT_EXPECT: expect = optarg; break;
 		case OPT_ID_COLUMN: o.id_column = optarg; break;
 		case OPT_PLACE_COLUMN: o.place_column = optarg; break;
+		case OPT_ON:
+			if (!wz_ledger_date_ok(optarg, strlen(optarg)))
+				wz_cli_usage_error(&cli, "--on: '%s' is not a "
+				    "date (YYYY-MM-DD)", optarg);
+			o.on = optarg;
+			break;
 		case 'q':
 			seen |= 1ul << (OPT_QUIET - WZ_OPT_PROGRAM);
 			/* FALLTHROUGH */

@@ -69,10 +69,10 @@ push(struct list *l, const char *s)
 	l->v[l->n++] = s;
 }
 
-static const char *
-field_opt(const char *name, const char *col)
+static void
+list_free(struct list *l)
 {
-	return wz_aprintf("%s=%s", name, col);
+	free(l->v);
 }
 
 int
@@ -109,14 +109,15 @@ main(int argc, char *argv[])
 	struct wz_match_opts mo;
 	struct wz_match_stats st;
 	struct list rules = { 0 }, docs = { 0 }, text = { 0 }, fields = { 0 },
-	    defs = { 0 };
+	    defs = { 0 }, owned = { 0 };
 	struct wz_ruleset *rs;
-	struct wz_matcher *m;
-	struct wz_writer *out, *unm = NULL;
+	struct wz_matcher *m = NULL;
+	struct wz_writer *out = NULL, *unm = NULL;
 	const char *unmatched = NULL, *ledger = NULL, *es;
 	long long limit = 0;
-	int ch, quiet = 0, status, fd, errs = 0;
+	int ch, quiet = 0, status = 0, fd = -1, errs = 0;
 	size_t i;
+	char *s;
 
 	wz_cli_init(&cli, argv[0], usage);
 	memset(&mo, 0, sizeof(mo));
@@ -131,7 +132,9 @@ main(int argc, char *argv[])
 		case OPT_TEXT: push(&text, optarg); break;
 		case OPT_POST: case OPT_DATE: case OPT_YEAR: case OPT_PLACE:
 		case OPT_UNIT: case OPT_ID:
-			push(&fields, field_opt(fname[ch - OPT_POST], optarg));
+			s = wz_aprintf("%s=%s", fname[ch - OPT_POST], optarg);
+			push(&owned, s);
+			push(&fields, s);
 			break;
 		case OPT_FIELD: push(&fields, optarg); break;
 		case OPT_UNMATCHED: unmatched = optarg; break;
@@ -176,14 +179,20 @@ main(int argc, char *argv[])
 	for (i = 0; i < rules.n; i++)
 		errs += wz_rules_load(rs, rules.v[i]);
 	errs += wz_rules_finish(rs);
-	if (errs > 0)
-		return EX_CONFIG;
+	if (errs > 0) {
+		status = EX_CONFIG;
+		goto done;
+	}
 	/* These print their own message. */
 	for (i = 0; i < defs.n; i++)
-		if (wz_rules_define(rs, defs.v[i]) == -1)
-			return EX_USAGE;
-	if ((m = wz_matcher_new(rs, &mo)) == NULL)
-		return EX_USAGE;
+		if (wz_rules_define(rs, defs.v[i]) == -1) {
+			status = EX_USAGE;
+			goto done;
+		}
+	if ((m = wz_matcher_new(rs, &mo)) == NULL) {
+		status = EX_USAGE;
+		goto done;
+	}
 
 	out = wz_cli_stdout(&cli);
 	if (unmatched != NULL) {
@@ -191,7 +200,8 @@ main(int argc, char *argv[])
 		    0666);
 		if (fd == -1) {
 			wz_sysmsg(unmatched, "cannot create");
-			return EX_CANTCREAT;
+			status = EX_CANTCREAT;
+			goto done;
 		}
 		unm = wz_writer_new(fd, unmatched, &cli.out);
 	}
@@ -205,9 +215,18 @@ main(int argc, char *argv[])
 		    st.rejected);
 	if (unm != NULL && wz_writer_close(unm) != 0 && status < EX_IOERR)
 		status = EX_IOERR;
-	if (unm != NULL)
+done:
+	if (fd != -1)
 		close(fd);
 	wz_matcher_free(m);
 	wz_rules_free(rs);
-	return wz_cli_finish(out, status);
+	for (i = 0; i < owned.n; i++)
+		free((char *)owned.v[i]);
+	list_free(&owned);
+	list_free(&rules);
+	list_free(&docs);
+	list_free(&text);
+	list_free(&fields);
+	list_free(&defs);
+	return out != NULL ? wz_cli_finish(out, status) : status;
 }

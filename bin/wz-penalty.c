@@ -17,8 +17,23 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: wz-penalty [-t] [-r RULES] [-D NAME=VALUE] [--ledger LEDGER]\n"
-"           [--on DATE] [--explain] [--labels zh] [FILE ...]\n");
+"usage: %s [-qt] [-r RULES] [-D NAME=VALUE] [--ledger LEDGER]\n"
+"       [--on DATE] [--explain] [--labels zh] [FILE ...]\n", wz_progname);
+}
+
+static void
+help(FILE *fp)
+{
+	usage(fp);
+	fputs(
+"Recommend, for each liable party of wz-tier, the measures the penalty\n"
+"rules prescribe and the articles that grant them.\n"
+"  -r, --rules DIR|FILE   rule files (repeatable; default $WENZE_RULES)\n"
+"  -D NAME=VALUE          set a rule parameter (rectify_days=15)\n"
+"      --ledger LEDGER    earlier cases for repeat rules (repeatable)\n"
+"      --on DATE          the decision date (default today, UTC)\n"
+"      --explain          add an explain column (rules, cases, periods)\n"
+"  -q                     no summary on stderr\n", fp);
 }
 
 int
@@ -43,7 +58,7 @@ main(int argc, char *argv[])
 	struct wz_writer *w;
 	const char **rules, **defs, **ledgers;
 	size_t nrules = 0, ndefs = 0, nledgers = 0, i;
-	int ch, errs = 0, status = 0, rc;
+	int ch, errs = 0, status = 0, rc, quiet = 0;
 	char **files;
 
 	wz_cli_init(&cli, argv[0], usage);
@@ -51,7 +66,7 @@ main(int argc, char *argv[])
 	rules = wz_calloc((size_t)argc + 1, sizeof(char *));
 	defs = wz_calloc((size_t)argc + 1, sizeof(char *));
 	ledgers = wz_calloc((size_t)argc + 1, sizeof(char *));
-	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "r:D:",
+	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "qr:D:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
@@ -70,6 +85,13 @@ main(int argc, char *argv[])
 		case OPT_EXPLAIN:
 			po.explain = 1;
 			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case WZ_OPT_HELP:
+			help(stdout);
+			wz_cli_common_help(stdout);
+			exit(0);
 		default:
 			if (!wz_cli_option(&cli, ch, optarg))
 				wz_cli_usage_error(&cli, NULL);
@@ -105,10 +127,10 @@ main(int argc, char *argv[])
 	w = wz_cli_stdout(&cli);
 	status = wz_pen_run(pen, files, (size_t)(argc - optind > 0 ?
 	    argc - optind : 1), &cli.in, w, &st);
-	if (st.rejected > 0)
+	if (!quiet && st.rejected > 0)
 		wz_msg(NULL, 0, "%lu read, %lu with measures, %lu without, "
 		    "%lu rejected", st.read, st.with, st.without, st.rejected);
-	else
+	else if (!quiet)
 		wz_msg(NULL, 0, "%lu read, %lu with measures, %lu without",
 		    st.read, st.with, st.without);
 	status = wz_cli_finish(w, status);

@@ -1,8 +1,9 @@
 /*
  * wz-report - monthly and ad-hoc reports over accountability ledgers
  * (责任追究台账): new cases, decisions, rectifications due and overdue,
- * closed cases, counts by unit, article, tier, measure and rank,
- * promotion bans, repeat cases and the ledger head; and queries that
+ * closed cases, counts by unit, article, tier, measure and rank, the
+ * amounts involved, promotion bans, repeat cases and the ledger head;
+ * and queries that
  * filter the folded state.
  */
 #include <stdio.h>
@@ -17,19 +18,19 @@
 enum {
 	OPT_MONTH = WZ_OPT_PROGRAM, OPT_YEAR, OPT_FROM, OPT_TO, OPT_FORMAT,
 	OPT_TABLE, OPT_ROSTER, OPT_UNIT_DEPTH, OPT_PERSON, OPT_UNIT,
-	OPT_ARTICLE, OPT_TIER, OPT_MEASURE, OPT_OPEN, OPT_LAST
+	OPT_ARTICLE, OPT_TIER, OPT_MEASURE, OPT_OPEN, OPT_OUTPUT, OPT_LAST
 };
 
 /* Options of the report only (R) and of queries only (Q). */
 #define R	1
 #define Q	2
 static const int optcmd[OPT_LAST - WZ_OPT_PROGRAM] = {
-	R | Q, R | Q, R | Q, R | Q, R, R, R, R, Q, Q, Q, Q, Q, Q
+	R | Q, R | Q, R | Q, R | Q, R, R, R, R, Q, Q, Q, Q, Q, Q, R
 };
 static const char *const optname[OPT_LAST - WZ_OPT_PROGRAM] = {
 	"--month", "--year", "--from", "--to", "--format", "--table",
 	"--roster", "--unit-depth", "--person", "--unit", "--article",
-	"--tier", "--measure", "--open"
+	"--tier", "--measure", "--open", "-o"
 };
 
 static void
@@ -37,14 +38,15 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: wz-report [-t] [--month YYYY-MM | --year YYYY | --from DATE\n"
-"           --to DATE] [--format md|csv|tsv] [--table NAME]\n"
+"           --to DATE] [--format md|csv|tsv | --format xlsx -o FILE]\n"
+"           [--table NAME]\n"
 "           [--labels zh|en] [--roster FILE] [--unit-depth N] LEDGER ...\n"
 "       wz-report query [-t] [--person ID|NAME] [--unit PLACE]\n"
 "           [--article ID] [--tier TIER] [--measure CODE] [--from DATE]\n"
 "           [--to DATE] [--month YYYY-MM | --year YYYY] [--open]\n"
 "           LEDGER ...\n"
 "Tables: summary new decided due overdue closed unit article tier\n"
-"        measure rank ban repeat head\n");
+"        measure rank amount ban repeat head\n");
 }
 
 static const char *
@@ -75,6 +77,7 @@ main(int argc, char *argv[])
 		{ "tier", required_argument, NULL, OPT_TIER },
 		{ "measure", required_argument, NULL, OPT_MEASURE },
 		{ "open", no_argument, NULL, OPT_OPEN },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct wz_cli cli;
@@ -83,7 +86,7 @@ main(int argc, char *argv[])
 	struct wz_report *rep;
 	struct wz_writer *w;
 	const char *from = NULL, *to = NULL, *format = NULL, *table = NULL,
-	    *es;
+	    *output = NULL, *es;
 	char now[WZ_AT_LEN + 1];
 	unsigned long seen = 0;
 	int ch, k, query, status = 0, per = 0;
@@ -91,8 +94,10 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	memset(&q, 0, sizeof(q));
 	wz_cli_init(&cli, argv[0], usage);
-	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS, longopts,
+	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "o:", longopts,
 	    NULL)) != -1) {
+		if (ch == 'o')
+			ch = OPT_OUTPUT;
 		if (ch >= WZ_OPT_PROGRAM && ch < OPT_LAST)
 			seen |= 1ul << (ch - WZ_OPT_PROGRAM);
 		switch (ch) {
@@ -125,6 +130,7 @@ main(int argc, char *argv[])
 		case OPT_TIER: q.tier = optarg; break;
 		case OPT_MEASURE: q.measure = optarg; break;
 		case OPT_OPEN: q.open = 1; break;
+		case OPT_OUTPUT: output = optarg; break;
 		default:
 			if (!wz_cli_option(&cli, ch, optarg))
 				wz_cli_usage_error(&cli, NULL);
@@ -176,24 +182,33 @@ main(int argc, char *argv[])
 		format = cli.out.tsv ? "tsv" : "md";
 	if (strcmp(format, "tsv") == 0)
 		cli.out.tsv = 1;
-	else if (strcmp(format, "md") != 0 && strcmp(format, "csv") != 0)
-		wz_cli_usage_error(&cli, "--format: md, csv or tsv");
+	else if (strcmp(format, "md") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "xlsx") != 0)
+		wz_cli_usage_error(&cli, "--format: md, csv, tsv or xlsx");
 	else if (cli.out.tsv)
 		wz_cli_usage_error(&cli, "-t does not go with --format %s",
 		    format);
-	if (strcmp(format, "md") == 0 && (cli.out.bom ||
-	    cli.out.encoding != NULL || cli.out.excel_safe))
+	if ((strcmp(format, "md") == 0 || strcmp(format, "xlsx") == 0) &&
+	    (cli.out.bom || cli.out.encoding != NULL || cli.out.excel_safe))
 		wz_cli_usage_error(&cli, "--excel, --excel-safe and "
 		    "--out-encoding go with --format csv or tsv");
+	if (strcmp(format, "xlsx") == 0 && output == NULL)
+		wz_cli_usage_error(&cli, "--format xlsx needs -o FILE");
+	if (strcmp(format, "xlsx") != 0 && output != NULL)
+		wz_cli_usage_error(&cli, "-o goes with --format xlsx");
 	if (table != NULL && !wz_report_table_ok(table))
 		wz_cli_usage_error(&cli, "--table: no table '%s'", table);
-	if (table != NULL && strcmp(table, "rank") == 0 && o.roster == NULL)
-		wz_cli_usage_error(&cli, "--table rank needs --roster FILE");
 	o.en = cli.labels != NULL && strcmp(cli.labels, "en") == 0;
 	o.roster_in = &cli.in;
 
 	if ((rep = wz_report_build(argv, (size_t)argc, &o, &status)) == NULL)
 		return status;
+	if (strcmp(format, "xlsx") == 0) {
+		int st = wz_report_xlsx(rep, table, output);
+
+		wz_report_free(rep);
+		return wz_cli_finish(NULL, st > status ? st : status);
+	}
 	if (strcmp(format, "md") == 0) {
 		wz_report_markdown(rep, table, stdout);
 		wz_report_free(rep);

@@ -35,7 +35,8 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-t] [--encoding ENC] [--skip N] [--county NAME]"
 	    "\n\t[--rules DIR] [--keep-unknown] [--mask --mask-key-file FILE]"
-	    "\n\t[--rejects FILE] [[--map FILE] FILE ...]\n", wz_progname);
+	    "\n\t[--rejects FILE] [--labels zh] [[--map FILE] FILE ...]\n",
+	    wz_progname);
 }
 
 static void
@@ -43,7 +44,7 @@ help(FILE *fp)
 {
 	usage(fp);
 	fputs(
-"  --map FILE         a mapping file for the sheets that follow it\n"
+"  --map FILE         a mapping file for the next input file\n"
 "  --county NAME      the county a sheet without one is read in\n"
 "  --rules DIR        posts.yaml and headers.yaml (default $WENZE_RULES)\n"
 "  --keep-unknown     keep titles that name no post, as role unknown\n"
@@ -102,7 +103,7 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	wz_cli_init(&cli, argv[0], usage);
 	/* "-" first: operands come back in order, so each --map applies to
-	 * the files after it. */
+	 * the file after it. */
 	while ((ch = getopt_long(argc, argv, "-" WZ_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -111,6 +112,7 @@ main(int argc, char *argv[])
 			memset(&in[nin], 0, sizeof(*in));
 			in[nin].path = optarg;
 			in[nin++].map = map;
+			map = NULL;	/* a map is for the next file only */
 			break;
 		case OPT_MAP:
 			if ((map = wz_rmap_load(optarg)) == NULL)
@@ -137,6 +139,8 @@ main(int argc, char *argv[])
 		wz_cli_usage_error(&cli, "--mask needs --mask-key-file");
 	if (!mask && keyfile != NULL)
 		wz_cli_usage_error(&cli, "--mask-key-file without --mask");
+	if (map != NULL && nin > 0)
+		wz_cli_usage_error(&cli, "--map: no input file after it");
 	if (nin == 0) {
 		in = wz_calloc(1, sizeof(*in));
 		in[nin].path = "-";
@@ -154,6 +158,7 @@ main(int argc, char *argv[])
 		wz_sysmsg(keyfile, "cannot read the key");
 		exit(EX_NOINPUT);
 	}
+	o.labels_zh = cli.labels != NULL && strcmp(cli.labels, "zh") == 0;
 	ro = wz_roster_new(&o);
 
 	for (i = 0; i < nin; i++) {

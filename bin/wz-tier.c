@@ -118,11 +118,16 @@ main(int argc, char *argv[])
 	for (i = 0; i < nrules; i++)
 		errs += wz_rules_load(rs, rules[i]);
 	errs += wz_rules_finish(rs);
-	if (errs > 0)
+	if (errs > 0) {
+		wz_rules_free(rs);
 		return EX_CONFIG;
+	}
 	if ((t = wz_tier_new(rs, &to, &status)) == NULL) {
 		if (status == EX_USAGE)
 			wz_cli_usage_error(&cli, NULL);
+		wz_rules_free(rs);
+		free(rules);
+		free(fields);
 		return status;
 	}
 	out = wz_cli_stdout(&cli);

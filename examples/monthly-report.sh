@@ -14,7 +14,8 @@
 # Environment:
 #	WZ_REPORT_DIR	where reports and heads are kept (default: reports)
 #	WZ_REPORT_TO	mail the report to this address (unset: do not mail)
-#	WZ_ROSTER	a roster from wz-roster, to count by rank (optional)
+#	WZ_ROSTER	a roster from wz-roster, for the ranks of cases whose
+#			ledger records none (optional)
 #	WZ_MONTH	the month, YYYY-MM (default: last month)
 #
 # Exit status: 0; 1 if the report was written but some ledger lines

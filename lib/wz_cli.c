@@ -98,6 +98,14 @@ wz_cli_option(struct wz_cli *c, int ch, const char *arg)
 	case WZ_OPT_MAX_COLS:
 		c->in.max_cols = size_arg(c, "--max-cols", arg);
 		return 1;
+	case WZ_OPT_SHEET:
+		if (*arg == '\0')
+			wz_cli_usage_error(c, "--sheet: a sheet name or number");
+		c->in.sheet = arg;
+		return 1;
+	case WZ_OPT_MAX_XLSX:
+		c->in.max_xlsx = size_arg(c, "--max-xlsx", arg);
+		return 1;
 	case WZ_OPT_LABELS:
 		if (strcmp(arg, "zh") != 0 && strcmp(arg, "en") != 0)
 			wz_cli_usage_error(c, "--labels: 'zh' or 'en'");
@@ -133,6 +141,8 @@ wz_cli_common_help(FILE *fp)
 "      --max-field SIZE   longest field accepted (default 8M)\n"
 "      --max-row SIZE     largest record accepted (default 32M)\n"
 "      --max-cols N       most fields in a record (default 10000)\n"
+"      --sheet NAME|N     .xlsx input: this sheet (default: the first shown)\n"
+"      --max-xlsx SIZE    .xlsx input: most bytes inflated (default 256M)\n"
 "      --labels zh|en     add labels beside codes\n"
 "      --help, --version\n"
 "Exit status: 0 ok, 1 rows rejected, 64 usage, 65 data error,\n"

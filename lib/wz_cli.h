@@ -24,6 +24,8 @@ enum {
 	WZ_OPT_MAX_FIELD,
 	WZ_OPT_MAX_ROW,
 	WZ_OPT_MAX_COLS,
+	WZ_OPT_SHEET,
+	WZ_OPT_MAX_XLSX,
 	WZ_OPT_LABELS,
 	WZ_OPT_VERSION,
 	WZ_OPT_HELP,
@@ -42,6 +44,8 @@ enum {
 	{ "max-field",    required_argument, NULL, WZ_OPT_MAX_FIELD }, \
 	{ "max-row",      required_argument, NULL, WZ_OPT_MAX_ROW }, \
 	{ "max-cols",     required_argument, NULL, WZ_OPT_MAX_COLS }, \
+	{ "sheet",        required_argument, NULL, WZ_OPT_SHEET }, \
+	{ "max-xlsx",     required_argument, NULL, WZ_OPT_MAX_XLSX }, \
 	{ "labels",       required_argument, NULL, WZ_OPT_LABELS }, \
 	{ "version",      no_argument,       NULL, WZ_OPT_VERSION }, \
 	{ "help",         no_argument,       NULL, WZ_OPT_HELP }

@@ -9,6 +9,11 @@
  * error that leaves the rest of the file unreadable (broken quoting,
  * invalid UTF-8, I/O) is WZ_FATAL, after every good record before it.
  *
+ * A file that starts with a zip header ("PK\3\4", whatever its name) is
+ * read as an .xlsx workbook through wz_xlsx.h: one sheet's rows come out
+ * as records, `line` is the sheet's row number, and the checks below
+ * apply to them as to CSV; encoding and TSV options do not concern it.
+ *
  * This layer knows nothing of rules: a caller that wants header aliases
  * passes its own table (struct wz_aliases).
  */
@@ -29,6 +34,9 @@ struct wz_ropts {
 	size_t		 max_field;	/* 0: default */
 	size_t		 max_row;	/* bytes in one record; 0: default */
 	size_t		 max_cols;	/* 0: default */
+	const char	*sheet;		/* .xlsx: sheet name or number; NULL:
+					   the first visible worksheet */
+	size_t		 max_xlsx;	/* .xlsx: bytes inflated; 0: default */
 };
 
 struct wz_row {

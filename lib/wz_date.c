@@ -372,10 +372,30 @@ tokenize(const unsigned char *s, size_t n, struct tok *t, int *nt)
 		t[k].space = space;
 		space = 0;
 		t[k].cjk = 0;
+		if (c >= '0' && c <= '9' && (i + 1 == n || s[i + 1] < 0x80)) {
+			/* ASCII digits, the usual case, without decoding */
+			t[k].kind = T_NUM;
+			t[k].v = 0;
+			t[k].nd = 0;
+			while (i < n && s[i] >= '0' && s[i] <= '9') {
+				if (t[k].nd < 12)
+					t[k].v = t[k].v * 10 + (s[i] - '0');
+				t[k].nd++;
+				i++;
+			}
+			if (i == n || s[i] < 0x80) {
+				k++;
+				continue;
+			}
+			/* full-width digits follow: go on below */
+			len = 0;
+			goto wide;
+		}
 		if ((c >= '0' && c <= '9') || (c >= 0xff10 && c <= 0xff19)) {
 			t[k].kind = T_NUM;
 			t[k].v = 0;
 			t[k].nd = 0;
+wide:
 			while (i < n && (len = utf8_get(s + i, n - i, &c)) > 0 &&
 			    ((c >= '0' && c <= '9') ||
 			    (c >= 0xff10 && c <= 0xff19))) {
@@ -546,16 +566,21 @@ wz_date_parse(const char *s, size_t n, unsigned flags, wz_day min,
     size_t whylen)
 {
 	struct tok t[MAXTOK];
-	int nt, i, y, m = 1, d = 1, sep1, after_month = 0;
+	int nt = 0, i, y, m = 1, d = 1, sep1, after_month = 0;
 	long v;
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	trim(&s, &n);
-	if (n == 0 || word_in(s, n, empty_words))
+	if (n == 0)
 		return WZ_DATE_EMPTY;
-	if (word_in(s, n, open_words))
-		return WZ_DATE_OPEN;
+	/* the words never start with a digit: most cells skip the lists */
+	if (!(s[0] >= '0' && s[0] <= '9')) {
+		if (word_in(s, n, empty_words))
+			return WZ_DATE_EMPTY;
+		if (word_in(s, n, open_words))
+			return WZ_DATE_OPEN;
+	}
 	if (tokenize((const unsigned char *)s, n, t, &nt) == -1 || nt == 0 ||
 	    t[0].kind != T_NUM)
 		goto notdate;

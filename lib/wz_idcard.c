@@ -85,6 +85,18 @@ wz_idcard_parse(const char *s, size_t n, wz_day latest,
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
+	/* Most cells: 18 ASCII characters and nothing else. */
+	if (n == 18) {
+		for (k = 0; k < 17 && u[k] >= '0' && u[k] <= '9'; k++)
+			d[k] = (char)u[k];
+		if (k == 17 && ((u[17] >= '0' && u[17] <= '9') ||
+		    u[17] == 'X' || u[17] == 'x')) {
+			d[17] = u[17] == 'x' ? 'X' : (char)u[17];
+			k = 18;
+			goto checked;
+		}
+		k = 0;
+	}
 	/* Trim spaces (ASCII and U+3000) and Excel's leading apostrophe. */
 	while (n > 0 && (u[n - 1] == ' ' || u[n - 1] == '\t'))
 		n--;
@@ -123,9 +135,13 @@ wz_idcard_parse(const char *s, size_t n, wz_day latest,
 			e = 1;
 			continue;
 		} else {
+			/* The character's length, but never past the end:
+			 * s need not be NUL-terminated. */
+			size_t cl = u[i] < 0x80 ? 1 : u[i] >= 0xf0 ? 4 :
+			    u[i] >= 0xe0 ? 3 : 2;
+
 			say(why, whylen, "not an ID number (it holds '%.*s')",
-			    (int)(u[i] < 0x80 ? 1 : (u[i] >= 0xf0 ? 4 :
-			    u[i] >= 0xe0 ? 3 : 2)), s + i);
+			    (int)(cl < n - i ? cl : n - i), s + i);
 			return WZ_ID_BAD;
 		}
 		if (k == sizeof(d) - 1) {
@@ -146,6 +162,7 @@ wz_idcard_parse(const char *s, size_t n, wz_day latest,
 		    "one %zu", k);
 		return WZ_ID_BAD;
 	}
+checked:
 	for (i = 0; i < k - (k == 18); i++)
 		if (d[i] == 'X') {
 			say(why, whylen, "X may only be the last character "

@@ -25,16 +25,17 @@
 #include "wz_base.h"
 #include "wz_csv.h"
 #include "wz_ledger.h"
+#include "wz_num.h"
 #include "wz_sha.h"
 
 #define SCAN_CHUNK	((size_t)1 << 20)	/* bytes per read(2) */
 #define WRITE_CHUNK	((size_t)4 << 20)	/* bytes per write(2), at most */
 
 const char *const wz_ledger_columns[WZ_LEDGER_NCOLS] = {
-	"seq", "at", "event", "case_id", "finding_id", "article",
-	"liable_id", "liable_name", "tier", "place", "measures",
-	"alternatives", "basis", "no_promotion_until", "rectify_by", "by",
-	"note", "hash"
+	"seq", "at", "date", "event", "case_id", "finding_id", "article",
+	"liable_id", "liable_name", "liable_rank", "tier", "place", "amount",
+	"measures", "alternatives", "basis", "no_promotion_until",
+	"rectify_by", "by", "note", "hash"
 };
 
 static const char zero_hash[WZ_SHA_HEXLEN + 1] =
@@ -328,13 +329,13 @@ wz_ledger_encode(struct wz_buf *b, int tsv, const char *const *f,
 
 				switch (s[j]) {
 				case '\t': esc = "\\t"; break;
-				case '\n': esc = "\\n"; break;
-				case '\r': esc = "\\r"; break;
+				case '\n': esc = " "; break;	/* one line */
+				case '\r': esc = " "; break;
 				case '\\': esc = "\\\\"; break;
 				default: continue;
 				}
 				wz_buf_add(b, s + start, j - start);
-				wz_buf_add(b, esc, 2);
+				wz_buf_adds(b, esc);
 				start = j + 1;
 			}
 			wz_buf_add(b, s + start, len[i] - start);
@@ -869,40 +870,33 @@ wz_lstate_add(struct wz_lstate *st, const struct wz_levent *ev,
 	c->order = ++st->order;
 }
 
-/* The effective date of a case's last event and its note without the
- * "date=YYYY-MM-DD" that `event --date` puts in front. */
+/* The effective date of a case's last event: its `date` column, or the
+ * day of its `at` should a record lack one. */
 static void
-note_date(const struct lcase *c, const char **date, size_t *dlen,
-    const char **note)
+case_date(const struct lcase *c, const char **date, size_t *dlen)
 {
-	const char *n = c->f[WZ_LC_NOTE];
-
-	if (strncmp(n, "date=", 5) == 0 && wz_ledger_date_ok(n + 5,
-	    strcspn(n + 5, ";"))) {
-		*date = n + 5;
+	if (wz_ledger_date_ok(c->f[WZ_LC_DATE], c->len[WZ_LC_DATE])) {
+		*date = c->f[WZ_LC_DATE];
 		*dlen = 10;
-		n += 15;
-		if (strncmp(n, "; ", 2) == 0)
-			n += 2;
-		*note = n;
 		return;
 	}
 	*date = c->f[WZ_LC_AT];
 	*dlen = c->len[WZ_LC_AT] >= 10 ? 10 : c->len[WZ_LC_AT];
-	*note = n;
 }
 
 enum {
 	SC_CASE, SC_FINDING, SC_ARTICLE, SC_LIABLE_ID, SC_LIABLE_NAME,
-	SC_TIER, SC_PLACE, SC_STATUS, SC_MEASURES, SC_ALTERNATIVES, SC_BASIS,
-	SC_NPU, SC_RECTIFY_BY, SC_RECMEAS, SC_OPENED, SC_UPDATED, SC_DATE,
-	SC_BY, SC_NOTE, SC_EVENTS, SC_LEDGER, SC_N
+	SC_LIABLE_RANK, SC_TIER, SC_PLACE, SC_AMOUNT, SC_STATUS, SC_MEASURES,
+	SC_ALTERNATIVES, SC_BASIS, SC_NPU, SC_RECTIFY_BY, SC_RECMEAS,
+	SC_OPENED, SC_UPDATED, SC_DATE, SC_BY, SC_NOTE, SC_EVENTS, SC_LEDGER,
+	SC_N
 };
 static const char *const state_cols[SC_N] = {
 	"case_id", "finding_id", "article", "liable_id", "liable_name",
-	"tier", "place", "status", "measures", "alternatives", "basis",
-	"no_promotion_until", "rectify_by", "recommended_measures", "opened",
-	"updated", "date", "by", "note", "events", "ledger"
+	"liable_rank", "tier", "place", "amount", "status", "measures",
+	"alternatives", "basis", "no_promotion_until", "rectify_by",
+	"recommended_measures", "opened", "updated", "date", "by", "note",
+	"events", "ledger"
 };
 
 /* Add the ';'-separated items of s[0..n) to list, each once. */
@@ -945,19 +939,22 @@ list_add(struct wz_buf *list, const char *s, size_t n, int split)
 static void
 write_case(struct wz_writer *w, const struct lcase *c)
 {
-	const char *date, *note, *st = wz_event_name(c->status);
+	const char *date, *st = wz_event_name(c->status);
 	size_t dlen;
 	char num[32];
 
-	note_date(c, &date, &dlen, &note);
+	case_date(c, &date, &dlen);
 	wz_writer_field(w, c->f[WZ_LC_CASE], c->len[WZ_LC_CASE]);
 	wz_writer_field(w, c->f[WZ_LC_FINDING], c->len[WZ_LC_FINDING]);
 	wz_writer_field(w, c->f[WZ_LC_ARTICLE], c->len[WZ_LC_ARTICLE]);
 	wz_writer_field(w, c->f[WZ_LC_LIABLE_ID], c->len[WZ_LC_LIABLE_ID]);
 	wz_writer_field(w, c->f[WZ_LC_LIABLE_NAME],
 	    c->len[WZ_LC_LIABLE_NAME]);
+	wz_writer_field(w, c->f[WZ_LC_LIABLE_RANK],
+	    c->len[WZ_LC_LIABLE_RANK]);
 	wz_writer_field(w, c->f[WZ_LC_TIER], c->len[WZ_LC_TIER]);
 	wz_writer_field(w, c->f[WZ_LC_PLACE], c->len[WZ_LC_PLACE]);
+	wz_writer_field(w, c->f[WZ_LC_AMOUNT], c->len[WZ_LC_AMOUNT]);
 	wz_writer_fieldz(w, st);
 	wz_writer_field(w, c->f[WZ_LC_MEASURES], c->len[WZ_LC_MEASURES]);
 	wz_writer_field(w, c->f[WZ_LC_ALTERNATIVES],
@@ -971,11 +968,60 @@ write_case(struct wz_writer *w, const struct lcase *c)
 	wz_writer_field(w, c->f[WZ_LC_AT], c->len[WZ_LC_AT]);
 	wz_writer_field(w, date, dlen);
 	wz_writer_field(w, c->f[WZ_LC_BY], c->len[WZ_LC_BY]);
-	wz_writer_fieldz(w, note);
+	wz_writer_field(w, c->f[WZ_LC_NOTE], c->len[WZ_LC_NOTE]);
 	snprintf(num, sizeof(num), "%lu", c->events);
 	wz_writer_fieldz(w, num);
 	wz_writer_fieldz(w, c->ledger);
 	wz_writer_endrow(w);
+}
+
+/* An amount as the ledger stores it (digits, perhaps a point or a
+ * sign): returns 1 and sets *v, or 0 if it is empty or not a number. */
+static int
+amount_value(const char *s, size_t n, double *v)
+{
+	char *end;
+
+	if (n == 0)
+		return 0;
+	*v = strtod(s, &end);
+	return end == s + n;
+}
+
+/*
+ * The amount of a group: the sum of its cases' amounts, each sum once.
+ * The cases of a group are one finding's, and the same sum on several of
+ * them (two articles citing the same 4.2万元, or the finding's 涉及金额
+ * column, which every article of the finding carries) is one sum of
+ * money; different sums add up.  Empty if no case has an amount.
+ */
+static void
+group_amount(const struct wz_lstate *st, const size_t *idx, size_t n,
+    char out[32])
+{
+	const struct lcase *c, *o;
+	double sum = 0, v, ov;
+	size_t i, j;
+	int any = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		c = &st->c[idx[i]];
+		if (!amount_value(c->f[WZ_LC_AMOUNT], c->len[WZ_LC_AMOUNT], &v))
+			continue;
+		for (j = 0; j < i; j++) {
+			o = &st->c[idx[j]];
+			if (amount_value(o->f[WZ_LC_AMOUNT],
+			    o->len[WZ_LC_AMOUNT], &ov) && ov == v)
+				break;
+		}
+		if (j < i)
+			continue;	/* counted already */
+		sum += v;
+		any = 1;
+	}
+	if (any)
+		wz_num_format(sum, out, 32);
 }
 
 /* One 台账 row for the cases idx[0..n) of one person and one finding. */
@@ -984,16 +1030,19 @@ write_group(struct wz_writer *w, const struct wz_lstate *st,
     const size_t *idx, size_t n)
 {
 	struct wz_buf col[SC_N];
-	const struct lcase *c, *last = NULL;
+	const struct lcase *c, *last = NULL, *ranked = NULL;
 	char npu[11] = "", rb[11] = "", opened[WZ_AT_LEN + 1] = "",
-	    updated[WZ_AT_LEN + 1] = "", date[11] = "", num[32];
-	const char *d, *note = "";
+	    updated[WZ_AT_LEN + 1] = "", date[11] = "", num[32], amount[32];
+	const char *d;
 	unsigned long events = 0;
 	size_t i, k, dlen;
 
 	memset(col, 0, sizeof(col));
+	group_amount(st, idx, n, amount);
 	for (i = 0; i < n; i++) {
 		c = &st->c[idx[i]];
+		if (ranked == NULL && c->len[WZ_LC_LIABLE_RANK] > 0)
+			ranked = c;
 		list_add(&col[SC_CASE], c->f[WZ_LC_CASE], c->len[WZ_LC_CASE], 0);
 		list_add(&col[SC_ARTICLE], c->f[WZ_LC_ARTICLE],
 		    c->len[WZ_LC_ARTICLE], 0);
@@ -1024,7 +1073,7 @@ write_group(struct wz_writer *w, const struct wz_lstate *st,
 		if (c->len[WZ_LC_AT] <= WZ_AT_LEN &&
 		    strcmp(c->f[WZ_LC_AT], updated) > 0)
 			memcpy(updated, c->f[WZ_LC_AT], c->len[WZ_LC_AT] + 1);
-		note_date(c, &d, &dlen, &note);
+		case_date(c, &d, &dlen);
 		if (dlen == 10 && memcmp(d, date, 10) > 0) {
 			memcpy(date, d, 10);
 			date[10] = '\0';
@@ -1033,7 +1082,6 @@ write_group(struct wz_writer *w, const struct wz_lstate *st,
 		if (last == NULL || c->order > last->order)
 			last = c;
 	}
-	note_date(last, &d, &dlen, &note);
 	c = &st->c[idx[0]];
 	for (k = 0; k < SC_N; k++) {
 		switch (k) {
@@ -1048,6 +1096,16 @@ write_group(struct wz_writer *w, const struct wz_lstate *st,
 		case SC_LIABLE_NAME:
 			wz_writer_field(w, c->f[WZ_LC_LIABLE_NAME],
 			    c->len[WZ_LC_LIABLE_NAME]);
+			break;
+		case SC_LIABLE_RANK:
+			if (ranked != NULL)
+				wz_writer_field(w, ranked->f[WZ_LC_LIABLE_RANK],
+				    ranked->len[WZ_LC_LIABLE_RANK]);
+			else
+				wz_writer_fieldz(w, "");
+			break;
+		case SC_AMOUNT:
+			wz_writer_fieldz(w, amount);
 			break;
 		case SC_NPU:
 			wz_writer_fieldz(w, npu);
@@ -1069,7 +1127,8 @@ write_group(struct wz_writer *w, const struct wz_lstate *st,
 			    last->len[WZ_LC_BY]);
 			break;
 		case SC_NOTE:
-			wz_writer_fieldz(w, note);
+			wz_writer_field(w, last->f[WZ_LC_NOTE],
+			    last->len[WZ_LC_NOTE]);
 			break;
 		case SC_EVENTS:
 			snprintf(num, sizeof(num), "%lu", events);
@@ -1378,7 +1437,7 @@ wled_flush(struct wled *l)
 }
 
 /*
- * Add a record: fields 2..16 of f/len (event to note) are given; seq,
+ * Add a record: the fields from date to note of f/len are given; seq,
  * at and hash are filled in.
  */
 static int
@@ -1466,13 +1525,14 @@ login_name(void)
 /* Input columns that the ledger takes, by the names wz-match, wz-tier
  * and wz-penalty give them. */
 enum {
-	IN_ARTICLE, IN_LIABLE_ID, IN_LIABLE_NAME, IN_TIER, IN_MEASURES,
-	IN_ALTERNATIVES, IN_BASIS, IN_NPU, IN_RECTIFY_BY, IN_ID, IN_PLACE,
-	IN_N
+	IN_ARTICLE, IN_LIABLE_ID, IN_LIABLE_NAME, IN_LIABLE_RANK, IN_TIER,
+	IN_MEASURES, IN_ALTERNATIVES, IN_BASIS, IN_NPU, IN_RECTIFY_BY,
+	IN_VALUES, IN_ID, IN_PLACE, IN_AMOUNT, IN_N
 };
 static const char *const in_names[IN_ID] = {
-	"article", "liable_id", "liable_name", "tier", "measures",
-	"alternatives", "basis", "no_promotion_until", "rectify_by"
+	"article", "liable_id", "liable_name", "liable_rank", "tier",
+	"measures", "alternatives", "basis", "no_promotion_until",
+	"rectify_by", "values"
 };
 const char *const wz_ledger_id_columns[] = {
 	"id", "finding_id", "编号", "问题编号", "线索编号", NULL
@@ -1480,18 +1540,31 @@ const char *const wz_ledger_id_columns[] = {
 const char *const wz_ledger_place_columns[] = {
 	"place", "地点", "问题地点", "unit", "单位", "工作单位", NULL
 };
+/* The aliases of `amount` in rules/headers.yaml, all in yuan. */
+const char *const wz_ledger_amount_columns[] = {
+	"amount", "涉及金额", "金额", "金额(元)", "涉及金额(元)", "涉及资金",
+	"涉及资金(元)", "涉案金额", "违纪金额", "违规金额", "问题金额",
+	"问题金额(元)", "资金金额", "涉及资金金额", NULL
+};
 
-/* Stored per case: these fields, NUL-terminated, one after another. */
+/* Stored per case: these fields, NUL-terminated, one after another; they
+ * map onto WZ_LC_CASE .. WZ_LC_RECTIFY_BY in order. */
 enum {
 	AR_CASE, AR_FINDING, AR_ARTICLE, AR_LIABLE_ID, AR_LIABLE_NAME,
-	AR_TIER, AR_PLACE, AR_MEASURES, AR_ALTERNATIVES, AR_BASIS, AR_NPU,
-	AR_RECTIFY_BY, AR_N
+	AR_LIABLE_RANK, AR_TIER, AR_PLACE, AR_AMOUNT, AR_MEASURES,
+	AR_ALTERNATIVES, AR_BASIS, AR_NPU, AR_RECTIFY_BY, AR_N
 };
+_Static_assert(WZ_LC_CASE + AR_N - 1 == WZ_LC_RECTIFY_BY &&
+    WZ_LC_CASE + AR_AMOUNT == WZ_LC_AMOUNT &&
+    WZ_LC_CASE + AR_LIABLE_RANK == WZ_LC_LIABLE_RANK,
+    "the stored fields follow the ledger's columns");
 
 struct pending {
 	struct wz_buf	 arena;
 	size_t		*off;		/* where each case starts */
 	size_t		 n, cap;
+	struct wz_buf	 fix[IN_N];	/* values with line breaks, mended */
+	unsigned long	 nwarn;		/* rows recorded with a problem */
 };
 
 struct incols {
@@ -1578,6 +1651,8 @@ find_cols(struct wz_reader *r, const struct wz_row *hdr,
 	} else
 		ic->col[IN_PLACE] = col_first_of(norm, ic->nfind,
 		    wz_ledger_place_columns);
+	ic->col[IN_AMOUNT] = col_first_of(norm, ic->nfind,
+	    wz_ledger_amount_columns);
 out:
 	for (i = 0; i < hdr->n; i++)
 		free(norm[i]);
@@ -1596,20 +1671,117 @@ cell(const struct wz_row *row, int col, size_t *len)
 	return row->f[col];
 }
 
+/* The amount= entry of a values column ("amount=42000;days=98"): sets
+ * *s and *n and returns 1, or returns 0 if there is none. */
+static int
+values_amount(const char *v, size_t len, const char **s, size_t *n)
+{
+	const char *p = v, *e = v + len, *q;
+
+	while (p < e) {
+		q = memchr(p, ';', (size_t)(e - p));
+		if (q == NULL)
+			q = e;
+		if (q - p >= 7 && memcmp(p, "amount=", 7) == 0) {
+			*s = p + 7;
+			*n = (size_t)(q - p - 7);
+			return 1;
+		}
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* A sum of money s[0..n) as the ledger keeps it, into out (32 bytes):
+ * whole yuan as wz-match writes them are kept as they are, anything
+ * else goes through wz_num_amount ("4.2万元" is 42000).  -1 if it is
+ * not a sum of money. */
+static int
+yuan(const char *s, size_t n, char out[32])
+{
+	size_t i;
+	double d;
+
+	for (i = 0; i < n && n < 19 && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (n > 0 && i == n && (s[0] != '0' || n == 1)) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return 0;
+	}
+	if (wz_num_amount(s, n, &d) == -1)
+		return -1;
+	wz_num_format(d, out, 32);
+	return 0;
+}
+
+/*
+ * The amount of a row in yuan into out (32 bytes; empty if none): the
+ * values column's amount= entry, else the amount column.  Returns 0, or
+ * -1 if the text given is not a sum of money; *what and *text then name
+ * it for the message.
+ */
+static int
+row_amount(const char *const *v, const size_t *len, char out[32],
+    const char **what, const char **text, size_t *tlen)
+{
+	const char *s;
+	size_t n;
+	int bad = 0;
+
+	out[0] = '\0';
+	if (values_amount(v[IN_VALUES], len[IN_VALUES], &s, &n) && n > 0) {
+		if (yuan(s, n, out) == 0)
+			return 0;
+		*what = "values amount=";
+		*text = s;
+		*tlen = n;
+		bad = 1;
+	}
+	if (len[IN_AMOUNT] > 0) {
+		if (yuan(v[IN_AMOUNT], len[IN_AMOUNT], out) == 0)
+			return 0;
+		if (!bad) {
+			*what = "amount";
+			*text = v[IN_AMOUNT];
+			*tlen = len[IN_AMOUNT];
+			bad = 1;
+		}
+	}
+	out[0] = '\0';
+	return bad ? -1 : 0;
+}
+
 /* Take one input row; returns 1 if stored, 0 if rejected (reported). */
 static int
 take_row(struct pending *pd, struct wz_reader *r, const struct wz_row *row,
     const struct incols *ic)
 {
-	const char *v[IN_N], *liable;
-	size_t len[IN_N], i, liablen;
-	char finding[WZ_CASE_ID_LEN + 1], id[WZ_CASE_ID_LEN + 1];
+	const char *v[IN_N], *liable, *atext, *awhat;
+	size_t len[IN_N], i, liablen, alen;
+	char finding[WZ_CASE_ID_LEN + 1], id[WZ_CASE_ID_LEN + 1], amount[32];
 	const char *kf[4];
 	size_t kl[4];
 	const char *name = wz_reader_name(r);
 
-	for (i = 0; i < IN_N; i++)
+	for (i = 0; i < IN_N; i++) {
 		v[i] = cell(row, ic->col[i], &len[i]);
+		/* A record is one line: a line break in a value is stored,
+		 * and hashed into the case id, as a space, whatever the
+		 * ledger's format. */
+		if (memchr(v[i], '\n', len[i]) != NULL ||
+		    memchr(v[i], '\r', len[i]) != NULL) {
+			size_t k;
+
+			wz_buf_reset(&pd->fix[i]);
+			wz_buf_add(&pd->fix[i], v[i], len[i]);
+			for (k = 0; k < len[i]; k++)
+				if (pd->fix[i].s[k] == '\n' ||
+				    pd->fix[i].s[k] == '\r')
+					pd->fix[i].s[k] = ' ';
+			v[i] = wz_buf_cstr(&pd->fix[i]);
+		}
+	}
 	if (len[IN_ARTICLE] == 0) {
 		wz_msg(name, row->line, "no article (the 'article' column is "
 		    "empty)");
@@ -1633,6 +1805,12 @@ take_row(struct pending *pd, struct wz_reader *r, const struct wz_row *row,
 		wz_msg(name, row->line, "rectify_by '%s' is not a date "
 		    "(YYYY-MM-DD)", v[IN_RECTIFY_BY]);
 		return 0;
+	}
+	if (row_amount(v, len, amount, &awhat, &atext, &alen) == -1) {
+		wz_msg(name, row->line, "%s '%.*s' is not a sum of money in "
+		    "yuan: its amount is left empty", awhat,
+		    (int)alen, atext);
+		pd->nwarn++;
 	}
 	if (len[IN_ID] == 0) {
 		wz_ledger_short_hash((const char *const *)row->f, row->len,
@@ -1658,8 +1836,10 @@ take_row(struct pending *pd, struct wz_reader *r, const struct wz_row *row,
 	PUT(v[IN_ARTICLE], len[IN_ARTICLE]);
 	PUT(v[IN_LIABLE_ID], len[IN_LIABLE_ID]);
 	PUT(v[IN_LIABLE_NAME], len[IN_LIABLE_NAME]);
+	PUT(v[IN_LIABLE_RANK], len[IN_LIABLE_RANK]);
 	PUT(v[IN_TIER], len[IN_TIER]);
 	PUT(v[IN_PLACE], len[IN_PLACE]);
+	PUT(amount, strlen(amount));
 	PUT(v[IN_MEASURES], len[IN_MEASURES]);
 	PUT(v[IN_ALTERNATIVES], len[IN_ALTERNATIVES]);
 	PUT(v[IN_BASIS], len[IN_BASIS]);
@@ -1679,18 +1859,24 @@ int
 wz_ledger_append(const char *ledger, struct wz_reader *const *in,
     size_t nin, const struct wz_ledger_opts *o)
 {
-	struct pending pd = { { 0 }, NULL, 0, 0 };
+	struct pending pd;
 	struct keyset keys = { NULL, 0, 0 };
 	struct wled l;
 	const struct wz_row *hdr, *row;
 	struct incols ic = { { 0 }, 0 };
 	const char *f[WZ_LEDGER_NCOLS], *by, *note;
+	char date[11];
 	size_t len[WZ_LEDGER_NCOLS], i, k, off;
 	unsigned long nread = 0, nrej = 0, nblank = 0, napp = 0, ndup = 0;
 	int rc, status = 0, fatal = 0, colsok;
 
 	memset(&l, 0, sizeof(l));
+	memset(&pd, 0, sizeof(pd));
 	l.fd = -1;
+	if (o->on != NULL && !wz_ledger_date_ok(o->on, strlen(o->on))) {
+		wz_msg(NULL, 0, "--on: '%s' is not a date (YYYY-MM-DD)", o->on);
+		return EX_USAGE;
+	}
 	/* Read every input before taking the lock, so that a slow pipe
 	 * does not hold other writers up. */
 	for (i = 0; i < nin && !fatal; i++) {
@@ -1737,6 +1923,10 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 	if ((status = wled_open(&l, ledger, 1, o->tsv, o->at)) != 0 ||
 	    (status = wled_load(&l, collect_key, &keys)) != 0)
 		goto out;
+	/* The day of the run: --on, else the day of --at (or now). */
+	snprintf(date, sizeof(date), "%.10s", o->on != NULL ? o->on : l.at);
+	f[WZ_LC_DATE] = date;
+	len[WZ_LC_DATE] = strlen(date);
 	f[WZ_LC_EVENT] = "recommended";
 	len[WZ_LC_EVENT] = strlen(f[WZ_LC_EVENT]);
 	f[WZ_LC_BY] = by;
@@ -1762,7 +1952,7 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 	}
 	if ((status = wled_commit(&l)) != 0)
 		goto out;
-	if (nrej > 0)
+	if (nrej > 0 || pd.nwarn > 0)
 		status = WZ_EX_ROWS;
 out:
 	if (!fatal && status != 0 && status != WZ_EX_ROWS)
@@ -1779,6 +1969,8 @@ out:
 	free(keys.v);
 	free(pd.off);
 	wz_buf_free(&pd.arena);
+	for (k = 0; k < IN_N; k++)
+		wz_buf_free(&pd.fix[k]);
 	return status;
 }
 
@@ -1889,7 +2081,7 @@ wz_ledger_event(const char *ledger, const char *case_id, const char *event,
 	struct wled l;
 	const char *f[WZ_LEDGER_NCOLS], *why, *p;
 	size_t len[WZ_LEDGER_NCOLS], i;
-	struct wz_buf note = { 0 };
+	char date[11];
 	int ev, decides, status;
 
 	memset(&l, 0, sizeof(l));
@@ -1983,16 +2175,17 @@ wz_ledger_event(const char *ledger, const char *case_id, const char *event,
 		status = EX_USAGE;
 		goto out;
 	}
-	if (a->date != NULL)
-		wz_buf_printf(&note, "date=%s", a->date);
-	if (o->note != NULL && *o->note != '\0')
-		wz_buf_printf(&note, "%s%s", note.len > 0 ? "; " : "", o->note);
+	/* When it took effect: --date, else the day it is recorded. */
+	snprintf(date, sizeof(date), "%.10s", a->date != NULL ? a->date :
+	    l.at);
+	f[WZ_LC_DATE] = date;
+	len[WZ_LC_DATE] = strlen(date);
 	f[WZ_LC_EVENT] = event;
 	len[WZ_LC_EVENT] = strlen(event);
 	f[WZ_LC_BY] = o->by;
 	len[WZ_LC_BY] = strlen(o->by);
-	f[WZ_LC_NOTE] = note.len > 0 ? note.s : "";
-	len[WZ_LC_NOTE] = note.len;
+	f[WZ_LC_NOTE] = o->note != NULL ? o->note : "";
+	len[WZ_LC_NOTE] = strlen(f[WZ_LC_NOTE]);
 	if ((status = wled_add(&l, f, len)) != 0 ||
 	    (status = wled_commit(&l)) != 0)
 		goto out;
@@ -2001,7 +2194,6 @@ wz_ledger_event(const char *ledger, const char *case_id, const char *event,
 out:
 	wled_close(&l);
 	wz_buf_free(&fc.blk);
-	wz_buf_free(&note);
 	return status;
 }
 
@@ -2095,8 +2287,8 @@ parse_expect(const char *s, uint64_t *seq, char hash[WZ_SHA_HEXLEN + 1])
 }
 
 /*
- * verify's split: only the first four fields (seq, at, event, case_id)
- * and the count matter there.  A line without a quote, or a TSV line,
+ * verify's split: only the first five fields (seq, at, date, event,
+ * case_id) and the count matter there.  A line without a quote, or a TSV line,
  * is split in place (the fields are then not NUL-terminated); only a
  * quoted CSV line pays for wz_ledger_split's copy.
  */
@@ -2179,6 +2371,9 @@ verify_line(struct vstate *v, struct vchain *c, struct wz_sha *sha,
 			vnote(v, "at '%.*s' is not a UTC time "
 			    "(YYYY-MM-DDTHH:MM:SSZ)", (int)len[WZ_LC_AT],
 			    f[WZ_LC_AT]);
+		if (!wz_ledger_date_ok(f[WZ_LC_DATE], len[WZ_LC_DATE]))
+			vnote(v, "date '%.*s' is not a date (YYYY-MM-DD)",
+			    (int)len[WZ_LC_DATE], f[WZ_LC_DATE]);
 		if (wz_event_code(f[WZ_LC_EVENT], len[WZ_LC_EVENT]) < 0)
 			vnote(v, "unknown event '%.*s'", (int)len[WZ_LC_EVENT],
 			    f[WZ_LC_EVENT]);
@@ -2419,10 +2614,11 @@ read_header(int fd, const char *path, off_t size, size_t *hlen)
 		return -1;
 	}
 	nl = memchr(buf, '\n', (size_t)k);
+	/* The length first: the headers are shorter than buf. */
 	if (nl == NULL && (off_t)k == size &&
+	    (size_t)k <= strlen(header_line(0)) &&
 	    (memcmp(buf, header_line(0), (size_t)k) == 0 ||
-	    memcmp(buf, header_line(1), (size_t)k) == 0) &&
-	    (size_t)k <= strlen(header_line(0)))
+	    memcmp(buf, header_line(1), (size_t)k) == 0))
 		return -2;
 	*hlen = nl != NULL ? (size_t)(nl - buf) + 1 : (size_t)k;
 	return check_header(path, buf, nl != NULL ? (size_t)(nl - buf) :

@@ -4,14 +4,22 @@
  * A ledger is an append-only file of events, one physical line each,
  * under a fixed header line (DESIGN.md Decision 10):
  *
- *   seq,at,event,case_id,finding_id,article,liable_id,liable_name,tier,
- *   place,measures,alternatives,basis,no_promotion_until,rectify_by,by,
- *   note,hash
+ *   seq,at,date,event,case_id,finding_id,article,liable_id,liable_name,
+ *   liable_rank,tier,place,amount,measures,alternatives,basis,
+ *   no_promotion_until,rectify_by,by,note,hash
  *
- * CSV (RFC 4180) by default; a ledger created with -t is TSV (\t \n \r \\
- * escaped) and is recognised by its header from then on.  In a CSV ledger
- * a line break inside a value is stored as a space, so that every event
- * is one line for awk, grep and the checking recipe.
+ * `date` is the day the event took effect (YYYY-MM-DD): for a
+ * recommendation the day of the append run (--on), for a manual event
+ * its --date; both default to the UTC date of `at`.  `liable_rank` is the
+ * input's liable_rank column (wz-tier, wz-penalty); `amount` the sum of
+ * money involved, in yuan, from the input's values column (its amount=
+ * entry, as wz-match writes it) or else its amount column (涉及金额 and
+ * the like, read with wz_num_amount); both may be empty.
+ *
+ * CSV (RFC 4180) by default; a ledger created with -t is TSV (tab and
+ * backslash escaped as \t and \\) and is recognised by its header from
+ * then on.  A line break inside a value is stored as a space, so that
+ * every event is one line for awk, grep and the checking recipe.
  *
  * The chain: hash = SHA-256, in lowercase hex, of the previous record's
  * 64 hash digits (64 "0" for the first record) followed by this line's
@@ -45,13 +53,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "wz_base.h"
 #include "wz_csv.h"
 
 /* Columns of a ledger line, in order. */
 enum {
-	WZ_LC_SEQ, WZ_LC_AT, WZ_LC_EVENT, WZ_LC_CASE, WZ_LC_FINDING,
-	WZ_LC_ARTICLE, WZ_LC_LIABLE_ID, WZ_LC_LIABLE_NAME, WZ_LC_TIER,
-	WZ_LC_PLACE, WZ_LC_MEASURES, WZ_LC_ALTERNATIVES, WZ_LC_BASIS,
+	WZ_LC_SEQ, WZ_LC_AT, WZ_LC_DATE, WZ_LC_EVENT, WZ_LC_CASE,
+	WZ_LC_FINDING, WZ_LC_ARTICLE, WZ_LC_LIABLE_ID, WZ_LC_LIABLE_NAME,
+	WZ_LC_LIABLE_RANK, WZ_LC_TIER, WZ_LC_PLACE, WZ_LC_AMOUNT,
+	WZ_LC_MEASURES, WZ_LC_ALTERNATIVES, WZ_LC_BASIS,
 	WZ_LC_NO_PROMOTION_UNTIL, WZ_LC_RECTIFY_BY, WZ_LC_BY, WZ_LC_NOTE,
 	WZ_LC_HASH,
 	WZ_LEDGER_NCOLS
@@ -66,6 +76,10 @@ extern const char *const wz_ledger_columns[WZ_LEDGER_NCOLS];
  */
 extern const char *const wz_ledger_id_columns[];
 extern const char *const wz_ledger_place_columns[];
+/* The headers of a sum of money in yuan that append takes the amount
+ * from when the values column has no amount= entry (the finding's own
+ * columns only; headers in 万元 are left out on purpose). */
+extern const char *const wz_ledger_amount_columns[];
 
 #define WZ_CASE_ID_LEN	16	/* hex digits of a case_id or hashed finding_id */
 #define WZ_AT_LEN	20	/* "2024-03-01T08:00:00Z" */
@@ -104,7 +118,8 @@ void	 wz_ledger_now(char out[WZ_AT_LEN + 1]);
  * Hash ids.  Each field is a (pointer, length) pair; n fields are hashed,
  * each followed by 0x1f, and the first 16 hex digits of the SHA-256 are
  * written with a NUL into out.  wz_ledger_case_id takes the four key
- * fields (finding_id, article, liable, tier) in that order.
+ * fields (finding_id, article, liable, tier) in that order.  They share
+ * one hashing context kept for the process: not for several threads.
  */
 void	 wz_ledger_short_hash(const char *const *f, const size_t *len,
 	    size_t n, char out[WZ_CASE_ID_LEN + 1]);
@@ -115,7 +130,7 @@ void	 wz_ledger_case_id(const char *finding, const char *article,
 /*
  * Line codec.  wz_ledger_encode appends n fields to b, each followed by
  * the separator (',' or '\t'), quoting or escaping as the format needs;
- * line breaks in a CSV value become spaces.  wz_ledger_split splits one
+ * line breaks in a value become spaces.  wz_ledger_split splits one
  * line (without its newline) into at most max fields; the unquoted,
  * NUL-terminated field texts are stored in scratch, which the caller
  * owns and reuses (no allocation per line once it is big enough), and
@@ -142,8 +157,9 @@ struct wz_lreader;
 /*
  * Open a ledger for reading and check its header.  The size is taken
  * under a shared lock, so the reader sees whole records only.  Returns
- * NULL after printing a message; *status gets EX_NOINPUT (cannot open)
- * or EX_DATAERR (not a ledger).
+ * NULL after printing a message; *status gets EX_NOINPUT (cannot open),
+ * EX_DATAERR (not a ledger) or EX_IOERR.  The caller closes the reader
+ * with wz_lreader_close().
  */
 struct wz_lreader *wz_lreader_open(const char *path, int *status);
 /*
@@ -175,9 +191,13 @@ size_t	 wz_lstate_count(const struct wz_lstate *st);
  * Write the state to w: a header, then one row per case in order of
  * first appearance, or with group set one row per (finding_id, liable)
  * listing its case ids and articles joined by ';'.  Columns:
- * case_id finding_id article liable_id liable_name tier place status
- * measures alternatives basis no_promotion_until rectify_by
- * recommended_measures opened updated date by note events ledger.
+ * case_id finding_id article liable_id liable_name liable_rank tier
+ * place amount status measures alternatives basis no_promotion_until
+ * rectify_by recommended_measures opened updated date by note events
+ * ledger.  date is the last event's `date` column (in a group the latest
+ * of its cases'); a group's amount is the sum of its cases' amounts,
+ * each distinct sum once: the same sum on several cases of one finding
+ * is one sum of money.
  */
 void	 wz_lstate_write(struct wz_lstate *st, struct wz_writer *w,
 	    int group);
@@ -187,6 +207,8 @@ void	 wz_lstate_free(struct wz_lstate *st);
 
 struct wz_ledger_opts {
 	const char	*at;		/* canonical time; NULL: now */
+	const char	*on;		/* append: the `date`, YYYY-MM-DD;
+					 * NULL: the date of at */
 	const char	*by;		/* who records; NULL: the login name */
 	const char	*note;		/* stored with each record; may be NULL */
 	int		 tsv;		/* a ledger created now is TSV */
@@ -196,8 +218,10 @@ struct wz_ledger_opts {
 
 /*
  * Record every case of the inputs (the stream of wz-penalty or wz-tier)
- * as a `recommended` event, skipping cases the ledger (or an earlier row)
- * already has.  The inputs are read to the end before the ledger is
+ * as a `recommended` event dated o->on, skipping cases the ledger (or an
+ * earlier row) already has.  An amount that is not a sum of money is
+ * reported with its line and left empty; the case is recorded and the
+ * status is 1.  The inputs are read to the end before the ledger is
  * locked; none of them is closed.  Creates the ledger (mode 0640 less
  * the umask) if it does not exist.  Prints "LEDGER: N read, N appended,
  * N duplicate, N rejected" on stderr.  Nothing is appended when an input
@@ -211,7 +235,8 @@ struct wz_event_args {
 	const char	*basis;		/* decided, revised: replaces basis */
 	const char	*rectify_by;	/* date; rectify_due needs one */
 	const char	*no_promotion_until;	/* date */
-	const char	*date;		/* when it took effect, YYYY-MM-DD */
+	const char	*date;		/* when it took effect, YYYY-MM-DD;
+					 * NULL: the date of at */
 };
 
 /*

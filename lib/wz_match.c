@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,11 +28,28 @@
 #define MAXPOSTS	8	/* posts one title cell may name */
 #define PCACHE		1024	/* title cache entries (direct mapped) */
 #define PCACHE_TITLE	120	/* longest title kept in the cache */
+#define VSLOTS		64	/* cached values per field (direct mapped) */
+#define VRAW		48	/* longest cell kept there */
+#define VNORM		96	/* longest normal form kept there */
 #define NO_DATE_LO	0L
 #define NO_DATE_HI	99991231L
 
 /* Fields every row may need, at fixed indices. */
-enum { F_TITLE, F_DATE, F_FOUND, F_YEAR, F_FIXED };
+enum { F_TITLE, F_DATE, F_FOUND, F_YEAR };
+
+/*
+ * A field's recent values: a cell and its normal form.  Field columns
+ * repeat a few values (核查结果 is 属实 or 不属实 ...), so the normal form
+ * is looked up rather than made, and a field pattern's result is kept per
+ * value (struct leaf).  gen is unique to each value a slot ever held.
+ */
+struct vslot {
+	uint64_t	 h;		/* 0: empty */
+	unsigned long	 gen;
+	size_t		 rawlen, normlen;
+	char		 raw[VRAW];
+	char		 norm[VNORM];
+};
 
 struct field {
 	char		*name;		/* canonical field or literal header */
@@ -39,10 +57,21 @@ struct field {
 	int		 col;		/* bound column or -1 */
 	enum wz_numkind	 kind;
 	unsigned long	 nstamp;	/* row of the cached normal form */
-	size_t		 noff, nlen;	/* normal form, in m->arena */
+	const char	*nptr;		/* normal form: in a slot or the row, */
+	size_t		 noff, nlen;	/* else (nptr NULL) in m->arena */
+	struct vslot	*vs;		/* VSLOTS, made on first use */
+	int		 vslot;		/* this row's value's slot, or -1 */
+	unsigned long	 vgen;		/* and its gen */
 	unsigned long	 vstamp;	/* row of the cached number */
 	int		 vok;
 	double		 v;
+};
+
+/* A literal of a field pattern's clauses. */
+struct rlit {
+	char		*s;
+	size_t		 n;
+	int		 alpha;		/* holds ASCII letters: fold */
 };
 
 struct mcond {
@@ -52,15 +81,26 @@ struct mcond {
 	int		 tid;		/* TEXT: prefilter id or -1 */
 	double		 rhs;		/* CMP */
 	int		 rhs_ok;
-	enum wz_numkind	 vkind;		/* CMP */
 	struct mcond	**kids;
 	size_t		 nkids;
 	int		 hid;		/* HISTORY */
 	int		 leaf;		/* TEXT, RE: shared result slot or -1 */
-	char		**rlits;	/* RE: required literals (ours) */
-	size_t		 nrlits;
+	struct rlit	*rlits;		/* RE: required literal clauses */
+	size_t		*rcl;		/* clause i: rlits[rcl[i], rcl[i+1]) */
+	size_t		 nrcl;
+	/* Prefilter ids of which one must be found for this condition to
+	 * hold, in m->ndv; nd_n < 0: none is needed. */
+	size_t		 nd_off;
+	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
+};
+
+/* A field pattern's result for the value of a field's slot. */
+struct vres {
+	unsigned long	 gen;		/* the slot's gen; 0: none */
+	int		 res;
+	size_t		 s, e;
 };
 
 struct leaf {
@@ -69,11 +109,13 @@ struct leaf {
 	unsigned long	 stamp;		/* row of the cached result */
 	int		 res;
 	size_t		 s, e;		/* span of the match */
+	struct vres	*vres;		/* field patterns: per slot, VSLOTS */
 };
 
-struct lpair {
-	const char	*lit;
-	uint32_t	 tid;
+/* While compiling: the clauses of each text condition. */
+struct tclauses {
+	struct wz_rx_clause *c;
+	size_t		 n;
 };
 
 /* Conditions are allocated in blocks, so a tree sits close in memory. */
@@ -96,9 +138,9 @@ struct unit {
 	struct mcond	*cond;
 	struct ginfo	**groups;
 	size_t		 ngroups;
-	int		 always;	/* not reached through the prefilter */
 	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
 	int		 xval;
+	size_t		 goff, gn;	/* gate: atoms in m->gatev */
 };
 
 struct docinfo {
@@ -139,11 +181,29 @@ struct cap {
 	double		 num;
 };
 
+/*
+ * An evidence item: bytes eb[a, a + b), or with text set the span [a, b)
+ * of the normalised text, turned into the user's words (wz_norm_span())
+ * only when a citation is written.  Repeats are dropped then too.
+ */
+struct evi {
+	size_t		 a, b;
+	int		 text;
+};
+
+/* An evidence item as written, while joining. */
+struct evs {
+	const char	*p;
+	size_t		 n;
+};
+
 struct acc {
 	struct cap	*caps;
 	size_t		 ncaps, capcaps, cap0;
-	size_t		*ev;		/* evidence: offset, length pairs */
+	struct evi	*ev;		/* evidence items */
 	size_t		 nev, capev;
+	struct evs	*evs;		/* ev_join()'s */
+	size_t		 capevs;
 	struct wz_buf	 cb, eb, xb;	/* capture texts, evidence, explain */
 };
 
@@ -189,28 +249,58 @@ struct wz_matcher {
 	size_t		 nhists;
 	struct mcblock	*mcb;
 
-	/* Prefilter. */
+	/*
+	 * Prefilter.  Each text condition with required literals has a
+	 * prefilter id (tid) and one or more clauses (wz_rx_clauses()): it
+	 * can hold only if every clause has one of its literals in the
+	 * text.  The automaton reports distinct literals.  One clause of
+	 * each tid, the one least likely to be in a text, is its anchor: a
+	 * literal maps to the tids whose anchor holds it, and only those
+	 * tids have their other clauses looked up in the row's literals.
+	 * Which clause is least likely is first guessed from the literals'
+	 * lengths, then learnt from how often each literal was found
+	 * (adapt_anchors()); results do not depend on the choice.
+	 */
 	struct wz_ac	*ac;
 	size_t		 ntids;
 	size_t		*tu_start, *tu_end;	/* units needing each tid */
 	size_t		*tu_list;
-	size_t		*always;	/* units not reached by the prefilter */
-	size_t		 nalways;
 	uint64_t	*tbits;		/* this row's prefilter ids */
 	uint32_t	*tlist;
 	size_t		 ntlist;
-	/* The automaton reports distinct literals; each maps to the ids
-	 * of the conditions that require it. */
-	struct lpair	*lpairs;	/* while compiling */
-	size_t		 nlpairs;
+	struct tclauses	*tcl;		/* while compiling, per tid */
+	size_t		*tc_start;	/* tid -> its clauses, anchor first */
+	uint32_t	*tc_list;
+	size_t		 ncl;
+	size_t		*cl_start;	/* clause -> literals, in cl_lits */
+	uint32_t	*cl_lits;
+	unsigned long	*tstamp;	/* per tid: the row it was looked at */
 	size_t		 nlits;
-	size_t		*lt_start;	/* literal -> tids, in lt_list */
+	size_t		*lt_start;	/* literal -> anchored tids */
 	uint32_t	*lt_list;
 	uint64_t	*lbits;
 	uint32_t	*llist;
 	size_t		 nllist;
+	uint64_t	*lseen;		/* per literal: rows it was found in */
+	unsigned long	 nseen, next_adapt;	/* rows scanned */
+	size_t		*ndv;		/* the conditions' needs */
+	size_t		 nndv;
 	uint64_t	*abits;		/* the always-units */
 	uint64_t	*pbits;		/* units that can hold with this header */
+	/*
+	 * Gates (bound with the header): an always-unit can often hold only
+	 * if one of a few cheap tests does, text prefilter ids or a field
+	 * test (核查结果 ~ /不予立案/, a column present ...) whose result is
+	 * kept per field value.  An atom is a tid, or m->ntids + an index
+	 * in m->gatoms.  Units gated are left out of gbits.
+	 */
+	uint64_t	*gbits;		/* always-units without a gate */
+	size_t		*gated;		/* units with one */
+	size_t		 ngated;
+	size_t		*gatev;
+	size_t		 ngatev;
+	const struct mcond **gatoms;
+	size_t		 ngatoms;
 	uint64_t	*cbits;		/* this row's candidate units */
 	size_t		 nuwords;
 
@@ -221,6 +311,7 @@ struct wz_matcher {
 	 */
 	struct leaf	*leaves;
 	size_t		 nleaves;
+	unsigned long	 vgen;		/* the last vslot gen given */
 
 	/* The bound input. */
 	char		*name;
@@ -461,9 +552,84 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 }
 
 static int
-has_late(const struct mcond *mc)
+cmp_str(const void *a, const void *b)
 {
-	return mc->late;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * How rare a clause's literals are likely to be in a text, before any
+ * text was seen: the shortest member counts (one character is common,
+ * four are rare), then the number of members.
+ */
+static int
+clause_rarer(const struct wz_rx_clause *a, const struct wz_rx_clause *b)
+{
+	size_t i, ma = SIZE_MAX, mb = SIZE_MAX;
+
+	for (i = 0; i < a->n; i++)
+		if (strlen(a->v[i]) < ma)
+			ma = strlen(a->v[i]);
+	for (i = 0; i < b->n; i++)
+		if (strlen(b->v[i]) < mb)
+			mb = strlen(b->v[i]);
+	if (ma != mb)
+		return ma > mb;
+	return a->n < b->n;
+}
+
+/* A field pattern's clauses, for has_clauses(). */
+static void
+re_clauses(struct mcond *mc)
+{
+	struct wz_rx_clause *cl;
+	size_t i, k, n, nl = 0;
+	const char *p;
+
+	if ((n = wz_rx_clauses(mc->c->pattern, &cl)) == 0)
+		return;
+	/* The rarest first, so that a miss costs little. */
+	for (i = 1; i < n; i++) {
+		struct wz_rx_clause x = cl[i];
+
+		for (k = i; k > 0 && clause_rarer(&x, &cl[k - 1]); k--)
+			cl[k] = cl[k - 1];
+		cl[k] = x;
+	}
+	mc->rcl = wz_calloc(n + 1, sizeof(*mc->rcl));
+	for (i = 0; i < n; i++)
+		nl += cl[i].n;
+	mc->rlits = wz_calloc(nl + 1, sizeof(*mc->rlits));
+	for (i = nl = 0; i < n; i++) {
+		mc->rcl[i] = nl;
+		for (k = 0; k < cl[i].n; k++, nl++) {
+			mc->rlits[nl].s = cl[i].v[k];
+			mc->rlits[nl].n = strlen(cl[i].v[k]);
+			for (p = cl[i].v[k]; *p != '\0'; p++)
+				if (*p >= 'a' && *p <= 'z')
+					mc->rlits[nl].alpha = 1;
+		}
+		free(cl[i].v);	/* the strings are ours now */
+	}
+	mc->rcl[n] = nl;
+	mc->nrcl = n;
+	free(cl);
+}
+
+/* Give a text condition its prefilter id and clauses, if it has any. */
+static void
+text_clauses(struct wz_matcher *m, struct mcond *mc)
+{
+	struct wz_rx_clause *cl;
+	size_t n;
+
+	if ((n = wz_rx_clauses(mc->c->pattern, &cl)) == 0)
+		return;
+	mc->tid = (int)m->ntids;
+	m->tcl = wz_reallocarray(m->tcl, m->ntids + 1, sizeof(*m->tcl));
+	m->tcl[m->ntids].c = cl;
+	m->tcl[m->ntids].n = n;
+	m->ntids++;
 }
 
 static struct mcond *
@@ -490,15 +656,7 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 	switch (c->kind) {
 	case WZ_C_TEXT:
 		leaf_intern(m, mc, -1);
-		if (c->lits.n > 0) {
-			mc->tid = (int)m->ntids++;
-			m->lpairs = wz_reallocarray(m->lpairs, m->nlpairs +
-			    c->lits.n, sizeof(*m->lpairs));
-			for (i = 0; i < c->lits.n; i++) {
-				m->lpairs[m->nlpairs].lit = c->lits.v[i];
-				m->lpairs[m->nlpairs++].tid = (uint32_t)mc->tid;
-			}
-		}
+		text_clauses(m, mc);
 		break;
 	case WZ_C_RE:
 	case WZ_C_IN:
@@ -508,12 +666,11 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 			leaf_intern(m, mc, mc->fld);
 			/* The loader derives literals for text conditions;
 			 * a field's pattern is prefiltered the same way. */
-			mc->nrlits = wz_rx_literals(c->pattern, &mc->rlits);
+			re_clauses(mc);
 		}
 		break;
 	case WZ_C_CMP:
 		mc->late = 1;
-		mc->vkind = wz_num_kind(c->value);
 		mc->fld = field_get(m, c->value);
 		if (c->param == NULL) {
 			mc->rhs = c->num;
@@ -538,10 +695,10 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 			struct mcond **o = wz_calloc(c->nkids + 1, sizeof(*o));
 
 			for (i = k = 0; i < c->nkids; i++)
-				if (!has_late(mc->kids[i]))
+				if (!mc->kids[i]->late)
 					o[k++] = mc->kids[i];
 			for (i = 0; i < c->nkids; i++)
-				if (has_late(mc->kids[i]))
+				if (mc->kids[i]->late)
 					o[k++] = mc->kids[i];
 			free(mc->kids);
 			mc->kids = o;
@@ -793,99 +950,208 @@ build_units(struct wz_matcher *m)
 	}
 }
 
-static int
-cmp_lpair(const void *a, const void *b)
+/* Literal -> the tids whose anchor (first clause) holds it. */
+static void
+anchor_lists(struct wz_matcher *m)
 {
-	const struct lpair *x = a, *y = b;
-	int c = strcmp(x->lit, y->lit);
+	size_t t, k, c, l;
 
-	return c != 0 ? c : (x->tid > y->tid) - (x->tid < y->tid);
+	memset(m->lt_start, 0, (m->nlits + 2) * sizeof(*m->lt_start));
+	for (t = 0; t < m->ntids; t++) {
+		c = m->tc_list[m->tc_start[t]];
+		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
+			m->lt_start[m->cl_lits[k] + 2]++;
+	}
+	for (l = 0; l < m->nlits; l++)
+		m->lt_start[l + 2] += m->lt_start[l + 1];
+	/* lt_start[l + 1] is now where literal l's list starts. */
+	for (t = 0; t < m->ntids; t++) {
+		c = m->tc_list[m->tc_start[t]];
+		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
+			m->lt_list[m->lt_start[m->cl_lits[k] + 1]++] =
+			    (uint32_t)t;
+	}
 }
 
-/* One automaton pattern per distinct literal, and literal -> tids. */
+/* How often a clause's literals were found: an upper bound of how often
+ * the clause was. */
+static uint64_t
+clause_seen(const struct wz_matcher *m, uint32_t c)
+{
+	uint64_t n = 0;
+	size_t k;
+
+	for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
+		n += m->lseen[m->cl_lits[k]];
+	return n;
+}
+
+/*
+ * Order each tid's clauses by how often they were found, rarest first
+ * (ties keep their order), and rebuild the anchor lists.
+ */
+static void
+adapt_anchors(struct wz_matcher *m)
+{
+	size_t t, i, j;
+
+	for (t = 0; t < m->ntids; t++)
+		for (i = m->tc_start[t] + 1; i < m->tc_start[t + 1]; i++) {
+			uint32_t x = m->tc_list[i];
+			uint64_t w = clause_seen(m, x);
+
+			for (j = i; j > m->tc_start[t] &&
+			    clause_seen(m, m->tc_list[j - 1]) > w; j--)
+				m->tc_list[j] = m->tc_list[j - 1];
+			m->tc_list[j] = x;
+		}
+	anchor_lists(m);
+}
+
+/*
+ * One automaton pattern per distinct literal; every tid's clauses as
+ * literal ids, rarest first by their lengths; the anchor lists.
+ */
 static void
 build_literals(struct wz_matcher *m)
 {
-	size_t i, n = 0;
+	const char **all = NULL, **lits;
+	size_t i, j, k, t, n = 0, nl = 0;
 
-	qsort(m->lpairs, m->nlpairs, sizeof(*m->lpairs), cmp_lpair);
-	m->lt_start = wz_calloc(m->nlpairs + 2, sizeof(*m->lt_start));
-	m->lt_list = wz_calloc(m->nlpairs + 1, sizeof(*m->lt_list));
-	for (i = 0; i < m->nlpairs; i++) {
-		if (i == 0 || strcmp(m->lpairs[i].lit, m->lpairs[i - 1].lit)) {
-			m->lt_start[m->nlits] = n;
-			wz_ac_add(m->ac, m->lpairs[i].lit,
-			    strlen(m->lpairs[i].lit), (uint32_t)m->nlits++);
-		} else if (m->lpairs[i].tid == m->lpairs[i - 1].tid)
-			continue;
-		m->lt_list[n++] = m->lpairs[i].tid;
+	for (t = 0; t < m->ntids; t++) {
+		struct tclauses *tc = &m->tcl[t];
+
+		/* Insertion sort, rarest first; stable. */
+		for (i = 1; i < tc->n; i++) {
+			struct wz_rx_clause x = tc->c[i];
+
+			for (j = i; j > 0 && clause_rarer(&x, &tc->c[j - 1]);
+			    j--)
+				tc->c[j] = tc->c[j - 1];
+			tc->c[j] = x;
+		}
+		for (i = 0; i < tc->n; i++) {
+			all = wz_reallocarray(all, n + tc->c[i].n,
+			    sizeof(*all));
+			for (k = 0; k < tc->c[i].n; k++)
+				all[n++] = tc->c[i].v[k];
+			m->ncl++;
+		}
 	}
-	m->lt_start[m->nlits] = n;
-	free(m->lpairs);
-	m->lpairs = NULL;
+	qsort(all, n, sizeof(*all), cmp_str);
+	lits = wz_calloc(n + 1, sizeof(*lits));
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(all[i], all[i - 1]) != 0) {
+			lits[m->nlits] = all[i];
+			wz_ac_add(m->ac, all[i], strlen(all[i]),
+			    (uint32_t)m->nlits++);
+		}
+	m->tc_start = wz_calloc(m->ntids + 2, sizeof(*m->tc_start));
+	m->tc_list = wz_calloc(m->ncl + 1, sizeof(*m->tc_list));
+	m->cl_start = wz_calloc(m->ncl + 2, sizeof(*m->cl_start));
+	m->cl_lits = wz_calloc(n + 1, sizeof(*m->cl_lits));
+	for (t = 0, k = 0; t < m->ntids; t++) {
+		struct tclauses *tc = &m->tcl[t];
+
+		m->tc_start[t] = k;
+		for (i = 0; i < tc->n; i++, k++) {
+			m->tc_list[k] = (uint32_t)k;
+			m->cl_start[k] = nl;
+			for (j = 0; j < tc->c[i].n; j++) {
+				const char **f = bsearch(&tc->c[i].v[j], lits,
+				    m->nlits, sizeof(*lits), cmp_str);
+
+				m->cl_lits[nl++] = (uint32_t)(f - lits);
+			}
+		}
+	}
+	m->tc_start[m->ntids] = k;
+	m->cl_start[k] = nl;
+	free(all);
+	free(lits);
+	for (t = 0; t < m->ntids; t++)
+		wz_rx_clauses_free(m->tcl[t].c, m->tcl[t].n);
+	free(m->tcl);
+	m->tcl = NULL;
+	m->lt_start = wz_calloc(m->nlits + 2, sizeof(*m->lt_start));
+	m->lt_list = wz_calloc(nl + 1, sizeof(*m->lt_list));
+	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
 	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
+	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
+	m->tstamp = wz_calloc(m->ntids + 1, sizeof(*m->tstamp));
+	m->next_adapt = 64;
 }
 
 static void
 build_prefilter(struct wz_matcher *m)
 {
-	size_t u, t, k, nn, total = 0;
-	size_t **sets = wz_calloc(m->nunits + 1, sizeof(*sets));
-	size_t *nsets = wz_calloc(m->nunits + 1, sizeof(*nsets));
-	size_t *cnt = wz_calloc(m->ntids + 1, sizeof(*cnt));
+	struct mcblock *b;
+	size_t u, t, k, nn, total = 0, *nv, *cnt;
+	const struct mcond *mc;
 
 	build_literals(m);
 	wz_ac_build(m->ac);
-	m->always = wz_calloc(m->nunits + 1, sizeof(*m->always));
-	for (u = 0; u < m->nunits; u++) {
-		nn = 0;
-		if (!m->o.no_prefilter && need(m->units[u].cond, &sets[u], &nn)) {
-			nsets[u] = nn;
-			for (t = 0; t < nn; t++)
-				cnt[sets[u][t]]++;
-			total += nn;
-		} else {
-			free(sets[u]);
-			sets[u] = NULL;
-			m->units[u].always = 1;
-			m->always[m->nalways++] = u;
+	/* Every condition's need: a unit is visited when its condition's
+	 * need is met, an `all` fails before it runs a pattern when one of
+	 * its parts' is not, an `any` passes over the parts that cannot
+	 * hold. */
+	for (b = m->mcb; b != NULL; b = b->next)
+		for (k = 0; k < b->n; k++) {
+			struct mcond *c = &b->v[k];
+
+			nn = 0;
+			nv = NULL;
+			c->nd_n = -1;
+			if (!m->o.no_prefilter && need(c, &nv, &nn) &&
+			    nn < INT_MAX) {
+				m->ndv = wz_reallocarray(m->ndv, m->nndv + nn,
+				    sizeof(*m->ndv));
+				memcpy(m->ndv + m->nndv, nv, nn * sizeof(*nv));
+				c->nd_off = m->nndv;
+				c->nd_n = (int)nn;
+				m->nndv += nn;
+			}
+			free(nv);
 		}
+
+	/* The units each prefilter id reaches; the rest are always
+	 * visited. */
+	m->nuwords = m->nunits / 64 + 1;
+	m->abits = wz_calloc(m->nuwords, sizeof(*m->abits));
+	m->gbits = wz_calloc(m->nuwords, sizeof(*m->gbits));
+	m->cbits = wz_calloc(m->nuwords, sizeof(*m->cbits));
+	m->pbits = wz_calloc(m->nuwords, sizeof(*m->pbits));
+	cnt = wz_calloc(m->ntids + 1, sizeof(*cnt));
+	for (u = 0; u < m->nunits; u++) {
+		mc = m->units[u].cond;
+		if (mc->nd_n < 0)
+			m->abits[u >> 6] |= 1ULL << (u & 63);
+		for (t = 0; mc->nd_n > 0 && t < (size_t)mc->nd_n; t++)
+			cnt[m->ndv[mc->nd_off + t]]++;
+		total += mc->nd_n > 0 ? (size_t)mc->nd_n : 0;
 	}
 	m->tu_start = wz_calloc(m->ntids + 1, sizeof(*m->tu_start));
 	m->tu_end = wz_calloc(m->ntids + 1, sizeof(*m->tu_end));
-	for (t = 0; t + 1 <= m->ntids; t++) {
-		if (t > 0)
-			m->tu_start[t] = m->tu_start[t - 1] + cnt[t - 1];
-		m->tu_end[t] = m->tu_start[t];
-	}
+	for (t = 1; t < m->ntids; t++)
+		m->tu_start[t] = m->tu_start[t - 1] + cnt[t - 1];
+	memcpy(m->tu_end, m->tu_start, m->ntids * sizeof(*m->tu_end));
 	m->tu_list = wz_calloc(total + 1, sizeof(*m->tu_list));
 	/* Units in increasing order: each list comes out sorted. */
 	for (u = 0; u < m->nunits; u++) {
-		for (t = 0; t < nsets[u]; t++) {
-			size_t id = sets[u][t];
-			int dup = 0;
+		mc = m->units[u].cond;
+		for (t = 0; mc->nd_n > 0 && t < (size_t)mc->nd_n; t++) {
+			size_t id = m->ndv[mc->nd_off + t];
 
-			for (k = m->tu_start[id]; k < m->tu_end[id]; k++)
-				if (m->tu_list[k] == u)
-					dup = 1;
-			if (!dup)
+			if (m->tu_end[id] == m->tu_start[id] ||
+			    m->tu_list[m->tu_end[id] - 1] != u)
 				m->tu_list[m->tu_end[id]++] = u;
 		}
-		free(sets[u]);
 	}
-	m->nuwords = m->nunits / 64 + 1;
-	m->abits = wz_calloc(m->nuwords, sizeof(*m->abits));
-	m->cbits = wz_calloc(m->nuwords, sizeof(*m->cbits));
-	m->pbits = wz_calloc(m->nuwords, sizeof(*m->pbits));
-	for (t = 0; t < m->nalways; t++)
-		m->abits[m->always[t] >> 6] |= 1ULL << (m->always[t] & 63);
 	m->tbits = wz_calloc(m->ntids / 64 + 1, sizeof(*m->tbits));
 	m->tlist = wz_calloc(m->ntids + 1, sizeof(*m->tlist));
 	m->cand = wz_calloc(m->nunits + 1, sizeof(*m->cand));
 	free(cnt);
-	free(sets);
-	free(nsets);
 }
 
 struct wz_matcher *
@@ -935,7 +1201,6 @@ wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 	return m;
 }
 
-unsigned long dbg_cand, dbg_rx, dbg_rows, dbg_hits, dbg_ntl;
 void
 wz_matcher_free(struct wz_matcher *m)
 {
@@ -943,10 +1208,10 @@ wz_matcher_free(struct wz_matcher *m)
 
 	if (m == NULL)
 		return;
-	if (getenv("WZ_MATCH_STATS")) fprintf(stderr, "units %zu (art %zu) always %zu tids %zu states %zu pats %zu; rows %lu cand %lu rx %lu hitunits %lu tlist %lu\n", m->nunits, m->nau, m->nalways, m->ntids, wz_ac_nstates(m->ac), m->nlits, dbg_rows, dbg_cand, dbg_rx, dbg_hits, dbg_ntl);
 	for (i = 0; i < m->nfields; i++) {
 		free(m->fields[i].name);
 		free(m->fields[i].optcol);
+		free(m->fields[i].vs);
 	}
 	free(m->fields);
 	while (m->mcb != NULL) {
@@ -955,9 +1220,11 @@ wz_matcher_free(struct wz_matcher *m)
 		for (i = 0; i < b->n; i++) {
 			size_t k;
 
-			for (k = 0; k < b->v[i].nrlits; k++)
-				free(b->v[i].rlits[k]);
+			for (k = 0; b->v[i].nrcl > 0 &&
+			    k < b->v[i].rcl[b->v[i].nrcl]; k++)
+				free(b->v[i].rlits[k].s);
 			free(b->v[i].rlits);
+			free(b->v[i].rcl);
 			free(b->v[i].kids);
 		}
 		m->mcb = b->next;
@@ -984,14 +1251,28 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tu_start);
 	free(m->tu_end);
 	free(m->tu_list);
-	free(m->always);
+	free(m->ndv);
 	free(m->abits);
 	free(m->pbits);
+	free(m->gbits);
+	free(m->gated);
+	free(m->gatev);
+	free(m->gatoms);
 	free(m->cbits);
+	for (i = 0; i < m->nleaves; i++)
+		free(m->leaves[i].vres);
 	free(m->leaves);
 	free(m->tbits);
 	free(m->tlist);
-	free(m->lpairs);
+	for (i = 0; m->tcl != NULL && i < m->ntids; i++)
+		wz_rx_clauses_free(m->tcl[i].c, m->tcl[i].n);
+	free(m->tcl);
+	free(m->tc_start);
+	free(m->tc_list);
+	free(m->lseen);
+	free(m->cl_start);
+	free(m->cl_lits);
+	free(m->tstamp);
 	free(m->lt_start);
 	free(m->lt_list);
 	free(m->lbits);
@@ -1010,6 +1291,7 @@ wz_matcher_free(struct wz_matcher *m)
 	wz_buf_free(&m->caseb);
 	free(m->acc.caps);
 	free(m->acc.ev);
+	free(m->acc.evs);
 	wz_buf_free(&m->acc.cb);
 	wz_buf_free(&m->acc.eb);
 	wz_buf_free(&m->acc.xb);
@@ -1033,6 +1315,128 @@ wz_matcher_has_history(const struct wz_matcher *m)
 /* Binding a header. */
 
 static int	possible(const struct wz_matcher *, const struct mcond *);
+
+static void
+gate_push(size_t **v, size_t *n, size_t *cap, size_t a)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = wz_reallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = a;
+}
+
+/* A field test as a gate atom. */
+static size_t
+gate_atom(struct wz_matcher *m, const struct mcond *mc, size_t *cap)
+{
+	if (m->ngatoms == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		m->gatoms = wz_reallocarray(m->gatoms, *cap,
+		    sizeof(*m->gatoms));
+	}
+	m->gatoms[m->ngatoms] = mc;
+	return m->ntids + m->ngatoms++;
+}
+
+/*
+ * The gate of mc with the bound header: atoms of which one must hold for
+ * mc to hold, appended to v.  Returns 1 (a gate), 0 (none: mc may hold
+ * whatever they say) or -1 (mc cannot hold with this header).  *cost
+ * weighs the atoms: a field test costs more than a tid.
+ */
+static int
+gate(struct wz_matcher *m, const struct mcond *mc, size_t **v, size_t *n,
+    size_t *cap, size_t *acap, size_t *cost)
+{
+	size_t i, base = *n, best = 0, bestcost = 0, c;
+	int r, found = 0;
+
+	if (!possible(m, mc))
+		return -1;
+	switch (mc->kind) {
+	case WZ_C_TEXT:
+		if (mc->tid < 0)
+			return 0;
+		gate_push(v, n, cap, (size_t)mc->tid);
+		*cost += 1;
+		return 1;
+	case WZ_C_RE:
+		/* Not with named groups: their captures are the eval's. */
+		if (mc->leaf < 0)
+			return 0;
+		/* FALLTHROUGH */
+	case WZ_C_IN:
+	case WZ_C_PRESENT:
+		if (mc->kind == WZ_C_PRESENT && !mc->c->present)
+			return 0;
+		gate_push(v, n, cap, gate_atom(m, mc, acap));
+		*cost += 4;
+		return 1;
+	case WZ_C_ANY:
+		for (i = 0; i < mc->nkids; i++)
+			if (gate(m, mc->kids[i], v, n, cap, acap, cost) == 0) {
+				*n = base;
+				return 0;
+			}
+		return *n > base ? 1 : -1;
+	case WZ_C_ALL:
+		/* One part's gate will do: the cheapest. */
+		for (i = 0; i < mc->nkids; i++) {
+			c = 0;
+			r = gate(m, mc->kids[i], v, n, cap, acap, &c);
+			*n = base;
+			if (r < 0)
+				return -1;
+			if (r > 0 && (!found || c < bestcost)) {
+				found = 1;
+				best = i;
+				bestcost = c;
+			}
+		}
+		if (!found)
+			return 0;
+		return gate(m, mc->kids[best], v, n, cap, acap, cost);
+	default:
+		return 0;
+	}
+}
+
+/* The gates of the always-units, for the bound header. */
+static void
+build_gates(struct wz_matcher *m)
+{
+	size_t u, n, cap = 0, acap = 0, cost, gcap = 0;
+
+	memcpy(m->gbits, m->abits, m->nuwords * sizeof(*m->gbits));
+	m->ngated = m->ngatev = m->ngatoms = 0;
+	free(m->gatev);
+	free(m->gatoms);
+	m->gatev = NULL;
+	m->gatoms = NULL;
+	if (m->o.no_prefilter)
+		return;
+	for (u = 0; u < m->nunits; u++) {
+		if (!((m->abits[u >> 6] & m->pbits[u >> 6]) >> (u & 63) & 1))
+			continue;
+		n = m->ngatev;
+		cost = 0;
+		if (gate(m, m->units[u].cond, &m->gatev, &m->ngatev, &cap,
+		    &acap, &cost) != 1) {
+			m->ngatev = n;
+			continue;
+		}
+		m->units[u].goff = n;
+		m->units[u].gn = m->ngatev - n;
+		if (m->ngated == gcap) {
+			gcap = gcap ? gcap * 2 : 16;
+			m->gated = wz_reallocarray(m->gated, gcap,
+			    sizeof(*m->gated));
+		}
+		m->gated[m->ngated++] = u;
+		m->gbits[u >> 6] &= ~(1ULL << (u & 63));
+	}
+}
 
 static void
 unbind(struct wz_matcher *m)
@@ -1110,11 +1514,13 @@ wz_matcher_bind(struct wz_matcher *m, const struct wz_row *hdr,
 		}
 		k = wz_col_lookup(hdr, f->name, &m->al, idx, 2);
 		if (k == 2) {
-			wz_msg(name, 0, "columns '%s' and '%s' are both field "
-			    "'%s'; choose one with --field %s=COLUMN",
-			    m->hnames[idx[0] < idx[1] ? idx[0] : idx[1]],
-			    m->hnames[idx[0] < idx[1] ? idx[1] : idx[0]],
-			    f->name, f->name);
+			int lo = idx[0] < idx[1] ? idx[0] : idx[1];
+			int hi = idx[0] < idx[1] ? idx[1] : idx[0];
+
+			wz_msg(name, hdr->line, "columns %d (%s) and %d (%s) "
+			    "are both field '%s'; choose one with --field "
+			    "%s=COLUMN", lo + 1, m->hnames[lo], hi + 1,
+			    m->hnames[hi], f->name, f->name);
 			return EX_DATAERR;
 		}
 		if (k == 1)
@@ -1126,6 +1532,7 @@ wz_matcher_bind(struct wz_matcher *m, const struct wz_row *hdr,
 	for (i = 0; i < m->nunits; i++)
 		if (possible(m, m->units[i].cond))
 			m->pbits[i >> 6] |= 1ULL << (i & 63);
+	build_gates(m);
 	return 0;
 }
 
@@ -1247,26 +1654,88 @@ ensure_text(struct wz_matcher *m)
 	m->text = wz_norm_run(m->nm_text, m->raw, m->rawlen, &m->tlen);
 }
 
+/*
+ * Is s[0..n) printable ASCII without spaces?  Its normal form is itself
+ * then: NFKC and traditional to simplified leave such characters alone,
+ * and there is no whitespace to fold (wz_text.h).
+ */
+static int
+plain_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Normalise a cell: into the row (plain ASCII, unchanged) or m->arena. */
+static void
+fld_norm_make(struct wz_matcher *m, struct field *f, const char *raw,
+    size_t rl)
+{
+	const char *r;
+	size_t nl;
+
+	if (plain_ascii(raw, rl)) {
+		f->nptr = raw;
+		f->nlen = rl;
+		return;
+	}
+	r = wz_norm_run(m->nm_fld, raw, rl, &nl);
+	f->nptr = NULL;
+	f->noff = m->arena.len;
+	f->nlen = nl;
+	wz_buf_add(&m->arena, r, nl);
+	wz_buf_addc(&m->arena, '\0');
+}
+
 /* The normal form of a field's cell; 0 if the input has no such column. */
 static int
 fld_norm(struct wz_matcher *m, int fi, const char **s, size_t *n)
 {
 	struct field *f = &m->fields[fi];
-	const char *raw, *r;
-	size_t rl, nl;
+	struct vslot *v;
+	const char *raw;
+	uint64_t h;
+	size_t rl;
 
 	if (f->col < 0)
 		return 0;
 	if (f->nstamp != m->stamp) {
-		raw = cell(m, f->col, &rl);
-		r = wz_norm_run(m->nm_fld, raw, rl, &nl);
-		f->noff = m->arena.len;
-		f->nlen = nl;
-		wz_buf_add(&m->arena, r, nl);
-		wz_buf_addc(&m->arena, '\0');
 		f->nstamp = m->stamp;
+		f->vslot = -1;
+		raw = cell(m, f->col, &rl);
+		if (rl > VRAW) {
+			fld_norm_make(m, f, raw, rl);
+			goto out;
+		}
+		if (f->vs == NULL)
+			f->vs = wz_calloc(VSLOTS, sizeof(*f->vs));
+		h = wz_hash(raw, rl) | 1;
+		v = &f->vs[h % VSLOTS];
+		if (v->h != h || v->rawlen != rl || memcmp(v->raw, raw, rl)) {
+			fld_norm_make(m, f, raw, rl);
+			if (f->nlen > VNORM) {
+				v->h = 0;
+				goto out;
+			}
+			v->h = h;
+			v->gen = ++m->vgen;
+			v->rawlen = rl;
+			memcpy(v->raw, raw, rl);
+			v->normlen = f->nlen;
+			memcpy(v->norm, f->nptr != NULL ? f->nptr :
+			    m->arena.s + f->noff, f->nlen);
+		}
+		f->nptr = v->norm;
+		f->nlen = v->normlen;
+		f->vslot = (int)(v - f->vs);
+		f->vgen = v->gen;
 	}
-	*s = m->arena.s + f->noff;
+out:
+	*s = f->nptr != NULL ? f->nptr : m->arena.s + f->noff;
 	*n = f->nlen;
 	return 1;
 }
@@ -1516,33 +1985,84 @@ xadd(struct wz_matcher *m, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Add an evidence item made of up to three pieces, once. */
+static struct evi *
+ev_new(struct acc *a)
+{
+	if (a->nev == a->capev) {
+		a->capev = a->capev ? a->capev * 2 : 16;
+		a->ev = wz_reallocarray(a->ev, a->capev, sizeof(*a->ev));
+	}
+	return &a->ev[a->nev++];
+}
+
+/* Add an evidence item made of up to three pieces. */
 static void
 evidence(struct wz_matcher *m, const char *p1, size_t n1, const char *p2,
     size_t n2, const char *p3, size_t n3)
 {
 	struct acc *a = &m->acc;
-	size_t i, n = n1 + n2 + n3, off;
+	struct evi *e;
+	size_t n = n1 + n2 + n3;
 
 	if (n == 0)
 		return;
-	off = a->eb.len;
+	e = ev_new(a);
+	e->a = a->eb.len;
+	e->b = n;
+	e->text = 0;
 	wz_buf_add(&a->eb, p1, n1);
 	wz_buf_add(&a->eb, p2, n2);
 	wz_buf_add(&a->eb, p3, n3);
-	for (i = 0; i < a->nev; i++)
-		if (a->ev[2 * i + 1] == n && memcmp(a->eb.s + a->ev[2 * i],
-		    a->eb.s + off, n) == 0) {
-			buf_trunc(&a->eb, off);
-			return;
-		}
-	if (a->nev == a->capev) {
-		a->capev = a->capev ? a->capev * 2 : 16;
-		a->ev = wz_reallocarray(a->ev, a->capev, 2 * sizeof(*a->ev));
+}
+
+/* Add the user's words behind normalised text [s, e) as an item. */
+static void
+evidence_text(struct wz_matcher *m, size_t s, size_t e)
+{
+	struct evi *v = ev_new(&m->acc);
+
+	v->a = s;
+	v->b = e;
+	v->text = 1;
+}
+
+/* The evidence items, each once, "; " between, appended to b. */
+static void
+ev_join(struct wz_matcher *m, struct wz_buf *b)
+{
+	struct acc *a = &m->acc;
+	size_t i, k, n = 0, from, to;
+	const char *p;
+	size_t l;
+
+	if (a->nev > a->capevs) {
+		a->capevs = a->nev;
+		a->evs = wz_reallocarray(a->evs, a->capevs, sizeof(*a->evs));
 	}
-	a->ev[2 * a->nev] = off;
-	a->ev[2 * a->nev + 1] = n;
-	a->nev++;
+	for (i = 0; i < a->nev; i++) {
+		const struct evi *e = &a->ev[i];
+
+		if (e->text) {
+			wz_norm_span(m->nm_text, e->a, e->b, &from, &to);
+			p = m->raw + from;
+			l = to - from;
+		} else {
+			p = a->eb.s + e->a;
+			l = e->b;
+		}
+		if (l == 0)
+			continue;
+		for (k = 0; k < n; k++)
+			if (a->evs[k].n == l && memcmp(a->evs[k].p, p, l) == 0)
+				break;
+		if (k < n)
+			continue;
+		if (n > 0)
+			wz_buf_add(b, "; ", 2);
+		wz_buf_add(b, p, l);
+		a->evs[n].p = p;
+		a->evs[n++].n = l;
+	}
 }
 
 /* Evidence of a field test: "HEADER=cell". */
@@ -1629,6 +2149,64 @@ captures(struct wz_matcher *m, struct wz_rx *rx, const char *subj, size_t n)
 	return 1;
 }
 
+/* Has mc's pattern a result for this row already? */
+static int
+leaf_known(const struct wz_matcher *m, const struct mcond *mc)
+{
+	return mc->leaf >= 0 && m->leaves[mc->leaf].stamp == m->stamp;
+}
+
+/* Remember the row's result of mc's pattern (the prefilter's "cannot
+ * match" too: it holds for every condition of the same pattern). */
+static void
+leaf_set(struct wz_matcher *m, const struct mcond *mc, int res, size_t s,
+    size_t e)
+{
+	struct leaf *l;
+
+	if (mc->leaf < 0)
+		return;
+	l = &m->leaves[mc->leaf];
+	l->stamp = m->stamp;
+	l->res = res;
+	l->s = s;
+	l->e = e;
+}
+
+/* A field pattern's result for the field's value in this row, if the
+ * value has a slot: the entry to read or fill. */
+static struct vres *
+leaf_vres(struct wz_matcher *m, const struct mcond *mc)
+{
+	struct leaf *l;
+	const struct field *f;
+
+	/* --no-prefilter runs every pattern on every row. */
+	if (mc->leaf < 0 || mc->kind != WZ_C_RE || m->o.no_prefilter)
+		return NULL;
+	f = &m->fields[mc->fld];
+	if (f->nstamp != m->stamp || f->vslot < 0)
+		return NULL;
+	l = &m->leaves[mc->leaf];
+	if (l->vres == NULL)
+		l->vres = wz_calloc(VSLOTS, sizeof(*l->vres));
+	return &l->vres[f->vslot];
+}
+
+static void
+leaf_vset(struct wz_matcher *m, const struct mcond *mc, int res, size_t s,
+    size_t e)
+{
+	struct vres *vr = leaf_vres(m, mc);
+
+	if (vr == NULL)
+		return;
+	vr->gen = m->fields[mc->fld].vgen;
+	vr->res = res;
+	vr->s = s;
+	vr->e = e;
+}
+
 /*
  * Run mc's pattern on subj[0..n), or take the row's earlier result of the
  * same pattern on the same subject.  A fresh match leaves the rx ready
@@ -1646,51 +2224,73 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 		*me = l->e;
 		return l->res;
 	}
-	dbg_rx++;
 	rc = wz_rx_match(mc->c->rx, subj, n);
 	*ms = *me = 0;
 	if (rc == WZ_RX_MATCH)
 		wz_rx_span(mc->c->rx, ms, me);
-	if (l != NULL && (rc == WZ_RX_MATCH || rc == WZ_RX_NOMATCH)) {
-		l->stamp = m->stamp;
-		l->res = rc;
-		l->s = *ms;
-		l->e = *me;
+	if (rc == WZ_RX_MATCH || rc == WZ_RX_NOMATCH) {
+		leaf_set(m, mc, rc, *ms, *me);
+		leaf_vset(m, mc, rc, *ms, *me);
 	}
 	return rc;
 }
 
-/* Does s[0..n) hold one of the literals (lower-case ASCII folded)? */
+/* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
 static int
-has_literal(char *const *lits, size_t nlits, const char *s, size_t n)
+has_literal(const struct rlit *lit, const char *s, size_t n)
 {
-	size_t i, j, k, l;
+	size_t i, j;
 
-	for (k = 0; k < nlits; k++) {
-		const char *lit = lits[k];
-
-		l = strlen(lit);
-		for (i = 0; i + l <= n; i++) {
-			for (j = 0; j < l; j++) {
-				char c = s[i + j];
-
-				if (c >= 'A' && c <= 'Z')
-					c += 32;
-				if (c != lit[j])
-					break;
-			}
-			if (j == l)
+	if (lit->n > n)
+		return 0;
+	if (!lit->alpha) {
+		/* Short subjects: a plain loop beats memmem()'s set-up. */
+		for (i = 0; i + lit->n <= n; i++) {
+			if (s[i] != lit->s[0])
+				continue;
+			for (j = 1; j < lit->n && s[i + j] == lit->s[j]; j++)
+				;
+			if (j == lit->n)
 				return 1;
 		}
+		return 0;
+	}
+	for (i = 0; i + lit->n <= n; i++) {
+		for (j = 0; j < lit->n; j++) {
+			char c = s[i + j];
+
+			if (c >= 'A' && c <= 'Z')
+				c += 32;
+			if (c != lit->s[j])
+				break;
+		}
+		if (j == lit->n)
+			return 1;
 	}
 	return 0;
+}
+
+/* Does s[0..n) hold a literal of each of mc's clauses? */
+static int
+has_clauses(const struct mcond *mc, const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < mc->nrcl; i++) {
+		for (k = mc->rcl[i]; k < mc->rcl[i + 1]; k++)
+			if (has_literal(&mc->rlits[k], s, n))
+				break;
+		if (k == mc->rcl[i + 1])
+			return 0;
+	}
+	return 1;
 }
 
 static int
 eval_text(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct wz_cond *c = mc->c;
-	size_t s, e, from, to;
+	size_t s, e;
 	int rc;
 
 	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
@@ -1704,12 +2304,38 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		return rx_fail(m, mc, rc);
 	if (mc->leaf < 0)
 		captures(m, c->rx, m->text, m->tlen);
-	if (e > s) {
-		wz_norm_span(m->nm_text, s, e, &from, &to);
-		evidence(m, m->raw + from, to - from, NULL, 0, NULL, 0);
-	}
+	if (e > s)
+		evidence_text(m, s, e);
 	xadd(m, "text /%s/: %.*s", c->pattern, (int)(e - s), m->text + s);
 	return 1;
+}
+
+/*
+ * The result of a field pattern on the field's normal form s[0..n): the
+ * row's, else the one of an earlier row with the same value, else the
+ * prefilter's "cannot match", else a match.  A fresh match leaves the rx
+ * ready for captures().
+ */
+static int
+re_result(struct wz_matcher *m, const struct mcond *mc, const char *s,
+    size_t n)
+{
+	const struct vres *vr;
+	size_t ms, me;
+
+	if (!leaf_known(m, mc)) {
+		if ((vr = leaf_vres(m, mc)) != NULL &&
+		    vr->gen == m->fields[mc->fld].vgen) {
+			/* This value was seen before. */
+			leaf_set(m, mc, vr->res, vr->s, vr->e);
+		} else if (mc->nrcl > 0 && !m->o.no_prefilter &&
+		    !has_clauses(mc, s, n)) {
+			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
+			leaf_vset(m, mc, WZ_RX_NOMATCH, 0, 0);
+			return WZ_RX_NOMATCH;
+		}
+	}
+	return leaf_match(m, mc, s, n, &ms, &me);
 }
 
 static int
@@ -1717,15 +2343,12 @@ eval_re(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct wz_cond *c = mc->c;
 	const char *s;
-	size_t n, ms, me;
+	size_t n;
 	int rc;
 
 	if (!fld_norm(m, mc->fld, &s, &n))
 		return 0;
-	if (mc->nrlits > 0 && !m->o.no_prefilter &&
-	    !has_literal(mc->rlits, mc->nrlits, s, n))
-		return 0;
-	rc = leaf_match(m, mc, s, n, &ms, &me);
+	rc = re_result(m, mc, s, n);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
@@ -1939,6 +2562,22 @@ eval_history(struct wz_matcher *m, const struct mcond *mc)
 	return 1;
 }
 
+/* Can mc hold, as far as the prefilter knows? */
+static int
+need_hit(const struct wz_matcher *m, const struct mcond *mc)
+{
+	const size_t *v;
+	int k;
+
+	if (mc->nd_n < 0 || m->nofilter)
+		return 1;
+	v = m->ndv + mc->nd_off;
+	for (k = 0; k < mc->nd_n; k++)
+		if ((m->tbits[v[k] >> 6] >> (v[k] & 63)) & 1)
+			return 1;
+	return 0;
+}
+
 static int
 eval(struct wz_matcher *m, const struct mcond *mc)
 {
@@ -1959,11 +2598,16 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		return eval_cmp(m, mc);
 	case WZ_C_ALL:
 		for (i = 0; i < mc->nkids; i++)
+			if (!need_hit(m, mc->kids[i]))
+				return 0;
+		for (i = 0; i < mc->nkids; i++)
 			if ((r = eval(m, mc->kids[i])) <= 0)
 				return r;
 		return 1;
 	case WZ_C_ANY:
 		for (i = 0; i < mc->nkids; i++) {
+			if (!need_hit(m, mc->kids[i]))
+				continue;
 			acc_mark(&m->acc, &mk);
 			if ((r = eval(m, mc->kids[i])) != 0)
 				return r;
@@ -1992,6 +2636,45 @@ is_cand(const struct wz_matcher *m, const struct unit *u)
 	return (m->cbits[i >> 6] >> (i & 63)) & 1;
 }
 
+/*
+ * Can a gate atom hold in this row?  Field tests are made without
+ * evidence; a pattern that fails (match limit) may hold: the eval will
+ * meet the failure again and report it.
+ */
+static int
+atom_holds(struct wz_matcher *m, size_t a)
+{
+	const struct mcond *mc;
+	const struct wz_strv *set;
+	const char *s, *raw;
+	size_t n, i;
+
+	if (a < m->ntids)
+		return (m->tbits[a >> 6] >> (a & 63)) & 1;
+	mc = m->gatoms[a - m->ntids];
+	switch (mc->kind) {
+	case WZ_C_RE:
+		if (!fld_norm(m, mc->fld, &s, &n))
+			return 0;
+		return re_result(m, mc, s, n) != WZ_RX_NOMATCH;
+	case WZ_C_IN:
+		if (!fld_norm(m, mc->fld, &s, &n))
+			return 0;
+		set = &mc->c->set;
+		for (i = 0; i < set->n; i++)
+			if (strlen(set->v[i]) == n && memcmp(set->v[i], s, n) == 0)
+				return 1;
+		return 0;
+	case WZ_C_PRESENT:
+		if (m->fields[mc->fld].col < 0)
+			return 0;
+		raw = cell(m, m->fields[mc->fld].col, &n);
+		return !is_blank(raw, n);
+	default:
+		return 1;
+	}
+}
+
 /* The units this row can reach, in unit order, in m->cand. */
 static void
 candidates(struct wz_matcher *m)
@@ -1999,22 +2682,55 @@ candidates(struct wz_matcher *m)
 	size_t i, k, u, w;
 	uint64_t b;
 
-	if (m->ntids > 0) {
+	if (m->ntids > 0 && !m->o.no_prefilter) {
 		ensure_text(m);
 		if (m->tlen > 0)
 			m->nllist = wz_ac_scan(m->ac, m->text, m->tlen,
 			    m->lbits, m->llist, m->nlits);
 	}
+	/* Learn which literals are common, now and then. */
+	for (i = 0; i < m->nllist; i++)
+		m->lseen[m->llist[i]]++;
+	if (++m->nseen == m->next_adapt) {
+		adapt_anchors(m);
+		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
+	}
+	/* Literals -> the tids anchored on them -> those whose other
+	 * clauses are in too. */
 	for (i = 0; i < m->nllist; i++)
 		for (k = m->lt_start[m->llist[i]];
 		    k < m->lt_start[m->llist[i] + 1]; k++) {
+			size_t c, j, l;
+
 			u = m->lt_list[k];
-			if (!((m->tbits[u >> 6] >> (u & 63)) & 1)) {
+			if (m->tstamp[u] == m->stamp)
+				continue;
+			m->tstamp[u] = m->stamp;
+			for (j = m->tc_start[u] + 1; j < m->tc_start[u + 1];
+			    j++) {
+				c = m->tc_list[j];
+				for (l = m->cl_start[c]; l < m->cl_start[c + 1];
+				    l++)
+					if ((m->lbits[m->cl_lits[l] >> 6] >>
+					    (m->cl_lits[l] & 63)) & 1)
+						break;
+				if (l == m->cl_start[c + 1])
+					break;
+			}
+			if (j == m->tc_start[u + 1]) {
 				m->tbits[u >> 6] |= 1ULL << (u & 63);
 				m->tlist[m->ntlist++] = (uint32_t)u;
 			}
 		}
-	memcpy(m->cbits, m->abits, m->nuwords * sizeof(*m->cbits));
+	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
+	for (i = 0; i < m->ngated; i++) {
+		u = m->gated[i];
+		for (k = 0; k < m->units[u].gn; k++)
+			if (atom_holds(m, m->gatev[m->units[u].goff + k])) {
+				m->cbits[u >> 6] |= 1ULL << (u & 63);
+				break;
+			}
+	}
 	for (i = 0; i < m->ntlist; i++)
 		for (k = m->tu_start[m->tlist[i]]; k < m->tu_end[m->tlist[i]];
 		    k++) {
@@ -2098,7 +2814,6 @@ cite(struct wz_matcher *m, size_t art, const char *gid, const char *glabel,
     enum wz_severity sev, const char *cases, size_t ncases)
 {
 	struct cit *c;
-	size_t i;
 
 	if (m->ncits == m->capcits) {
 		m->capcits = m->capcits ? m->capcits * 2 : 8;
@@ -2111,18 +2826,13 @@ cite(struct wz_matcher *m, size_t art, const char *gid, const char *glabel,
 	c->glabel = glabel;
 	c->sev = sev;
 	c->evoff = m->cb.len;
-	for (i = 0; i < m->acc.nev; i++) {
-		if (i > 0)
-			wz_buf_add(&m->cb, "; ", 2);
-		wz_buf_add(&m->cb, m->acc.eb.s + m->acc.ev[2 * i],
-		    m->acc.ev[2 * i + 1]);
-	}
+	ev_join(m, &m->cb);
 	wz_buf_addc(&m->cb, '\0');
 	c->caoff = m->cb.len;
 	wz_buf_add(&m->cb, cases, ncases);
 	wz_buf_addc(&m->cb, '\0');
 	c->vaoff = m->cb.len;
-	put_values(m, m->cb.s + c->caoff);
+	put_values(m, cases);	/* not m->cb's copy: adding to m->cb moves it */
 	c->xoff = m->cb.len;
 	wz_buf_add(&m->cb, m->acc.xb.s != NULL ? m->acc.xb.s : "",
 	    m->acc.xb.len);
@@ -2354,7 +3064,7 @@ wz_matcher_history_needed(const struct wz_matcher *m)
 void
 wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row)
 {
-	size_t i, k;
+	size_t i;
 	int y, r;
 
 	row_begin(m, row);
@@ -2377,12 +3087,7 @@ wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row)
 		/* The key again: evaluating may have used m->kb. */
 		hist_key(m, h);
 		buf_trunc(&m->cb, 0);
-		for (k = 0; k < m->acc.nev; k++) {
-			if (k > 0)
-				wz_buf_add(&m->cb, "; ", 2);
-			wz_buf_add(&m->cb, m->acc.eb.s + m->acc.ev[2 * k],
-			    m->acc.ev[2 * k + 1]);
-		}
+		ev_join(m, &m->cb);
 		hinsert(m, (int)i, m->kb.s, m->kb.len, y, m->cb.s != NULL ?
 		    m->cb.s : "", m->cb.len);
 	}
@@ -2893,7 +3598,9 @@ ex_article(struct wz_matcher *m, const struct wz_article *a,
 
 		res = ex_run(m, ex, a->file, &sh);
 		c = res < 0 ? NULL : ex_cited(m, res, a);
-		if (res >= 0 && c == NULL) {
+		/* A row a pattern limit stopped is not a row that matched
+		 * nothing (SECURITY.md). */
+		if (res >= 0 && res != WZ_M_REJECTED && c == NULL) {
 			t->tn++;
 		} else {
 			t->fp++;
@@ -2926,9 +3633,12 @@ ex_exclusion(struct wz_matcher *m, struct unit *u, struct extally *t,
 
 		for (i = 0; i < n; i++) {
 			res = ex_run(m, &exs[i], x->file, &sh);
-			/* The row is set up; ask this exclusion itself. */
-			held = res >= 0 && excl_holds(m, u) > 0;
-			if (res >= 0 && held == (k == 0)) {
+			/* The row is set up; ask this exclusion itself.  A
+			 * pattern limit (-1) is neither answer. */
+			held = res >= 0 ? excl_holds(m, u) : -1;
+			if (held > 0)
+				held = 1;
+			if (res >= 0 && held >= 0 && held == (k == 0)) {
 				if (k == 0)
 					t->tp++;
 				else
@@ -2942,6 +3652,7 @@ ex_exclusion(struct wz_matcher *m, struct unit *u, struct extally *t,
 				    "%s\n", x->id, k == 0 ? "positive" :
 				    "negative", i + 1, x->file, exs[i].line,
 				    res < 0 ? "its header cannot be read" :
+				    held < 0 ? "a pattern hit the match limit" :
 				    held ? "excluded" : "not excluded");
 			}
 			exsheet_free(&sh);

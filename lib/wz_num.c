@@ -185,7 +185,7 @@ static size_t
 number_at(const unsigned char *s, size_t n, size_t i, double *v)
 {
 	double yi = 0, wan = 0, section = 0, cur = 0, u, av;
-	double last_unit = 0;
+	double last_unit = 0, sec_unit = 0;
 	size_t start = i, len, taken, end = i, cnd = 0;
 	int have_cur = 0, any = 0, single = 0, zero = 0, prev_digit = 0;
 	int d, neg = 0;
@@ -249,7 +249,12 @@ number_at(const unsigned char *s, size_t n, size_t i, double *v)
 				if (!have_cur && any && last_unit != 0 &&
 				    last_unit <= u)
 					break;
+				/* Within a section units fall: 1千2千 is no
+				 * number. */
+				if (sec_unit != 0 && u >= sec_unit)
+					break;
 				section += m * u;
+				sec_unit = u;
 			} else if (u == 1e4) {
 				if (wan != 0)
 					break;
@@ -257,10 +262,15 @@ number_at(const unsigned char *s, size_t n, size_t i, double *v)
 				if (wan == 0 && !have_cur && section == 0)
 					wan = u;
 				section = 0;
+				sec_unit = 0;
 			} else {
-				yi = (yi + wan + section + (have_cur ? cur : 0))
-				    * u;
+				/* A second 亿 would multiply what was read
+				 * before it: 1亿1亿 is no number. */
+				if (yi != 0)
+					break;
+				yi = (wan + section + (have_cur ? cur : 0)) * u;
 				wan = section = 0;
+				sec_unit = 0;
 			}
 			cur = 0;
 			have_cur = prev_digit = single = zero = 0;
@@ -462,9 +472,35 @@ wz_num_kind(const char *name)
 	return WZ_NUM_PLAIN;
 }
 
+/*
+ * The common case at once: 1 to 15 ASCII digits, for money optionally
+ * followed by 元, for a percentage by %.  The parsers read these as the
+ * same integer (strtod of at most 15 digits is exact); anything else
+ * returns -1 and takes the long way.
+ */
+static int
+fast_value(enum wz_numkind kind, const char *s, size_t n, double *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 16 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	if (i == 0 || i > 15)
+		return -1;
+	if (i < n && !(kind == WZ_NUM_AMOUNT && n - i == 3 &&
+	    memcmp(s + i, "元", 3) == 0) && !(kind == WZ_NUM_PERCENT &&
+	    n - i == 1 && s[i] == '%'))
+		return -1;
+	*out = (double)v;
+	return 0;
+}
+
 int
 wz_num_value(enum wz_numkind kind, const char *s, size_t n, double *out)
 {
+	if (fast_value(kind, s, n, out) == 0)
+		return 0;
 	switch (kind) {
 	case WZ_NUM_AMOUNT:
 		return wz_num_amount(s, n, out);
@@ -478,8 +514,49 @@ wz_num_value(enum wz_numkind kind, const char *s, size_t n, double *out)
 char *
 wz_num_format(double v, char *buf, size_t len)
 {
+	char *p;
+	int prec;
+
 	if (v == 0)
 		v = 0;	/* no "-0" */
+	/* Whole numbers below 1e15 are what %.15g prints as digits. */
+	if (v == floor(v) && fabs(v) < 1e15 && len >= 18) {
+		char t[20];
+		uint64_t u = (uint64_t)fabs(v);
+		size_t k = 0, j = 0;
+
+		do
+			t[k++] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			buf[j++] = '-';
+		while (k > 0)
+			buf[j++] = t[--k];
+		buf[j] = '\0';
+		return buf;
+	}
 	snprintf(buf, len, "%.15g", v);
+	if (strchr(buf, 'e') == NULL)
+		return buf;
+	/* The parsers read no exponent, so a value printed as 1e+16 or
+	 * 1e-05 could not be read back: write it out in full. */
+	if (fabs(v) >= 1)
+		snprintf(buf, len, "%.0f", v);
+	else {
+		/* 15 digits, as many as fit: "-0." and the NUL. */
+		prec = 14 - (int)floor(log10(fabs(v)));
+		if (prec > (int)len - 4)
+			prec = (int)len - 4;
+		snprintf(buf, len, "%.*f", prec, v);
+		if ((p = strchr(buf, '.')) != NULL) {
+			p += strlen(p);
+			while (p[-1] == '0')
+				*--p = '\0';
+			if (p[-1] == '.')
+				p[-1] = '\0';
+		}
+		if (strcmp(buf, "-0") == 0)
+			strcpy(buf, "0");
+	}
 	return buf;
 }

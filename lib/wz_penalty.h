@@ -47,10 +47,16 @@
  * on the same day N months later (the last day of the month when that
  * month is shorter).
  *
- * The engine keeps the ledgers' cases in memory, reads one row at a time
- * and allocates nothing per row once its buffers have grown; results are
- * borrowed until the next row (DESIGN.md Decision 6: rows are
- * independent, so a split input gives the same output).
+ * The engine keeps the ledgers' cases in memory and reads one row at a
+ * time; results are borrowed until the next row.  Rows are independent
+ * (DESIGN.md Decision 6): a split input gives the same output.
+ *
+ * Where a rule's document has these parameters, --explain also says what
+ * they come to: recover_rate_min, recover_rate_max and recover_cap (the
+ * sum to recover from the row's `amount`, gansuenforce 第二十七条, for a
+ * rule whose note names them; otherwise the whole amount), and
+ * handling_months (the date by which the case must be handled, from the
+ * row's found_date, gansuenforce 第二十二条).
  */
 #ifndef WZ_PENALTY_H
 #define WZ_PENALTY_H

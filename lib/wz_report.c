@@ -18,9 +18,11 @@
 #include "wz_base.h"
 #include "wz_csv.h"
 #include "wz_ledger.h"
+#include "wz_num.h"
 #include "wz_report.h"
 #include "wz_rules.h"
 #include "wz_text.h"
+#include "wz_xlsxw.h"
 
 /* ------------------------------------------------------------------ */
 /* Dates.                                                             */
@@ -89,17 +91,14 @@ wz_period_year(struct wz_period *p, const char *s)
 }
 
 /*
- * The effective date of an event: the "date=" that `event --date` puts
- * at the front of the note, else the date of `at`.
+ * The effective date of an event: its `date` column, else (a record
+ * without one) the date of `at`.
  */
 static void
 event_date(const struct wz_levent *e, char out[11])
 {
-	const char *n = e->f[WZ_LC_NOTE];
-
-	if (strncmp(n, "date=", 5) == 0 &&
-	    wz_ledger_date_ok(n + 5, strcspn(n + 5, ";")))
-		memcpy(out, n + 5, 10);
+	if (wz_ledger_date_ok(e->f[WZ_LC_DATE], e->len[WZ_LC_DATE]))
+		memcpy(out, e->f[WZ_LC_DATE], 10);
 	else if (e->len[WZ_LC_AT] >= 10)
 		memcpy(out, e->f[WZ_LC_AT], 10);
 	else
@@ -597,7 +596,7 @@ roster_free(struct roster *ro)
 
 enum {
 	S_CASE, S_FINDING, S_ARTICLE, S_LIABLE_ID, S_LIABLE_NAME, S_TIER,
-	S_PLACE, S_MEASURES, S_RECMEAS, S_DECMEAS, S_N
+	S_PLACE, S_MEASURES, S_RECMEAS, S_DECMEAS, S_RANK, S_AMOUNT, S_N
 };
 
 /* Flags of a case and of a group. */
@@ -636,7 +635,8 @@ struct rhead {
 
 enum {
 	T_SUMMARY, T_NEW, T_DECIDED, T_DUE, T_OVERDUE, T_CLOSED, T_UNIT,
-	T_ARTICLE, T_TIER, T_MEASURE, T_RANK, T_BAN, T_REPEAT, T_HEAD, T_N
+	T_ARTICLE, T_TIER, T_MEASURE, T_RANK, T_AMOUNT, T_BAN, T_REPEAT,
+	T_HEAD, T_N
 };
 
 static const struct {
@@ -653,6 +653,7 @@ static const struct {
 	{ "tier", "By tier", "按责任类型统计" },
 	{ "measure", "By measure", "按措施统计" },
 	{ "rank", "By rank", "按职级统计" },
+	{ "amount", "Amounts involved", "涉及金额" },
 	{ "ban", "Promotion bans", "禁止提拔" },
 	{ "repeat", "Repeat cases", "重复问责" },
 	{ "head", "Ledger head", "台账链头" },
@@ -665,7 +666,7 @@ enum {
 	C_RECTIFY_BY, C_RECTIFIED, C_RECTDATE, C_DAYS, C_STATUS, C_MEASURES,
 	C_CLOSEDATE, C_UNIT, C_RANK, C_MEASURE, C_NEW, C_DECIDED, C_DUE,
 	C_OVERDUE, C_CLOSED, C_OPEN, C_BANNED, C_NPU, C_CASES, C_COUNT,
-	C_HASH, C_REC, C_FRESH, C_N
+	C_HASH, C_REC, C_FRESH, C_AMOUNT, C_N
 };
 
 static const struct {
@@ -707,6 +708,7 @@ static const struct {
 	[C_HASH] = { "hash", "最后哈希", 0 },
 	[C_REC] = { "recommended", "建议（新增案件）", 1 },
 	[C_FRESH] = { "new", "本期新增", 1 },
+	[C_AMOUNT] = { "amount", "涉及金额（元）", 1 },
 };
 
 #define MAXCOLS	16
@@ -804,6 +806,7 @@ struct build {
 	size_t		 nled;
 	struct roster	 ro;
 	int		 have_roster;
+	int		 have_rank;	/* some case has a liable_rank */
 };
 
 static void
@@ -850,6 +853,11 @@ fold(struct build *b, int ledger, const struct wz_levent *e, const char *d)
 	    e->len[WZ_LC_LIABLE_NAME]);
 	case_set(&c->s[S_TIER], e->f[WZ_LC_TIER], e->len[WZ_LC_TIER]);
 	case_set(&c->s[S_PLACE], e->f[WZ_LC_PLACE], e->len[WZ_LC_PLACE]);
+	case_set(&c->s[S_RANK], e->f[WZ_LC_LIABLE_RANK],
+	    e->len[WZ_LC_LIABLE_RANK]);
+	case_set(&c->s[S_AMOUNT], e->f[WZ_LC_AMOUNT], e->len[WZ_LC_AMOUNT]);
+	if (e->len[WZ_LC_LIABLE_RANK] > 0)
+		b->have_rank = 1;
 	case_set(&c->s[S_MEASURES], e->f[WZ_LC_MEASURES],
 	    e->len[WZ_LC_MEASURES]);
 	if (e->event == WZ_EV_RECOMMENDED && c->s[S_RECMEAS] == NULL)
@@ -933,6 +941,9 @@ read_ledger(struct build *b, int ledger, const char *path)
 	return status;
 }
 
+#define EACH_CASE(b, g, i) \
+	for ((i) = (g)->first; (i) != (size_t)-1; (i) = (b)->c[i].next)
+
 /* Group the cases: one 台账 row per ledger, finding and liable party. */
 static void
 make_groups(struct build *b)
@@ -994,22 +1005,23 @@ make_groups(struct build *b)
 			g->flags |= F_CLOSED;
 		else
 			g->close_date[0] = '\0';
+		/* The rank the ledger recorded (wz-tier's liable_rank),
+		 * else the roster's on the day the case was opened. */
 		g->rank = NULL;
-		if (b->have_roster) {
-			c = &b->c[g->first];
+		EACH_CASE(b, g, i)
+			if (g->rank == NULL && *b->c[i].s[S_RANK] != '\0')
+				g->rank = b->c[i].s[S_RANK];
+		c = &b->c[g->first];
+		if (g->rank == NULL && b->have_roster)
 			g->rank = roster_rank(&b->ro, c->s[S_LIABLE_ID],
 			    g->opened);
-			if (g->rank == NULL)
-				g->rank = strcmp(c->s[S_TIER], "collective")
-				    == 0 ? RANK_UNIT : RANK_UNKNOWN;
-		}
+		if (g->rank == NULL)
+			g->rank = strcmp(c->s[S_TIER], "collective") == 0 ?
+			    RANK_UNIT : RANK_UNKNOWN;
 	}
 	wz_buf_free(&key);
 	smap_free(&gm);
 }
-
-#define EACH_CASE(b, g, i) \
-	for ((i) = (g)->first; (i) != (size_t)-1; (i) = (b)->c[i].next)
 
 /* The columns every case list shares, from the group's cases that
  * carry flag (all of them if 0). */
@@ -1415,6 +1427,159 @@ count_measures(struct build *b)
 	counter_free(&ct);
 }
 
+/*
+ * Amounts involved in the period's new cases, per unit and in total.  The
+ * money belongs to the finding, not to each person liable for it or to
+ * each article: a sum counts once per finding however many of its cases
+ * carry it (the finding's 涉及金额, which every case of it carries, or
+ * one sum cited under two articles); different sums of one finding add
+ * up.  A unit with new cases but no amount known shows an empty amount.
+ */
+struct money {
+	struct smap	 m;	/* key -> index into v */
+	double		*v;
+	size_t		 n, cap;
+};
+
+/* The amount under key, once; returns its index. */
+static size_t
+money_max(struct money *mo, const char *key, double v)
+{
+	size_t i = smap_get(&mo->m, key, strlen(key));
+
+	if (i == (size_t)-1) {
+		if (mo->n == mo->cap) {
+			mo->cap = mo->cap ? mo->cap * 2 : 32;
+			mo->v = wz_reallocarray(mo->v, mo->cap,
+			    sizeof(*mo->v));
+		}
+		i = mo->n++;
+		mo->v[i] = v;
+		smap_put(&mo->m, key, strlen(key), i);
+	} else if (v > mo->v[i])
+		mo->v[i] = v;
+	return i;
+}
+
+static void
+money_free(struct money *mo)
+{
+	smap_free(&mo->m);
+	free(mo->v);
+}
+
+static int
+amount_of(const char *s, double *v)
+{
+	char *end;
+
+	if (*s == '\0')
+		return 0;
+	*v = strtod(s, &end);
+	return *end == '\0';
+}
+
+static void
+build_amounts(struct build *b)
+{
+	struct rtable *t = &b->rep->t[T_AMOUNT];
+	struct counter ct = { 0 };
+	struct money art = { 0 }, unit = { 0 }, tot = { 0 };
+	struct wz_buf key = { 0 };
+	const struct rgroup *g;
+	const struct rcase *c;
+	char *u, num[32], av[32];
+	size_t k, i, j, row, *owner = NULL, nowner = 0;
+	unsigned long fresh = 0;
+	double v, sum = 0;
+	int ledger, any = 0, en = b->o->en;
+
+	table_cols(t, b->rep->multi, C_UNIT, C_NEW, C_AMOUNT, -1);
+	for (k = 0; k < b->ng; k++) {
+		g = &b->g[k];
+		if (!(g->flags & F_NEW))
+			continue;
+		fresh++;
+		ledger = b->rep->multi ? g->ledger : 0;
+		EACH_CASE(b, g, i) {
+			c = &b->c[i];
+			u = place_prefix(c->s[S_PLACE], b->o->unit_depth);
+			/* A group counts once in each of its units. */
+			for (j = g->first; j != i; j = b->c[j].next) {
+				char *o = place_prefix(b->c[j].s[S_PLACE],
+				    b->o->unit_depth);
+				int same = strcmp(o, u) == 0;
+
+				free(o);
+				if (same)
+					break;
+			}
+			if (j == i)
+				count_add(&ct, ledger, u, F_NEW);
+			if (amount_of(c->s[S_AMOUNT], &v)) {
+				/* This sum of the finding, in this unit and
+				 * in the whole. */
+				wz_num_format(v, av, sizeof(av));
+				wz_buf_reset(&key);
+				wz_buf_printf(&key, "%d\037%s\037%s\037%s",
+				    g->ledger, u, c->s[S_FINDING], av);
+				j = money_max(&art, key.s, v);
+				if (j >= nowner) {
+					nowner = 2 * (j + 1);
+					owner = wz_reallocarray(owner, nowner,
+					    sizeof(*owner));
+				}
+				wz_buf_reset(&key);
+				wz_buf_printf(&key, "%d\037%s", ledger, u);
+				owner[j] = money_max(&unit, key.s, 0);
+				wz_buf_reset(&key);
+				wz_buf_printf(&key, "%d\037%s\037%s", g->ledger,
+				    c->s[S_FINDING], av);
+				money_max(&tot, key.s, v);
+			}
+			free(u);
+		}
+	}
+	/* Each unit's amount: the sum of its findings' sums. */
+	for (j = 0; j < unit.n; j++)
+		unit.v[j] = 0;
+	for (j = 0; j < art.n; j++)
+		unit.v[owner[j]] += art.v[j];
+	for (j = 0; j < tot.n; j++) {
+		sum += tot.v[j];
+		any = 1;
+	}
+	if (ct.n > 1)
+		qsort(ct.v, ct.n, sizeof(*ct.v), cnt_cmp);
+	for (i = 0; i < ct.n; i++) {
+		row = table_row(t);
+		if (b->rep->multi)
+			table_set(t, row, C_LEDGER,
+			    b->head[ct.v[i].ledger].name);
+		table_set(t, row, C_UNIT, ct.v[i].key);
+		table_setn(t, row, C_NEW, ct.v[i].n[0]);
+		wz_buf_reset(&key);
+		wz_buf_printf(&key, "%d\037%s", ct.v[i].ledger, ct.v[i].key);
+		j = smap_get(&unit.m, key.s, key.len);
+		table_set(t, row, C_AMOUNT, j == (size_t)-1 ? "" :
+		    wz_num_format(unit.v[j], num, sizeof(num)));
+	}
+	if (ct.n > 0) {
+		row = table_row(t);
+		table_set(t, row, b->rep->multi ? C_LEDGER : C_UNIT, en ?
+		    "total" : "合计");
+		table_setn(t, row, C_NEW, fresh);
+		table_set(t, row, C_AMOUNT, any ? wz_num_format(sum, num,
+		    sizeof(num)) : "");
+	}
+	free(owner);
+	money_free(&art);
+	money_free(&unit);
+	money_free(&tot);
+	wz_buf_free(&key);
+	counter_free(&ct);
+}
+
 /* People (or units) under a promotion ban, per ledger; fills banned[]. */
 struct ban {
 	size_t		 first;		/* their first banned case */
@@ -1673,7 +1838,7 @@ wz_report_build(char *const *ledgers, size_t n,
 	count_by(&b, T_ARTICLE, C_ARTICLE);
 	count_by(&b, T_TIER, C_TIER);
 	count_measures(&b);
-	if (b.have_roster)
+	if (b.have_roster || b.have_rank)
 		count_by(&b, T_RANK, C_RANK);
 	else {
 		table_cols(&rep->t[T_RANK], rep->multi, C_RANK, C_NEW,
@@ -1685,6 +1850,7 @@ wz_report_build(char *const *ledgers, size_t n,
 	build_repeats(&b);
 	build_summary(&b, banned);
 	build_head(&b);
+	build_amounts(&b);
 	free(banned);
 
 	for (i = 0; i < b.nc; i++) {
@@ -1901,10 +2067,12 @@ wz_report_markdown(const struct wz_report *r, const char *table, FILE *fp)
 		fprintf(fp, "\n## %s\n\n", r->en ? table_names[k].en :
 		    table_names[k].zh);
 		if (t->absent)
-			fputs(r->en ? "Not counted: give the roster "
-			    "(--roster FILE, the output of wz-roster) to count "
-			    "by rank.\n" : "未统计：按职级统计需提供花名册"
-			    "（--roster FILE，wz-roster 的输出）。\n", fp);
+			fputs(r->en ? "Not counted: the ledgers record no "
+			    "rank (liable_rank); give the roster (--roster "
+			    "FILE, the output of wz-roster) to count by rank.\n" :
+			    "未统计：台账未记录职级（liable_rank），按职级统计需"
+			    "提供花名册（--roster FILE，wz-roster 的输出）。\n",
+			    fp);
 		else if (t->nrows == 0)
 			fputs(r->en ? "None.\n" : "无。\n", fp);
 		else
@@ -1957,6 +2125,71 @@ wz_report_csv(const struct wz_report *r, const char *table,
 			}
 		}
 	}
+}
+
+/* Columns that hold dates (YYYY-MM-DD), written as date cells. */
+static int
+col_is_date(int col)
+{
+	switch (col) {
+	case C_RECDATE: case C_DECDATE: case C_RECTIFY_BY: case C_RECTDATE:
+	case C_CLOSEDATE: case C_NPU:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+wz_report_xlsx(const struct wz_report *r, const char *table,
+    const char *path)
+{
+	struct wz_xlsxw *w;
+	const char *heads[MAXCOLS], *cells[MAXCOLS];
+	enum wz_xlsxw_kind kinds[MAXCOLS];
+	char per[64], *title, *comments;
+	size_t k, i, j;
+
+	period_text(r, per, sizeof(per));
+	title = r->en ? wz_aprintf("Accountability ledger report: %s", per) :
+	    wz_aprintf("责任追究台账报告（%s）", per);
+	if (*r->missing != '\0')
+		comments = r->en ? wz_aprintf("Ledgers: %s. Left out, could not "
+		    "be read: %s.", r->ledgers, r->missing) :
+		    wz_aprintf("台账：%s。未能读取、未计入：%s。", r->ledgers,
+		    r->missing);
+	else
+		comments = r->en ? wz_aprintf("Ledgers: %s.", r->ledgers) :
+		    wz_aprintf("台账：%s。", r->ledgers);
+	w = wz_xlsxw_open(path, title, comments);
+	free(title);
+	free(comments);
+	if (w == NULL)
+		return EX_CANTCREAT;
+	for (k = 0; k < T_N; k++) {
+		const struct rtable *t = &r->t[k];
+
+		if (table != NULL && strcmp(table, table_names[k].code) != 0)
+			continue;
+		for (j = 0; j < t->ncols; j++) {
+			heads[j] = col_label(t->col[j], r->en);
+			kinds[j] = cols[t->col[j]].num ? WZ_XW_NUMBER :
+			    col_is_date(t->col[j]) ? WZ_XW_DATE : WZ_XW_TEXT;
+		}
+		wz_xlsxw_sheet(w, r->en ? table_names[k].en :
+		    table_names[k].zh, t->ncols, heads, kinds);
+		if (t->absent)
+			wz_xlsxw_note(w, r->en ? "Not counted: give the roster "
+			    "(--roster FILE, the output of wz-roster) to count "
+			    "by rank." : "未统计：按职级统计需提供花名册"
+			    "（--roster FILE，wz-roster 的输出）。");
+		for (i = 0; i < t->nrows; i++) {
+			for (j = 0; j < t->ncols; j++)
+				cells[j] = table_cell(t, i, j);
+			wz_xlsxw_row(w, cells);
+		}
+	}
+	return wz_xlsxw_close(w);
 }
 
 /* ------------------------------------------------------------------ */

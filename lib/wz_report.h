@@ -4,8 +4,8 @@
  *
  * A report covers a period [from, to] of calendar dates and reads one or
  * more ledgers through wz_ledger.h.  Each event counts on its effective
- * date: the "date=YYYY-MM-DD" that `wz-ledger event --date` puts at the
- * front of the note, else the UTC date of its `at`.  Only events dated on
+ * date, the ledger's `date` column (`wz-ledger append --on`, `wz-ledger
+ * event --date`), else the UTC date of its `at`.  Only events dated on
  * or before the period end are folded, so the report shows the ledgers
  * as they stood at the end of the period.  The ledger head is the one
  * exception: it is taken on `at`, the time of recording, because that is
@@ -28,8 +28,12 @@
  *             the last closed in the period
  *   unit, article, tier, rank
  *             new / decided / due / overdue / closed counted by the
- *             place, the article, the tier, the rank (rank needs a
- *             roster); a case with two articles counts once under each
+ *             place, the article, the tier, the rank (the ledger's
+ *             liable_rank, else the roster's; without either the table
+ *             is absent); a case with two articles counts once under each
+ *   amount    per place (as unit) and in total: the new cases and the
+ *             money involved in them, in yuan, a sum counted once per
+ *             finding however many of its cases carry it
  *   measure   measures recommended in new cases and decided in the period
  *   ban       people with no_promotion_until after the period end, from
  *             cases decided (or revised) by then
@@ -110,6 +114,15 @@ int	 wz_report_markdown(const struct wz_report *r, const char *table,
  */
 void	 wz_report_csv(const struct wz_report *r, const char *table,
 	    struct wz_writer *w);
+/*
+ * Write the report as an .xlsx workbook to path: one sheet per table
+ * (only `table` if not NULL), named and headed as the Markdown is, with
+ * numbers as numbers and dates as date cells (wz_xlsxw.h).  The title
+ * and the ledgers go into the workbook's properties.  Returns 0, or an
+ * exit status after a message.
+ */
+int	 wz_report_xlsx(const struct wz_report *r, const char *table,
+	    const char *path);
 void	 wz_report_free(struct wz_report *r);
 
 /* ---- Queries: the folded state of `wz-ledger state`, filtered. ---- */

@@ -66,6 +66,7 @@ struct wz_roster_opts {
 	const struct wz_ruleset *rs;	/* posts.yaml and headers.yaml */
 	const char	*county;	/* --county, or NULL */
 	int		 keep_unknown;	/* --keep-unknown */
+	int		 labels_zh;	/* --labels zh: add role_zh */
 	struct wz_idmask *mask;		/* --mask: its key; NULL: no mask */
 	wz_day		 today;		/* latest birth date in an ID number
 					 * (WZ_DAY_NONE: the system clock) */
@@ -93,7 +94,8 @@ int	 wz_roster_sheet(struct wz_roster *ro, const char *name,
  * After the last sheet: choose the output columns and write the header
  * to out and, if rej is not NULL, to the rejects file.  One layout (every
  * sheet has the same header): every input column, then person_id, name,
- * role, title, scope, valid_from, valid_to, party_member, rank.  Sheets
+ * role, title, scope, valid_from, valid_to, party_member, rank (and
+ * role_zh, the post's label, with labels_zh).  Sheets
  * of several layouts: source (FILE:LINE), the canonical fields
  * (id_number, gender, party, unit, county, township, village,
  * link_township, link_village, phone, note), then the same nine.  The

@@ -318,6 +318,61 @@ lit_keep(struct litset *best, struct litset *cand)
 }
 
 /*
+ * Clauses (wz_rx_clauses): every candidate of a sequence, not only the
+ * best, and those of the groups it holds that must match (not optional,
+ * not zero-width) and have one branch; a group of several branches gives
+ * one clause, the union its set is.  Each candidate alone is required
+ * (the best is chosen among them because of that), so all of them are.
+ */
+struct litcl {
+	struct litset	 *v;
+	size_t		  n;
+};
+
+static void
+cl_free(struct litcl *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		lit_clear(&cl->v[i]);
+	free(cl->v);
+	cl->v = NULL;
+	cl->n = 0;
+}
+
+/* Append a copy of s (an ok, non-empty set). */
+static void
+cl_add_copy(struct litcl *cl, const struct litset *s)
+{
+	struct litset c = {0};
+	size_t i;
+
+	if (!s->ok || s->n == 0)
+		return;
+	c.ok = 1;
+	for (i = 0; i < s->n; i++)
+		lit_add(&c, s->v[i], strlen(s->v[i]));
+	cl->v = wz_reallocarray(cl->v, cl->n + 1, sizeof(*cl->v));
+	cl->v[cl->n++] = c;
+}
+
+/* Move every clause of src to the end of dst. */
+static void
+cl_move(struct litcl *dst, struct litcl *src)
+{
+	if (src->n > 0) {
+		dst->v = wz_reallocarray(dst->v, dst->n + src->n,
+		    sizeof(*dst->v));
+		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+		dst->n += src->n;
+	}
+	free(src->v);
+	src->v = NULL;
+	src->n = 0;
+}
+
+/*
  * Can this code point stand for itself in a lowercase-ASCII literal?
  * Under PCRE2_CASELESS in UTF mode 'k' also matches U+212A (KELVIN SIGN)
  * and 's' U+017F (LONG S), so a text could match without holding the
@@ -497,6 +552,7 @@ lit_skip_class(struct litp *lp)
 struct litrun {
 	struct wz_buf	  b;
 	struct litset	  best;
+	struct litcl	  cl;		/* every candidate */
 };
 
 static void
@@ -507,6 +563,7 @@ lit_flush(struct litrun *r)
 	if (r->b.len > 0) {
 		c.ok = 1;
 		lit_add(&c, r->b.s, r->b.len);
+		cl_add_copy(&r->cl, &c);
 		lit_keep(&r->best, &c);
 	}
 	wz_buf_reset(&r->b);
@@ -538,11 +595,12 @@ lit_char(struct litp *lp, struct litrun *r, uint32_t cp)
 	}
 }
 
-static struct litset lit_alt(struct litp *lp);
+static struct litset lit_alt(struct litp *lp, struct litcl *cl);
 
-/* A group after '('; returns its set (zero-width groups yield none). */
+/* A group after '('; returns its set (zero-width groups yield none) and
+ * adds its clauses to cl (none for a zero-width group). */
 static struct litset
-lit_group(struct litp *lp, int *zerowidth)
+lit_group(struct litp *lp, int *zerowidth, struct litcl *cl)
 {
 	struct litset s = {0};
 	const unsigned char *p = lp->p;
@@ -625,16 +683,19 @@ lit_group(struct litp *lp, int *zerowidth)
 		lp->fail = 1;
 		return s;
 	}
-	s = lit_alt(lp);
+	s = lit_alt(lp, cl);
 	lp->depth--;
 	if (lp->i >= lp->n || p[lp->i] != ')') {
 		lp->fail = 1;
 		lit_clear(&s);
+		cl_free(cl);
 		return s;
 	}
 	lp->i++;
-	if (*zerowidth)
+	if (*zerowidth) {
 		lit_clear(&s);
+		cl_free(cl);
+	}
 	return s;
 }
 
@@ -780,12 +841,13 @@ lit_escape(struct litp *lp, struct litrun *r)
 	}
 }
 
-/* A sequence, up to '|', ')' or the end. */
+/* A sequence, up to '|', ')' or the end; its clauses go to cl. */
 static struct litset
-lit_seq(struct litp *lp)
+lit_seq(struct litp *lp, struct litcl *cl)
 {
 	struct litrun r;
 	struct litset g;
+	struct litcl gcl;
 	unsigned long min;
 	int c, zw;
 
@@ -822,12 +884,18 @@ lit_seq(struct litp *lp)
 				break;
 			}
 			lit_flush(&r);
-			g = lit_group(lp, &zw);
-			if (zw == 2)
+			memset(&gcl, 0, sizeof(gcl));
+			g = lit_group(lp, &zw, &gcl);
+			if (zw == 2) {
+				cl_free(&gcl);
 				break;
+			}
 			min = lit_quant(lp);
-			if (min == 0 || zw)
+			if (min == 0 || zw) {
 				lit_clear(&g);
+				cl_free(&gcl);
+			} else
+				cl_move(&r.cl, &gcl);
 			lit_keep(&r.best, &g);
 			break;
 		case '*':
@@ -842,31 +910,53 @@ lit_seq(struct litp *lp)
 	}
 	lit_flush(&r);
 	wz_buf_free(&r.b);
-	if (lp->fail)
+	if (lp->fail) {
 		lit_clear(&r.best);
+		cl_free(&r.cl);
+	}
+	cl_move(cl, &r.cl);
 	return r.best;
 }
 
-/* Alternatives, up to ')' or the end. */
+/* Skip the remaining branches, so the caller finds the closing ')'. */
+static void
+lit_drain(struct litp *lp)
+{
+	struct litset s;
+	struct litcl cl = {0};
+
+	while (!lp->fail && lp->i < lp->n && lp->p[lp->i] == '|') {
+		lp->i++;
+		s = lit_seq(lp, &cl);
+		lit_clear(&s);
+		cl_free(&cl);
+	}
+}
+
+/*
+ * Alternatives, up to ')' or the end.  Clauses go to cl: a single
+ * branch's own, or for several branches the union (when there is one).
+ */
 static struct litset
-lit_alt(struct litp *lp)
+lit_alt(struct litp *lp, struct litcl *cl)
 {
 	struct litset all = {0}, s;
-	size_t i;
+	struct litcl first = {0}, bc;
+	size_t i, nbr = 0;
 
 	all.ok = 1;
 	for (;;) {
-		s = lit_seq(lp);
+		memset(&bc, 0, sizeof(bc));
+		s = lit_seq(lp, &bc);
+		if (nbr++ == 0)
+			first = bc;
+		else
+			cl_free(&bc);
 		if (!s.ok || lp->fail) {
 			lit_clear(&s);
 			lit_clear(&all);
-			/* Keep reading so the caller finds the closing ')'. */
-			while (!lp->fail && lp->i < lp->n &&
-			    lp->p[lp->i] == '|') {
-				lp->i++;
-				s = lit_seq(lp);
-				lit_clear(&s);
-			}
+			cl_free(&first);
+			lit_drain(lp);
 			return all;
 		}
 		for (i = 0; i < s.n; i++)
@@ -874,12 +964,8 @@ lit_alt(struct litp *lp)
 		lit_clear(&s);
 		if (all.n > LIT_MAXSET) {
 			lit_clear(&all);
-			while (!lp->fail && lp->i < lp->n &&
-			    lp->p[lp->i] == '|') {
-				lp->i++;
-				s = lit_seq(lp);
-				lit_clear(&s);
-			}
+			cl_free(&first);
+			lit_drain(lp);
 			return all;
 		}
 		if (lp->i < lp->n && lp->p[lp->i] == '|') {
@@ -889,6 +975,12 @@ lit_alt(struct litp *lp)
 		break;
 	}
 	lit_minimise(&all);
+	if (nbr == 1)
+		cl_move(cl, &first);
+	else {
+		cl_free(&first);
+		cl_add_copy(cl, &all);
+	}
 	return all;
 }
 
@@ -897,11 +989,14 @@ wz_rx_literals(const char *pattern, char ***out)
 {
 	struct litp lp;
 	struct litset s;
+	struct litcl cl;
 
 	memset(&lp, 0, sizeof(lp));
 	lp.p = (const unsigned char *)pattern;
 	lp.n = strlen(pattern);
-	s = lit_alt(&lp);
+	memset(&cl, 0, sizeof(cl));
+	s = lit_alt(&lp, &cl);
+	cl_free(&cl);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
 		*out = NULL;
@@ -909,4 +1004,85 @@ wz_rx_literals(const char *pattern, char ***out)
 	}
 	*out = s.v;
 	return s.n;
+}
+
+/* Does every member of b hold a member of a (b implies a)? */
+static int
+cl_implies(const struct litset *b, const struct litset *a)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < a->n; j++)
+			if (strstr(b->v[i], a->v[j]) != NULL)
+				break;
+		if (j == a->n)
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
+{
+	struct litp lp;
+	struct litset s;
+	struct litcl cl;
+	size_t i, j, k;
+
+	*out = NULL;
+	memset(&lp, 0, sizeof(lp));
+	lp.p = (const unsigned char *)pattern;
+	lp.n = strlen(pattern);
+	memset(&cl, 0, sizeof(cl));
+	s = lit_alt(&lp, &cl);
+	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
+		lit_clear(&s);
+		cl_free(&cl);
+		return 0;
+	}
+	lit_clear(&s);
+	/* A clause that another implies says nothing more: drop it (of two
+	 * that imply each other, the later). */
+	for (i = 0; i < cl.n; i++) {
+		lit_minimise(&cl.v[i]);
+		for (j = 0; j < cl.n; j++)
+			if (i != j && cl_implies(&cl.v[j], &cl.v[i]) &&
+			    (j < i || !cl_implies(&cl.v[i], &cl.v[j])))
+				break;
+		if (j < cl.n) {
+			lit_clear(&cl.v[i]);
+			for (k = i + 1; k < cl.n; k++)
+				cl.v[k - 1] = cl.v[k];
+			cl.n--;
+			i--;
+		}
+	}
+	/* Fewer clauses are as correct, only weaker. */
+	while (cl.n > WZ_RX_MAXCLAUSES)
+		lit_clear(&cl.v[--cl.n]);
+	if (cl.n == 0) {
+		cl_free(&cl);
+		return 0;
+	}
+	*out = wz_calloc(cl.n, sizeof(**out));
+	for (i = 0; i < cl.n; i++) {
+		(*out)[i].v = cl.v[i].v;
+		(*out)[i].n = cl.v[i].n;
+	}
+	free(cl.v);
+	return i;
+}
+
+void
+wz_rx_clauses_free(struct wz_rx_clause *c, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < c[i].n; k++)
+			free(c[i].v[k]);
+		free(c[i].v);
+	}
+	free(c);
 }

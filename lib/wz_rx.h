@@ -65,4 +65,25 @@ int	 wz_rx_named(const struct wz_rx *rx, size_t i, size_t *start,
  */
 size_t	 wz_rx_literals(const char *pattern, char ***out);
 
+/*
+ * Required literal clauses of a pattern, for a conjunctive prefilter:
+ * every text the pattern matches holds, for EACH clause, at least one of
+ * its literals (lowercase ASCII, as wz_rx_literals() says).  The clauses
+ * are the literal runs and the groups of a top-level sequence that must
+ * match (not optional, not inside a lookaround), with single-branch groups
+ * opened up; a group of several branches is one clause, the union of
+ * their literals; a top-level alternation is one clause.  A clause that
+ * another implies is left out, and so are those after the first
+ * WZ_RX_MAXCLAUSES.  Returns how many and sets *out to a malloc'd array
+ * (free with wz_rx_clauses_free()); returns 0 and sets *out to NULL when
+ * there are none.  Gives up wherever wz_rx_literals() does.
+ */
+#define WZ_RX_MAXCLAUSES	16
+struct wz_rx_clause {
+	char		**v;
+	size_t		  n;
+};
+size_t	 wz_rx_clauses(const char *pattern, struct wz_rx_clause **out);
+void	 wz_rx_clauses_free(struct wz_rx_clause *c, size_t n);
+
 #endif

@@ -31,6 +31,7 @@ enum { T_NONE = 0, T_DIRECT, T_MAIN, T_IMPORTANT, T_COLLECTIVE };
 static const char *const tier_code[] = {
 	"", "direct", "main_leader", "important_leader", "collective"
 };
+static const size_t tier_len[] = { 0, 6, 11, 16, 10 };
 
 /* Ranks of DESIGN.md and posts.yaml; 0 is "unknown". */
 static const char *const rank_name[] = {
@@ -98,7 +99,7 @@ arena_free(struct arena *a)
 
 struct sent {
 	const char	*k;		/* borrowed: must outlive the map */
-	size_t		 len;
+	uint32_t	 len, h;	/* h: the key's hash, compared first */
 	int		 v;
 };
 struct smap {
@@ -111,12 +112,16 @@ smap_find(const struct smap *m, const char *k, size_t n)
 {
 	size_t i;
 
+	uint64_t h;
+
 	if (m->cap == 0)
 		return NULL;
-	for (i = wz_hash(k, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	h = wz_hash(k, n);
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (m->t[i].k == NULL)
 			return NULL;
-		if (m->t[i].len == n && memcmp(m->t[i].k, k, n) == 0)
+		if (m->t[i].h == (uint32_t)(h >> 32) && m->t[i].len == n &&
+		    memcmp(m->t[i].k, k, n) == 0)
 			return &m->t[i];
 	}
 }
@@ -132,13 +137,14 @@ smap_get(const struct smap *m, const char *k, size_t n)
 static void
 smap_insert(struct sent *t, size_t cap, const char *k, size_t n, int v)
 {
+	uint64_t h = wz_hash(k, n);
 	size_t i;
 
-	for (i = wz_hash(k, n) & (cap - 1); t[i].k != NULL; i = (i + 1) &
-	    (cap - 1))
+	for (i = h & (cap - 1); t[i].k != NULL; i = (i + 1) & (cap - 1))
 		;
 	t[i].k = k;
-	t[i].len = n;
+	t[i].len = (uint32_t)n;
+	t[i].h = (uint32_t)(h >> 32);
 	t[i].v = v;
 }
 
@@ -386,7 +392,8 @@ struct snode {
 	int		 next_name;	/* same last component */
 	int		 kind;
 	int		 roles;		/* roles with this scope (wz_tier) */
-	int		 lroles;	/* of them, those a leader tier takes */
+	int		 lroles;	/* of them, those a leader tier takes: */
+	int		 nlroles;	/* wz_tier's lr[lroles .. +nlroles) */
 };
 
 struct wz_scopes {
@@ -731,6 +738,7 @@ done:
 
 struct role {
 	const char	*pid, *name, *code, *rank, *party, *vfrom, *vto;
+	unsigned int	 lpid, lname, lcode, lrank, lparty;	/* lengths */
 	const char	*idnum;
 	const struct wz_post *post;
 	int		 pidx;		/* index in rs->posts, -1: none */
@@ -744,10 +752,18 @@ struct role {
 	const char	*scope;		/* as read, normalised */
 };
 
+/* A role a leader tier may take, kept by node in one array so that the
+ * walk up from a place reads a few cache lines. */
+struct lrole {
+	int		 role, person, pidx;
+	wz_day		 from, to;
+};
+
 /* The bodies for one post and rank, joined with ';'. */
 struct auth {
 	int		 done;
 	char		*proposer, *decider, *cites;
+	size_t		 lprop, ldec;
 	int		 escalated;
 };
 
@@ -769,6 +785,15 @@ struct artinfo {
 	char		**grade_cases;	/* case ids that test the grade field */
 	size_t		 ngrade;
 	int		 grade_nocase;	/* the single match: form tests grade */
+	struct gnamed	*gn;		/* posts named on grade rows, by the */
+	size_t		 ngn;		/* cases held */
+};
+
+/* The posts the penalty rules of an article name for some cases held. */
+struct gnamed {
+	char		*cases;		/* the values' case=..., or NULL */
+	size_t		 len;
+	const struct wz_penalty **pen;	/* per post index: the rule, or NULL */
 };
 
 /* A place of a violation, cached by its cells. */
@@ -786,7 +811,7 @@ struct place {
 
 /* One liable party of the current violation. */
 enum { E_PERSON, E_UNRESOLVED, E_UNIT };
-enum { S_NONE, S_RESOLVE, S_PID, S_IDNUM, S_NAME };
+enum { S_NONE, S_RESOLVE, S_PID, S_IDNUM, S_NAME, S_UNIT };
 #define MAXROLES 6
 struct ent {
 	int		 kind, tier;
@@ -816,12 +841,18 @@ static const char *const field_name[NFIELD] = {
 	"year"
 };
 
+/* Cache sizes (a test build makes them small to run the other path). */
+#ifndef PLACE_CACHE_MAX
 #define PLACE_CACHE_MAX	65536
+#endif
+#ifndef TITLE_CACHE_MAX
 #define TITLE_CACHE_MAX	4096
+#endif
 
 struct wz_tier {
 	const struct wz_ruleset *rs;
 	struct wz_tier_opts o;
+	struct wz_ropts	 ro;		/* for the roster and resolve files */
 	struct wz_aliases al;
 	struct wz_norm	*nm;
 	struct arena	 ar;
@@ -835,6 +866,8 @@ struct wz_tier {
 	int		 county;	/* default county node, -1 */
 	int		 has_idnum;
 	unsigned char	*leader_post;	/* per post: some table's leader */
+	struct lrole	*lr;		/* per node, its leader roles */
+	size_t		 nlr;
 	int		*lgroup_post;	/* per post: is county_lgroup */
 
 	/* resolve file */
@@ -852,11 +885,11 @@ struct wz_tier {
 	size_t		 narts;
 	struct smap	 artmap;
 
-	/* caches */
-	struct place	*places;
+	/* caches (places one by one: callers keep pointers to them) */
+	struct place	**places;
 	size_t		 nplaces;
 	struct smap	 placemap;
-	struct place	 tmpplace;
+	struct place	 tmpplace, tmpunit;
 	struct smap	 titlemap;
 	const struct wz_post **titleposts;	/* 4 per cached title */
 	size_t		 ntitles;
@@ -866,7 +899,25 @@ struct wz_tier {
 	int		 col[NFIELD];
 	int		 bound;
 
+	/* the last row's place and people, reused by the next row of the
+	 * same finding */
+	struct wz_buf	 lastkey, pkey, plast, pmsgs, pscratch;
+	const struct place *lastpl;
+	struct ent	*pents;
+	size_t		 npents, cappents;
+	int		 recording;
+	struct wz_buf	 lastdate;	/* the date cells, and what they */
+	wz_day		 lastlo, lasthi;	/* gave */
+	int		 lastrc;
+	int		 lastart;	/* the last article, by its id */
+	struct wz_buf	 lastartid;
+	/* grade rows: the roles a unit's subtree holds in named posts */
+	struct smap	 teammap;
+	int		**teams;
+	size_t		 nteams;
+
 	/* per row */
+	int		 actors[16];	/* the people named, resolved */
 	struct ent	*ents;
 	size_t		 nents, capents;
 	struct wz_buf	 scratch, key, b1, b2, why, path;
@@ -904,6 +955,22 @@ report(struct wz_tier *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	wz_vmsg(t->in_name, t->line, fmt, ap);
 	va_end(ap);
+	if (t->recording) {
+		/* Kept, NUL-terminated, for the next rows of the finding. */
+		int k;
+
+		va_start(ap, fmt);
+		k = vsnprintf(NULL, 0, fmt, ap);
+		va_end(ap);
+		if (k >= 0) {
+			wz_buf_reserve(&t->pmsgs, (size_t)k + 1);
+			va_start(ap, fmt);
+			vsnprintf(t->pmsgs.s + t->pmsgs.len, (size_t)k + 1, fmt,
+			    ap);
+			va_end(ap);
+			t->pmsgs.len += (size_t)k + 1;
+		}
+	}
 	if (!t->reported)
 		t->st.reported++;
 	t->reported = 1;
@@ -993,7 +1060,7 @@ load_roster(struct wz_tier *t, const char *path)
 	char why[160];
 	wz_day from, to;
 
-	if ((r = wz_reader_open(path, t->o.ropts)) == NULL) {
+	if ((r = wz_reader_open(path, &t->ro)) == NULL) {
 		wz_sysmsg(path, "cannot open the roster");
 		return EX_NOINPUT;
 	}
@@ -1105,6 +1172,11 @@ load_roster(struct wz_tier *t, const char *path)
 		ro->rank_i = rank_index(ro->rank);
 		if (ro->rank_i == 0 && ro->post != NULL)
 			ro->rank_i = rank_index(ro->post->rank);
+		ro->lpid = (unsigned int)strlen(ro->pid);
+		ro->lname = (unsigned int)strlen(ro->name);
+		ro->lcode = (unsigned int)strlen(ro->code);
+		ro->lrank = (unsigned int)strlen(ro->rank);
+		ro->lparty = (unsigned int)strlen(ro->party);
 		if (*ro->pid == '\0') {
 			wz_msg(t->roster_name, row->line, "no person_id: %s "
 			    "can only be found by name", ro->name);
@@ -1196,11 +1268,30 @@ load_roster(struct wz_tier *t, const char *path)
 	for (k = 0; k < t->nroles; k++) {
 		ro = &t->roles[k];
 		ro->person = *ro->pid != '\0' ? smap_get(&t->bypid, ro->pid,
-		    strlen(ro->pid)) : (int)k;
+		    ro->lpid) : (int)k;
 		if (ro->idnum != NULL && smap_get(&t->byidn, ro->idnum,
 		    strlen(ro->idnum)) < 0)
 			smap_put(&t->byidn, ro->idnum, strlen(ro->idnum),
 			    (int)k);
+	}
+	t->lr = wz_reallocarray(NULL, t->nroles + 1, sizeof(*t->lr));
+	for (k = 0; k < t->sc->n; k++) {
+		struct snode *nd = &t->sc->v[k];
+		int id = nd->lroles;
+
+		nd->lroles = (int)t->nlr;
+		nd->nlroles = 0;
+		for (; id >= 0; id = t->roles[id].next_lnode) {
+			struct lrole *l = &t->lr[t->nlr++];
+
+			ro = &t->roles[id];
+			l->role = id;
+			l->person = ro->person;
+			l->pidx = ro->pidx;
+			l->from = ro->from;
+			l->to = ro->to;
+			nd->nlroles++;
+		}
 	}
 out:
 	wz_buf_free(&pb);
@@ -1218,7 +1309,7 @@ load_resolve(struct wz_tier *t, const char *path)
 	const char *f, *p, *s;
 	char *key;
 
-	if ((r = wz_reader_open(path, t->o.ropts)) == NULL) {
+	if ((r = wz_reader_open(path, &t->ro)) == NULL) {
 		wz_sysmsg(path, "cannot open the resolve file");
 		return EX_NOINPUT;
 	}
@@ -1424,7 +1515,7 @@ authority(struct wz_tier *t, int cfg, int pidx, int rank_i)
 
 	if (pidx < 0 || c->adoc == NULL) {
 		static const struct auth none = { 1, (char *)"", (char *)"",
-		    (char *)"", 0 };
+		    (char *)"", 0, 0, 0 };
 		return &none;
 	}
 	a = &c->auth[(size_t)pidx * NRANK + (size_t)rank_i];
@@ -1452,6 +1543,8 @@ authority(struct wz_tier *t, int cfg, int pidx, int rank_i)
 	}
 	a->proposer = wz_strdup(pb.len ? pb.s : "");
 	a->decider = wz_strdup(db.len ? db.s : "");
+	a->lprop = pb.len;
+	a->ldec = db.len;
 	a->cites = wz_strdup(cb.len ? cb.s : "");
 	a->done = 1;
 	wz_buf_free(&pb);
@@ -1547,10 +1640,17 @@ wz_tier_new(const struct wz_ruleset *rs, const struct wz_tier_opts *o,
 	*status = 0;
 	t->rs = rs;
 	t->o = *o;
+	/* The violations' --skip and --no-header are not the roster's. */
+	if (o->ropts != NULL)
+		t->ro = *o->ropts;
+	t->ro.skip = 0;
+	t->ro.no_header = 0;
 	t->al = wz_rules_aliases(rs);
 	t->nm = wz_norm_new();
 	t->sc = wz_scopes_new();
 	t->county = -1;
+	t->lastrc = -9;
+	t->lastart = -1;
 	if (o->tiers_doc != NULL) {
 		t->forced = wz_rules_doc(rs, o->tiers_doc);
 		if (t->forced == NULL || t->forced->tiers == NULL) {
@@ -1626,16 +1726,24 @@ wz_tier_free(struct wz_tier *t)
 	for (i = 0; i < t->narts; i++) {
 		free(t->arts[i].pens);
 		free(t->arts[i].grade_cases);
+		for (k = 0; k < t->arts[i].ngn; k++) {
+			free(t->arts[i].gn[k].cases);
+			free(t->arts[i].gn[k].pen);
+		}
+		free(t->arts[i].gn);
 	}
 	free(t->arts);
 	smap_free(&t->artmap);
 	for (i = 0; i < t->nplaces; i++) {
-		free(t->places[i].path);
-		free(t->places[i].why);
+		free(t->places[i]->path);
+		free(t->places[i]->why);
+		free(t->places[i]);
 	}
 	free(t->places);
 	free(t->tmpplace.path);
 	free(t->tmpplace.why);
+	free(t->tmpunit.path);
+	free(t->tmpunit.why);
 	smap_free(&t->placemap);
 	smap_free(&t->titlemap);
 	free(t->titleposts);
@@ -1647,6 +1755,7 @@ wz_tier_free(struct wz_tier *t)
 	free(t->rline);
 	free(t->roles);
 	free(t->leader_post);
+	free(t->lr);
 	free(t->lgroup_post);
 	free(t->roster_name);
 	free(t->resolve_name);
@@ -1657,6 +1766,18 @@ wz_tier_free(struct wz_tier *t)
 	wz_buf_free(&t->b2);
 	wz_buf_free(&t->why);
 	wz_buf_free(&t->path);
+	wz_buf_free(&t->lastkey);
+	wz_buf_free(&t->pkey);
+	wz_buf_free(&t->plast);
+	wz_buf_free(&t->pmsgs);
+	wz_buf_free(&t->pscratch);
+	free(t->pents);
+	wz_buf_free(&t->lastdate);
+	wz_buf_free(&t->lastartid);
+	for (i = 0; i < t->nteams; i++)
+		free(t->teams[i]);
+	free(t->teams);
+	smap_free(&t->teammap);
 	wz_scopes_free(t->sc);
 	if (t->nm != NULL)
 		wz_norm_free(t->nm);
@@ -1800,8 +1921,12 @@ place_fill(struct wz_tier *t, struct place *pl, int st, int node)
 	    kind != K_VILLAGE);
 }
 
+/*
+ * The place of the current row, or with unit_only that of its unit
+ * column alone (where a name not found at the place is looked for).
+ */
 static const struct place *
-get_place(struct wz_tier *t)
+get_place(struct wz_tier *t, int unit_only)
 {
 	static const int fs[] = { F_COUNTY, F_TOWNSHIP, F_VILLAGE, F_PLACE,
 	    F_UNIT };
@@ -1815,11 +1940,25 @@ get_place(struct wz_tier *t)
 	wz_buf_reset(&t->key);
 	for (i = 0; i < 5; i++) {
 		v[i] = cell(t, fs[i], &vn[i]);
+		if (unit_only && fs[i] != F_COUNTY && fs[i] != F_UNIT) {
+			v[i] = "";
+			vn[i] = 0;
+		}
 		wz_buf_add(&t->key, v[i], vn[i]);
 		wz_buf_addc(&t->key, '\x1f');
 	}
-	if ((pi = smap_get(&t->placemap, t->key.s, t->key.len)) >= 0)
-		return &t->places[pi];
+	if (!unit_only) {
+		if (t->lastpl != NULL && t->key.len == t->lastkey.len &&
+		    memcmp(t->key.s, t->lastkey.s, t->key.len) == 0)
+			return t->lastpl;
+		wz_buf_reset(&t->lastkey);
+		wz_buf_add(&t->lastkey, t->key.s, t->key.len);
+	}
+	if ((pi = smap_get(&t->placemap, t->key.s, t->key.len)) >= 0) {
+		if (unit_only)
+			return t->places[pi];
+		return t->lastpl = t->places[pi];
+	}
 	for (i = 0; i < 5; i++) {
 		s = norm(t->nm, v[i], vn[i], &n);
 		nv[i] = wz_strndup(s, n);
@@ -1875,16 +2014,21 @@ get_place(struct wz_tier *t)
 	if (t->nplaces < PLACE_CACHE_MAX) {
 		t->places = wz_reallocarray(t->places, t->nplaces + 1,
 		    sizeof(*t->places));
-		pl = &t->places[t->nplaces];
-		memset(pl, 0, sizeof(*pl));
+		pl = t->places[t->nplaces] = wz_calloc(1, sizeof(*pl));
 		place_fill(t, pl, st, node);
 		smap_put(&t->placemap, arena_strndup(&t->ar, t->key.s,
 		    t->key.len), t->key.len, (int)t->nplaces);
 		t->nplaces++;
-		return pl;
+		if (unit_only)
+			return pl;
+		return t->lastpl = pl;
+	}
+	if (unit_only) {
+		place_fill(t, &t->tmpunit, st, node);
+		return &t->tmpunit;
 	}
 	place_fill(t, &t->tmpplace, st, node);
-	return &t->tmpplace;
+	return t->lastpl = &t->tmpplace;
 }
 
 /* ---------------------------------------------------------- persons */
@@ -1926,17 +2070,33 @@ title_posts(struct wz_tier *t, size_t *np)
 	return t->titleposts + (size_t)ti * 4;
 }
 
+/* The title's posts, looked up the first time they are needed. */
+struct tposts {
+	int		 done;
+	const struct wz_post *const *v;
+	size_t		 n;
+};
+
+static void
+tp_get(struct wz_tier *t, struct tposts *tp)
+{
+	if (!tp->done) {
+		tp->v = title_posts(t, &tp->n);
+		tp->done = 1;
+	}
+}
+
 static int
-title_fits(struct wz_tier *t, const struct role *r,
-    const struct wz_post *const *tp, size_t ntp)
+title_fits(struct wz_tier *t, const struct role *r, struct tposts *tp)
 {
 	size_t i;
 
 	if (r->post == NULL)
 		return 0;
-	for (i = 0; i < ntp; i++)
-		if (wz_post_is(t->rs, r->code, tp[i]->code) ||
-		    wz_post_is(t->rs, tp[i]->code, r->code))
+	tp_get(t, tp);
+	for (i = 0; i < tp->n; i++)
+		if (wz_post_is(t->rs, r->code, tp->v[i]->code) ||
+		    wz_post_is(t->rs, tp->v[i]->code, r->code))
 			return 1;
 	return 0;
 }
@@ -1973,14 +2133,16 @@ related(const struct wz_tier *t, const struct role *r,
 /* The role of person p that best fits the finding. */
 static int
 best_role(struct wz_tier *t, int person, const struct place *pl,
-    wz_day lo, wz_day hi, const struct wz_post *const *tp, size_t ntp)
+    wz_day lo, wz_day hi, struct tposts *tp)
 {
 	const struct role *r;
 	int id, best = person, score, bs = -1;
 
+	if (t->roles[person].next_pid < 0)
+		return person;
 	for (id = person; id >= 0; id = r->next_pid) {
 		r = &t->roles[id];
-		score = 4 * title_fits(t, r, tp, ntp) + 2 *
+		score = 4 * title_fits(t, r, tp) + 2 *
 		    wz_tier_overlaps(r->from, r->to, lo, hi) + related(t, r, pl);
 		/* The chain runs in roster order: keep the first best. */
 		if (score > bs) {
@@ -2023,10 +2185,8 @@ scratch_str(struct wz_tier *t, const char *s, size_t n, size_t *off,
 
 /* Add person p at a tier through role r, once per person and tier. */
 static void
-add_person(struct wz_tier *t, int tier, int role,
-    const struct wz_penalty *pen)
+add_person(struct wz_tier *t, int tier, int role, int p)
 {
-	int p = t->roles[role].person;
 	struct ent *e;
 	size_t i;
 
@@ -2045,7 +2205,6 @@ add_person(struct wz_tier *t, int tier, int role,
 	e->role = role;
 	e->roles[0] = role;
 	e->nroles = 1;
-	e->pen = pen;
 }
 
 /*
@@ -2098,13 +2257,15 @@ add_member(struct wz_tier *t, int tier, int role,
  */
 static void
 add_unresolved(struct wz_tier *t, const char *name, size_t n,
-    const struct wz_post *const *tp, size_t ntp, const char *why)
+    struct tposts *tp, const char *why)
 {
 	struct ent *e = new_ent(t, E_UNRESOLVED, T_DIRECT);
 
 	scratch_str(t, name, n, &e->noff, &e->nlen);
 	scratch_str(t, why, strlen(why), &e->woff, &e->wlen);
-	e->post = ntp > 0 ? tp[0] : NULL;
+	if (tp != NULL)
+		tp_get(t, tp);
+	e->post = tp != NULL && tp->n > 0 ? tp->v[0] : NULL;
 	t->st.unresolved++;
 	if (n > 0)
 		report(t, "%.*s: %s", (int)n, name, why);
@@ -2116,7 +2277,7 @@ add_unresolved(struct wz_tier *t, const char *name, size_t n,
 static int
 by_name(struct wz_tier *t, const char *name, size_t n,
     const struct place *pl, wz_day lo, wz_day hi,
-    const struct wz_post *const *tp, size_t ntp, struct wz_buf *why)
+    struct tposts *tp, struct wz_buf *why)
 {
 	int *cand = NULL, id, np = 0, cap = 0, i, j, keep, elsewhere = 0;
 	int *fit = NULL;
@@ -2170,7 +2331,7 @@ by_name(struct wz_tier *t, const char *name, size_t n,
 				if (r->person != t->roles[cand[i]].person ||
 				    !related(t, r, pl))
 					continue;
-				if (j == 0 ? title_fits(t, r, tp, ntp) :
+				if (j == 0 ? title_fits(t, r, tp) :
 				    wz_tier_overlaps(r->from, r->to, lo, hi))
 					ok = 1;
 			}
@@ -2276,12 +2437,33 @@ split_names(const char *s, size_t n, size_t *off, size_t *len, size_t max)
 	return k;
 }
 
+/* The place of the unit column, when the row's place came from other
+ * columns and the unit is somewhere else; else NULL. */
+static const struct place *
+unit_place(struct wz_tier *t, const struct place *pl)
+{
+	const struct place *upl;
+	size_t n;
+
+	(void)cell(t, F_UNIT, &n);
+	if (n == 0)
+		return NULL;
+	upl = get_place(t, 1);
+	if (upl->status == WZ_PLACE_NONE || upl->status ==
+	    WZ_PLACE_AMBIGUOUS || upl->node < 0 || !upl->exact)
+		return NULL;
+	if (upl->len == pl->len && memcmp(upl->path, pl->path, pl->len) == 0)
+		return NULL;
+	return upl;
+}
+
 static void
 direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
     int *actors, size_t *nactors)
 {
-	const struct wz_post *const *tp;
-	size_t ntp, n, fn, in, pn, nn, k, off[16], len[16];
+	struct tposts tp = { 0, NULL, 0 };
+	const struct place *upl, *e_upl = NULL;
+	size_t n, fn, in, pn, nn, k, off[16], len[16];
 	const char *name, *fid, *idn, *pid, *nm;
 	char nbuf[256];
 	int person, src;
@@ -2301,7 +2483,6 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 		nn = 0;
 	if (nn == 0 && pn == 0 && in == 0)
 		return;
-	tp = title_posts(t, &ntp);
 	if (nn == 0) {
 		off[0] = len[0] = 0;
 		nn = 1;
@@ -2357,21 +2538,42 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 		}
 		if (src == S_NONE && n > 0) {
 			src = S_NAME;
-			person = by_name(t, nm, n, pl, lo, hi, tp, ntp,
+			person = by_name(t, nm, n, pl, lo, hi, &tp,
 			    &t->why);
+			/*
+			 * Not at the place: the finding's unit, where the
+			 * place came from other columns (a department's
+			 * staff acting in a village).
+			 */
+			if (person == -1 && (upl = unit_place(t, pl)) !=
+			    NULL) {
+				wz_buf_reset(&t->b2);
+				person = by_name(t, nm, n, upl, lo, hi, &tp,
+				    &t->b2);
+				if (person >= 0) {
+					src = S_UNIT;
+					e_upl = upl;
+				} else if (person == -2) {
+					wz_buf_reset(&t->why);
+					wz_buf_add(&t->why, t->b2.s, t->b2.len);
+				}
+			}
 		}
 		if (person < 0) {
-			add_unresolved(t, nm, n, tp, ntp,
+			add_unresolved(t, nm, n, &tp,
 			    wz_buf_cstr(&t->why));
 			continue;
 		}
 		e = new_ent(t, E_PERSON, T_DIRECT);
 		e->person = person;
-		e->role = best_role(t, person, pl, lo, hi, tp, ntp);
+		e->role = best_role(t, person, pl, lo, hi, &tp);
 		e->roles[0] = e->role;
 		e->nroles = 1;
 		e->src = src;
 		e->srcline = sline;
+		if (src == S_UNIT)
+			scratch_str(t, e_upl->path, e_upl->alen, &e->uoff,
+			    &e->ulen);
 		actors[(*nactors)++] = person;
 	}
 }
@@ -2393,24 +2595,26 @@ leaders(struct wz_tier *t, const struct artinfo *a, const struct place *pl,
     wz_day lo, wz_day hi, const int *actors, size_t nactors)
 {
 	const struct tcfg *c = &t->cfgs[a->cfg];
-	const struct role *r;
-	int nd, id, tier;
+	const struct lrole *l, *e;
+	const struct snode *nd;
+	int id, tier;
 
-	for (nd = pl->node; nd >= 0; nd = t->sc->v[nd].parent)
-		for (id = t->sc->v[nd].lroles; id >= 0; id = r->next_lnode) {
-			r = &t->roles[id];
-			tier = c->ptier[r->pidx];
+	for (id = pl->node; id >= 0; id = nd->parent) {
+		nd = &t->sc->v[id];
+		for (l = t->lr + nd->lroles, e = l + nd->nlroles; l < e; l++) {
+			tier = c->ptier[l->pidx];
 			if (tier != T_MAIN && tier != T_IMPORTANT)
 				continue;
-			if (t->lgroup_post[r->pidx] && !(a->lgroup &&
+			if (t->lgroup_post[l->pidx] && !(a->lgroup &&
 			    pl->county_level))
 				continue;
-			if (!wz_tier_overlaps(r->from, r->to, lo, hi))
+			if (!wz_tier_overlaps(l->from, l->to, lo, hi))
 				continue;
-			if (is_actor(actors, nactors, r->person))
+			if (is_actor(actors, nactors, l->person))
 				continue;
-			add_person(t, tier, id, NULL);
+			add_person(t, tier, l->role, l->person);
 		}
+	}
 }
 
 /* Does the list "a,b,c" hold s[0..n)? */
@@ -2484,41 +2688,101 @@ is_grade(const struct artinfo *a, const char *cs, size_t cn)
 	return 0;
 }
 
-/* Roles in the subtree of node nd that a penalty rule names by post. */
-static void
-grade_people(struct wz_tier *t, const struct artinfo *a, int nd, int top,
-    wz_day lo, wz_day hi, const char *cs, size_t cn)
+/* Which posts the article's penalty rules name for the cases held
+ * (computed once per article and value of case=). */
+static const struct wz_penalty **
+named_posts(struct wz_tier *t, struct artinfo *a, const char *cs, size_t cn)
 {
-	const struct tcfg *c = &t->cfgs[a->cfg];
 	const struct wz_penalty *p;
+	struct gnamed *g;
+	size_t i, j;
+
+	for (i = 0; i < a->ngn; i++)
+		if ((a->gn[i].cases == NULL) == (cs == NULL) && (cs == NULL ||
+		    (a->gn[i].len == cn && memcmp(a->gn[i].cases, cs, cn) ==
+		    0)))
+			return a->gn[i].pen;
+	a->gn = wz_reallocarray(a->gn, a->ngn + 1, sizeof(*a->gn));
+	g = &a->gn[a->ngn++];
+	g->cases = cs != NULL ? wz_strndup(cs, cn) : NULL;
+	g->len = cn;
+	g->pen = wz_calloc(t->rs->nposts + 1, sizeof(*g->pen));
+	for (i = 0; i < t->rs->nposts; i++)
+		for (j = 0; j < a->npens; j++) {
+			p = a->pens[j];
+			if (p->to.posts.n == 0 || !pen_applies(p, cs, cn))
+				continue;
+			if (in_list(t, t->rs->posts[i].code, &p->to.posts) &&
+			    !in_list(t, t->rs->posts[i].code, &p->to.not_posts)) {
+				g->pen[i] = p;
+				break;
+			}
+		}
+	return g->pen;
+}
+
+/* Roles in the subtree of node nd whose post is named: appended to v. */
+static void
+team_roles(struct wz_tier *t, const struct wz_penalty **named, int nd,
+    int **v, size_t *n, size_t *cap)
+{
 	const struct role *r;
-	int id, tier;
-	size_t i;
+	int id;
 
 	for (id = t->sc->v[nd].roles; id >= 0; id = r->next_node) {
 		r = &t->roles[id];
-		if (r->post == NULL || !wz_tier_overlaps(r->from, r->to, lo,
-		    hi))
+		if (r->pidx < 0 || named[r->pidx] == NULL)
 			continue;
-		for (i = 0; i < a->npens; i++) {
-			p = a->pens[i];
-			if (p->to.posts.n == 0 || !pen_applies(p, cs, cn))
-				continue;
-			if (in_list(t, r->code, &p->to.posts) &&
-			    !in_list(t, r->code, &p->to.not_posts))
-				break;
+		if (*n + 2 >= *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*v = wz_reallocarray(*v, *cap, sizeof(**v));
 		}
-		if (i == a->npens)
+		(*v)[(*n)++] = id;
+	}
+	for (id = t->sc->v[nd].child; id >= 0; id = t->sc->v[id].sibling)
+		team_roles(t, named, id, v, n, cap);
+}
+
+/*
+ * A unit's team on a grade row: the roles in its subtree whose post a
+ * penalty rule names (found once per unit and rules), in post at the
+ * time.
+ */
+static void
+grade_people(struct wz_tier *t, const struct artinfo *a,
+    const struct wz_penalty **named, int top, wz_day lo, wz_day hi)
+{
+	const struct tcfg *c = &t->cfgs[a->cfg];
+	const struct role *r;
+	int tier, ti, *v = NULL, *p;
+	size_t n = 0, cap = 0;
+	char key[sizeof(int) + sizeof(named)], *k;
+
+	memcpy(key, &top, sizeof(int));
+	memcpy(key + sizeof(int), &named, sizeof(named));
+	if ((ti = smap_get(&t->teammap, key, sizeof(key))) < 0) {
+		team_roles(t, named, top, &v, &n, &cap);
+		if (v == NULL)
+			v = wz_calloc(1, sizeof(*v));
+		v[n] = -1;
+		t->teams = wz_reallocarray(t->teams, t->nteams + 1,
+		    sizeof(*t->teams));
+		t->teams[t->nteams] = v;
+		k = arena_strndup(&t->ar, key, sizeof(key));
+		ti = (int)t->nteams++;
+		smap_put(&t->teammap, k, sizeof(key), ti);
+	}
+	for (p = t->teams[ti]; *p >= 0; p++) {
+		r = &t->roles[*p];
+		if (!wz_tier_overlaps(r->from, r->to, lo, hi))
 			continue;
 		tier = c->ptier[r->pidx];
 		/* Direct is kept for the actor named (Decision 3): a
 		 * member reached only through the team is collective. */
 		if (tier != T_MAIN && tier != T_IMPORTANT)
 			tier = T_COLLECTIVE;
-		add_member(t, tier, id, p, top);
+		add_member(t, tier, *p, named[r->pidx], top);
 	}
-	for (id = t->sc->v[nd].child; id >= 0; id = t->sc->v[id].sibling)
-		grade_people(t, a, id, top, lo, hi, cs, cn);
 }
 
 static int
@@ -2616,7 +2880,7 @@ explain_auth(struct wz_buf *b, const struct auth *au, const char *rank,
 	if (as != NULL)
 		wz_buf_printf(b, " as for %s", as);
 	if (au->escalated)
-		wz_buf_printf(b, " (%s: escalated)", rank);
+		wz_buf_printf(b, ", escalated for %s", rank);
 }
 
 static const char *
@@ -2649,11 +2913,11 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 	wz_writer_fields(w, t->row);
 	switch (e->kind) {
 	case E_PERSON:
-		wz_writer_fieldz(w, r->pid);
-		wz_writer_fieldz(w, r->name);
-		wz_writer_fieldz(w, r->code);
-		wz_writer_fieldz(w, r->rank);
-		wz_writer_fieldz(w, r->party);
+		wz_writer_field(w, r->pid, r->lpid);
+		wz_writer_field(w, r->name, r->lname);
+		wz_writer_field(w, r->code, r->lcode);
+		wz_writer_field(w, r->rank, r->lrank);
+		wz_writer_field(w, r->party, r->lparty);
 		post = r->post;
 		pidx = r->pidx;
 		rank_i = r->rank_i;
@@ -2685,10 +2949,10 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 		rank_i = post != NULL ? rank_index(post->rank) : 0;
 		break;
 	}
-	wz_writer_fieldz(w, tier_code[e->tier]);
+	wz_writer_field(w, tier_code[e->tier], tier_len[e->tier]);
 	au = authority(t, a->cfg, pidx, rank_i);
-	wz_writer_fieldz(w, au->proposer);
-	wz_writer_fieldz(w, au->decider);
+	wz_writer_field(w, au->proposer, au->lprop);
+	wz_writer_field(w, au->decider, au->ldec);
 	if (t->o.labels_zh) {
 		if (e->kind == E_UNIT)
 			wz_writer_fieldz(w, "单位");
@@ -2729,6 +2993,11 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 			case S_IDNUM:
 				wz_buf_adds(b, "(by id_number)");
 				break;
+			case S_UNIT:
+				wz_buf_adds(b, "(by name under ");
+				wz_buf_add(b, sp + e->uoff, e->ulen);
+				wz_buf_adds(b, ", the finding's unit)");
+				break;
 			default:
 				wz_buf_printf(b, "(by name under %.*s)",
 				    (int)(pl->status == WZ_PLACE_NONE ? 0 :
@@ -2748,14 +3017,16 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 			wz_buf_printf(b, "; penalty %s (%s) names the post",
 			    e->pen->id, a->art != NULL ? a->art->id : "?");
 		if (e->tier == T_DIRECT)
-			wz_buf_printf(b, "; %s direct: the actor named",
-			    c->tdoc->tiers->cite);
+			wz_buf_adds(b, "; tier direct: the actor named");
 		else if (e->tier == T_COLLECTIVE)
-			wz_buf_printf(b, "; collective: a member of the team "
-			    "(direct is kept for the actor named)");
+			wz_buf_printf(b, "; tier collective: a member of the "
+			    "team (%s is %s by %s)", r->code,
+			    c->ptier[r->pidx] == T_DIRECT ? "direct, kept for "
+			    "the actor named," : "at no leader tier",
+			    c->tdoc->tiers->cite);
 		else
-			wz_buf_printf(b, "; %s %s", c->tdoc->tiers->cite,
-			    tier_code[e->tier]);
+			wz_buf_printf(b, "; tier %s by %s", tier_code[e->tier],
+			    c->tdoc->tiers->cite);
 		if (e->tier != T_DIRECT && e->tier != T_COLLECTIVE &&
 		    !pl->exact && pl->node >= 0)
 			wz_buf_printf(b, " over %s", pl->path);
@@ -2779,6 +3050,7 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	size_t n, cn, i, nactors = 0;
 	wz_day lo = WZ_TIER_BEGIN, hi = WZ_TIER_END;
 	int ai, rc = WZ_DATE_EMPTY, grade, unit_done = 0, *actors;
+	const struct wz_penalty **named;
 	static const int datef[] = { F_DATE, F_FOUND, F_YEAR };
 	static const char *const datename[] = { "conduct date",
 	    "discovery date", "year" };
@@ -2791,13 +3063,20 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	t->st.read++;
 
 	s = cell(t, F_ARTICLE, &n);
-	ai = get_art(t, s, n);
+	if (t->lastart >= 0 && n == t->lastartid.len && memcmp(s,
+	    t->lastartid.s, n) == 0)
+		ai = t->lastart;
+	else {
+		ai = t->lastart = get_art(t, s, n);
+		wz_buf_reset(&t->lastartid);
+		wz_buf_add(&t->lastartid, s, n);
+	}
 	a = &t->arts[ai];
 	if (a->art == NULL)
 		report(t, "article '%.*s' is not in the rules: the tables of "
 		    "%s are used", (int)n, s, t->cfgs[a->cfg].tdoc->id);
 
-	pl = get_place(t);
+	pl = get_place(t, 0);
 	if (pl->status == WZ_PLACE_AMBIGUOUS || pl->status ==
 	    WZ_PLACE_UNKNOWN) {
 		t->st.places++;
@@ -2814,7 +3093,19 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 		    "column): no leader is reached");
 	}
 
+	wz_buf_reset(&t->key);
 	for (i = 0; i < 3; i++) {
+		s = cell(t, datef[i], &n);
+		wz_buf_add(&t->key, &n, sizeof(n));
+		wz_buf_add(&t->key, s, n);
+	}
+	if (t->lastrc != -9 && t->key.len == t->lastdate.len &&
+	    memcmp(t->key.s, t->lastdate.s, t->key.len) == 0 &&
+	    t->lastrc == WZ_DATE_OK) {
+		rc = WZ_DATE_OK;
+		lo = t->lastlo;
+		hi = t->lasthi;
+	} else for (i = 0; i < 3; i++) {
 		s = cell(t, datef[i], &n);
 		if (n == 0)
 			continue;
@@ -2824,6 +3115,13 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 		if (rc == WZ_DATE_BAD)
 			report(t, "unreadable %s '%.*s'", datename[i], (int)n,
 			    s);
+	}
+	if (rc == WZ_DATE_OK) {
+		wz_buf_reset(&t->lastdate);
+		wz_buf_add(&t->lastdate, t->key.s, t->key.len);
+		t->lastlo = lo;
+		t->lasthi = hi;
+		t->lastrc = rc;
 	}
 	if (rc != WZ_DATE_OK) {
 		lo = WZ_TIER_BEGIN;
@@ -2835,26 +3133,94 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	s = cell(t, F_VALUES, &n);
 	held_cases(s, n, &cs, &cn);
 	grade = is_grade(a, cs, cn);
-	actors = wz_calloc(17, sizeof(*actors));
-	if (grade) {
-		if (pl->exact)
-			grade_people(t, a, pl->node, pl->node, lo, hi, cs,
-			    cn);
-	} else {
-		direct(t, pl, lo, hi, actors, &nactors);
-		leaders(t, a, pl, lo, hi, actors, nactors);
+	actors = t->actors;
+	named = grade ? named_posts(t, &t->arts[ai], cs, cn) : NULL;
+	/*
+	 * The rows of one finding (wz-match writes one per article) mostly
+	 * share what the people depend on: then the last row's people are
+	 * used again, and its messages said again.
+	 */
+	wz_buf_reset(&t->pkey);
+	{
+		static const int kf[] = { F_NAME, F_PID, F_IDNUM, F_ID,
+		    F_TITLE, F_UNIT, F_COUNTY };
+		int lg = a->lgroup;
+
+		for (i = 0; i < sizeof(kf) / sizeof(kf[0]); i++) {
+			s = cell(t, kf[i], &n);
+			wz_buf_add(&t->pkey, &n, sizeof(n));
+			wz_buf_add(&t->pkey, s, n);
+		}
+		/* The place by its path: the entry may be the one reused
+		 * for places the cache has no room for. */
+		wz_buf_add(&t->pkey, &pl->len, sizeof(pl->len));
+		wz_buf_add(&t->pkey, pl->path, pl->len);
+		wz_buf_add(&t->pkey, &pl->node, sizeof(pl->node));
+		wz_buf_add(&t->pkey, &pl->status, sizeof(pl->status));
+		wz_buf_add(&t->pkey, &lo, sizeof(lo));
+		wz_buf_add(&t->pkey, &hi, sizeof(hi));
+		wz_buf_add(&t->pkey, &a->cfg, sizeof(a->cfg));
+		wz_buf_add(&t->pkey, &lg, sizeof(lg));
+		wz_buf_add(&t->pkey, &named, sizeof(named));
 	}
-	free(actors);
+	if (t->pkey.len == t->plast.len && memcmp(t->pkey.s, t->plast.s,
+	    t->pkey.len) == 0) {
+		t->nents = 0;
+		for (i = 0; i < t->npents; i++) {
+			new_ent(t, 0, 0);
+			t->ents[i] = t->pents[i];
+			if (t->ents[i].kind == E_UNRESOLVED)
+				t->st.unresolved++;
+		}
+		wz_buf_reset(&t->scratch);
+		wz_buf_add(&t->scratch, t->pscratch.s, t->pscratch.len);
+		for (i = 0; i < t->pmsgs.len; i += strlen(t->pmsgs.s + i) + 1)
+			report(t, "%s", t->pmsgs.s + i);
+	} else {
+		t->recording = 1;
+		wz_buf_reset(&t->pmsgs);
+		if (grade) {
+			if (pl->exact)
+				grade_people(t, a, named, pl->node, lo, hi);
+		} else {
+			direct(t, pl, lo, hi, actors, &nactors);
+			leaders(t, a, pl, lo, hi, actors, nactors);
+		}
+		t->recording = 0;
+		wz_buf_reset(&t->plast);
+		wz_buf_add(&t->plast, t->pkey.s, t->pkey.len);
+		if (t->nents > t->cappents) {
+			t->cappents = t->nents;
+			t->pents = wz_reallocarray(t->pents, t->cappents,
+			    sizeof(*t->pents));
+		}
+		if (t->nents > 0)
+			memcpy(t->pents, t->ents, t->nents * sizeof(*t->ents));
+		t->npents = t->nents;
+		wz_buf_reset(&t->pscratch);
+		wz_buf_add(&t->pscratch, t->scratch.s, t->scratch.len);
+	}
 	for (i = 0; i < a->npens && !unit_done; i++)
 		if (a->pens[i]->to.unit && pen_applies(a->pens[i], cs, cn)) {
 			unit_row(t, pl, a->pens[i]);
 			unit_done = 1;
 		}
 	if (t->nents == 0)
-		add_unresolved(t, "", 0, NULL, 0, "nobody is named and no "
+		add_unresolved(t, "", 0, NULL, "nobody is named and no "
 		    "leader is reached: the row is kept with an empty "
 		    "liable_id");
-	qsort(t->ents, t->nents, sizeof(*t->ents), ent_cmp);
+	/* A handful of entries, mostly in order: insertion sort. */
+	for (i = 1; i < t->nents; i++) {
+		struct ent tmp;
+		size_t j;
+
+		if (ent_cmp(&t->ents[i - 1], &t->ents[i]) <= 0)
+			continue;
+		tmp = t->ents[i];
+		for (j = i; j > 0 && ent_cmp(&t->ents[j - 1], &tmp) > 0; j--)
+			t->ents[j] = t->ents[j - 1];
+		t->ents[j] = tmp;
+	}
 	for (i = 0; i < t->nents; i++) {
 		write_ent(t, w, a, pl, &t->ents[i]);
 		t->st.written++;

@@ -10,9 +10,10 @@
  *                     (person_id or the id_number column), or by name
  *                     among the roles whose scope contains the place or
  *                     lies in the same township (the place itself when it
- *                     is not inside a township).  A name that fits no one
- *                     or several people gives a row with an empty
- *                     liable_id, reported on stderr.
+ *                     is not inside a township), else in the finding's
+ *                     unit.  A name that fits no one or several people
+ *                     gives a row with an empty liable_id, reported on
+ *                     stderr.
  *   main_leader,      every role that the tier table of the article's
  *   important_leader  document (else of the document it implements, else
  *                     tongwei2017's; --tiers DOC overrides) puts at that
@@ -21,12 +22,20 @@
  *                     county_lgroup role is reached only by the articles
  *                     of the subject group that names county_lgroup
  *                     (tongwei2017:4.*) at county level.
- *   collective        the unit (liable_role "unit") when a penalty rule of
- *                     the article selects the unit itself; on a grade row
- *                     (a case of the article that tests the grade field,
- *                     tongwei2017:11.1) the people are those the article's
- *                     penalty rules name by post inside the unit, not the
- *                     tier reach.
+ *   collective        the unit (liable_role "unit", liable_id its path)
+ *                     when a penalty rule of the article selects the unit
+ *                     itself; its proposer and decider are those of the
+ *                     unit's first responsible person (第八条).
+ *
+ * On a grade row (a case of the article that tests the grade field,
+ * tongwei2017:11.1; Decision 4) the people are instead those whose posts
+ * the article's penalty rules name for the cases held, in the unit or
+ * below it, one row each; their tier is the table's leader tier, else
+ * collective.  A person named as the actor is not listed again at a
+ * leader tier.  Proposer and decider come from the deciding-authority
+ * table (第十三条) of the same document as the tiers: every entry whose
+ * posts take the post, alternatives joined by ';', an entry's escalate
+ * replacing its decider for holders of its rank.
  *
  * The place of a violation is a path of units built from the county,
  * township and village columns, else the place column, else the unit
@@ -34,7 +43,9 @@
  * roster's single county.  The roster is indexed by scope path (a hash
  * of paths, walked up from the place), by person id, id number and name,
  * so no row scans the roster.  Every row is handled on its own: the
- * output does not depend on how the input is split.
+ * output does not depend on how the input is split.  (Consecutive rows of
+ * one finding reuse the last row's place and people, and repeat its
+ * messages: a cache, not a dependence.)
  *
  * Ownership: a struct wz_tier copies what it keeps of the roster and the
  * resolve file; it borrows the ruleset, which must outlive it.  Rows
@@ -63,7 +74,8 @@ struct wz_tier_opts {
 	int		 explain;	/* add the `explain` column */
 	int		 labels_zh;	/* add liable_role_zh, tier_zh */
 	const struct wz_ropts *ropts;	/* how to read the roster and resolve
-					   files (tsv, encoding); NULL: CSV */
+					   files (tsv, encoding; not skip or
+					   no_header); NULL: CSV */
 };
 
 /* Counts of one run.  read = rows handled + rejected; every violation

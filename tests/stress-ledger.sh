@@ -43,11 +43,13 @@ say() { [ "$V" = 1 ] && echo "stress-ledger: $*"; return 0; }
 # A wz-penalty-like stream of COUNT cases whose finding ids start PREFIX.
 gen() {
 	awk -v p="$1" -v n="$2" 'BEGIN {
-		print "id,place,article,liable_id,liable_name,tier,measures"
+		print "id,place,article,values,liable_id,liable_name," \
+		    "liable_rank,tier,measures"
 		for (i = 1; i <= n; i++)
-			printf "%s-%d,通渭县/平襄镇,tongwei2017:5.%d,P%d,干部%d," \
-			    "direct,\"talk;no_excellent\"\n", p, i, i % 11 + 1,
-			    i, i
+			printf "%s-%d,通渭县/平襄镇,tongwei2017:5.%d," \
+			    "amount=%d;days=9,P%d,干部%d,乡科级,direct," \
+			    "\"talk;no_excellent\"\n", p, i, i % 11 + 1,
+			    1000 * i, i, i
 	}'
 }
 # A random integer in [0, $1).
@@ -79,16 +81,17 @@ for round in 1 2; do
 done
 # Every case once, and each writer's records in one run of lines (the
 # lock is held for a whole append).
-[ "$(cut -d, -f4 "$led" | sed 1d | sort -u | wc -l)" -eq $((P * N)) ] ||
+[ "$(cut -d, -f5 "$led" | sed 1d | sort -u | wc -l)" -eq $((P * N)) ] ||
     fail "some case is missing or recorded twice"
-runs=$(sed 1d "$led" | cut -d, -f5 | cut -d- -f1 | uniq | wc -l)
+runs=$(sed 1d "$led" | cut -d, -f6 | cut -d- -f1 | uniq | wc -l)
 [ "$runs" -eq "$P" ] || fail "writers' records interleave ($runs runs)"
 echo "concurrent: $P writers x $N cases, twice: $((P * N)) records," \
     "none lost, none twice, none interleaved"
 
 # --- 2. Appends killed at random points ------------------------------
 # Each trial appends M cases to a ledger of 20 records and is killed
-# with SIGKILL at a random time within the span a whole append takes.  Afterwards the ledger must verify, or show only a torn last line
+# with SIGKILL: odd trials at a random time within the span a whole
+# append takes, even ones as soon as the ledger starts to grow.  Afterwards the ledger must verify, or show only a torn last line
 # that recover moves aside; the 20 records before must be untouched; and
 # appending again must complete the ledger.
 M=$((N * 20))
@@ -111,7 +114,16 @@ while [ "$t" -le "$K" ]; do
 	delay=$(printf '0.%06d' "$us")
 	wz-ledger append --by k "$d/l.csv" < "$tmp/kill.csv" 2>/dev/null &
 	pid=$!
-	sleep "$delay"
+	if [ $((t % 2)) = 1 ]; then
+		sleep "$delay"
+	else
+		# As soon as the ledger grows: mostly in the middle of a
+		# write(2), which a random time seldom hits.
+		while [ "$(wc -c < "$d/l.csv")" -le "$basesize" ] &&
+		    kill -0 "$pid" 2>/dev/null; do
+			:
+		done
+	fi
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	cmp -s -n "$basesize" "$tmp/base.ledger" "$d/l.csv" ||

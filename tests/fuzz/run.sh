@@ -16,15 +16,21 @@ esac
 B=build/fuzz
 SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all'
 make --no-print-directory -s B=$B CC=clang OPT=-O1 SAN="$SAN" $B/lib/libwenze.a
-PKGS="yaml-0.1 libpcre2-8 libutf8proc opencc libcrypto"
+# The compiler and linker flags of the Makefile's dependencies, asked of
+# make itself so that a library added there is linked here too.
+mkvar() {
+	printf 'fuzz-print-var:\n\t@echo $(%s)\n' "$1" |
+	    make --no-print-directory -s -f Makefile -f - fuzz-print-var
+}
+PKG_CFLAGS=$(mkvar PKG_CFLAGS)
+LIBS=$(mkvar LIBS)
 mkdir -p tests/fuzz/crashes
 st=0
 for src in tests/fuzz/fuzz_*.c; do
 	t=$(basename "$src" .c)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilib \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    $(pkg-config --cflags $PKGS) -o $B/$t "$src" $B/lib/libwenze.a \
-	    -lcsv $(pkg-config --libs $PKGS) -lm
+	    $PKG_CFLAGS -o $B/$t "$src" $B/lib/libwenze.a $LIBS
 	mkdir -p tests/fuzz/corpus/$t tests/fuzz/corpus-work/$t
 	# Known crashes first: each must now pass.
 	for c in tests/fuzz/crashes/$t-*; do

@@ -253,13 +253,13 @@ test_codec(void **state)
 
 	roundtrip(0);
 	roundtrip(1);
-	/* CSV: a line break becomes a space, so a record stays one line. */
+	/* A line break becomes a space, so a record stays one line. */
 	wz_ledger_encode(&b, 0, nl, len, 1);
 	assert_string_equal(wz_buf_cstr(&b), "\"two lines  here\",");
 	wz_buf_reset(&b);
-	/* TSV keeps it, escaped. */
+	/* So in TSV. */
 	wz_ledger_encode(&b, 1, nl, len, 1);
-	assert_string_equal(wz_buf_cstr(&b), "two\\nlines\\r\\nhere\t");
+	assert_string_equal(wz_buf_cstr(&b), "two lines  here\t");
 
 	assert_int_equal(wz_ledger_split("a,\"b", 4, 0, &scratch, f, len, 4),
 	    -1);
@@ -282,9 +282,9 @@ static void
 test_append_verify(void **state)
 {
 	char *led = path("a.csv"), *text, *p, *q;
-	const char *hdr = "seq,at,event,case_id,finding_id,article,liable_id,"
-	    "liable_name,tier,place,measures,alternatives,basis,"
-	    "no_promotion_until,rectify_by,by,note,hash\n";
+	const char *hdr = "seq,at,date,event,case_id,finding_id,article,"
+	    "liable_id,liable_name,liable_rank,tier,place,amount,measures,"
+	    "alternatives,basis,no_promotion_until,rectify_by,by,note,hash\n";
 	struct stat st;
 	FILE *fp;
 	char headline[128];
@@ -296,9 +296,9 @@ test_append_verify(void **state)
 	assert_int_equal(st.st_mode & 0777, 0640 & ~umask(022));
 	text = slurp(led);
 	assert_memory_equal(text, hdr, strlen(hdr));
-	assert_non_null(strstr(text, "\n1,2025-03-01T00:00:00Z,recommended,"
-	    "f7032de2b31b4418,F001,tongwei2017:5.11,P0007,李明,direct,"
-	    "通渭县/平襄镇,admonish;no_promotion,transfer|suspend,"
+	assert_non_null(strstr(text, "\n1,2025-03-01T00:00:00Z,2025-03-01,"
+	    "recommended,f7032de2b31b4418,F001,tongwei2017:5.11,P0007,李明,,"
+	    "direct,通渭县/平襄镇,,admonish;no_promotion,transfer|suspend,"
 	    "tongwei2017:5.11,2026-06-30,2025-09-30,tester,,"));
 	assert_non_null(strstr(text, ",\"城关村, 三组\","));
 
@@ -433,12 +433,143 @@ test_state(void **state)
 	text = slurp(out);
 	/* One 台账 row for 李明 in F001 listing both articles. */
 	assert_non_null(strstr(text, "\nf7032de2b31b4418;a0bbfcf7e951a62b,"
-	    "F001,tongwei2017:5.11;tongwei2017:5.3,P0007,李明,direct,"
-	    "通渭县/平襄镇,recommended,admonish;no_promotion;written_check,"
+	    "F001,tongwei2017:5.11;tongwei2017:5.3,P0007,李明,,direct,"
+	    "通渭县/平襄镇,,recommended,admonish;no_promotion;written_check,"
 	    "transfer|suspend,tongwei2017:5.11;tongwei2017:14,2026-06-30,"
 	    "2025-09-30,"));
 	free(text);
 	free(led);
+	free(out);
+}
+
+/* The record of line `line` (2 is the first record) of a ledger. */
+static void
+record(const char *led, unsigned long line, char *out[WZ_LEDGER_NCOLS])
+{
+	struct wz_lreader *r;
+	const struct wz_levent *e;
+	int st, i, rc;
+
+	assert_non_null(r = wz_lreader_open(led, &st));
+	while ((rc = wz_lreader_next(r, &e)) == WZ_ROW && e->line != line)
+		;
+	assert_int_equal(rc, WZ_ROW);
+	for (i = 0; i < WZ_LEDGER_NCOLS; i++)
+		out[i] = wz_strdup(e->f[i]);
+	wz_lreader_close(r);
+}
+
+static void
+free_record(char *f[WZ_LEDGER_NCOLS])
+{
+	int i;
+
+	for (i = 0; i < WZ_LEDGER_NCOLS; i++)
+		free(f[i]);
+}
+
+/*
+ * The columns issue 8 added: date (--on, --date), liable_rank, and amount
+ * from values, else the amount column, read as yuan; the group's amount
+ * counts each sum of its finding once.
+ */
+static void
+test_rank_amount_date(void **state)
+{
+	static const char in[] =
+	    "编号,单位,涉及金额,article,values,liable_id,liable_name,"
+	    "liable_rank,tier,measures\n"
+	    "A1,平襄镇,4.2万元,t:1,amount=42000;days=98,P1,甲,乡科级,direct,"
+	    "talk\n"
+	    "A1,平襄镇,4.2万元,t:2,days=98,P1,甲,乡科级,direct,talk\n"
+	    "A1,平襄镇,4.2万元,t:3,amount=8000,P1,甲,乡科级,direct,talk\n"
+	    "A2,平襄镇,\"35,000元\",t:1,,P3,丙,村干部,direct,talk\n"
+	    "A3,平襄镇,不详,t:1,,P4,丁,,direct,talk\n"
+	    "A4,平襄镇,,t:1,amount=12.5,P5,戊,,direct,talk\n"
+	    "A5,平襄镇,200,t:1,amount=很多,P6,己,,direct,talk\n";
+	static const char *const amounts[] = { "42000", "42000", "8000",
+	    "35000", "", "12.5", "200" };
+	char *led = path("d.csv"), *ip = path("d-in.csv"), *out =
+	    path("d-state.csv"), *f[WZ_LEDGER_NCOLS], *text, *paths[1];
+	char at[WZ_AT_LEN + 1];
+	struct wz_ledger_opts o = { 0 };
+	struct wz_event_args a = { 0 };
+	struct wz_reader *r;
+	struct wz_writer *w;
+	unsigned long i;
+	int fd;
+
+	put(ip, in);
+	wz_ledger_parse_at("2025-03-01T08:00:00Z", at);
+	o.at = at;
+	o.by = "tester";
+	o.on = "2025-02-30";
+	assert_non_null(r = wz_reader_open(ip, NULL));
+	quiet();
+	/* --on must be a date. */
+	assert_int_equal(wz_ledger_append(led, &r, 1, &o), EX_USAGE);
+	o.on = "2025-02-28";
+	/* A3's amount is not a sum: reported, recorded without it (1). */
+	assert_int_equal(wz_ledger_append(led, &r, 1, &o), WZ_EX_ROWS);
+	loud();
+	wz_reader_close(r);
+	for (i = 0; i < 7; i++) {
+		record(led, i + 2, f);
+		assert_string_equal(f[WZ_LC_DATE], "2025-02-28");
+		assert_string_equal(f[WZ_LC_AMOUNT], amounts[i]);
+		assert_string_equal(f[WZ_LC_LIABLE_RANK], i < 3 ? "乡科级" :
+		    i == 3 ? "村干部" : "");
+		free_record(f);
+	}
+	/* A decision's date is --date; without it the day of --at. */
+	quiet();
+	o.on = NULL;
+	wz_ledger_parse_at("2025-03-10T01:00:00Z", at);
+	record(led, 2, f);
+	a.measures = "admonish";
+	a.date = "2025-03-05";
+	o.note = "x";
+	assert_int_equal(wz_ledger_event(led, f[WZ_LC_CASE], "decided", &a,
+	    &o), 0);
+	a.measures = NULL;
+	a.date = NULL;
+	o.note = NULL;
+	assert_int_equal(wz_ledger_event(led, f[WZ_LC_CASE], "closed", &a,
+	    &o), 0);
+	free_record(f);
+	assert_int_equal(wz_ledger_verify(led, NULL, 1), 0);
+	loud();
+	record(led, 9, f);
+	assert_string_equal(f[WZ_LC_EVENT], "decided");
+	assert_string_equal(f[WZ_LC_DATE], "2025-03-05");
+	assert_string_equal(f[WZ_LC_NOTE], "x");
+	assert_string_equal(f[WZ_LC_AMOUNT], "42000");	/* carried over */
+	assert_string_equal(f[WZ_LC_LIABLE_RANK], "乡科级");
+	free_record(f);
+	record(led, 10, f);
+	assert_string_equal(f[WZ_LC_DATE], "2025-03-10");
+	assert_string_equal(f[WZ_LC_NOTE], "");
+	free_record(f);
+
+	/* 甲's 台账 row: 42000 (twice) and 8000 make 50000. */
+	paths[0] = led;
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	w = wz_writer_new(fd, out, NULL);
+	assert_int_equal(wz_ledger_state(paths, 1, w, 1), 0);
+	assert_int_equal(wz_writer_close(w), 0);
+	close(fd);
+	text = slurp(out);
+	assert_int_equal(strncmp(text, "case_id,finding_id,article,"
+	    "liable_id,liable_name,liable_rank,tier,place,amount,status,",
+	    strlen("case_id,finding_id,article,liable_id,liable_name,"
+	    "liable_rank,tier,place,amount,status,")), 0);
+	assert_non_null(strstr(text, ",A1,t:1;t:2;t:3,P1,甲,乡科级,direct,"
+	    "平襄镇,50000,closed;recommended,"));
+	assert_non_null(strstr(text, ",2025-03-10,tester,,5,"));
+	assert_non_null(strstr(text, ",A3,t:1,P4,丁,,direct,平襄镇,,"));
+	free(text);
+	free(led);
+	free(ip);
 	free(out);
 }
 
@@ -571,6 +702,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rank_amount_date, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fsize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent, setup,

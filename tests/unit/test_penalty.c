@@ -357,10 +357,13 @@ test_replaces(void **state)
 	/* p_heads_grave replaces its own document's p_heads only. */
 	r = run(p, "F1|东河镇|||testdoc:1||grave|P1|王|town_secretary|乡科级|y|main_leader");
 	assert_string_equal(r.measures, "written_check;suspend");
-	assert_non_null(strstr(r.explain, "p_heads (doc.yaml:"));
-	assert_non_null(strstr(r.explain, "replaced by p_heads_grave"));
-	assert_non_null(strstr(r.explain, "replaces p_heads"));
-	assert_non_null(strstr(r.explain, "p_heads (doc2.yaml:"));
+	/* the rule's file and the line of its "- id:" */
+	assert_non_null(strstr(r.explain,
+	    "p_heads (doc.yaml:28) replaced by p_heads_grave"));
+	assert_non_null(strstr(r.explain, "p_heads_grave (doc.yaml:33) "
+	    "gives suspend [testdoc:1], replaces p_heads"));
+	assert_non_null(strstr(r.explain, "p_heads (doc2.yaml:10) gives "
+	    "written_check [otherdoc:1]"));
 	wz_pen_free(p);
 }
 

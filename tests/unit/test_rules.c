@@ -52,6 +52,38 @@ expect_lits(const char *pat, const char *want)
 	free(got);
 }
 
+/* The clauses of pat: each clause's literals joined by '|', clauses by
+ * " & " ("" if none). */
+static char *
+clauses(const char *pat)
+{
+	struct wz_buf b = {0};
+	struct wz_rx_clause *c;
+	char *s;
+	size_t n, i, k;
+
+	n = wz_rx_clauses(pat, &c);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < c[i].n; k++)
+			wz_buf_printf(&b, "%s%s", k ? "|" : i ? " & " : "",
+			    c[i].v[k]);
+	wz_rx_clauses_free(c, n);
+	s = wz_strdup(b.len ? b.s : "");
+	wz_buf_free(&b);
+	return s;
+}
+
+static void
+expect_clauses(const char *pat, const char *want)
+{
+	char *got = clauses(pat);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("pattern '%s': clauses '%s', want '%s'", pat, got,
+		    want);
+	free(got);
+}
+
 static void
 test_lits_basic(void **state)
 {
@@ -173,6 +205,43 @@ test_lits_caseless(void **state)
 	expect_lits("µab", "ab");
 }
 
+static void
+test_clauses(void **state)
+{
+	(void)state;
+	expect_clauses("abc", "abc");
+	/* Every required item, not only the best. */
+	expect_clauses("(截留|挤占|挪用)[^。;]{0,20}(资金|款)",
+	    "截留|挤占|挪用 & 资金|款");
+	expect_clauses("扶贫[^。]*资金.*问题", "扶贫 & 资金 & 问题");
+	expect_clauses("(?<amount>\\d+)万元", "万元");
+	expect_clauses("ab+c", "ab & bc");
+	expect_clauses("x.y", "x & y");
+	/* Optional and zero-width items are not required. */
+	expect_clauses("(?:ab|cd)?xyz", "xyz");
+	expect_clauses("a(?=bc)d", "a & d");
+	expect_clauses("(?<!不)同意", "同意");
+	expect_clauses("ab*c", "a & c");
+	expect_clauses("x?", "");
+	/* A group of one branch opens up; of several, it is one clause. */
+	expect_clauses("(?:ab.cd)ef", "ab & cd & ef");
+	expect_clauses("(?:ab.cd|ef)gh", "ab|ef & gh");
+	expect_clauses("(?:ab|\\d)gh", "gh");
+	expect_clauses("(?:ab.cd)+ef", "ab & cd & ef");
+	expect_clauses("(?:ab.cd){0,2}ef", "ef");
+	/* A top-level alternation is one clause. */
+	expect_clauses("a.b|c", "a|c");
+	expect_clauses("abc|\\d+", "");
+	/* A clause another implies is left out; so is a repeat. */
+	expect_clauses("资金.*资金", "资金");
+	expect_clauses("(?:资金|款).*资金", "资金");
+	expect_clauses("资金.*(?:资金|款)", "资金");
+	/* The same give-ups as the literals. */
+	expect_clauses("(a)\\1", "");
+	expect_clauses("(?x) a b", "");
+	expect_clauses("desk", "de");
+}
+
 /* What PCRE2 matches caselessly: the reason for the rule above. */
 static void
 test_rx_caseless_partners(void **state)
@@ -257,10 +326,11 @@ test_lits_property(void **state)
 {
 	struct wz_buf pat = {0}, txt = {0};
 	struct wz_rx *rx;
+	struct wz_rx_clause *cl;
 	char err[300], **v, *low;
-	size_t n, i, j, k;
+	size_t n, ncl, i, j, k;
 	unsigned npat, ntxt, len;
-	unsigned long matched = 0, withlits = 0;
+	unsigned long matched = 0, withlits = 0, withcl = 0, multicl = 0;
 	int ngroup, found;
 
 	(void)state;
@@ -277,39 +347,79 @@ test_lits_property(void **state)
 		if (rx == NULL)
 			continue;
 		n = wz_rx_literals(pat.s, &v);
-		for (ntxt = 0; ntxt < 200; ntxt++) {
+		ncl = wz_rx_clauses(pat.s, &cl);
+		/* Clauses exactly when literals. */
+		if ((n == 0) != (ncl == 0))
+			fail_msg("pattern '%s': %zu literals but %zu clauses",
+			    pat.s, n, ncl);
+		if (ncl > 1)
+			multicl++;
+		/* Random texts rarely hold what several clauses ask for:
+		 * a pattern with several gets more texts, made of random
+		 * characters and pieces of its literals. */
+		for (ntxt = 0; ntxt < (ncl > 1 ? 3000u : 200u); ntxt++) {
 			wz_buf_reset(&txt);
-			len = rnd(10);
-			for (i = 0; i < len; i++)
-				wz_buf_adds(&txt, chars[rnd(sizeof(chars) /
-				    sizeof(chars[0]))]);
+			len = rnd(ntxt < 200 ? 10 : 8);
+			for (i = 0; i < len; i++) {
+				if (ntxt >= 200 && rnd(2) == 0) {
+					const struct wz_rx_clause *c =
+					    &cl[rnd((unsigned)ncl)];
+					const char *l = c->v[rnd((unsigned)
+					    c->n)];
+
+					/* Whole, or all but its last byte. */
+					wz_buf_add(&txt, l, strlen(l) -
+					    (rnd(4) == 0 && strlen(l) > 1 &&
+					    (l[strlen(l) - 1] & 0x80) == 0));
+				} else
+					wz_buf_adds(&txt, chars[rnd(sizeof(chars) /
+					    sizeof(chars[0]))]);
+			}
 			wz_buf_cstr(&txt);
 			if (wz_rx_match(rx, txt.s, txt.len) != WZ_RX_MATCH)
 				continue;
 			matched++;
-			if (n == 0)
+			if (n == 0 && ncl == 0)
 				continue;
-			withlits++;
 			low = wz_strndup(txt.s, txt.len);
 			for (k = 0; low[k] != '\0'; k++)
 				if (low[k] >= 'A' && low[k] <= 'Z')
 					low[k] += 'a' - 'A';
+			if (n > 0)
+				withlits++;
 			for (found = 0, j = 0; j < n && !found; j++)
 				found = strstr(low, v[j]) != NULL;
-			if (!found)
+			if (n > 0 && !found)
 				fail_msg("pattern '%s' matches '%s' but it holds "
 				    "none of its %zu literals (first '%s')",
 				    pat.s, txt.s, n, v[0]);
+			/* Every clause has a member in the text. */
+			if (ncl > 1)
+				withcl++;
+			for (i = 0; i < ncl; i++) {
+				for (found = 0, j = 0; j < cl[i].n && !found;
+				    j++)
+					found = strstr(low, cl[i].v[j]) != NULL;
+				if (!found)
+					fail_msg("pattern '%s' matches '%s' but "
+					    "it holds none of clause %zu of %zu "
+					    "(first '%s')", pat.s, txt.s, i + 1,
+					    ncl, cl[i].v[0]);
+			}
 			free(low);
 		}
 		for (i = 0; i < n; i++)
 			free(v[i]);
 		free(v);
+		wz_rx_clauses_free(cl, ncl);
 		wz_rx_free(rx);
 	}
 	/* The test means something only if many texts matched. */
 	assert_true(matched > 10000);
 	assert_true(withlits > 2000);
+	/* ... and many of them against more than one clause. */
+	assert_true(multicl > 100);
+	assert_true(withcl > 10000);
 	wz_buf_free(&pat);
 	wz_buf_free(&txt);
 }
@@ -698,6 +808,7 @@ main(void)
 		cmocka_unit_test(test_lits_escapes),
 		cmocka_unit_test(test_lits_giveup),
 		cmocka_unit_test(test_lits_caseless),
+		cmocka_unit_test(test_clauses),
 		cmocka_unit_test(test_rx_caseless_partners),
 		cmocka_unit_test(test_lits_property),
 		cmocka_unit_test(test_rx_basic),
