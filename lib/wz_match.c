@@ -110,6 +110,8 @@ struct leaf {
 	int		 res;
 	size_t		 s, e;		/* span of the match */
 	struct vres	*vres;		/* field patterns: per slot, VSLOTS */
+	uint64_t	 h;		/* of fld and pattern, for leaf_intern */
+	int		 tid;		/* text: its prefilter id, or -1 */
 };
 
 /* While compiling: the clauses of each text condition. */
@@ -311,6 +313,8 @@ struct wz_matcher {
 	 */
 	struct leaf	*leaves;
 	size_t		 nleaves;
+	size_t		*lhash;		/* while compiling: leaf + 1 by h */
+	size_t		 nlhash;
 	unsigned long	 vgen;		/* the last vslot gen given */
 
 	/* The bound input. */
@@ -533,22 +537,50 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 static void
 leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 {
-	size_t i;
+	size_t i, k, mask;
+	uint64_t h;
+	struct leaf *l;
 
 	if (mc->c->rx == NULL || wz_rx_nnames(mc->c->rx) > 0)
 		return;
-	for (i = 0; i < m->nleaves; i++)
-		if (m->leaves[i].fld == fld &&
-		    strcmp(m->leaves[i].pattern, mc->c->pattern) == 0) {
-			mc->leaf = (int)i;
+	h = wz_hash(mc->c->pattern, strlen(mc->c->pattern)) ^
+	    ((uint64_t)(unsigned)fld * 0x9e3779b97f4a7c15ULL);
+	mask = m->nlhash - 1;
+	for (k = h & mask; m->nlhash > 0 && m->lhash[k] != 0;
+	    k = (k + 1) & mask) {
+		l = &m->leaves[m->lhash[k] - 1];
+		if (l->h == h && l->fld == fld &&
+		    strcmp(l->pattern, mc->c->pattern) == 0) {
+			mc->leaf = (int)(m->lhash[k] - 1);
 			return;
 		}
+	}
 	m->leaves = wz_reallocarray(m->leaves, m->nleaves + 1,
 	    sizeof(*m->leaves));
-	memset(&m->leaves[m->nleaves], 0, sizeof(m->leaves[0]));
-	m->leaves[m->nleaves].fld = fld;
-	m->leaves[m->nleaves].pattern = mc->c->pattern;
+	l = &m->leaves[m->nleaves];
+	memset(l, 0, sizeof(*l));
+	l->fld = fld;
+	l->pattern = mc->c->pattern;
+	l->h = h;
+	l->tid = -1;
 	mc->leaf = (int)m->nleaves++;
+	/* The table at most half full. */
+	if (2 * m->nleaves > m->nlhash) {
+		free(m->lhash);
+		m->nlhash = m->nlhash ? 2 * m->nlhash : 256;
+		m->lhash = wz_calloc(m->nlhash, sizeof(*m->lhash));
+		mask = m->nlhash - 1;
+		for (i = 0; i < m->nleaves; i++) {
+			for (k = m->leaves[i].h & mask; m->lhash[k] != 0;
+			    k = (k + 1) & mask)
+				;
+			m->lhash[k] = i + 1;
+		}
+	} else {
+		for (k = h & mask; m->lhash[k] != 0; k = (k + 1) & mask)
+			;
+		m->lhash[k] = m->nleaves;
+	}
 }
 
 static int
@@ -623,8 +655,19 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	struct wz_rx_clause *cl;
 	size_t n;
 
-	if ((n = wz_rx_clauses(mc->c->pattern, &cl)) == 0)
+	/* The same pattern elsewhere: the same id. */
+	if (mc->leaf >= 0 && m->leaves[mc->leaf].tid != -1) {
+		mc->tid = m->leaves[mc->leaf].tid >= 0 ?
+		    m->leaves[mc->leaf].tid : -1;
 		return;
+	}
+	if ((n = wz_rx_clauses(mc->c->pattern, &cl)) == 0) {
+		if (mc->leaf >= 0)
+			m->leaves[mc->leaf].tid = -2;	/* none */
+		return;
+	}
+	if (mc->leaf >= 0)
+		m->leaves[mc->leaf].tid = (int)m->ntids;
 	mc->tid = (int)m->ntids;
 	m->tcl = wz_reallocarray(m->tcl, m->ntids + 1, sizeof(*m->tcl));
 	m->tcl[m->ntids].c = cl;
@@ -1194,6 +1237,9 @@ wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 	m->ac = wz_ac_new();
 	build_docs(m);
 	build_units(m);
+	free(m->lhash);
+	m->lhash = NULL;
+	m->nlhash = 0;
 	build_prefilter(m);
 	m->nm_text = wz_norm_new();
 	m->nm_fld = wz_norm_new();
@@ -1262,6 +1308,7 @@ wz_matcher_free(struct wz_matcher *m)
 	for (i = 0; i < m->nleaves; i++)
 		free(m->leaves[i].vres);
 	free(m->leaves);
+	free(m->lhash);
 	free(m->tbits);
 	free(m->tlist);
 	for (i = 0; m->tcl != NULL && i < m->ntids; i++)
@@ -2578,6 +2625,25 @@ need_hit(const struct wz_matcher *m, const struct mcond *mc)
 	return 0;
 }
 
+static int	field_holds(struct wz_matcher *, const struct mcond *);
+
+/* Is mc a field test that fails in this row?  Made without evidence. */
+static int
+field_false(struct wz_matcher *m, const struct mcond *mc)
+{
+	switch (mc->kind) {
+	case WZ_C_RE:
+		if (mc->leaf < 0)
+			return 0;	/* its captures are the eval's */
+		/* FALLTHROUGH */
+	case WZ_C_IN:
+	case WZ_C_PRESENT:
+		return !field_holds(m, mc);
+	default:
+		return 0;
+	}
+}
+
 static int
 eval(struct wz_matcher *m, const struct mcond *mc)
 {
@@ -2597,8 +2663,13 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 	case WZ_C_CMP:
 		return eval_cmp(m, mc);
 	case WZ_C_ALL:
+		/* What the prefilter and the field tests say first: a text
+		 * pattern is not run when a field test fails. */
 		for (i = 0; i < mc->nkids; i++)
 			if (!need_hit(m, mc->kids[i]))
+				return 0;
+		for (i = 0; i < mc->nkids; i++)
+			if (field_false(m, mc->kids[i]))
 				return 0;
 		for (i = 0; i < mc->nkids; i++)
 			if ((r = eval(m, mc->kids[i])) <= 0)
@@ -2636,22 +2707,27 @@ is_cand(const struct wz_matcher *m, const struct unit *u)
 	return (m->cbits[i >> 6] >> (i & 63)) & 1;
 }
 
-/*
- * Can a gate atom hold in this row?  Field tests are made without
- * evidence; a pattern that fails (match limit) may hold: the eval will
- * meet the failure again and report it.
- */
+/* Can a gate atom hold in this row? */
 static int
 atom_holds(struct wz_matcher *m, size_t a)
 {
-	const struct mcond *mc;
+	if (a < m->ntids)
+		return (m->tbits[a >> 6] >> (a & 63)) & 1;
+	return field_holds(m, m->gatoms[a - m->ntids]);
+}
+
+/*
+ * Can a field test hold in this row?  Made without evidence; a pattern
+ * that fails (match limit) may hold: the eval will meet the failure
+ * again and report it.
+ */
+static int
+field_holds(struct wz_matcher *m, const struct mcond *mc)
+{
 	const struct wz_strv *set;
 	const char *s, *raw;
 	size_t n, i;
 
-	if (a < m->ntids)
-		return (m->tbits[a >> 6] >> (a & 63)) & 1;
-	mc = m->gatoms[a - m->ntids];
 	switch (mc->kind) {
 	case WZ_C_RE:
 		if (!fld_norm(m, mc->fld, &s, &n))

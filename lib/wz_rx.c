@@ -238,6 +238,7 @@ struct litp {
 	size_t		  i, n;
 	int		  fail;		/* give up on the whole pattern */
 	int		  depth;
+	int		  want;		/* collect clauses too */
 };
 
 static void
@@ -552,7 +553,8 @@ lit_skip_class(struct litp *lp)
 struct litrun {
 	struct wz_buf	  b;
 	struct litset	  best;
-	struct litcl	  cl;		/* every candidate */
+	struct litcl	  cl;		/* every candidate, if want */
+	int		  want;
 };
 
 static void
@@ -563,7 +565,8 @@ lit_flush(struct litrun *r)
 	if (r->b.len > 0) {
 		c.ok = 1;
 		lit_add(&c, r->b.s, r->b.len);
-		cl_add_copy(&r->cl, &c);
+		if (r->want)
+			cl_add_copy(&r->cl, &c);
 		lit_keep(&r->best, &c);
 	}
 	wz_buf_reset(&r->b);
@@ -852,6 +855,7 @@ lit_seq(struct litp *lp, struct litcl *cl)
 	int c, zw;
 
 	memset(&r, 0, sizeof(r));
+	r.want = lp->want;
 	while (!lp->fail && lp->i < lp->n) {
 		c = lp->p[lp->i];
 		if (c == '|' || c == ')')
@@ -979,7 +983,8 @@ lit_alt(struct litp *lp, struct litcl *cl)
 		cl_move(cl, &first);
 	else {
 		cl_free(&first);
-		cl_add_copy(cl, &all);
+		if (lp->want)
+			cl_add_copy(cl, &all);
 	}
 	return all;
 }
@@ -1034,6 +1039,7 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 	memset(&lp, 0, sizeof(lp));
 	lp.p = (const unsigned char *)pattern;
 	lp.n = strlen(pattern);
+	lp.want = 1;
 	memset(&cl, 0, sizeof(cl));
 	s = lit_alt(&lp, &cl);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {

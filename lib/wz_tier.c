@@ -230,7 +230,7 @@ plain_text(const char *s, size_t n)
 		if (p[i] < 0x80) {
 			if (!((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >=
 			    'a' && (p[i] | 0x20) <= 'z') || p[i] == '-' ||
-			    p[i] == '_' || p[i] == '.'))
+			    p[i] == '_' || p[i] == '.' || p[i] == '/'))
 				return 0;
 			i++;
 			continue;
@@ -599,6 +599,34 @@ consume(const struct wz_scopes *s, int cur, const char *p, size_t n,
 	return C_NOTFOUND;
 }
 
+/*
+ * Is s[0..n) an organ of the county c (县委, 县人民政府, 示范县人大常委会,
+ * 县纪委监委 ...)?  Its people are scoped at the county itself.
+ */
+static int
+county_organ(const char *s, size_t n, const char *c, size_t cn)
+{
+	static const char *const organ[] = { "委", "人民政府", "政府",
+	    "人大常委会", "人大", "政协", "纪委监委", "纪委", "监委",
+	    "委员会" };
+	size_t i, k;
+
+	if (cn > 0 && n > cn && memcmp(s, c, cn) == 0) {
+		s += cn;
+		n -= cn;
+	} else if (n > 3 && memcmp(s, "县", 3) == 0) {
+		s += 3;
+		n -= 3;
+	} else
+		return 0;
+	for (i = 0; i < sizeof(organ) / sizeof(organ[0]); i++) {
+		k = strlen(organ[i]);
+		if (n == k && memcmp(s, organ[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Append "/" and a literal part to path. */
 static void
 add_part(struct wz_buf *path, const char *p, size_t n)
@@ -637,6 +665,10 @@ walk(const struct wz_scopes *s, int *cur, const char *p, size_t n,
 			 * 通渭县农业农村局 is the roster's 县农业农村局 if it has
 			 * one, else 农业农村局 below the county.
 			 */
+			if (c->kind == K_COUNTY && county_organ(p, n, c->path +
+			    c->noff, cn) && consume(s, *cur, p, n, &next,
+			    &used, NULL) == C_NOTFOUND)
+				return WZ_PLACE_OK;
 			if (c->kind == K_COUNTY && n > cn && memcmp(p,
 			    c->path + c->noff, cn) == 0) {
 				const char *cname = c->path + c->noff;
@@ -665,6 +697,10 @@ walk(const struct wz_scopes *s, int *cur, const char *p, size_t n,
 		rc = consume(s, *cur, p, n, &next, &used, why);
 		if (rc == C_AMBIG)
 			return WZ_PLACE_AMBIGUOUS;
+		if (rc == C_NOTFOUND && *cur >= 0 && s->v[*cur].kind ==
+		    K_COUNTY && county_organ(p, n, s->v[*cur].path +
+		    s->v[*cur].noff, s->v[*cur].len - s->v[*cur].noff))
+			return WZ_PLACE_OK;
 		if (rc == C_NOTFOUND) {
 			if (*cur >= 0) {
 				wz_buf_reset(path);
@@ -921,6 +957,7 @@ struct wz_tier {
 	struct ent	*ents;
 	size_t		 nents, capents;
 	struct wz_buf	 scratch, key, b1, b2, why, path;
+	struct wz_buf	 nwhy;		/* why a name was not resolved */
 	const struct wz_row *row;
 	unsigned long	 line;
 	int		 reported;
@@ -1765,6 +1802,7 @@ wz_tier_free(struct wz_tier *t)
 	wz_buf_free(&t->b1);
 	wz_buf_free(&t->b2);
 	wz_buf_free(&t->why);
+	wz_buf_free(&t->nwhy);
 	wz_buf_free(&t->path);
 	wz_buf_free(&t->lastkey);
 	wz_buf_free(&t->pkey);
@@ -2498,7 +2536,7 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 		nm = nbuf;
 		person = -1;
 		src = S_NONE;
-		wz_buf_reset(&t->why);
+		wz_buf_reset(&t->nwhy);
 		if (t->nres > 0 && fn > 0) {
 			wz_buf_reset(&t->key);
 			wz_buf_add(&t->key, fid, fn);
@@ -2513,7 +2551,7 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 				person = by_id(t, t->rpid[ri],
 				    strlen(t->rpid[ri]), 0);
 				if (person < 0)
-					wz_buf_printf(&t->why, "%s:%lu settles "
+					wz_buf_printf(&t->nwhy, "%s:%lu settles "
 					    "it as %s, who is not in the roster",
 					    t->resolve_name, sline,
 					    t->rpid[ri]);
@@ -2524,7 +2562,7 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 			person = pn > 0 ? by_id(t, pid, pn, 0) :
 			    by_id(t, idn, in, 1);
 			if (person < 0)
-				wz_buf_printf(&t->why, "%s %.*s is not in the "
+				wz_buf_printf(&t->nwhy, "%s %.*s is not in the "
 				    "roster", pn > 0 ? "person_id" :
 				    "id_number", (int)(pn > 0 ? pn : in),
 				    pn > 0 ? pid : idn);
@@ -2539,7 +2577,7 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 		if (src == S_NONE && n > 0) {
 			src = S_NAME;
 			person = by_name(t, nm, n, pl, lo, hi, &tp,
-			    &t->why);
+			    &t->nwhy);
 			/*
 			 * Not at the place: the finding's unit, where the
 			 * place came from other columns (a department's
@@ -2554,14 +2592,14 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 					src = S_UNIT;
 					e_upl = upl;
 				} else if (person == -2) {
-					wz_buf_reset(&t->why);
-					wz_buf_add(&t->why, t->b2.s, t->b2.len);
+					wz_buf_reset(&t->nwhy);
+					wz_buf_add(&t->nwhy, t->b2.s, t->b2.len);
 				}
 			}
 		}
 		if (person < 0) {
 			add_unresolved(t, nm, n, &tp,
-			    wz_buf_cstr(&t->why));
+			    wz_buf_cstr(&t->nwhy));
 			continue;
 		}
 		e = new_ent(t, E_PERSON, T_DIRECT);

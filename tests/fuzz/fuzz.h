@@ -49,20 +49,32 @@ fuzz_memfd(const uint8_t *p, size_t n)
 	return fd;
 }
 
+static char fuzz_path[256];
+
+static inline void
+fuzz_file_remove(void)
+{
+	if (fuzz_path[0] != '\0')
+		unlink(fuzz_path);
+}
+
 /*
  * A real file holding p[0..n), for the APIs that take a path (the rules
- * loader, the ledger).  The name is fixed per process and per suffix, in
- * /dev/shm when it exists, and the file is rewritten on every call.
+ * loader, the ledger).  The name is fixed per process (one suffix per
+ * target), in /dev/shm when it exists, rewritten on every call and
+ * removed at exit.
  */
 static inline const char *
 fuzz_file(const char *suffix, const uint8_t *p, size_t n)
 {
-	static char path[256];
+	char *path = fuzz_path;
 	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/wz-fuzz-%ld%s", dir, (long)getpid(),
-	    suffix);
+	if (fuzz_path[0] == '\0')
+		atexit(fuzz_file_remove);
+	snprintf(path, sizeof(fuzz_path), "%s/wz-fuzz-%ld%s", dir,
+	    (long)getpid(), suffix);
 	if ((fp = fopen(path, "wb")) == NULL)
 		abort();
 	if (n > 0 && fwrite(p, 1, n, fp) != n)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,215 @@ test_prefilter_same(void **state)
 	wz_rules_free(rs);
 }
 
+/*
+ * The same with the real rules/ (run from the top of the tree): every
+ * example row of every article and exclusion, each also joined with
+ * another's text and given another's verdict column, three times over
+ * (so the prefilter's anchors adapt and the field values repeat), must
+ * give the same result and the same citations, to the explain column,
+ * with the prefilter as without.
+ */
+struct rsheet {
+	struct wz_row	 hdr;
+	const char	*names[64];
+	const char	*fields[64];	/* each column's field */
+	size_t		 nlen[64];
+	struct wz_row	*rows;
+	size_t		 nrows, cap;
+	struct wz_aliases al;
+};
+
+/* The column of header key: one per field (核查结果 and 办理结果 are both
+ * status), so that the header binds. */
+static int
+rsheet_col(struct rsheet *sh, const char *key)
+{
+	const char *field = key;
+	char *a, *b;
+	size_t k;
+
+	a = wz_header_norm(key, strlen(key));
+	for (k = 0; k < sh->al.n; k++) {
+		b = wz_header_norm(sh->al.v[k].header,
+		    strlen(sh->al.v[k].header));
+		if (strcmp(a, b) == 0)
+			field = sh->al.v[k].field;
+		free(b);
+		if (field != key)
+			break;
+	}
+	free(a);
+	for (k = 0; k < sh->hdr.n; k++)
+		if (strcmp(sh->fields[k], field) == 0)
+			return (int)k;
+	if (sh->hdr.n == 64)
+		return -1;
+	sh->names[sh->hdr.n] = key;
+	sh->fields[sh->hdr.n] = field;
+	sh->nlen[sh->hdr.n] = strlen(key);
+	return (int)sh->hdr.n++;
+}
+
+/* A row of the example row r, with the text and status of r2 mixed in
+ * when r2 is not NULL. */
+static void
+rsheet_add(struct rsheet *sh, const struct wz_exrow *r,
+    const struct wz_exrow *r2)
+{
+	struct wz_row *row;
+	size_t i, k;
+	int c;
+
+	if (sh->nrows == sh->cap) {
+		sh->cap = sh->cap ? 2 * sh->cap : 256;
+		sh->rows = realloc(sh->rows, sh->cap * sizeof(*sh->rows));
+		assert_non_null(sh->rows);
+	}
+	row = &sh->rows[sh->nrows++];
+	memset(row, 0, sizeof(*row));
+	row->f = calloc(64, sizeof(*row->f));
+	row->len = calloc(64, sizeof(*row->len));
+	assert_non_null(row->f);
+	assert_non_null(row->len);
+	for (k = 0; k < 64; k++)
+		row->f[k] = (char *)"";
+	row->line = sh->nrows + 1;
+	for (i = 0; i < r->keys.n; i++)
+		if (r->keys.v[i][0] != '_' &&
+		    (c = rsheet_col(sh, r->keys.v[i])) >= 0)
+			row->f[c] = r->vals.v[i];
+	for (i = 0; r2 != NULL && i < r2->keys.n; i++) {
+		if (r2->keys.v[i][0] == '_' ||
+		    (c = rsheet_col(sh, r2->keys.v[i])) < 0)
+			continue;
+		if (row->f[c][0] == '\0')
+			row->f[c] = r2->vals.v[i];
+		else if (strcmp(sh->fields[c], "text") == 0 &&
+		    sh->rows[sh->nrows - 1].line != 0) {
+			row->f[c] = wz_aprintf("%s。%s", row->f[c],
+			    r2->vals.v[i]);
+			row->line = 0;	/* owns f[c] */
+			row->recno = (unsigned long)c + 1;
+		}
+	}
+}
+
+static void
+add_examples(struct rsheet *sh, const struct wz_example *ex, size_t n,
+    const struct wz_exrow **all, size_t *nall)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ex[i].nrows > 0)
+			all[(*nall)++] = &ex[i].rows[ex[i].nrows - 1];
+}
+
+static void
+test_prefilter_rules(void **state)
+{
+	static const struct wz_exrow *all[8192];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	const struct wz_citation *ca, *cb;
+	struct rsheet sh;
+	size_t i, k, na, nb, nall = 0, pass, matched = 0;
+	int ra, rb, err, devnull;
+
+	(void)state;
+	if (access("rules/headers.yaml", R_OK) != 0)
+		skip();
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, "rules") + wz_rules_finish(rs), 0);
+	memset(&sh, 0, sizeof(sh));
+	sh.al = wz_rules_aliases(rs);
+	for (i = 0; i < rs->narts; i++) {
+		add_examples(&sh, rs->arts[i]->pos, rs->arts[i]->npos, all,
+		    &nall);
+		add_examples(&sh, rs->arts[i]->neg, rs->arts[i]->nneg, all,
+		    &nall);
+	}
+	for (i = 0; i < rs->nexcl; i++) {
+		add_examples(&sh, rs->excl[i].pos, rs->excl[i].npos, all,
+		    &nall);
+		add_examples(&sh, rs->excl[i].neg, rs->excl[i].nneg, all,
+		    &nall);
+	}
+	assert_true(nall > 500 && nall < 8192);
+	for (i = 0; i < nall; i++)
+		rsheet_add(&sh, all[i], NULL);
+	for (i = 0; i < nall; i++)
+		rsheet_add(&sh, all[i], all[(i * 7919 + 13) % nall]);
+	sh.hdr.f = (char **)sh.names;
+	sh.hdr.len = sh.nlen;
+	for (i = 0; i < sh.nrows; i++) {
+		sh.rows[i].n = sh.hdr.n;
+		for (k = 0; k < sh.hdr.n; k++)
+			sh.rows[i].len[k] = strlen(sh.rows[i].f[k]);
+	}
+
+	memset(&o, 0, sizeof(o));
+	o.explain = 1;
+	o.no_history = 1;
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(wz_matcher_bind(a, &sh.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &sh.hdr, "b"), 0);
+	/* Rows with bad numbers or unknown posts are reported: quiet. */
+	fflush(stderr);
+	err = dup(2);
+	devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 2);
+	for (pass = 0; pass < 3; pass++)
+		for (i = 0; i < sh.nrows; i++) {
+			ra = wz_matcher_row(a, &sh.rows[i]);
+			rb = wz_matcher_row(b, &sh.rows[i]);
+			if (ra != rb)
+				fail_msg("row %zu: %d with the prefilter, %d "
+				    "without", i, ra, rb);
+			if (ra == WZ_M_EXCLUDED || ra == WZ_M_UNMATCHED)
+				assert_string_equal(
+				    wz_matcher_row_exclusion(a) ?
+				    wz_matcher_row_exclusion(a) : "-",
+				    wz_matcher_row_exclusion(b) ?
+				    wz_matcher_row_exclusion(b) : "-");
+			na = wz_matcher_citations(a, &ca);
+			nb = wz_matcher_citations(b, &cb);
+			assert_int_equal(na, nb);
+			matched += ra == WZ_M_MATCHED;
+			for (k = 0; k < na; k++) {
+				assert_ptr_equal(ca[k].art, cb[k].art);
+				assert_string_equal(ca[k].evidence,
+				    cb[k].evidence);
+				assert_string_equal(ca[k].values, cb[k].values);
+				assert_string_equal(ca[k].cases, cb[k].cases);
+				assert_string_equal(ca[k].group, cb[k].group);
+				assert_string_equal(ca[k].explain,
+				    cb[k].explain);
+				assert_int_equal(ca[k].severity,
+				    cb[k].severity);
+			}
+		}
+	dup2(err, 2);
+	close(err);
+	close(devnull);
+	assert_true(matched > sh.nrows);
+	for (i = 0; i < sh.nrows; i++) {
+		if (sh.rows[i].line == 0)
+			free(sh.rows[i].f[sh.rows[i].recno - 1]);
+		free(sh.rows[i].f);
+		free(sh.rows[i].len);
+	}
+	free(sh.rows);
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+}
+
 static void
 test_history(void **state)
 {
@@ -436,6 +646,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_values),
 		cmocka_unit_test(test_prefilter_same),
+		cmocka_unit_test(test_prefilter_rules),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_examples),

@@ -139,6 +139,14 @@ test_resolve(void **state)
 	    "清河县/县农业农村局", "清河县/县农业农村局");
 	resolve(s, NULL, P("白水县城关镇柳湾村"), WZ_PLACE_OK,
 	    "白水县/城关镇/柳湾村", "白水县/城关镇/柳湾村");
+	/* The county's organs are the county (their people are scoped
+	 * there), unless the index has them as units. */
+	resolve(s, "清河县", P("县政府"), WZ_PLACE_OK, "清河县", "清河县");
+	resolve(s, "清河县", P("清河县委"), WZ_PLACE_OK, "清河县", "清河县");
+	resolve(s, NULL, P("清河县人民政府"), WZ_PLACE_OK, "清河县",
+	    "清河县");
+	resolve(s, "清河县", P("县政府办"), WZ_PLACE_UNKNOWN,
+	    "清河县/县政府办", "清河县");
 	/* A unit the index lacks is kept, below what is known. */
 	resolve(s, "清河县", P("东河镇", "白杨村"), WZ_PLACE_UNKNOWN,
 	    "清河县/东河镇/白杨村", "清河县/东河镇");
