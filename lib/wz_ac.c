@@ -192,10 +192,12 @@ free_from(struct wz_ac *ac, size_t x)
 {
 	size_t y, z, nz;
 
-	da_grow(ac, x + 257);
+	if (x + 257 > ac->nda)
+		da_grow(ac, x + 257);
 	for (y = x; ac->da[y].check != -1; y = ac->skip[y] > y ?
 	    ac->skip[y] : y + 1)
-		da_grow(ac, y + 258);
+		if (y + 258 > ac->nda)
+			da_grow(ac, y + 258);
 	for (z = x; z < y; z = nz) {
 		nz = ac->skip[z] > z ? ac->skip[z] : z + 1;
 		ac->skip[z] = (uint32_t)y;

@@ -7,7 +7,16 @@
  * text condition.  Articles split into units (one per case); each unit
  * knows which prefilter ids it needs (at least one of them must be found
  * in the text for the unit to hold), so a row only visits the units its
- * text can reach plus those that need no text at all.
+ * text can reach plus those that need no text at all, and of those only
+ * the ones whose gate (build_gates(): prefilter ids and field tests, one
+ * of which must hold) opens.
+ *
+ * A prefilter id is set for a row when each of its pattern's clauses has
+ * a literal in the text (candidates()).  Field tests are kept per field
+ * value (struct vslot, struct vres).  Nothing of this changes a result:
+ * --no-prefilter turns all of it off, and tests/unit/test_match.c checks
+ * that the two agree on every example of rules/.  Per row there is no
+ * allocation once the buffers have grown.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -110,7 +119,7 @@ struct leaf {
 	int		 res;
 	size_t		 s, e;		/* span of the match */
 	struct vres	*vres;		/* field patterns: per slot, VSLOTS */
-	uint64_t	 h;		/* of fld and pattern, for leaf_intern */
+	uint64_t	 h;		/* of fld and pattern (leaf_intern) */
 	int		 tid;		/* text: its prefilter id, or -1 */
 };
 
@@ -2738,7 +2747,8 @@ field_holds(struct wz_matcher *m, const struct mcond *mc)
 			return 0;
 		set = &mc->c->set;
 		for (i = 0; i < set->n; i++)
-			if (strlen(set->v[i]) == n && memcmp(set->v[i], s, n) == 0)
+			if (strlen(set->v[i]) == n &&
+			    memcmp(set->v[i], s, n) == 0)
 				return 1;
 		return 0;
 	case WZ_C_PRESENT:

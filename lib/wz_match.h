@@ -8,8 +8,13 @@
  *
  *   - normalises the text column(s) once (lib/wz_text.h) and, unless the
  *     prefilter is off, scans them once with an Aho-Corasick automaton of
- *     every text condition's required literals (lib/wz_ac.h), so that
- *     PCRE2 runs only for conditions whose literals occur;
+ *     every text condition's required literals (lib/wz_ac.h): a pattern's
+ *     literals come in clauses (wz_rx_clauses()), and PCRE2 runs only for
+ *     conditions every clause of which has a literal in the text;
+ *   - reads a field column's value once per distinct value (核查结果 holds
+ *     a handful): its normal form and the result of each field pattern on
+ *     it are kept, and a case that needs text or field tests that fail is
+ *     not visited at all;
  *   - drops the row if an exclusion of common.yaml holds (经核查不属实);
  *   - cites every article in force at the row's date (conduct date, else
  *     discovery date, else year) whose subject group takes the row's post

@@ -1917,6 +1917,8 @@ is_wide(uint32_t cp)
 	    (cp >= 0x20000 && cp <= 0x3fffd);
 }
 
+#define MD_MAXW	64	/* widest column padded: a SHA-256 in hex */
+
 /* Columns a string takes in a fixed-width font, CJK counting two. */
 static size_t
 text_width(const char *s)
@@ -1975,23 +1977,31 @@ md_table(const struct wz_report *r, const struct rtable *t, FILE *fp)
 		for (j = 0; j < t->ncols; j++)
 			if ((cw = text_width(cell[i * t->ncols + j])) > w[j])
 				w[j] = cw;
-	for (j = 0; j < t->ncols; j++)
+	/*
+	 * Columns are padded so the table reads in a fixed-width font, but
+	 * only up to MD_MAXW: one long cell (a list of findings) must not
+	 * widen every row of its column.  Longer cells are left unpadded.
+	 */
+	for (j = 0; j < t->ncols; j++) {
 		if (w[j] < 3)
 			w[j] = 3;
+		if (w[j] > MD_MAXW)
+			w[j] = MD_MAXW;
+	}
 	for (i = 0; i <= t->nrows; i++) {
 		for (j = 0; j < t->ncols; j++) {
 			const char *s = cell[i * t->ncols + j];
+			size_t pad;
 
 			num = cols[t->col[j]].num && i > 0;
 			cw = text_width(s);
+			pad = w[j] > cw ? w[j] - cw : 0;
 			fputs(j == 0 ? "| " : " | ", fp);
 			if (num)
-				md_pad(fp, w[j] - cw);
+				md_pad(fp, pad);
 			fputs(s, fp);
-			if (!num && j + 1 < t->ncols)
-				md_pad(fp, w[j] - cw);
-			else if (!num)
-				md_pad(fp, w[j] - cw);
+			if (!num)
+				md_pad(fp, pad);
 		}
 		fputs(" |\n", fp);
 		if (i == 0) {

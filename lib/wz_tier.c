@@ -1278,6 +1278,37 @@ load_roster(struct wz_tier *t, const char *path)
 			ro->node = wz_scopes_add(t->sc, ro->scope,
 			    strlen(ro->scope));
 	}
+	/*
+	 * A county leader's 包抓村 written without its township (示范县/
+	 * 石沟村) names the village whose township the rest of the roster
+	 * gives: re-point the role there when exactly one township of the
+	 * same county has a village of that name.
+	 */
+	for (k = 0; k < t->nroles; k++) {
+		const struct snode *nd, *c;
+		int id, hit = -1, nhit = 0;
+		size_t ln;
+
+		ro = &t->roles[k];
+		if (ro->node < 0)
+			continue;
+		nd = &t->sc->v[ro->node];
+		ln = nd->len - nd->noff;
+		if (nd->child >= 0 || ln < 3 || memcmp(nd->path + nd->len - 3,
+		    "村", 3) != 0)
+			continue;
+		for (id = smap_get(&t->sc->byname, nd->path + nd->noff, ln);
+		    id >= 0; id = t->sc->v[id].next_name) {
+			c = &t->sc->v[id];
+			if (c->depth == nd->depth + 1 && c->parent >= 0 &&
+			    t->sc->v[c->parent].parent == nd->parent) {
+				hit = id;
+				nhit++;
+			}
+		}
+		if (nhit == 1)
+			ro->node = hit;
+	}
 	/* Chains in roster order: built backwards. */
 	for (k = t->nroles; k-- > 0;) {
 		struct snode *nd;

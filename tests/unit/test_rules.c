@@ -372,8 +372,8 @@ test_lits_property(void **state)
 					    (rnd(4) == 0 && strlen(l) > 1 &&
 					    (l[strlen(l) - 1] & 0x80) == 0));
 				} else
-					wz_buf_adds(&txt, chars[rnd(sizeof(chars) /
-					    sizeof(chars[0]))]);
+					wz_buf_adds(&txt, chars[rnd(
+					    sizeof(chars) / sizeof(chars[0]))]);
 			}
 			wz_buf_cstr(&txt);
 			if (wz_rx_match(rx, txt.s, txt.len) != WZ_RX_MATCH)
@@ -390,9 +390,9 @@ test_lits_property(void **state)
 			for (found = 0, j = 0; j < n && !found; j++)
 				found = strstr(low, v[j]) != NULL;
 			if (n > 0 && !found)
-				fail_msg("pattern '%s' matches '%s' but it holds "
-				    "none of its %zu literals (first '%s')",
-				    pat.s, txt.s, n, v[0]);
+				fail_msg("pattern '%s' matches '%s' but it "
+				    "holds none of its %zu literals (first "
+				    "'%s')", pat.s, txt.s, n, v[0]);
 			/* Every clause has a member in the text. */
 			if (ncl > 1)
 				withcl++;
@@ -401,10 +401,10 @@ test_lits_property(void **state)
 				    j++)
 					found = strstr(low, cl[i].v[j]) != NULL;
 				if (!found)
-					fail_msg("pattern '%s' matches '%s' but "
-					    "it holds none of clause %zu of %zu "
-					    "(first '%s')", pat.s, txt.s, i + 1,
-					    ncl, cl[i].v[0]);
+					fail_msg("pattern '%s' matches '%s' "
+					    "but holds none of clause %zu of "
+					    "%zu (first '%s')", pat.s, txt.s,
+					    i + 1, ncl, cl[i].v[0]);
 			}
 			free(low);
 		}
