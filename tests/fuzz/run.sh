@@ -10,8 +10,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 mode=${1:-fuzz-smoke}
 case $mode in
-fuzz-smoke) secs=${FUZZ_SMOKE_SECONDS:-10} ;;
-*) secs=${FUZZ_SECONDS:-600} ;;
+fuzz-smoke) secs=${FUZZ_SMOKE_SECONDS:-10}; seed=-seed=1 ;;	# CI: repeatable
+*) secs=${FUZZ_SECONDS:-600}; seed= ;;
 esac
 B=build/fuzz
 SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all'
@@ -38,7 +38,7 @@ for src in tests/fuzz/fuzz_*.c; do
 		$B/$t "$c" >/dev/null 2>&1 || { echo "$t: regression $c"; st=1; }
 	done
 	echo "$t: ${secs}s"
-	$B/$t -max_total_time="$secs" -max_len=65536 -timeout=10 \
+	$B/$t $seed -max_total_time="$secs" -max_len=65536 -timeout=10 \
 	    -rss_limit_mb=2048 -artifact_prefix=tests/fuzz/crashes/$t- \
 	    -print_final_stats=1 tests/fuzz/corpus-work/$t \
 	    tests/fuzz/corpus/$t 2>$B/$t.log || { st=1; tail -30 $B/$t.log; }
