@@ -88,6 +88,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lseek(out, 0, SEEK_SET);
 	ro.encoding = NULL;
 	ro.skip = 0;
+	/*
+	 * Output that happens to start with a zip header ("PK\3\4") is read
+	 * back as a workbook, by design (detection by content): no
+	 * round trip to check then.
+	 */
+	{
+		char magic[4];
+
+		if (pread(out, magic, 4, 0) == 4 &&
+		    memcmp(magic, "PK\3\4", 4) == 0) {
+			close(in);
+			close(out);
+			return 0;
+		}
+	}
 	n2 = drain(out, -1, &ro, 64 * 1024);
 	if (n2 < n1)
 		abort();
