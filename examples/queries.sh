@@ -10,8 +10,8 @@ cd "$(dirname "$0")"
 PATH=$(cd "$WZ_BIN" && pwd):$PATH
 export PATH
 L=${1:-out/ledger.csv}
-WHO=${2:-王海军}
-YEAR=${3:-2020}
+WHO=${2:-梁红福}
+YEAR=${3:-2021}
 TODAY=${TODAY:-2021-01-31}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -28,13 +28,13 @@ echo "== 2. open cases past their rectification date ($TODAY), with awk"
 awk -F, -v today="$TODAY" '
 NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
 $col["rectify_by"] != "" && $col["rectify_by"] < today &&
-    $col["event"] != "closed" && $col["event"] != "rectified"
+    $col["status"] != "closed" && $col["status"] != "rectified"
 ' "$tmp/state.csv"
 
 echo
 echo "== 3. which articles fired most in $YEAR, with mlr"
-# The conduct year is the finding's; the ledger knows the case's date.
-mlr --icsv --opprint filter "\$date =~ \"^$YEAR\"" \
+# Cases opened in the ledger that year (the ledger's own dates).
+mlr --icsv --opprint filter "\$opened =~ \"^$YEAR\"" \
     then count -g article then sort -nr count then head -n 10 "$tmp/state.csv"
 
 echo
