@@ -130,7 +130,7 @@ out:
 #define OVERLONG_2	(1 << 5)
 #define TOO_LARGE_1000	(1 << 6)
 #define OVERLONG_4	(1 << 6)
-#define TWO_CONTS	(1 << 7)
+#define TWO_CONTS	(-128)	/* bit 7, as a char: the tables are chars */
 #define CARRY		(TOO_SHORT | TOO_LONG | TWO_CONTS)
 
 __attribute__((target("ssse3,popcnt")))
