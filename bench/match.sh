@@ -11,6 +11,11 @@
 # RUNS (default 5) is the number of runs of which the best CPU time
 # counts; NP_RUNS (default 1) the same for --no-prefilter, which is slow.
 # WZ_BIN names the folder of the programs (default bin).
+#
+# IR_ROWS=N (say 20000) also counts instructions per row with callgrind,
+# which a busy machine does not disturb as it does CPU time: raw parse and
+# wz-match over N rows, less the same program on the header alone (the
+# rules' loading), divided by N.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -67,3 +72,33 @@ mb=$(echo "scale=1; $(stat -c %s "$F") / 1048576" | bc)
 line "wz-match" "$RUNS" "$WZ_MATCH" -q "$F"
 line "wz-match --no-prefilter" "$NP_RUNS" "$WZ_MATCH" -q --no-prefilter "$F"
 line "wz-match -v (unmatched rows)" "$RUNS" "$WZ_MATCH" -q -v "$F"
+
+# Instructions per row (callgrind), when IR_ROWS is set.
+ir() {	# file command...: instructions of one run
+	f=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file="$D/.cg.match" "$@" \
+	    "$f" >/dev/null 2>&1 || true
+	sed -n 's/^totals: //p' "$D/.cg.match"
+	rm -f "$D/.cg.match"
+}
+if [ -n "${IR_ROWS:-}" ]; then
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "IR_ROWS: valgrind is not installed" >&2
+		exit 1
+	fi
+	[ -x bench/gen ] || make -s bench/gen
+	bench/gen findings "$IR_ROWS" > "$D/.ir.csv"
+	head -1 "$D/.ir.csv" > "$D/.ir0.csv"
+	r1=$(ir "$D/.ir.csv" bench/rawcsv)
+	r0=$(ir "$D/.ir0.csv" bench/rawcsv)
+	m1=$(ir "$D/.ir.csv" "$WZ_MATCH" -q)
+	m0=$(ir "$D/.ir0.csv" "$WZ_MATCH" -q)
+	rr=$(( (r1 - r0) / IR_ROWS ))
+	mr=$(( (m1 - m0) / IR_ROWS ))
+	printf 'instructions per row over %s rows: raw parse %s, wz-match %s' \
+	    "$IR_ROWS" "$rr" "$mr"
+	printf ' (ratio %s), wz-match start %s\n' \
+	    "$(echo "scale=3; $rr / $mr" | bc)" "$m0"
+	rm -f "$D/.ir.csv" "$D/.ir0.csv"
+fi

@@ -151,7 +151,11 @@ struct unit {
 	size_t		 ngroups;
 	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
 	int		 xval;
-	size_t		 goff, gn;	/* gate: atoms in m->gatev */
+	size_t		 goff, gn;	/* gate: atoms in m->gatev, tids */
+	size_t		 gtids;		/* first */
+	int		 gfld;		/* the field of all its field tests */
+	unsigned long	 ggen;		/* their result for the value of */
+	int		 gval;		/* gfld's slot of gen ggen */
 };
 
 struct docinfo {
@@ -1458,6 +1462,35 @@ gate(struct wz_matcher *m, const struct mcond *mc, size_t **v, size_t *n,
 	}
 }
 
+/*
+ * A gate's tids first (they cost a bit test), then its field tests; if
+ * these all read one field, their result is kept per value of it.
+ */
+static void
+gate_order(struct wz_matcher *m, struct unit *u)
+{
+	size_t *v = m->gatev + u->goff, i, k, t;
+
+	for (i = k = 0; i < u->gn; i++)
+		if (v[i] < m->ntids) {
+			t = v[i];
+			memmove(v + k + 1, v + k, (i - k) * sizeof(*v));
+			v[k++] = t;
+		}
+	u->gtids = k;
+	u->gfld = -1;
+	u->ggen = 0;
+	for (i = k; i < u->gn; i++) {
+		int f = m->gatoms[v[i] - m->ntids]->fld;
+
+		if (i > k && f != u->gfld) {
+			u->gfld = -1;
+			break;
+		}
+		u->gfld = f;
+	}
+}
+
 /* The gates of the always-units, for the bound header. */
 static void
 build_gates(struct wz_matcher *m)
@@ -1484,6 +1517,7 @@ build_gates(struct wz_matcher *m)
 		}
 		m->units[u].goff = n;
 		m->units[u].gn = m->ngatev - n;
+		gate_order(m, &m->units[u]);
 		if (m->ngated == gcap) {
 			gcap = gcap ? gcap * 2 : 16;
 			m->gated = wz_reallocarray(m->gated, gcap,
@@ -2761,6 +2795,35 @@ field_holds(struct wz_matcher *m, const struct mcond *mc)
 	}
 }
 
+/* Does one of the unit's gate atoms hold? */
+static int
+gate_open(struct wz_matcher *m, struct unit *u)
+{
+	const size_t *v = m->gatev + u->goff;
+	const struct field *f = NULL;
+	const char *s;
+	size_t k, n;
+	int r = 0;
+
+	for (k = 0; k < u->gtids; k++)
+		if ((m->tbits[v[k] >> 6] >> (v[k] & 63)) & 1)
+			return 1;
+	if (k == u->gn)
+		return 0;
+	if (u->gfld >= 0 && fld_norm(m, u->gfld, &s, &n)) {
+		f = &m->fields[u->gfld];
+		if (f->vslot >= 0 && u->ggen == f->vgen)
+			return u->gval;
+	}
+	for (; k < u->gn && !r; k++)
+		r = atom_holds(m, v[k]);
+	if (f != NULL && f->vslot >= 0) {
+		u->ggen = f->vgen;
+		u->gval = r;
+	}
+	return r;
+}
+
 /* The units this row can reach, in unit order, in m->cand. */
 static void
 candidates(struct wz_matcher *m)
@@ -2811,11 +2874,8 @@ candidates(struct wz_matcher *m)
 	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
-		for (k = 0; k < m->units[u].gn; k++)
-			if (atom_holds(m, m->gatev[m->units[u].goff + k])) {
-				m->cbits[u >> 6] |= 1ULL << (u & 63);
-				break;
-			}
+		if (gate_open(m, &m->units[u]))
+			m->cbits[u >> 6] |= 1ULL << (u & 63);
 	}
 	for (i = 0; i < m->ntlist; i++)
 		for (k = m->tu_start[m->tlist[i]]; k < m->tu_end[m->tlist[i]];
@@ -2911,14 +2971,19 @@ cite(struct wz_matcher *m, size_t art, const char *gid, const char *glabel,
 	c->group = gid;
 	c->glabel = glabel;
 	c->sev = sev;
+	/* With -v nothing writes a citation's words: they stay empty. */
 	c->evoff = m->cb.len;
-	ev_join(m, &m->cb);
+	if (!m->o.invert)
+		ev_join(m, &m->cb);
 	wz_buf_addc(&m->cb, '\0');
 	c->caoff = m->cb.len;
 	wz_buf_add(&m->cb, cases, ncases);
 	wz_buf_addc(&m->cb, '\0');
 	c->vaoff = m->cb.len;
-	put_values(m, cases);	/* not m->cb's copy: adding to m->cb moves it */
+	if (!m->o.invert)	/* not m->cb's copy: adding to it moves it */
+		put_values(m, cases);
+	else
+		wz_buf_addc(&m->cb, '\0');
 	c->xoff = m->cb.len;
 	wz_buf_add(&m->cb, m->acc.xb.s != NULL ? m->acc.xb.s : "",
 	    m->acc.xb.len);

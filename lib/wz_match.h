@@ -48,7 +48,9 @@ struct wz_match_opts {
 	int		 no_history;	/* history conditions never hold */
 	int		 explain;	/* add the `explain` column */
 	int		 labels_zh;	/* add severity_zh, group_zh */
-	int		 invert;	/* -v: write unmatched rows instead */
+	int		 invert;	/* -v: write unmatched rows instead
+					 * (citations then have empty
+					 * evidence and values) */
 };
 
 /* Counts of one run; read = matched + unmatched + excluded + rejected. */

@@ -1587,8 +1587,9 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 	/* A tier no rule can name would leave the row without measures
 	 * and without a word. */
 	if (tier[0] != '\0' && wz_tier_zh(tier) == NULL)
-		row_msg(p, "unknown tier '%s' (direct, main_leader, "
-		    "important_leader or collective)", tier);
+		row_msg(p, "unknown tier '%.40s%s' (direct, main_leader, "
+		    "important_leader or collective)", tier,
+		    strlen(tier) > 40 ? "..." : "");
 
 	/* The rules for this article, in load order. */
 	lo = 0;

@@ -40,7 +40,8 @@
 struct wz_rx {
 	pcre2_code		*code;
 	pcre2_match_data	*md;
-	int			 jit;		/* JIT compile succeeded */
+	int			 jit;		/* JIT compile succeeded; -1:
+						 * not tried yet */
 	uint32_t		 nnames;
 	uint32_t		 entsize;	/* bytes per name table entry */
 	PCRE2_SPTR		 names;		/* name table */
@@ -116,8 +117,9 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 		free(rx);
 		return NULL;
 	}
-	/* A pattern JIT cannot take still runs, in the interpreter. */
-	rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
+	/* JIT-compiled on its first match (most of a ruleset's patterns
+	 * never run on a given sheet: the prefilter skips them). */
+	rx->jit = -1;
 	rx->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
 	if (rx->md == NULL)
 		wz_die(EX_OSERR, NULL, 0, "out of memory");
@@ -142,6 +144,9 @@ wz_rx_match(struct wz_rx *rx, const char *subject, size_t n)
 {
 	int rc;
 
+	/* A pattern JIT cannot take still runs, in the interpreter. */
+	if (rx->jit < 0)
+		rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
 	if (rx->jit)
 		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, n, 0, 0,
 		    rx->md, mctx());

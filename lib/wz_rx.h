@@ -1,9 +1,10 @@
 /*
  * wz_rx.h - the one place PCRE2 is used: UTF mode, JIT, bounded.
  *
- * Patterns are compiled once (wz_rx_new) and matched many times.  A match
- * that hits PCRE2's match or depth limit is reported as WZ_RX_LIMIT, never
- * as "no match", so a backtracking pattern cannot hide a finding.
+ * Patterns are compiled once (wz_rx_new; the JIT compile waits for the
+ * first match) and matched many times.  A match that hits PCRE2's match or
+ * depth limit is reported as WZ_RX_LIMIT, never as "no match", so a
+ * backtracking pattern cannot hide a finding.
  */
 #ifndef WZ_RX_H
 #define WZ_RX_H

@@ -68,6 +68,12 @@ test_plain(void **state)
 	bad_num(wz_num_parse, "一般");
 	bad_num(wz_num_parse, "1234567890123456789012345678901");	/* 31 digits */
 	bad_num(wz_num_parse, "9999999999999999999");	/* >= 1e18 */
+	/* Units fall within a section; a second 亿 is no number (fuzz). */
+	bad_num(wz_num_parse, "1千2千");
+	bad_num(wz_num_parse, "1亿1亿");
+	bad_num(wz_num_parse, "1亿2000万1亿2000万");
+	ok_num(wz_num_parse, "1万亿", 1e12);
+	ok_num(wz_num_parse, "5千万", 5e7);
 }
 
 static void
@@ -151,6 +157,13 @@ test_tail_kind_format(void **state)
 	assert_string_equal(wz_num_format(0.45 * 100, buf, sizeof(buf)), "45");
 	assert_string_equal(wz_num_format(12.5, buf, sizeof(buf)), "12.5");
 	assert_string_equal(wz_num_format(-0.0, buf, sizeof(buf)), "0");
+	/* Never an exponent, which no parser reads back (fuzz_num). */
+	assert_string_equal(wz_num_format(1.200000012e16, buf, sizeof(buf)),
+	    "12000000120000000");
+	assert_string_equal(wz_num_format(0.00001, buf, sizeof(buf)),
+	    "0.00001");
+	assert_string_equal(wz_num_format(-2.5e-7, buf, sizeof(buf)),
+	    "-0.00000025");
 	{
 		double v;
 
