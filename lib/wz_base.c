@@ -304,3 +304,38 @@ wz_hash(const void *p, size_t n)
 	}
 	return h;
 }
+
+void
+wz_trim_space(const char **sp, size_t *np)
+{
+	const char *s = *sp;
+	size_t n = *np;
+
+	/* most cells: nothing to trim (U+3000 starts 0xe3, ends 0x80) */
+	if (n == 0 || ((unsigned char)s[0] > ' ' &&
+	    (unsigned char)s[0] != 0xe3 && (unsigned char)s[n - 1] > ' ' &&
+	    (unsigned char)s[n - 1] != 0x80))
+		return;
+	for (;;) {
+		if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' ||
+		    s[0] == '\n')) {
+			s++;
+			n--;
+		} else if (n >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0) {
+			s += 3;
+			n -= 3;
+		} else
+			break;
+	}
+	for (;;) {
+		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+		    s[n - 1] == '\r' || s[n - 1] == '\n'))
+			n--;
+		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
+			n -= 3;
+		else
+			break;
+	}
+	*sp = s;
+	*np = n;
+}

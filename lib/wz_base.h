@@ -73,6 +73,10 @@ long long wz_strtonum(const char *s, long long min, long long max,
 /* Parse a size with an optional K, M or G suffix (powers of 1024). */
 int	 wz_parse_size(const char *s, size_t *out);
 
+/* Narrow the span (*sp, *np) past ASCII spaces, tabs, CR, LF and
+ * U+3000 at both ends. */
+void	 wz_trim_space(const char **sp, size_t *np);
+
 /* FNV-1a, for hash tables inside the library (not for security). */
 uint64_t wz_hash(const void *p, size_t n);
 

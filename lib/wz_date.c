@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wz_base.h"
 #include "wz_date.h"
 
 int
@@ -459,36 +460,6 @@ static const char *const empty_words[] = {
 	"-", "--", "—", "——", "－", "/", "／", "无", "null", "NULL", NULL
 };
 
-/* Trim ASCII spaces, tabs and U+3000 at both ends. */
-static void
-trim(const char **sp, size_t *np)
-{
-	const char *s = *sp;
-	size_t n = *np;
-
-	for (;;) {
-		if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' ||
-		    s[0] == '\n')) {
-			s++;
-			n--;
-		} else if (n >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0) {
-			s += 3;
-			n -= 3;
-		} else
-			break;
-	}
-	for (;;) {
-		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-		    s[n - 1] == '\r' || s[n - 1] == '\n'))
-			n--;
-		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
-			n -= 3;
-		else
-			break;
-	}
-	*sp = s;
-	*np = n;
-}
 
 static int
 finish(int y, int m, int d, enum wz_date_prec p, unsigned flags,
@@ -571,7 +542,7 @@ wz_date_parse(const char *s, size_t n, unsigned flags, wz_day min,
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
-	trim(&s, &n);
+	wz_trim_space(&s, &n);
 	if (n == 0)
 		return WZ_DATE_EMPTY;
 	/* the words never start with a digit: most cells skip the lists */
@@ -714,7 +685,7 @@ wz_date_parse_period(const char *s, size_t n, unsigned flags, wz_day min,
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
-	trim(&s, &n);
+	wz_trim_space(&s, &n);
 	if (n == 0 || word_in(s, n, empty_words))
 		return WZ_DATE_EMPTY;
 	rc = wz_date_parse(s, n, flags & ~WZ_DATE_END, min, max, from, NULL,

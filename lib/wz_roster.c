@@ -340,42 +340,6 @@ rfield_parse(const char *s)
 	return -1;
 }
 
-/* Trim ASCII white space and U+3000 from both ends. */
-static void
-trim(const char **sp, size_t *np)
-{
-	const char *s = *sp;
-	size_t n = *np;
-
-	/* most cells: nothing to trim (U+3000 starts 0xe3, ends 0x80) */
-	if (n == 0 || ((unsigned char)s[0] > ' ' &&
-	    (unsigned char)s[0] != 0xe3 && (unsigned char)s[n - 1] > ' ' &&
-	    (unsigned char)s[n - 1] != 0x80))
-		return;
-
-	for (;;) {
-		if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' ||
-		    s[0] == '\n')) {
-			s++;
-			n--;
-		} else if (n >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0) {
-			s += 3;
-			n -= 3;
-		} else
-			break;
-	}
-	for (;;) {
-		if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-		    s[n - 1] == '\r' || s[n - 1] == '\n'))
-			n--;
-		else if (n >= 3 && memcmp(s + n - 3, "\xe3\x80\x80", 3) == 0)
-			n -= 3;
-		else
-			break;
-	}
-	*sp = s;
-	*np = n;
-}
 
 static int
 ends_with(const char *s, size_t n, const char *suf)
@@ -768,7 +732,7 @@ wz_party_member(const char *s, size_t n)
 	    "团员", "无党派", "国民党", NULL };
 	const char *const *p;
 
-	trim(&s, &n);
+	wz_trim_space(&s, &n);
 	if (n == 0)
 		return 0;
 	if (word_is(s, n, yes))
@@ -830,7 +794,7 @@ wz_rank_parse(const char *s, size_t n)
 	};
 	size_t i;
 
-	trim(&s, &n);
+	wz_trim_space(&s, &n);
 	if (n == 0)
 		return NULL;
 	/* 一级主任科员 .. 四级主任科员 sit at 乡科级 (2019 rules). */
@@ -1272,7 +1236,7 @@ place(struct wz_roster *ro, const char *s, size_t n, uint32_t *town,
 	size_t k;
 
 	*town = *village = 0;
-	trim(&s, &n);
+	wz_trim_space(&s, &n);
 	s = after_county(s, &n);
 	n = wz_unit_canon(s, n);
 	switch (wz_unit_kind(s, n)) {
@@ -2052,7 +2016,7 @@ values(const struct sheet *sh, const struct wz_row *row, struct val *v)
 		if (sh->col[f] >= 0 && (size_t)sh->col[f] < row->n) {
 			v[f].s = row->f[sh->col[f]];
 			v[f].n = row->len[sh->col[f]];
-			trim(&v[f].s, &v[f].n);
+			wz_trim_space(&v[f].s, &v[f].n);
 		} else if (sh->cst[f] != NULL) {
 			v[f].s = sh->cst[f];
 			v[f].n = strlen(sh->cst[f]);
