@@ -305,6 +305,24 @@ wz_hash(const void *p, size_t n)
 	return h;
 }
 
+int
+wz_qlen(const char *s, size_t n)
+{
+	size_t k;
+
+	if (n <= WZ_QMAX)
+		return (int)n;
+	for (k = WZ_QMAX; k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80; k--)
+		;
+	return (int)k;
+}
+
+const char *
+wz_qmore(size_t n)
+{
+	return n > WZ_QMAX ? "..." : "";
+}
+
 void
 wz_trim_space(const char **sp, size_t *np)
 {

@@ -77,6 +77,17 @@ int	 wz_parse_size(const char *s, size_t *out);
  * U+3000 at both ends. */
 void	 wz_trim_space(const char **sp, size_t *np);
 
+/*
+ * A value from a file quoted in a message: wz_qlen(s, n) is how many of
+ * its n bytes to print (at most WZ_QMAX, 20 Chinese characters, cut at a
+ * character boundary) and wz_qmore(n) the "..." that marks a cut
+ * (SECURITY.md: short reasons, not whole rows; a 100 MB field is not
+ * echoed to stderr).  Use as "'%.*s%s'", wz_qlen(s, n), s, wz_qmore(n).
+ */
+#define WZ_QMAX	60
+int	 wz_qlen(const char *s, size_t n);
+const char *wz_qmore(size_t n);
+
 /* FNV-1a, for hash tables inside the library (not for security). */
 uint64_t wz_hash(const void *p, size_t n);
 

@@ -117,6 +117,14 @@ set_err(struct wz_reader *r, unsigned long line, const char *fmt, ...)
 	r->errline = line;
 }
 
+/* For csv_set_space_func: no byte is a space to trim. */
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
 /* libcsv grows its field buffer through this; refusing past the field
  * limit turns a runaway field into CSV_ENOMEM, which we report as such.
  * libcsv asks for 128 bytes more at a time: the buffer is grown by
@@ -179,7 +187,12 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	r->rawline = 1;
 	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
 		wz_die(EX_OSERR, NULL, 0, "out of memory");
-	csv_set_space_func(&r->p, NULL);
+	/*
+	 * libcsv trims spaces and tabs around unquoted fields unless told
+	 * that nothing is a space (NULL restores that default): RFC 4180
+	 * keeps them, and a passthrough must give back " b " as it came.
+	 */
+	csv_set_space_func(&r->p, no_space);
 	csv_set_realloc_func(&r->p, limited_realloc);
 	return r;
 }

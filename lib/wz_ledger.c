@@ -31,31 +31,6 @@
 #define SCAN_CHUNK	((size_t)1 << 20)	/* bytes per read(2) */
 #define WRITE_CHUNK	((size_t)4 << 20)	/* bytes per write(2), at most */
 
-/*
- * A value from a file quoted in a message: at most QMAX bytes, cut at a
- * character boundary, with "..." after a cut (SECURITY.md: short
- * reasons, not whole rows; a 100 MB field is not echoed to stderr).
- */
-#define QMAX	40
-
-static int
-qlen(const char *s, size_t n)
-{
-	size_t k;
-
-	if (n <= QMAX)
-		return (int)n;
-	for (k = QMAX; k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80; k--)
-		;
-	return (int)k;
-}
-
-static const char *
-qmore(size_t n)
-{
-	return n > QMAX ? "..." : "";
-}
-
 const char *const wz_ledger_columns[WZ_LEDGER_NCOLS] = {
 	"seq", "at", "date", "event", "case_id", "finding_id", "article",
 	"liable_id", "liable_name", "liable_rank", "tier", "place", "amount",
@@ -758,15 +733,15 @@ wz_lreader_next(struct wz_lreader *r, const struct wz_levent **ev)
 	}
 	if (parse_seq(e->f[WZ_LC_SEQ], e->len[WZ_LC_SEQ], &e->seq) == -1) {
 		wz_msg(r->name, e->line, "seq '%.*s%s' is not a number",
-		    qlen(e->f[WZ_LC_SEQ], e->len[WZ_LC_SEQ]), e->f[WZ_LC_SEQ],
-		    qmore(e->len[WZ_LC_SEQ]));
+		    wz_qlen(e->f[WZ_LC_SEQ], e->len[WZ_LC_SEQ]), e->f[WZ_LC_SEQ],
+		    wz_qmore(e->len[WZ_LC_SEQ]));
 		return WZ_BAD;
 	}
 	e->event = wz_event_code(e->f[WZ_LC_EVENT], e->len[WZ_LC_EVENT]);
 	if (e->event < 0) {
 		wz_msg(r->name, e->line, "unknown event '%.*s%s'",
-		    qlen(e->f[WZ_LC_EVENT], e->len[WZ_LC_EVENT]),
-		    e->f[WZ_LC_EVENT], qmore(e->len[WZ_LC_EVENT]));
+		    wz_qlen(e->f[WZ_LC_EVENT], e->len[WZ_LC_EVENT]),
+		    e->f[WZ_LC_EVENT], wz_qmore(e->len[WZ_LC_EVENT]));
 		return WZ_BAD;
 	}
 	*ev = e;
@@ -1824,21 +1799,21 @@ take_row(struct pending *pd, struct wz_reader *r, const struct wz_row *row,
 	}
 	if (len[IN_NPU] > 0 && !wz_ledger_date_ok(v[IN_NPU], len[IN_NPU])) {
 		wz_msg(name, row->line, "no_promotion_until '%.*s%s' is not "
-		    "a date (YYYY-MM-DD)", qlen(v[IN_NPU], len[IN_NPU]),
-		    v[IN_NPU], qmore(len[IN_NPU]));
+		    "a date (YYYY-MM-DD)", wz_qlen(v[IN_NPU], len[IN_NPU]),
+		    v[IN_NPU], wz_qmore(len[IN_NPU]));
 		return 0;
 	}
 	if (len[IN_RECTIFY_BY] > 0 && !wz_ledger_date_ok(v[IN_RECTIFY_BY],
 	    len[IN_RECTIFY_BY])) {
 		wz_msg(name, row->line, "rectify_by '%.*s%s' is not a date "
-		    "(YYYY-MM-DD)", qlen(v[IN_RECTIFY_BY], len[IN_RECTIFY_BY]),
-		    v[IN_RECTIFY_BY], qmore(len[IN_RECTIFY_BY]));
+		    "(YYYY-MM-DD)", wz_qlen(v[IN_RECTIFY_BY], len[IN_RECTIFY_BY]),
+		    v[IN_RECTIFY_BY], wz_qmore(len[IN_RECTIFY_BY]));
 		return 0;
 	}
 	if (row_amount(v, len, amount, &awhat, &atext, &alen) == -1) {
 		wz_msg(name, row->line, "%s '%.*s%s' is not a sum of money "
 		    "in yuan: its amount is left empty", awhat,
-		    qlen(atext, alen), atext, qmore(alen));
+		    wz_qlen(atext, alen), atext, wz_qmore(alen));
 		pd->nwarn++;
 	}
 	if (len[IN_ID] == 0) {
@@ -2394,26 +2369,26 @@ verify_line(struct vstate *v, struct vchain *c, struct wz_sha *sha,
 	seqok = k >= 1 && parse_seq(f[WZ_LC_SEQ], len[WZ_LC_SEQ], &seq) == 0;
 	if (k >= 1 && !seqok)
 		vnote(v, "seq '%.*s%s' is not a number",
-		    qlen(f[WZ_LC_SEQ], len[WZ_LC_SEQ]), f[WZ_LC_SEQ],
-		    qmore(len[WZ_LC_SEQ]));
+		    wz_qlen(f[WZ_LC_SEQ], len[WZ_LC_SEQ]), f[WZ_LC_SEQ],
+		    wz_qmore(len[WZ_LC_SEQ]));
 	if (k == WZ_LEDGER_NCOLS) {
 		if (!at_ok(f[WZ_LC_AT], len[WZ_LC_AT]))
 			vnote(v, "at '%.*s%s' is not a UTC time "
 			    "(YYYY-MM-DDTHH:MM:SSZ)",
-			    qlen(f[WZ_LC_AT], len[WZ_LC_AT]), f[WZ_LC_AT],
-			    qmore(len[WZ_LC_AT]));
+			    wz_qlen(f[WZ_LC_AT], len[WZ_LC_AT]), f[WZ_LC_AT],
+			    wz_qmore(len[WZ_LC_AT]));
 		if (!wz_ledger_date_ok(f[WZ_LC_DATE], len[WZ_LC_DATE]))
 			vnote(v, "date '%.*s%s' is not a date (YYYY-MM-DD)",
-			    qlen(f[WZ_LC_DATE], len[WZ_LC_DATE]),
-			    f[WZ_LC_DATE], qmore(len[WZ_LC_DATE]));
+			    wz_qlen(f[WZ_LC_DATE], len[WZ_LC_DATE]),
+			    f[WZ_LC_DATE], wz_qmore(len[WZ_LC_DATE]));
 		if (wz_event_code(f[WZ_LC_EVENT], len[WZ_LC_EVENT]) < 0)
 			vnote(v, "unknown event '%.*s%s'",
-			    qlen(f[WZ_LC_EVENT], len[WZ_LC_EVENT]),
-			    f[WZ_LC_EVENT], qmore(len[WZ_LC_EVENT]));
+			    wz_qlen(f[WZ_LC_EVENT], len[WZ_LC_EVENT]),
+			    f[WZ_LC_EVENT], wz_qmore(len[WZ_LC_EVENT]));
 		if (!is_case_id(f[WZ_LC_CASE], len[WZ_LC_CASE]))
 			vnote(v, "case_id '%.*s%s' is not 16 hex digits",
-			    qlen(f[WZ_LC_CASE], len[WZ_LC_CASE]),
-			    f[WZ_LC_CASE], qmore(len[WZ_LC_CASE]));
+			    wz_qlen(f[WZ_LC_CASE], len[WZ_LC_CASE]),
+			    f[WZ_LC_CASE], wz_qmore(len[WZ_LC_CASE]));
 	}
 	hashfield = n > WZ_SHA_HEXLEN && p[n - WZ_SHA_HEXLEN - 1] ==
 	    (tsv ? '\t' : ',') && wz_sha_is_hex(stored, WZ_SHA_HEXLEN);

@@ -1848,8 +1848,9 @@ fld_num(struct wz_matcher *m, int fi, double *v)
 			if (wz_num_value(f->kind, raw, rl, &f->v) == 0)
 				f->vok = 1;
 			else {
-				report(m, "%s '%s' is not %s; comparisons on "
-				    "it do not hold", hname(m, f->col), raw,
+				report(m, "%s '%.*s%s' is not %s; comparisons "
+				    "on it do not hold", hname(m, f->col),
+				    wz_qlen(raw, rl), raw, wz_qmore(rl),
 				    f->kind == WZ_NUM_AMOUNT ? "a sum of money" :
 				    f->kind == WZ_NUM_PERCENT ?
 				    "a percentage" : "a number");
@@ -1903,7 +1904,8 @@ row_dates(struct wz_matcher *m)
 			m->dto = b;
 			return;
 		}
-		report(m, "%s '%s' is not a date; %s", hname(m, col), raw,
+		report(m, "%s '%.*s%s' is not a date; %s", hname(m, col),
+		    wz_qlen(raw, rl), raw, wz_qmore(rl),
 		    later_date(m, order, k + 1, sizeof(order) /
 		    sizeof(order[0])) ? "the next date column is used" :
 		    "the row is matched as undated");
@@ -3127,8 +3129,9 @@ wz_matcher_row(struct wz_matcher *m, const struct wz_row *row)
 		return m->doc_excluded ? WZ_M_EXCLUDED : WZ_M_UNMATCHED;
 	publish(m);
 	if (m->unknown_post)
-		report(m, "unknown post '%s'; every group's articles cited",
-		    m->title_raw);
+		report(m, "unknown post '%.*s%s'; every group's articles "
+		    "cited", wz_qlen(m->title_raw, strlen(m->title_raw)),
+		    m->title_raw, wz_qmore(strlen(m->title_raw)));
 	return WZ_M_MATCHED;
 rejected:
 	m->ncits = 0;

@@ -1574,22 +1574,27 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 			st = i;
 			while (i < rolen && role[i] != ';' && role[i] != ',')
 				i++;
-			if (i - st == 0 || i - st >= sizeof(code))
+			if (i - st == 0)
 				continue;
-			memcpy(code, role + st, i - st);
-			code[i - st] = '\0';
-			if (wz_rules_post(p->rs, code) == NULL)
-				row_msg(p, "unknown post '%s' in liable_role: "
+			/* No post code is that long: unknown too. */
+			k = i - st < sizeof(code) ? i - st : sizeof(code) - 1;
+			memcpy(code, role + st, k);
+			code[k] = '\0';
+			if (i - st >= sizeof(code) ||
+			    wz_rules_post(p->rs, code) == NULL)
+				row_msg(p, "unknown post '%.*s%s' in liable_role: "
 				    "only tier and rank selectors can take "
-				    "this party", code);
+				    "this party", wz_qlen(code, strlen(code)),
+				    code, i - st > (size_t)wz_qlen(code,
+				    strlen(code)) ? "..." : "");
 		}
 	}
 	/* A tier no rule can name would leave the row without measures
 	 * and without a word. */
 	if (tier[0] != '\0' && wz_tier_zh(tier) == NULL)
-		row_msg(p, "unknown tier '%.40s%s' (direct, main_leader, "
-		    "important_leader or collective)", tier,
-		    strlen(tier) > 40 ? "..." : "");
+		row_msg(p, "unknown tier '%.*s%s' (direct, main_leader, "
+		    "important_leader or collective)", wz_qlen(tier,
+		    strlen(tier)), tier, wz_qmore(strlen(tier)));
 
 	/* The rules for this article, in load order. */
 	lo = 0;

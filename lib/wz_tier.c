@@ -1166,15 +1166,17 @@ load_roster(struct wz_tier *t, const char *path)
 			if (r1 == WZ_DATE_BAD || r1 == WZ_DATE_OPEN ||
 			    r2 == WZ_DATE_BAD) {
 				wz_msg(t->roster_name, row->line, "unreadable "
-				    "period '%.*s' .. '%.*s': row not used",
-				    (int)n, s, (int)n2, s2);
+				    "period '%.*s%s' .. '%.*s%s': row not used",
+				    wz_qlen(s, n), s, wz_qmore(n), wz_qlen(s2, n2), s2,
+				    wz_qmore(n2));
 				t->st.roster_bad++;
 				continue;
 			}
 			if (from > to) {
 				wz_msg(t->roster_name, row->line, "valid_to "
-				    "'%.*s' is before valid_from '%.*s': row "
-				    "not used", (int)n2, s2, (int)n, s);
+				    "'%.*s%s' is before valid_from '%.*s%s': "
+				    "row not used", wz_qlen(s2, n2), s2, wz_qmore(n2),
+				    wz_qlen(s, n), s, wz_qmore(n));
 				t->st.roster_bad++;
 				continue;
 			}
@@ -1200,8 +1202,9 @@ load_roster(struct wz_tier *t, const char *path)
 			ro->post = wz_rules_post(t->rs, ro->code);
 			if (ro->post == NULL) {
 				wz_msg(t->roster_name, row->line, "unknown post "
-				    "code '%s': the role reaches no tier",
-				    ro->code);
+				    "code '%.*s%s': the role reaches no tier",
+				    wz_qlen(ro->code, strlen(ro->code)), ro->code,
+				    wz_qmore(strlen(ro->code)));
 				t->st.roster_bad++;
 			}
 		}
@@ -3142,8 +3145,9 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	}
 	a = &t->arts[ai];
 	if (a->art == NULL)
-		report(t, "article '%.*s' is not in the rules: the tables of "
-		    "%s are used", (int)n, s, t->cfgs[a->cfg].tdoc->id);
+		report(t, "article '%.*s%s' is not in the rules: the tables "
+		    "of %s are used", wz_qlen(s, n), s, wz_qmore(n),
+		    t->cfgs[a->cfg].tdoc->id);
 
 	pl = get_place(t, 0);
 	if (pl->status == WZ_PLACE_AMBIGUOUS || pl->status ==
@@ -3182,8 +3186,8 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 		if (rc == WZ_DATE_OK)
 			break;
 		if (rc == WZ_DATE_BAD)
-			report(t, "unreadable %s '%.*s'", datename[i], (int)n,
-			    s);
+			report(t, "unreadable %s '%.*s%s'", datename[i],
+			    wz_qlen(s, n), s, wz_qmore(n));
 	}
 	if (rc == WZ_DATE_OK) {
 		wz_buf_reset(&t->lastdate);
