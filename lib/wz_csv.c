@@ -191,6 +191,7 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	 * libcsv trims spaces and tabs around unquoted fields unless told
 	 * that nothing is a space (NULL restores that default): RFC 4180
 	 * keeps them, and a passthrough must give back " b " as it came.
+	 * feed() lets the default run where it changes nothing.
 	 */
 	csv_set_space_func(&r->p, no_space);
 	csv_set_realloc_func(&r->p, limited_realloc);
@@ -490,6 +491,34 @@ count_nl(const unsigned char *s, size_t n, size_t *since)
 	return c;
 }
 
+/*
+ * Would libcsv's default space handling change anything in s?  It skips
+ * spaces and tabs before a field and drops them after an unquoted field
+ * or a closing quote, so only a space or tab next to a comma, a quote, a
+ * line end or an edge of the chunk (the parser's state runs on into the
+ * next one) can be lost.  Where none is, the default reads the same
+ * fields, and its inline test is cheaper than no_space(), an indirect
+ * call for every byte that starts a field or follows a quote: about a
+ * fifth of a passthrough's time.
+ */
+static int
+spaces_matter(const unsigned char *s, size_t n)
+{
+	static const unsigned char edge[256] = {
+		[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1
+	};
+	const unsigned char *p, *q, *e = s + n;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		for (p = s; (q = memchr(p, k ? '\t' : ' ',
+		    (size_t)(e - p))) != NULL; p = q + 1)
+			if (q == s || q == e - 1 || edge[q[-1]] || edge[q[1]])
+				return 1;
+	}
+	return 0;
+}
+
 /* Is this the start of GB18030 text?  Used only to word a hint. */
 static int
 looks_gb18030(const unsigned char *s, size_t n)
@@ -524,6 +553,7 @@ feed(struct wz_reader *r, const unsigned char *s, size_t n)
 		return 0;
 	}
 	field_limit_tls = r->o.max_field;
+	csv_set_space_func(&r->p, spaces_matter(s, n) ? no_space : NULL);
 	done = csv_parse(&r->p, s, n, cb_field, cb_record, r);
 	if (done == n)
 		return 0;

@@ -1038,6 +1038,8 @@ struct wz_roster {
 
 	struct strtab	 str;		/* names, scopes, units, parts */
 	struct strtab	 tkey;		/* title cache keys; aux: tparse + 1 */
+	struct strtab	 pkey;		/* title parts; aux: post + 2, 1: none */
+	int		 used_name;	/* a reading looked at the unit's name */
 	struct strtab	 skey;		/* row shapes; aux: shape + 1 */
 	struct shape	*shapes;
 	size_t		 nshape, capshape;
@@ -1072,15 +1074,28 @@ match_post(struct wz_roster *ro, const char *s, size_t n)
 {
 	const struct wz_post *p[1];
 	size_t unm;
+	uint32_t id;
+	int k;
 
 	if (n == 0)
 		return -1;
+	/*
+	 * Every post's patterns run on a part not seen before; parts repeat
+	 * (a county has a few hundred distinct ones), so each is matched
+	 * once and remembered.
+	 */
+	id = st_lookup(&ro->pkey, s, n, 1);
+	if (ro->pkey.e[id].aux != 0)
+		return (int)ro->pkey.e[id].aux - 2;
 	wz_buf_reset(&ro->b2);
 	wz_buf_add(&ro->b2, s, n);
 	if (wz_rules_title_posts(ro->rs, wz_buf_cstr(&ro->b2), p, 1, &unm) !=
 	    1 || unm != 0)
-		return -1;
-	return (int)(p[0] - ro->rs->posts);
+		k = -1;
+	else
+		k = (int)(p[0] - ro->rs->posts);
+	ro->pkey.e[id].aux = (uint32_t)(k + 2);
+	return k;
 }
 
 static int
@@ -1115,6 +1130,8 @@ part_post(struct wz_roster *ro, const char *s, size_t n,
 	int p0, p1;
 
 	p0 = match_post(ro, s, n);
+	if (cx->level != L_OTHER && (p0 < 0 || ro->P.lvl[p0] != cx->level))
+		ro->used_name = 1;	/* title_parse's cache key */
 	if (cx->level != L_OTHER && (p0 < 0 || ro->P.lvl[p0] != cx->level) &&
 	    !starts_with(s, n, cx->name) && cx->len > 0) {
 		p1 = match_prefixed(ro, cx->name, cx->len, s, n);
@@ -1423,30 +1440,60 @@ tp_read(struct wz_roster *ro, struct tparse *tp, const char *title,
 	free(s);
 }
 
-/* The cached reading of a title in its unit. */
+/* A tparse read now, under the key id. */
+static const struct tparse *
+tp_new(struct wz_roster *ro, uint32_t id, const char *title, size_t tn,
+    const struct tctx *cx)
+{
+	if (ro->ntp == ro->captp) {
+		ro->captp = ro->captp ? ro->captp * 2 : 64;
+		ro->tp = wz_reallocarray(ro->tp, ro->captp, sizeof(*ro->tp));
+	}
+	tp_read(ro, &ro->tp[ro->ntp], title, tn, cx);
+	ro->tkey.e[id].aux = (uint32_t)++ro->ntp;
+	return &ro->tp[ro->ntp - 1];
+}
+
+#define TK_BY_NAME	UINT32_MAX	/* aux: the reading needs the unit's name */
+
+/*
+ * The cached reading of a title in its unit.  Most titles read the same
+ * in every unit of a level (村党支部书记 in any village): they are kept
+ * under the title and level alone.  Only a title whose reading looked at
+ * the unit's name (a bare 书记 read as 柳湾村书记) is kept per unit, or a
+ * province's twenty thousand villages would each read every title again.
+ */
 static const struct tparse *
 title_parse(struct wz_roster *ro, const char *title, size_t tn,
     const struct tctx *cx)
 {
+	const struct tparse *tp;
 	uint32_t id;
-	char lv = (char)('0' + cx->level);
 
 	wz_buf_reset(&ro->key);
 	wz_buf_add(&ro->key, title, tn);
 	wz_buf_addc(&ro->key, '\x1f');
-	wz_buf_addc(&ro->key, lv);
+	wz_buf_addc(&ro->key, (char)('0' + cx->level));
+	id = st_lookup(&ro->tkey, ro->key.s, ro->key.len, 1);
+	if (ro->tkey.e[id].aux != 0 && ro->tkey.e[id].aux != TK_BY_NAME)
+		return &ro->tp[ro->tkey.e[id].aux - 1];
+	if (ro->tkey.e[id].aux == 0) {
+		ro->used_name = 0;
+		tp = tp_new(ro, id, title, tn, cx);
+		if (!ro->used_name)
+			return tp;
+		/* Keep it under the unit's name instead. */
+		ro->tkey.e[id].aux = TK_BY_NAME;
+		wz_buf_add(&ro->key, cx->name, cx->len);
+		id = st_lookup(&ro->tkey, ro->key.s, ro->key.len, 1);
+		ro->tkey.e[id].aux = (uint32_t)ro->ntp;
+		return tp;
+	}
 	wz_buf_add(&ro->key, cx->name, cx->len);
 	id = st_lookup(&ro->tkey, ro->key.s, ro->key.len, 1);
-	if (ro->tkey.e[id].aux == 0) {
-		if (ro->ntp == ro->captp) {
-			ro->captp = ro->captp ? ro->captp * 2 : 64;
-			ro->tp = wz_reallocarray(ro->tp, ro->captp,
-			    sizeof(*ro->tp));
-		}
-		tp_read(ro, &ro->tp[ro->ntp], title, tn, cx);
-		ro->tkey.e[id].aux = (uint32_t)++ro->ntp;
-	}
-	return &ro->tp[ro->tkey.e[id].aux - 1];
+	if (ro->tkey.e[id].aux != 0)
+		return &ro->tp[ro->tkey.e[id].aux - 1];
+	return tp_new(ro, id, title, tn, cx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3112,6 +3159,7 @@ wz_roster_free(struct wz_roster *ro)
 	free(ro->sheets);
 	st_free(&ro->str);
 	st_free(&ro->tkey);
+	st_free(&ro->pkey);
 	for (i = 0; i < ro->nshape; i++) {
 		free(ro->shapes[i].r);
 		free(ro->shapes[i].lt);

@@ -102,6 +102,39 @@ test_chunk_sweep(void **state)
 }
 
 static void
+test_spaces_sweep(void **state)
+{
+	/* Spaces and tabs at the edges of fields are data (RFC 4180): kept
+	 * at every chunk size, whichever side of a cut they fall on, in
+	 * chunks with and without a space next to a comma. */
+	static const char in[] =
+	    "编号, 问题描述 ,金额\n"
+	    "A1,张 某,3 万元\n"
+	    "  A2,\t截留\t,  \n"
+	    "A3,\" 引号 \",\"a, b\"\n"
+	    "A4,村委会   ,    \n"
+	    "A5,没有空格,1\n";
+	static const char want[] =
+	    "编号, 问题描述 ,金额\n"
+	    "A1,张 某,3 万元\n"
+	    "  A2,\t截留\t,  \n"
+	    "A3, 引号 ,\"a, b\"\n"
+	    "A4,村委会   ,    \n"
+	    "A5,没有空格,1\n";
+	unsigned long lines[8];
+	size_t chunk, n;
+	char *out;
+
+	(void)state;
+	for (chunk = 8; chunk <= 120; chunk++) {
+		out = passthrough(in, sizeof(in) - 1, chunk, 0, lines, 8, &n);
+		assert_string_equal(out, want);
+		assert_int_equal(n, 5);
+		free(out);
+	}
+}
+
+static void
 test_tsv_sweep(void **state)
 {
 	static const char in[] =
@@ -351,6 +384,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chunk_sweep),
+		cmocka_unit_test(test_spaces_sweep),
 		cmocka_unit_test(test_tsv_sweep),
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_utf8_differential),
