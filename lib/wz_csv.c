@@ -24,6 +24,9 @@
 #include <unistd.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "wz_base.h"
 #include "wz_csv.h"
@@ -306,6 +309,20 @@ copy_nl(char *d, const char *s, size_t n)
 	uint64_t v, any = 0;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	/* 16 bytes at a time: copy, and OR the newline compares together. */
+	{
+		const __m128i nl = _mm_set1_epi8('\n');
+		__m128i acc = _mm_setzero_si128(), x;
+
+		for (; i + 16 <= n; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(s + i));
+			_mm_storeu_si128((__m128i *)(d + i), x);
+			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(x, nl));
+		}
+		any = (uint64_t)_mm_movemask_epi8(acc);
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, s + i, 8);
 		memcpy(d + i, &v, 8);
@@ -1200,6 +1217,23 @@ scan_special(const unsigned char *p, size_t n)
 	size_t i = 0;
 	uint64_t v;
 
+#ifdef __SSE2__
+	{
+		const __m128i q = _mm_set1_epi8('"'), c = _mm_set1_epi8(','),
+		    lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+		__m128i x, m;
+
+		for (; i + 16 <= n; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(p + i));
+			m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, q),
+			    _mm_cmpeq_epi8(x, c)), _mm_or_si128(
+			    _mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)));
+			if (_mm_movemask_epi8(m) != 0)
+				return i + (size_t)__builtin_ctz(
+				    (unsigned)_mm_movemask_epi8(m));
+		}
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, p + i, 8);
 		if ((v & HIGHS) == HIGHS)
