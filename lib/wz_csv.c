@@ -33,7 +33,10 @@
 #include "wz_text.h"
 #include "wz_xlsx.h"
 
-#define CHUNK	(64 * 1024)
+#define CHUNK	(64 * 1024)	/* bytes per read(2) */
+#define WCHUNK	(256 * 1024)	/* bytes per write(2), about: a filter
+				 * that writes several rows per row read
+				 * spends less time in the kernel */
 
 #define ONES	0x0101010101010101ULL
 #define HIGHS	0x8080808080808080ULL
@@ -1123,7 +1126,7 @@ wz_writer_new(int fd, const char *name, const struct wz_wopts *o)
 	}
 	w->fd = fd;
 	w->name = wz_strdup(name != NULL ? name : "<stdout>");
-	wz_buf_reserve(&w->b, CHUNK * 2);
+	wz_buf_reserve(&w->b, WCHUNK * 2);
 	if (w->o.bom && w->cd == (iconv_t)-1)
 		wz_buf_add(&w->b, "\xef\xbb\xbf", 3);
 	w->rowstart = w->b.len;
@@ -1264,37 +1267,23 @@ is_number(const char *s, size_t n)
 	return digits > 0;
 }
 
-void
-wz_writer_field(struct wz_writer *w, const char *s, size_t n)
+/*
+ * Encode one field at o, which has room for 2 * n + 4 bytes, without a
+ * separator: quoted only where needed in CSV, escaped in TSV, with the
+ * --excel-safe guard.  Returns the end.
+ */
+static char *
+enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, start;
-	char *o;
 	int guard = 0;
 
-	/* Room for the worst case: every byte doubled, quotes, guard. */
-	if (w->b.cap - w->b.len < 2 * n + 8)
-		wz_buf_reserve(&w->b, 2 * n + 8);
-	/*
-	 * A reader drops one BOM at the start of a file; data that begins
-	 * with U+FEFF there gets one in front of it so that it survives.
-	 */
-	if (!w->started) {
-		w->started = 1;
-		if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 &&
-		    !(w->o.bom && w->cd == (iconv_t)-1)) {
-			memcpy(w->b.s + w->b.len, "\xef\xbb\xbf", 3);
-			w->b.len += 3;
-		}
-	}
-	o = w->b.s + w->b.len;
-	if (w->nf++ > 0)
-		*o++ = w->o.tsv ? '\t' : ',';
-	if (w->o.excel_safe && n > 0 && (s[0] == '=' || s[0] == '+' ||
+	if (wo->excel_safe && n > 0 && (s[0] == '=' || s[0] == '+' ||
 	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') &&
 	    !is_number(s, n))
 		guard = 1;
-	if (w->o.tsv) {
+	if (wo->tsv) {
 		if (guard)
 			*o++ = '\'';
 		for (i = start = 0; i < n; i++) {
@@ -1314,14 +1303,12 @@ wz_writer_field(struct wz_writer *w, const char *s, size_t n)
 			start = i + 1;
 		}
 		memcpy(o, s + start, n - start);
-		o += n - start;
-		goto done;
+		return o + (n - start);
 	}
 	i = scan_special(p, n);
 	if (i == n && !guard) {
 		memcpy(o, s, n);
-		o += n;
-		goto done;
+		return o + n;
 	}
 	*o++ = '"';
 	if (guard)
@@ -1339,9 +1326,117 @@ wz_writer_field(struct wz_writer *w, const char *s, size_t n)
 	memcpy(o, s + start, n - start);
 	o += n - start;
 	*o++ = '"';
-done:
+	return o;
+}
+
+/*
+ * A reader drops one BOM at the start of a file; data that begin with
+ * U+FEFF there get one in front of them so that it survives.
+ */
+static void
+first_write(struct wz_writer *w, const char *s, size_t n)
+{
+	w->started = 1;
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 &&
+	    !(w->o.bom && w->cd == (iconv_t)-1)) {
+		wz_buf_reserve(&w->b, 3);
+		memcpy(w->b.s + w->b.len, "\xef\xbb\xbf", 3);
+		w->b.len += 3;
+	}
+}
+
+void
+wz_writer_field(struct wz_writer *w, const char *s, size_t n)
+{
+	char *o;
+
+	if (!w->started)
+		first_write(w, s, n);
+	/* Room for the worst case: every byte doubled, quotes, guard. */
+	if (w->b.cap - w->b.len < 2 * n + 8)
+		wz_buf_reserve(&w->b, 2 * n + 8);
+	o = w->b.s + w->b.len;
+	if (w->nf++ > 0)
+		*o++ = w->o.tsv ? '\t' : ',';
+	o = enc_field(&w->o, o, s, n);
 	*o = '\0';
 	w->b.len = (size_t)(o - w->b.s);
+}
+
+void
+wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
+    const size_t *len, size_t n, struct wz_buf *out)
+{
+	size_t i, need = 0;
+	char *o;
+
+	for (i = 0; i < n; i++)
+		need += 2 * len[i] + 8;
+	wz_buf_reset(out);
+	wz_buf_reserve(out, need + 1);
+	o = out->s;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = w->o.tsv ? '\t' : ',';
+		o = enc_field(&w->o, o, f[i], len[i]);
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->s);
+}
+
+void
+wz_writer_raw(struct wz_writer *w, const char *s, size_t n, size_t nf)
+{
+	char *o;
+
+	if (nf == 0)
+		return;
+	if (!w->started)
+		w->started = 1;		/* no U+FEFF to guard: see the header */
+	if (w->b.cap - w->b.len < n + 2)
+		wz_buf_reserve(&w->b, n + 2);
+	o = w->b.s + w->b.len;
+	if (w->nf > 0)
+		*o++ = w->o.tsv ? '\t' : ',';
+	memcpy(o, s, n);
+	o += n;
+	*o = '\0';
+	w->b.len = (size_t)(o - w->b.s);
+	w->nf += (int)nf;
+}
+
+void
+wz_writer_encode(const struct wz_writer *w, const struct wz_row *r,
+    struct wz_enc *e)
+{
+	wz_writer_encode_fields(w, (const char *const *)r->f, r->len, r->n,
+	    &e->b);
+	e->nf = r->n;
+	/* What first_write() must see: the first field, unencoded. */
+	e->bomstart = r->n > 0 && r->len[0] >= 3 &&
+	    memcmp(r->f[0], "\xef\xbb\xbf", 3) == 0;
+}
+
+void
+wz_writer_put(struct wz_writer *w, const struct wz_enc *e)
+{
+	char *o;
+
+	if (e->nf == 0)
+		return;
+	if (!w->started)
+		first_write(w, e->bomstart ? "\xef\xbb\xbf" : "", e->bomstart ?
+		    3 : 0);
+	if (w->b.cap - w->b.len < e->b.len + 2)
+		wz_buf_reserve(&w->b, e->b.len + 2);
+	o = w->b.s + w->b.len;
+	if (w->nf > 0)
+		*o++ = w->o.tsv ? '\t' : ',';
+	memcpy(o, e->b.s, e->b.len);
+	o += e->b.len;
+	*o = '\0';
+	w->b.len = (size_t)(o - w->b.s);
+	w->nf += (int)e->nf;
 }
 
 void
@@ -1358,7 +1453,7 @@ wz_writer_endrow(struct wz_writer *w)
 		wz_buf_add(&w->b, "\"\"", 2);
 	wz_buf_addc(&w->b, '\n');
 	w->nf = 0;
-	if (w->b.len >= CHUNK)
+	if (w->b.len >= WCHUNK)
 		wz_writer_flush(w);
 	w->rowstart = w->b.len;
 }

@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "wz_base.h"
+
 #define WZ_MAX_FIELD_DEFAULT	((size_t)8 << 20)	/* 8 MiB */
 #define WZ_MAX_ROW_DEFAULT	((size_t)32 << 20)	/* 32 MiB */
 #define WZ_MAX_COLS_DEFAULT	((size_t)10000)
@@ -147,6 +149,30 @@ void	 wz_writer_endrow(struct wz_writer *w);
 void	 wz_writer_row(struct wz_writer *w, const struct wz_row *r);
 /* All fields of a row without ending it (a filter appends its own). */
 void	 wz_writer_fields(struct wz_writer *w, const struct wz_row *r);
+/*
+ * A row's fields encoded once, for a filter that writes them in front of
+ * several output rows (one per citation, one per liable person): encode
+ * with wz_writer_encode(), then wz_writer_put() does what
+ * wz_writer_fields() would, as one copy.  e starts zeroed; free e->b.
+ */
+struct wz_enc {
+	struct wz_buf	 b;
+	size_t		 nf;
+	int		 bomstart;	/* the first field begins with U+FEFF */
+};
+void	 wz_writer_encode(const struct wz_writer *w, const struct wz_row *r,
+	    struct wz_enc *e);
+void	 wz_writer_put(struct wz_writer *w, const struct wz_enc *e);
+/*
+ * The same for any fields: n fields encoded into out (separated, without
+ * a leading separator), and nf fields so encoded appended to the row.
+ * wz_writer_raw() is not for the first field of a file (it does not
+ * guard a leading U+FEFF): a header row comes first.
+ */
+void	 wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
+	    const size_t *len, size_t n, struct wz_buf *out);
+void	 wz_writer_raw(struct wz_writer *w, const char *s, size_t n,
+	    size_t nf);
 /*
  * Flush buffered rows.  A closed pipe (EPIPE) ends the program quietly
  * with status 0; another write error is reported and returns -1.

@@ -242,8 +242,25 @@ struct cit {
 	enum wz_severity sev;
 };
 
+/* An article's id and text, encoded for one writer (write_citation). */
+struct artenc {
+	const struct wz_article *art;
+	char		*s;
+	size_t		 n;
+};
+
 struct wz_matcher {
 	const struct wz_ruleset *rs;
+	/*
+	 * The writer's encoding of what repeats in the output: the input
+	 * row (once per row, for its citations) and each article's id and
+	 * text (once per run), for the writer enc_w.
+	 */
+	const struct wz_writer *enc_w;
+	struct wz_enc	 rowenc;
+	unsigned long	 rowenc_stamp;
+	struct artenc	*artenc;	/* open addressing by pointer */
+	size_t		 nartenc;	/* slots, a power of two */
 	struct wz_match_opts o;
 	struct wz_aliases al;
 
@@ -1267,6 +1284,10 @@ wz_matcher_free(struct wz_matcher *m)
 
 	if (m == NULL)
 		return;
+	for (i = 0; m->artenc != NULL && i < m->nartenc; i++)
+		free(m->artenc[i].s);
+	free(m->artenc);
+	wz_buf_free(&m->rowenc.b);
 	for (i = 0; i < m->nfields; i++) {
 		free(m->fields[i].name);
 		free(m->fields[i].optcol);
@@ -3283,15 +3304,62 @@ wz_matcher_write_header(const struct wz_matcher *m, struct wz_writer *w,
 	wz_writer_endrow(w);
 }
 
+static const struct artenc *
+art_encoded(struct wz_matcher *m, struct wz_writer *w,
+    const struct wz_article *a)
+{
+	struct artenc *e;
+	size_t i, mask;
+
+	if (m->artenc == NULL) {
+		for (m->nartenc = 64; m->nartenc < 2 * m->rs->narts + 2;
+		    m->nartenc *= 2)
+			;
+		m->artenc = wz_calloc(m->nartenc, sizeof(*m->artenc));
+	}
+	mask = m->nartenc - 1;
+	for (i = (size_t)(((uintptr_t)a >> 4) * 0x9e3779b97f4a7c15ULL >> 32) &
+	    mask; m->artenc[i].art != NULL && m->artenc[i].art != a;
+	    i = (i + 1) & mask)
+		;
+	e = &m->artenc[i];
+	if (e->art == NULL) {
+		const char *f[2] = { a->id, a->text };
+		size_t l[2] = { strlen(a->id), strlen(a->text) };
+		struct wz_buf b = { 0 };
+
+		wz_writer_encode_fields(w, f, l, 2, &b);
+		e->art = a;
+		e->s = b.s;
+		e->n = b.len;
+	}
+	return e;
+}
+
 void
-wz_matcher_write_citation(const struct wz_matcher *m, struct wz_writer *w,
+wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
     const struct wz_row *row, const struct wz_citation *c)
 {
+	const struct artenc *ae;
 	int sev = c->severity != WZ_SEV_NONE;
+	size_t i;
 
-	wz_writer_fields(w, row);
-	wz_writer_fieldz(w, c->art->id);
-	wz_writer_fieldz(w, c->art->text);
+	if (m->enc_w != w) {
+		/* Another writer (or the first): start the caches again. */
+		for (i = 0; m->artenc != NULL && i < m->nartenc; i++)
+			free(m->artenc[i].s);
+		if (m->artenc != NULL)
+			memset(m->artenc, 0, m->nartenc * sizeof(*m->artenc));
+		m->enc_w = w;
+		m->rowenc_stamp = 0;
+	}
+	if (m->rowenc_stamp != m->stamp) {
+		wz_writer_encode(w, row, &m->rowenc);
+		m->rowenc_stamp = m->stamp;
+	}
+	wz_writer_put(w, &m->rowenc);
+	ae = art_encoded(m, w, c->art);
+	wz_writer_raw(w, ae->s, ae->n, 2);
 	wz_writer_fieldz(w, c->evidence);
 	wz_writer_fieldz(w, sev ? wz_severity_code(c->severity) : "");
 	wz_writer_fieldz(w, c->values);

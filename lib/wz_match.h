@@ -137,7 +137,7 @@ const char *wz_matcher_row_exclusion(const struct wz_matcher *m);
  * values for them, written after the row's own fields. */
 void	 wz_matcher_write_header(const struct wz_matcher *m,
 	    struct wz_writer *w, const struct wz_row *hdr);
-void	 wz_matcher_write_citation(const struct wz_matcher *m,
+void	 wz_matcher_write_citation(struct wz_matcher *m,
 	    struct wz_writer *w, const struct wz_row *row,
 	    const struct wz_citation *c);
 

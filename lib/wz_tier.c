@@ -800,6 +800,9 @@ struct auth {
 	int		 done;
 	char		*proposer, *decider, *cites;
 	size_t		 lprop, ldec;
+	char		*enc;		/* proposer and decider, encoded */
+	size_t		 lenc;		/* for enc_w */
+	const struct wz_writer *enc_w;
 	int		 escalated;
 };
 
@@ -886,6 +889,14 @@ static const char *const field_name[NFIELD] = {
 #endif
 
 struct wz_tier {
+	struct wz_enc	 enc;		/* the input row, encoded for enc_w */
+	const struct wz_writer *enc_w;
+	int		 row_encoded;
+	struct auth	 noauth;	/* authority() where none applies */
+	char		**roleenc;	/* by role: its fields encoded for */
+	size_t		*roleencn;	/* (lengths) */
+	const struct wz_writer *roleenc_w;	/* this writer */
+	struct wz_buf	 encb;
 	const struct wz_ruleset *rs;
 	struct wz_tier_opts o;
 	struct wz_ropts	 ro;		/* for the roster and resolve files */
@@ -1571,7 +1582,7 @@ add_unique(struct wz_buf *b, const struct wz_strv *l)
 	wz_buf_cstr(b);
 }
 
-static const struct auth *
+static struct auth *
 authority(struct wz_tier *t, int cfg, int pidx, int rank_i)
 {
 	struct tcfg *c = &t->cfgs[cfg];
@@ -1585,9 +1596,11 @@ authority(struct wz_tier *t, int cfg, int pidx, int rank_i)
 	int esc;
 
 	if (pidx < 0 || c->adoc == NULL) {
-		static const struct auth none = { 1, (char *)"", (char *)"",
-		    (char *)"", 0, 0, 0 };
-		return &none;
+		/* No authority: empty proposer and decider. */
+		t->noauth.done = 1;
+		t->noauth.proposer = t->noauth.decider = t->noauth.cites =
+		    (char *)"";
+		return &t->noauth;
 	}
 	a = &c->auth[(size_t)pidx * NRANK + (size_t)rank_i];
 	if (a->done)
@@ -1782,12 +1795,18 @@ wz_tier_free(struct wz_tier *t)
 
 	if (t == NULL)
 		return;
+	wz_buf_free(&t->enc.b);
+	wz_buf_free(&t->encb);
+	free(t->roleenc);
+	free(t->roleencn);
+	free(t->noauth.enc);
 	for (i = 0; i < t->ncfgs; i++) {
 		for (k = 0; k < t->rs->nposts * NRANK; k++)
 			if (t->cfgs[i].auth[k].done) {
 				free(t->cfgs[i].auth[k].proposer);
 				free(t->cfgs[i].auth[k].decider);
 				free(t->cfgs[i].auth[k].cites);
+				free(t->cfgs[i].auth[k].enc);
 			}
 		free(t->cfgs[i].auth);
 		free(t->cfgs[i].ptier);
@@ -2975,21 +2994,45 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 {
 	const struct tcfg *c = &t->cfgs[a->cfg];
 	const struct role *r = e->role >= 0 ? &t->roles[e->role] : NULL;
-	const struct auth *au;
+	struct auth *au;
 	const struct wz_post *post = NULL;
 	const char *sp = t->scratch.s, *u, *hp;
 	struct wz_buf *b = &t->b1;
 	size_t un, i;
 	int pidx, rank_i;
 
-	wz_writer_fields(w, t->row);
+	/* The input row leads every row written for it: encoded once. */
+	if (!t->row_encoded || t->enc_w != w) {
+		wz_writer_encode(w, t->row, &t->enc);
+		t->row_encoded = 1;
+		t->enc_w = w;
+	}
+	wz_writer_put(w, &t->enc);
 	switch (e->kind) {
 	case E_PERSON:
-		wz_writer_field(w, r->pid, r->lpid);
-		wz_writer_field(w, r->name, r->lname);
-		wz_writer_field(w, r->code, r->lcode);
-		wz_writer_field(w, r->rank, r->lrank);
-		wz_writer_field(w, r->party, r->lparty);
+		/* A roster role is written for many violations: its five
+		 * fields are encoded once (for this writer). */
+		if (t->roleenc == NULL) {
+			t->roleenc = wz_calloc(t->nroles, sizeof(char *));
+			t->roleencn = wz_calloc(t->nroles, sizeof(size_t));
+		}
+		if (t->roleenc[e->role] == NULL || t->roleenc_w != w) {
+			const char *f[5] = { r->pid, r->name, r->code,
+			    r->rank, r->party };
+			size_t l[5] = { r->lpid, r->lname, r->lcode, r->lrank,
+			    r->lparty };
+
+			if (t->roleenc_w != w) {
+				memset(t->roleenc, 0, t->nroles *
+				    sizeof(*t->roleenc));
+				t->roleenc_w = w;
+			}
+			wz_writer_encode_fields(w, f, l, 5, &t->encb);
+			t->roleenc[e->role] = arena_strndup(&t->ar, t->encb.s,
+			    t->encb.len);
+			t->roleencn[e->role] = t->encb.len;
+		}
+		wz_writer_raw(w, t->roleenc[e->role], t->roleencn[e->role], 5);
 		post = r->post;
 		pidx = r->pidx;
 		rank_i = r->rank_i;
@@ -3023,8 +3066,17 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 	}
 	wz_writer_field(w, tier_code[e->tier], tier_len[e->tier]);
 	au = authority(t, a->cfg, pidx, rank_i);
-	wz_writer_field(w, au->proposer, au->lprop);
-	wz_writer_field(w, au->decider, au->ldec);
+	if (au->enc == NULL || au->enc_w != w) {
+		const char *f[2] = { au->proposer, au->decider };
+		size_t l[2] = { au->lprop, au->ldec };
+
+		wz_writer_encode_fields(w, f, l, 2, &t->encb);
+		free(au->enc);
+		au->enc = wz_strndup(t->encb.s, t->encb.len);
+		au->lenc = t->encb.len;
+		au->enc_w = w;
+	}
+	wz_writer_raw(w, au->enc, au->lenc, 2);
 	if (t->o.labels_zh) {
 		if (e->kind == E_UNIT)
 			wz_writer_fieldz(w, "单位");
@@ -3128,6 +3180,7 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	    "discovery date", "year" };
 
 	t->row = row;
+	t->row_encoded = 0;
 	t->line = row->line;
 	t->reported = 0;
 	t->nents = 0;
