@@ -13,13 +13,11 @@
 #include "wz_cli.h"
 #include "wz_match.h"
 #include "wz_rules.h"
-#include "wz_rx.h"
 
 enum {
 	OPT_RULES = WZ_OPT_PROGRAM, OPT_DOC, OPT_TEXT, OPT_POST, OPT_DATE,
 	OPT_YEAR, OPT_PLACE, OPT_UNIT, OPT_ID, OPT_FIELD, OPT_UNMATCHED,
-	OPT_EXPLAIN, OPT_NO_PREFILTER, OPT_NO_HISTORY, OPT_LEDGER,
-	OPT_MATCH_LIMIT
+	OPT_EXPLAIN, OPT_NO_PREFILTER, OPT_NO_HISTORY, OPT_LEDGER
 };
 
 static void
@@ -30,7 +28,8 @@ usage(FILE *fp)
 "       [--text COL] [--post COL] [--date COL] [--year COL] [--place COL]\n"
 "       [--unit COL] [--id COL] [--field NAME=COL] [--unmatched FILE]\n"
 "       [--explain] [--labels zh] [--no-prefilter] [--no-history]\n"
-"       [--match-limit N] [--ledger FILE] [FILE ...]\n", wz_progname);
+"       [--max-rules N] [--match-limit N] [--depth-limit N]\n"
+"       [--ledger FILE] [FILE ...]\n", wz_progname);
 }
 
 static void
@@ -52,7 +51,6 @@ help(FILE *fp)
 "  --explain          add an explain column\n"
 "  --no-prefilter     run every pattern on every row (same results)\n"
 "  --no-history       history conditions never hold; one pass\n"
-"  --match-limit N    PCRE2 match limit per pattern and row\n"
 "  -q                 no summary on stderr\n", fp);
 }
 
@@ -80,6 +78,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		WZ_CLI_LONGOPTS,
+		WZ_CLI_RULES_LONGOPTS,
 		{ "rules",        required_argument, NULL, OPT_RULES },
 		{ "doc",          required_argument, NULL, OPT_DOC },
 		{ "text",         required_argument, NULL, OPT_TEXT },
@@ -95,7 +94,6 @@ main(int argc, char *argv[])
 		{ "no-prefilter", no_argument,       NULL, OPT_NO_PREFILTER },
 		{ "no-history",   no_argument,       NULL, OPT_NO_HISTORY },
 		{ "ledger",       required_argument, NULL, OPT_LEDGER },
-		{ "match-limit",  required_argument, NULL, OPT_MATCH_LIMIT },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const fname[] = {
@@ -113,8 +111,7 @@ main(int argc, char *argv[])
 	struct wz_ruleset *rs;
 	struct wz_matcher *m = NULL;
 	struct wz_writer *out = NULL, *unm = NULL;
-	const char *unmatched = NULL, *ledger = NULL, *es;
-	long long limit = 0;
+	const char *unmatched = NULL, *ledger = NULL;
 	int ch, quiet = 0, status = 0, fd = -1, errs = 0;
 	size_t i;
 	char *s;
@@ -142,14 +139,9 @@ main(int argc, char *argv[])
 		case OPT_NO_PREFILTER: mo.no_prefilter = 1; break;
 		case OPT_NO_HISTORY: mo.no_history = 1; break;
 		case OPT_LEDGER: ledger = optarg; break;
-		case OPT_MATCH_LIMIT:
-			limit = wz_strtonum(optarg, 1, 4000000000LL, &es);
-			if (es != NULL)
-				wz_cli_usage_error(&cli, "--match-limit: '%s' "
-				    "is %s", optarg, es);
-			break;
 		case WZ_OPT_HELP:
 			help(stdout);
+			wz_cli_rules_help(stdout);
 			wz_cli_common_help(stdout);
 			return 0;
 		default:
@@ -170,10 +162,8 @@ main(int argc, char *argv[])
 	mo.docs = docs.v;
 	mo.ndocs = docs.n;
 	mo.labels_zh = cli.labels != NULL && strcmp(cli.labels, "zh") == 0;
-	if (limit > 0)
-		wz_rx_set_limits((unsigned long)limit, 1000);
 
-	rs = wz_rules_new();
+	rs = wz_cli_rules_new(&cli);
 	if (rules.n == 0)
 		push(&rules, wz_rules_default_dir());
 	for (i = 0; i < rules.n; i++)

@@ -18,7 +18,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: %s [-qt] [-r RULES] [-D NAME=VALUE] [--ledger LEDGER]\n"
-"       [--on DATE] [--explain] [--labels zh] [FILE ...]\n", wz_progname);
+"       [--on DATE] [--explain] [--labels zh] [--max-rules N]\n"
+"       [--match-limit N] [--depth-limit N] [FILE ...]\n", wz_progname);
 }
 
 static void
@@ -41,6 +42,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		WZ_CLI_LONGOPTS,
+		WZ_CLI_RULES_LONGOPTS,
 		{ "rules",   required_argument, NULL, OPT_RULES },
 		{ "define",  required_argument, NULL, 'D' },
 		{ "ledger",  required_argument, NULL, OPT_LEDGER },
@@ -90,6 +92,7 @@ main(int argc, char *argv[])
 			break;
 		case WZ_OPT_HELP:
 			help(stdout);
+			wz_cli_rules_help(stdout);
 			wz_cli_common_help(stdout);
 			exit(0);
 		default:
@@ -100,7 +103,7 @@ main(int argc, char *argv[])
 	po.labels_zh = cli.labels != NULL && strcmp(cli.labels, "zh") == 0;
 	files = optind < argc ? argv + optind : stdin_only;
 
-	rs = wz_rules_new();
+	rs = wz_cli_rules_new(&cli);
 	if (nrules == 0)
 		rules[nrules++] = wz_rules_default_dir();
 	for (i = 0; i < nrules; i++)

@@ -18,8 +18,7 @@
 enum {
 	OPT_RULES = WZ_OPT_PROGRAM,
 	OPT_DOC,
-	OPT_GROUP,
-	OPT_MAX_RULES
+	OPT_GROUP
 };
 
 struct opts {
@@ -29,14 +28,14 @@ struct opts {
 	size_t		  ndefs;
 	const char	 *doc, *group;
 	int		  verbose;
-	long		  max_rules;
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: %s [--rules DIR|FILE] [-D name=value] [--max-rules N] command\n"
+"usage: %s [--rules DIR|FILE] [-D name=value] [--max-rules N]\n"
+"       [--match-limit N] [--depth-limit N] command\n"
 "       check [PATH ...]           validate rule files or folders\n"
 "       list [--doc ID] [--group G] articles as CSV\n"
 "       show ID                    one article and what it cites\n"
@@ -315,17 +314,17 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		WZ_CLI_LONGOPTS,
+		WZ_CLI_RULES_LONGOPTS,
 		{ "rules",     required_argument, NULL, OPT_RULES },
 		{ "doc",       required_argument, NULL, OPT_DOC },
 		{ "group",     required_argument, NULL, OPT_GROUP },
-		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
 		{ "verbose",   no_argument,       NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct wz_cli cli;
 	struct wz_ruleset *rs;
 	struct opts o;
-	const char *cmd, *es;
+	const char *cmd;
 	char **args;
 	size_t i, nargs;
 	int ch, nerr = 0, check, status;
@@ -347,16 +346,14 @@ main(int argc, char *argv[])
 		case OPT_GROUP:
 			o.group = optarg;
 			break;
-		case OPT_MAX_RULES:
-			o.max_rules = (long)wz_strtonum(optarg, 1, 10000000,
-			    &es);
-			if (es != NULL)
-				wz_cli_usage_error(&cli, "--max-rules: '%s' is "
-				    "%s", optarg, es);
-			break;
 		case 'v':
 			o.verbose = 1;
 			break;
+		case WZ_OPT_HELP:
+			usage(stdout);
+			wz_cli_rules_help(stdout);
+			wz_cli_common_help(stdout);
+			return 0;
 		default:
 			if (!wz_cli_option(&cli, ch, optarg))
 				wz_cli_usage_error(&cli, NULL);
@@ -380,10 +377,8 @@ main(int argc, char *argv[])
 		wz_cli_usage_error(&cli, "%s: option not used by this command",
 		    cmd);
 
-	rs = wz_rules_new();
+	rs = wz_cli_rules_new(&cli);
 	rs->warnings = check;
-	if (o.max_rules > 0)
-		rs->max_rules = (size_t)o.max_rules;
 	/* PATH arguments of check and test replace the default folder. */
 	if (o.nrules == 0 && !((check || strcmp(cmd, "test") == 0) &&
 	    nargs > 0))

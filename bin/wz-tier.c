@@ -24,7 +24,8 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: %s [-qt] --roster FILE [--resolve FILE] [--tiers DOC]\n"
 "       [--county NAME] [--field NAME=COL] [--explain] [--labels zh]\n"
-"       [--rules DIR|FILE] [FILE ...]\n", wz_progname);
+"       [--rules DIR|FILE] [--max-rules N] [--match-limit N]\n"
+"       [--depth-limit N] [FILE ...]\n", wz_progname);
 }
 
 static void
@@ -51,6 +52,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		WZ_CLI_LONGOPTS,
+		WZ_CLI_RULES_LONGOPTS,
 		{ "rules",   required_argument, NULL, OPT_RULES },
 		{ "roster",  required_argument, NULL, OPT_ROSTER },
 		{ "resolve", required_argument, NULL, OPT_RESOLVE },
@@ -98,6 +100,7 @@ main(int argc, char *argv[])
 		case OPT_EXPLAIN: to.explain = 1; break;
 		case WZ_OPT_HELP:
 			help(stdout);
+			wz_cli_rules_help(stdout);
 			wz_cli_common_help(stdout);
 			return 0;
 		default:
@@ -112,7 +115,7 @@ main(int argc, char *argv[])
 	to.labels_zh = cli.labels != NULL && strcmp(cli.labels, "zh") == 0;
 	to.ropts = &cli.in;
 
-	rs = wz_rules_new();
+	rs = wz_cli_rules_new(&cli);
 	if (nrules == 0)
 		errs += wz_rules_load(rs, wz_rules_default_dir());
 	for (i = 0; i < nrules; i++)

@@ -10,6 +10,8 @@
 
 #include "wz_base.h"
 #include "wz_cli.h"
+#include "wz_rules.h"
+#include "wz_rx.h"
 
 void
 wz_cli_init(struct wz_cli *c, const char *argv0, void (*usage)(FILE *))
@@ -58,6 +60,20 @@ size_arg(struct wz_cli *c, const char *opt, const char *arg)
 		wz_cli_usage_error(c, "%s: '%s' is not a size (e.g. 64M)",
 		    opt, arg);
 	return v;
+}
+
+/* A count from 1 to max, or exit 64. */
+static unsigned long
+count_arg(struct wz_cli *c, const char *opt, const char *arg,
+    long long max)
+{
+	const char *es;
+	long long v;
+
+	v = wz_strtonum(arg, 1, max, &es);
+	if (es != NULL)
+		wz_cli_usage_error(c, "%s: '%s' is %s", opt, arg, es);
+	return (unsigned long)v;
 }
 
 int
@@ -111,6 +127,17 @@ wz_cli_option(struct wz_cli *c, int ch, const char *arg)
 			wz_cli_usage_error(c, "--labels: 'zh' or 'en'");
 		c->labels = arg;
 		return 1;
+	case WZ_OPT_MAX_RULES:
+		c->max_rules = count_arg(c, "--max-rules", arg, 10000000);
+		return 1;
+	case WZ_OPT_MATCH_LIMIT:
+		c->match_limit = count_arg(c, "--match-limit", arg,
+		    4000000000LL);
+		return 1;
+	case WZ_OPT_DEPTH_LIMIT:
+		c->depth_limit = count_arg(c, "--depth-limit", arg,
+		    4000000000LL);
+		return 1;
 	case WZ_OPT_VERSION:
 		printf("%s (wenze) %s\n", wz_progname, WZ_VERSION);
 		exit(0);
@@ -148,6 +175,34 @@ wz_cli_common_help(FILE *fp)
 "Exit status: 0 ok, 1 rows rejected, 64 usage, 65 data error,\n"
 "66 cannot open input, 74 I/O error, 78 bad rule or config file.\n",
 	    fp);
+}
+
+void
+wz_cli_rules_help(FILE *fp)
+{
+	fputs(
+"Rule limits:\n"
+"      --max-rules N      most articles in a document and in all (100000)\n"
+"      --match-limit N    PCRE2 match limit per pattern and row (1000000)\n"
+"      --depth-limit N    PCRE2 depth limit per pattern and row (1000)\n"
+"A row on which a pattern reaches a limit is reported, never taken as\n"
+"a row the pattern does not match.\n",
+	    fp);
+}
+
+struct wz_ruleset *
+wz_cli_rules_new(const struct wz_cli *c)
+{
+	struct wz_ruleset *rs;
+
+	if (c->match_limit > 0 || c->depth_limit > 0)
+		wz_rx_set_limits(c->match_limit > 0 ? c->match_limit :
+		    WZ_RX_MATCH_LIMIT, c->depth_limit > 0 ? c->depth_limit :
+		    WZ_RX_DEPTH_LIMIT);
+	rs = wz_rules_new();
+	if (c->max_rules > 0)
+		rs->max_rules = c->max_rules;
+	return rs;
 }
 
 struct wz_writer *

@@ -4,7 +4,10 @@
  *
  * A program lists WZ_CLI_LONGOPTS in its own option table, passes every
  * option it does not know itself to wz_cli_option(), and prints
- * wz_cli_common_help() at the end of its usage.
+ * wz_cli_common_help() at the end of its usage.  A program that loads
+ * rule files also lists WZ_CLI_RULES_LONGOPTS (the limits rules run
+ * under), prints wz_cli_rules_help() and makes its ruleset with
+ * wz_cli_rules_new().
  */
 #ifndef WZ_CLI_H
 #define WZ_CLI_H
@@ -27,6 +30,9 @@ enum {
 	WZ_OPT_SHEET,
 	WZ_OPT_MAX_XLSX,
 	WZ_OPT_LABELS,
+	WZ_OPT_MAX_RULES,
+	WZ_OPT_MATCH_LIMIT,
+	WZ_OPT_DEPTH_LIMIT,
 	WZ_OPT_VERSION,
 	WZ_OPT_HELP,
 	WZ_OPT_PROGRAM		/* first code free for a program's own */
@@ -49,11 +55,20 @@ enum {
 	{ "labels",       required_argument, NULL, WZ_OPT_LABELS }, \
 	{ "version",      no_argument,       NULL, WZ_OPT_VERSION }, \
 	{ "help",         no_argument,       NULL, WZ_OPT_HELP }
+#define WZ_CLI_RULES_LONGOPTS \
+	{ "max-rules",    required_argument, NULL, WZ_OPT_MAX_RULES }, \
+	{ "match-limit",  required_argument, NULL, WZ_OPT_MATCH_LIMIT }, \
+	{ "depth-limit",  required_argument, NULL, WZ_OPT_DEPTH_LIMIT }
+
+struct wz_ruleset;
 
 struct wz_cli {
 	struct wz_ropts	 in;
 	struct wz_wopts	 out;
 	const char	*labels;	/* NULL, "zh" or "en" */
+	size_t		 max_rules;	/* --max-rules; 0: the default */
+	unsigned long	 match_limit;	/* --match-limit; 0: the default */
+	unsigned long	 depth_limit;	/* --depth-limit; 0: the default */
 	void		(*usage)(FILE *);	/* the program's usage */
 };
 
@@ -72,6 +87,14 @@ _Noreturn void wz_cli_usage_error(struct wz_cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The help text of the shared options. */
 void	 wz_cli_common_help(FILE *fp);
+/* The help text of WZ_CLI_RULES_LONGOPTS. */
+void	 wz_cli_rules_help(FILE *fp);
+/*
+ * An empty ruleset (wz_rules_new()) with --max-rules applied, after
+ * setting the PCRE2 limits of every match to --match-limit and
+ * --depth-limit.  The caller frees it with wz_rules_free().
+ */
+struct wz_ruleset *wz_cli_rules_new(const struct wz_cli *c);
 /* A writer on standard output with the output options, or exit 64. */
 struct wz_writer *wz_cli_stdout(struct wz_cli *c);
 /* Open an input with the input options; on failure report and return

@@ -233,7 +233,7 @@ struct pent {
 	const struct wz_post *p[MAXPOSTS];
 };
 
-enum { P_MISSING, P_KNOWN, P_UNKNOWN };
+enum { P_MISSING, P_KNOWN, P_UNKNOWN, P_FAILED };
 
 struct cit {
 	size_t		 art;
@@ -1977,6 +1977,7 @@ row_posts(struct wz_matcher *m)
 	size_t rl, unmatched = 0;
 	struct pent *e = NULL;
 	uint64_t h = 0;
+	int rc;
 
 	if (m->posts_done)
 		return;
@@ -2002,7 +2003,19 @@ row_posts(struct wz_matcher *m)
 		}
 	}
 	m->nposts = wz_rules_title_posts(m->rs, raw, m->posts, MAXPOSTS,
-	    &unmatched);
+	    &unmatched, &rc);
+	if (rc != 0) {
+		/* Not cached: the title has no known posts, nor none. */
+		if (!m->rejected)
+			report(m, "a post pattern %s on title '%.*s%s'; row "
+			    "not fully matched", rc == WZ_RX_LIMIT ?
+			    "hit the match limit" : "failed (PCRE2 error)",
+			    wz_qlen(raw, rl), raw, wz_qmore(rl));
+		m->rejected = 1;
+		m->nposts = 0;
+		m->pstate = P_FAILED;
+		return;
+	}
 	m->pstate = m->nposts > 0 ? P_KNOWN : P_UNKNOWN;
 	row_groups(m);
 	if (e != NULL) {
@@ -2029,7 +2042,8 @@ in_force(struct wz_matcher *m, const struct docinfo *di)
  * first of the unit's groups that holds one of the row's posts; "unknown"
  * when the post is missing or no post takes the title (every group's
  * articles are cited then); for an article of every post, the row's own
- * group in the document, or "".
+ * group in the document, or "".  Returns 1 or 0, or -1 when a post
+ * pattern could not finish on the title (the row is rejected).
  */
 static int
 applies(struct wz_matcher *m, const struct unit *u, const struct docinfo *di,
@@ -2039,6 +2053,8 @@ applies(struct wz_matcher *m, const struct unit *u, const struct docinfo *di,
 
 #define IN_ROW(gi) ((m->rowg[(gi)->bit >> 6] >> ((gi)->bit & 63)) & 1)
 	row_posts(m);
+	if (m->pstate == P_FAILED)
+		return -1;
 	if (m->pstate != P_KNOWN) {
 		*gid = "unknown";
 		*glabel = "职务未识别";
@@ -3035,7 +3051,9 @@ eval_article(struct wz_matcher *m, size_t art, size_t from, size_t to)
 	for (k = from; k < to; k++) {
 		const struct unit *u = &m->units[m->cand[k]];
 
-		if (!applies(m, u, ma->doc, &g, &gl))
+		if ((r = applies(m, u, ma->doc, &g, &gl)) < 0)
+			return -1;
+		if (r == 0)
 			continue;
 		acc_mark(&m->acc, &mk);
 		m->acc.cap0 = m->acc.ncaps;

@@ -133,6 +133,7 @@ struct wz_pen {
 	size_t		 ntextlen;
 	int		 text_done;
 	int		 reported;
+	int		 rxfail;	/* a pattern could not finish */
 	struct taken	*tk;
 	size_t		 ntk, captk;
 	unsigned char	*mset;		/* measures in vocabulary order */
@@ -706,6 +707,11 @@ row_msg(struct wz_pen *p, const char *fmt, ...)
 	p->reported = 1;
 }
 
+/*
+ * A pattern of a rule's condition.  One that cannot finish (a PCRE2
+ * limit) leaves the rule undecided: the row is rejected, not answered
+ * as if the condition did not hold.
+ */
 static int
 rx_run(struct wz_pen *p, const struct wz_penalty *pe, struct wz_rx *rx,
     const char *s, size_t n)
@@ -714,10 +720,12 @@ rx_run(struct wz_pen *p, const struct wz_penalty *pe, struct wz_rx *rx,
 
 	if (rc == WZ_RX_MATCH)
 		return 1;
-	if (rc != WZ_RX_NOMATCH)
-		row_msg(p, "penalty '%s': a pattern %s; taken as not "
-		    "holding", pe->id, rc == WZ_RX_LIMIT ?
-		    "hit the match limit" : "failed");
+	if (rc != WZ_RX_NOMATCH && !p->rxfail) {
+		row_msg(p, "penalty '%s': a pattern %s; row rejected",
+		    pe->id, rc == WZ_RX_LIMIT ? "hit the match limit" :
+		    "failed (PCRE2 error)");
+		p->rxfail = 1;
+	}
 	return 0;
 }
 
@@ -848,18 +856,28 @@ unit_level(struct wz_pen *p, const char *name, size_t n)
 	const char *s = name, *q;
 	char *ns;
 	const char *res = "department";
-	int i;
+	int i, rc;
 
 	for (q = name; q < name + n; q++)
 		if (*q == '/')
 			s = q + 1;
 	ns = wz_normalize(s, (size_t)(name + n - s));
-	for (i = 0; i < 4; i++)
-		if (wz_rx_match(p->rx_level[i], ns, strlen(ns)) ==
-		    WZ_RX_MATCH) {
+	for (i = 0; i < 4; i++) {
+		rc = wz_rx_match(p->rx_level[i], ns, strlen(ns));
+		if (rc == WZ_RX_MATCH) {
 			res = lv[i];
 			break;
 		}
+		if (rc != WZ_RX_NOMATCH && !p->rxfail) {
+			row_msg(p, "the level of unit '%.*s%s' %s; row rejected",
+			    wz_qlen(name, n), name, wz_qmore(n),
+			    rc == WZ_RX_LIMIT ? "hit the match limit" :
+			    "failed (PCRE2 error)");
+			p->rxfail = 1;
+		}
+		if (rc != WZ_RX_NOMATCH)
+			break;
+	}
 	free(ns);
 	return res;
 }
@@ -1550,6 +1568,7 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 
 	p->row = row;
 	p->reported = 0;
+	p->rxfail = 0;
 	p->text_done = 0;
 	p->ntk = 0;
 	result_reset(p, res);
@@ -1654,6 +1673,12 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 			    p->tk[j].replaced_by < 0)
 				p->tk[j].replaced_by = (int)i;
 		}
+	/* What was taken may lack a rule the failed pattern would have let
+	 * in, or hold one it would have kept out. */
+	if (p->rxfail) {
+		p->ntk = 0;
+		res->rejected = 1;
+	}
 	res->answered = p->ntk > 0;
 	if (!res->answered) {
 		if (p->o.explain && artn > 0) {
@@ -1820,7 +1845,14 @@ wz_pen_run(struct wz_pen *p, char *const *paths, size_t n,
 				status = worse(status, WZ_EX_ROWS);
 				continue;
 			}
-			if (wz_pen_row(p, row, &res)) {
+			rc = wz_pen_row(p, row, &res);
+			if (res.rejected) {
+				/* Reported; a partial answer is not written. */
+				st->rejected++;
+				status = worse(status, WZ_EX_ROWS);
+				continue;
+			}
+			if (rc) {
 				st->reported++;
 				status = worse(status, WZ_EX_ROWS);
 			}

@@ -77,7 +77,9 @@ struct wz_pen_stats {
 	unsigned long	 read;		/* records read (bad ones included) */
 	unsigned long	 with;		/* rows some penalty rule answers */
 	unsigned long	 without;	/* rows no penalty rule answers */
-	unsigned long	 rejected;	/* unreadable records (not written) */
+	unsigned long	 rejected;	/* unreadable records, and rows on
+					   which a pattern hit a PCRE2 limit
+					   (not written) */
 	unsigned long	 reported;	/* written rows with a problem reported */
 };
 
@@ -85,6 +87,8 @@ struct wz_pen_stats {
  * next row, "" when empty. */
 struct wz_pen_result {
 	int		 answered;	/* some rule applies */
+	int		 rejected;	/* a pattern could not finish (a PCRE2
+					   limit): reported, not to be written */
 	const char	*measures, *alternatives, *basis, *handled_by;
 	const char	*no_promotion_until, *rectify_by, *needs_judgement;
 	const char	*measures_zh, *alternatives_zh;	/* labels_zh */
@@ -126,7 +130,10 @@ int	 wz_pen_bind(struct wz_pen *p, const struct wz_row *hdr,
  * Recommend for one row of the bound header.  Problems with the row (no
  * article, an unknown post, an unreadable number) are reported on stderr
  * as "prog: NAME:LINE: ..."; the row is still answered as far as it can
- * be.  Returns 1 if a problem was reported, else 0.  *res is filled until
+ * be.  A pattern of a rule that cannot finish on the row (PCRE2's match
+ * or depth limit) is reported too and sets res->rejected: the row has
+ * no answer and must not be written.  Returns 1 if a problem was
+ * reported, else 0.  *res is filled until
  * the next call.
  */
 int	 wz_pen_row(struct wz_pen *p, const struct wz_row *row,

@@ -902,6 +902,8 @@ struct tparse {
 	struct tlink	*l;
 	uint32_t	*unk;		/* parts that name no post */
 	uint16_t	 nr, nl, nunk;
+	int		 rxfail;	/* a post pattern could not finish:
+					   WZ_RX_LIMIT or WZ_RX_ERROR */
 };
 
 /* The unit a row's other columns give, which a bare title is read in. */
@@ -1040,6 +1042,8 @@ struct wz_roster {
 	struct strtab	 tkey;		/* title cache keys; aux: tparse + 1 */
 	struct strtab	 pkey;		/* title parts; aux: post + 2, 1: none */
 	int		 used_name;	/* a reading looked at the unit's name */
+	int		 rxfail;	/* a part met a post pattern that could
+					   not finish (the reading's tp->rxfail) */
 	struct strtab	 skey;		/* row shapes; aux: shape + 1 */
 	struct shape	*shapes;
 	size_t		 nshape, capshape;
@@ -1068,14 +1072,23 @@ struct wz_roster {
 	struct wz_buf	 b, b2, key, tbuf, cbuf;	/* scratch */
 };
 
-/* Match one title part against posts.yaml: the post's index or -1. */
+/* pkey's aux for a part on which a post pattern could not finish: kept
+ * as that, never as "no post", so the part is not run again. */
+#define PK_LIMIT	UINT32_MAX
+#define PK_ERROR	(UINT32_MAX - 1)
+
+/*
+ * Match one title part against posts.yaml: the post's index, or -1 (no
+ * post), or -2 when a post pattern could not finish on it (PCRE2's match
+ * or depth limit; ro->rxfail is set).
+ */
 static int
 match_post(struct wz_roster *ro, const char *s, size_t n)
 {
 	const struct wz_post *p[1];
 	size_t unm;
 	uint32_t id;
-	int k;
+	int k, rc;
 
 	if (n == 0)
 		return -1;
@@ -1085,15 +1098,25 @@ match_post(struct wz_roster *ro, const char *s, size_t n)
 	 * once and remembered.
 	 */
 	id = st_lookup(&ro->pkey, s, n, 1);
+	if (ro->pkey.e[id].aux == PK_LIMIT || ro->pkey.e[id].aux == PK_ERROR) {
+		ro->rxfail = ro->pkey.e[id].aux == PK_LIMIT ? WZ_RX_LIMIT :
+		    WZ_RX_ERROR;
+		return -2;
+	}
 	if (ro->pkey.e[id].aux != 0)
 		return (int)ro->pkey.e[id].aux - 2;
 	wz_buf_reset(&ro->b2);
 	wz_buf_add(&ro->b2, s, n);
-	if (wz_rules_title_posts(ro->rs, wz_buf_cstr(&ro->b2), p, 1, &unm) !=
-	    1 || unm != 0)
+	if (wz_rules_title_posts(ro->rs, wz_buf_cstr(&ro->b2), p, 1, &unm,
+	    &rc) != 1 || unm != 0)
 		k = -1;
 	else
 		k = (int)(p[0] - ro->rs->posts);
+	if (rc != 0) {
+		ro->rxfail = rc;
+		ro->pkey.e[id].aux = rc == WZ_RX_LIMIT ? PK_LIMIT : PK_ERROR;
+		return -2;
+	}
 	ro->pkey.e[id].aux = (uint32_t)(k + 2);
 	return k;
 }
@@ -1416,6 +1439,7 @@ tp_read(struct wz_roster *ro, struct tparse *tp, const char *title,
 	int depth = 0;
 
 	memset(tp, 0, sizeof(*tp));
+	ro->rxfail = 0;
 	for (i = 0; i <= n; i++) {
 		k = 0;
 		if (i < n && s[i] == '(')
@@ -1437,6 +1461,7 @@ tp_read(struct wz_roster *ro, struct tparse *tp, const char *title,
 				i += k - 1;
 		}
 	}
+	tp->rxfail = ro->rxfail;
 	free(s);
 }
 
@@ -2729,6 +2754,15 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	if (title.n > 0) {
 		tp = title_parse(ro, title.s, title.n, &st->cx);
 		sp->tp = (uint32_t)(tp - ro->tp) + 1;
+	}
+	if (tp != NULL && tp->rxfail != 0) {
+		/* Not "names no post": the reading did not finish. */
+		snprintf(st->why, sizeof(st->why), "%s '%.*s%s': a post "
+		    "pattern %s", sh->label[WZ_RF_TITLE], wz_qlen(title.s,
+		    title.n), title.s, wz_qmore(title.n), tp->rxfail ==
+		    WZ_RX_LIMIT ? "hit the match limit" : "failed (PCRE2 "
+		    "error)");
+		goto reject;
 	}
 	if (title.n == 0 && st->nlt + st->nlv == 0) {
 		snprintf(st->why, sizeof(st->why), "no title (%s) and no "

@@ -2571,14 +2571,18 @@ title_sep(const char *s, size_t i)
 	return 0;
 }
 
-/* Match one part (notes in parentheses taken off) against the posts. */
+/*
+ * Match one part (notes in parentheses taken off) against the posts.
+ * A pattern that cannot finish sets *rc (WZ_RX_LIMIT or WZ_RX_ERROR):
+ * a later post's match could then be the wrong one (first match wins).
+ */
 static const struct wz_post *
-title_part(const struct wz_ruleset *rs, const char *s, size_t n)
+title_part(const struct wz_ruleset *rs, const char *s, size_t n, int *rc)
 {
 	struct wz_buf b = {0};
 	const struct wz_post *hit = NULL;
 	size_t i, j;
-	int depth = 0;
+	int depth = 0, r;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '(')
@@ -2592,20 +2596,25 @@ title_part(const struct wz_ruleset *rs, const char *s, size_t n)
 		wz_buf_free(&b);
 		return NULL;
 	}
-	for (i = 0; i < rs->nposts && hit == NULL; i++)
-		for (j = 0; j < rs->posts[i].ntitles; j++)
-			if (wz_rx_match(rs->posts[i].titles[j], b.s, b.len) ==
-			    WZ_RX_MATCH) {
+	for (i = 0; i < rs->nposts && hit == NULL && *rc == 0; i++)
+		for (j = 0; j < rs->posts[i].ntitles; j++) {
+			r = wz_rx_match(rs->posts[i].titles[j], b.s, b.len);
+			if (r == WZ_RX_MATCH) {
 				hit = &rs->posts[i];
 				break;
 			}
+			if (r != WZ_RX_NOMATCH) {
+				*rc = r;
+				break;
+			}
+		}
 	wz_buf_free(&b);
 	return hit;
 }
 
 size_t
 wz_rules_title_posts(const struct wz_ruleset *rs, const char *title,
-    const struct wz_post **out, size_t max, size_t *unmatched)
+    const struct wz_post **out, size_t max, size_t *unmatched, int *rxfail)
 {
 	const struct wz_post *p;
 	char *s = wz_normalize(title, strlen(title));
@@ -2613,6 +2622,7 @@ wz_rules_title_posts(const struct wz_ruleset *rs, const char *title,
 	int depth = 0;
 
 	*unmatched = 0;
+	*rxfail = 0;
 	for (;;) {
 		k = 0;
 		if (s[i] == '(')
@@ -2623,7 +2633,10 @@ wz_rules_title_posts(const struct wz_ruleset *rs, const char *title,
 			k = title_sep(s, i);
 		if (s[i] == '\0' || k > 0) {
 			if (i > start) {
-				p = title_part(rs, s + start, i - start);
+				p = title_part(rs, s + start, i - start,
+				    rxfail);
+				if (*rxfail != 0)
+					break;
 				if (p == NULL) {
 					/* A part that is only a note is no post. */
 					if (s[start] != '(' || s[i - 1] != ')')

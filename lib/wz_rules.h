@@ -286,11 +286,15 @@ int	 wz_post_is(const struct wz_ruleset *rs, const char *code,
  * titles in file order (first match wins).  Fills out (up to max) and
  * returns how many parts matched; *unmatched counts parts that matched
  * nothing.  title is raw user text (normalised here).  Parts matched
- * beyond max are not counted.  Like wz_rx_match(), not for two threads
- * at once (the posts' patterns keep their last match).
+ * beyond max are not counted.  *rxfail is 0, or WZ_RX_LIMIT (a PCRE2
+ * limit hit) or WZ_RX_ERROR when a post's pattern could not finish on a
+ * part: the reading stops there, and what it found must not be taken
+ * as the title's posts, nor as "no post".  Like wz_rx_match(), not for
+ * two threads at once (the posts' patterns keep their last match).
  */
 size_t	 wz_rules_title_posts(const struct wz_ruleset *rs, const char *title,
-	    const struct wz_post **out, size_t max, size_t *unmatched);
+	    const struct wz_post **out, size_t max, size_t *unmatched,
+	    int *rxfail);
 /* The header alias table for the stream layer (borrowed). */
 struct wz_aliases wz_rules_aliases(const struct wz_ruleset *rs);
 /* The effect of a measure from national.yaml, or NULL. */

@@ -48,8 +48,8 @@ struct wz_rx {
 	int			 matched;	/* the last match succeeded */
 };
 
-static unsigned long	 lim_match = 1000000;
-static unsigned long	 lim_depth = 1000;
+static unsigned long	 lim_match = WZ_RX_MATCH_LIMIT;
+static unsigned long	 lim_depth = WZ_RX_DEPTH_LIMIT;
 static unsigned long	 lim_gen = 1;	/* bumped by wz_rx_set_limits */
 
 static _Thread_local pcre2_match_context *tl_mctx;

@@ -32,7 +32,9 @@ struct wz_rx *wz_rx_new(const char *pattern, int flags, char *err,
 	    size_t errlen);
 void	 wz_rx_free(struct wz_rx *rx);
 
-/* The limits every match runs under (defaults: 1,000,000 and 1,000). */
+/* The limits every match runs under (defaults below). */
+#define WZ_RX_MATCH_LIMIT	1000000UL
+#define WZ_RX_DEPTH_LIMIT	1000UL
 void	 wz_rx_set_limits(unsigned long match_limit, unsigned long depth_limit);
 
 /*

@@ -972,6 +972,8 @@ struct wz_tier {
 	const struct wz_row *row;
 	unsigned long	 line;
 	int		 reported;
+	int		 rxfail;	/* a post pattern could not finish on
+					 * the title: the row is rejected */
 
 	struct wz_tier_stats st;
 };
@@ -2124,13 +2126,14 @@ get_place(struct wz_tier *t, int unit_only)
 
 /* ---------------------------------------------------------- persons */
 
-/* The posts a finding's title names (cached). */
+/* The posts a finding's title names (cached).  When a post pattern
+ * cannot finish on it, none, t->rxfail set and nothing cached. */
 static const struct wz_post *const *
 title_posts(struct wz_tier *t, size_t *np)
 {
 	const char *s;
 	size_t n, k, um;
-	int ti;
+	int ti, rc;
 	const struct wz_post *buf[4] = { NULL, NULL, NULL, NULL };
 	char *z;
 
@@ -2140,8 +2143,12 @@ title_posts(struct wz_tier *t, size_t *np)
 		return NULL;
 	if ((ti = smap_get(&t->titlemap, s, n)) < 0) {
 		z = wz_strndup(s, n);
-		k = wz_rules_title_posts(t->rs, z, buf, 4, &um);
+		k = wz_rules_title_posts(t->rs, z, buf, 4, &um, &rc);
 		free(z);
+		if (rc != 0) {
+			t->rxfail = rc;
+			return NULL;
+		}
 		if (t->ntitles >= TITLE_CACHE_MAX) {
 			static const struct wz_post *one[4];
 
@@ -2573,6 +2580,11 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 	} else
 		nn = 0;
 	if (nn == 0 && pn == 0 && in == 0)
+		return;
+	/* A title the post patterns cannot read rejects the row whoever
+	 * is named, not only when it would have settled a name. */
+	tp_get(t, &tp);
+	if (t->rxfail != 0)
 		return;
 	if (nn == 0) {
 		off[0] = len[0] = 0;
@@ -3183,6 +3195,7 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	t->row_encoded = 0;
 	t->line = row->line;
 	t->reported = 0;
+	t->rxfail = 0;
 	t->nents = 0;
 	wz_buf_reset(&t->scratch);
 	t->st.read++;
@@ -3310,10 +3323,21 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 				grade_people(t, a, named, pl->node, lo, hi);
 		} else {
 			direct(t, pl, lo, hi, actors, &nactors);
-			leaders(t, a, pl, lo, hi, actors, nactors);
+			if (t->rxfail == 0)
+				leaders(t, a, pl, lo, hi, actors, nactors);
 		}
 		t->recording = 0;
 		wz_buf_reset(&t->plast);
+		if (t->rxfail != 0) {
+			s = cell(t, F_TITLE, &n);
+			report(t, "a post pattern %s on title '%.*s%s'; row "
+			    "rejected", t->rxfail == WZ_RX_LIMIT ?
+			    "hit the match limit" : "failed (PCRE2 error)",
+			    wz_qlen(s, n), s, wz_qmore(n));
+			t->st.rejected++;
+			t->nents = 0;
+			return 1;
+		}
 		wz_buf_add(&t->plast, t->pkey.s, t->pkey.len);
 		if (t->nents > t->cappents) {
 			t->cappents = t->nents;

@@ -89,7 +89,9 @@ struct wz_tier_stats {
 					   not in the roster */
 	unsigned long	 reported;	/* rows reported (these and others:
 					   no date, unknown article) */
-	unsigned long	 rejected;	/* unreadable input rows */
+	unsigned long	 rejected;	/* unreadable input rows, and rows
+					   whose title a post pattern could
+					   not read (a PCRE2 limit) */
 	unsigned long	 roster_rows, roster_bad;	/* roster rows read,
 							   reported */
 };
@@ -121,8 +123,10 @@ void	 wz_tier_write_header(struct wz_tier *t, struct wz_writer *w,
 	    const struct wz_row *hdr);
 /*
  * Handle one violation of the bound header and write its rows to w.
- * Problems are reported as "prog: NAME:LINE: ..." and counted.  Returns
- * 0, or 1 when the row was reported (DESIGN.md Decision 11).
+ * Problems are reported as "prog: NAME:LINE: ..." and counted.  A row
+ * whose title a post pattern cannot read (a PCRE2 limit) is rejected:
+ * nothing is written for it.  Returns 0, or 1 when the row was reported
+ * or rejected (DESIGN.md Decision 11).
  */
 int	 wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 	    struct wz_writer *w);

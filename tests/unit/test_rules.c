@@ -614,7 +614,7 @@ test_load_good(void **state)
 	const struct wz_post *out[4];
 	size_t n, unmatched;
 	double v;
-	int nerr;
+	int nerr, rxfail;
 
 	(void)state;
 	put("posts.yaml", posts_yaml);
@@ -648,14 +648,22 @@ test_load_good(void **state)
 	assert_false(wz_post_is(rs, "town_main_leader", "town_secretary"));
 	assert_true(wz_post_is(rs, "village_secretary", "village_secretary"));
 	n = wz_rules_title_posts(rs, "东河镇党委书记、东河镇副镇长（包抓王家村）,"
-	    "县长", out, 4, &unmatched);
+	    "县长", out, 4, &unmatched, &rxfail);
+	assert_int_equal(rxfail, 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0]->code, "town_secretary");
 	assert_string_equal(out[1]->code, "town_deputy");
 	assert_int_equal(unmatched, 1);
 	n = wz_rules_title_posts(rs, "书记 / 王家村党支部书记", out, 1,
-	    &unmatched);
+	    &unmatched, &rxfail);
 	assert_int_equal(n, 1);
+	assert_int_equal(unmatched, 0);
+	/* A limit hit is said, never "no post". */
+	wz_rx_set_limits(1, 1);
+	n = wz_rules_title_posts(rs, "东河镇党委书记、县长", out, 4,
+	    &unmatched, &rxfail);
+	wz_rx_set_limits(WZ_RX_MATCH_LIMIT, WZ_RX_DEPTH_LIMIT);
+	assert_int_equal(rxfail, WZ_RX_LIMIT);
 	assert_int_equal(unmatched, 0);
 	/* -D and parameters. */
 	assert_int_equal(wz_rules_param(rs, NULL, "days_required", &v), 0);
