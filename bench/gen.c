@@ -2,19 +2,32 @@
  * gen - write realistic sheets of any size with a fixed seed, for make
  * bench and the stress tests:
  *
- *     gen findings N [SEED]   findings as a county office writes them
+ *     gen findings [-T TOWNSHIPS] [-H PERCENT] N [SEED]
+ *                             findings as a county office writes them
  *     gen roster N [SEED]     cadre roster rows (one role each)
+ *     gen penalties N         a wz-penalty stream of N liable parties,
+ *                             the input of wz-ledger append
  *
  * The findings mix the conduct the rules name (funds diverted, days in
  * village short, data faked, grades) with ordinary text that breaks
  * nothing, quoted commas and quotes, amounts in 元 and 万元, and some
- * complaints found untrue.
+ * complaints found untrue.  -T spreads them over that many townships
+ * (default 4: 东河镇 西山乡 南川镇 北坪乡, then 第5镇 ...), -H makes that
+ * percentage of rows hit a rule (default 40).  With neither, the output
+ * is what it has always been for a given N and SEED.
+ *
+ * The penalty stream has no randomness: ten articles per finding, a
+ * liable person per row, the tiers in turn; its values column's amount=
+ * and liable_rank fill the ledger's amount and liable_rank columns.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static unsigned long long rng;
+static unsigned ntowns = 4;	/* -T */
+static unsigned hitpct = 40;	/* -H */
 
 static unsigned
 rnd(unsigned n)
@@ -116,13 +129,15 @@ findings(unsigned long n)
 {
 	char text[512], amt[32], name[32], id[32], date[16], money[32];
 	unsigned long i;
+	char town[32];
+	unsigned t;
 	int y, hit;
 
 	puts("编号,问题来源,乡镇,村,姓名,职务,问题描述,涉及金额,发现日期,核查结果");
 	for (i = 0; i < n; i++) {
 		y = 2017 + (int)rnd(4);
 		amount(amt, sizeof(amt));
-		hit = rnd(100) < 40;
+		hit = rnd(100) < hitpct;
 		expand(text, sizeof(text), hit ? PICK(hits) : PICK(misses), y,
 		    1 + (int)rnd(12), 10 + (int)rnd(200), amt);
 		if (rnd(10) == 0)
@@ -138,7 +153,12 @@ findings(unsigned long n)
 		snprintf(money, sizeof(money), "%s", hit ? amt : "");
 		field(id, 0);
 		field(PICK(sources), 0);
-		field(PICK(towns), 0);
+		t = rnd(ntowns);
+		if (t < sizeof(towns) / sizeof(towns[0]))
+			snprintf(town, sizeof(town), "%s", towns[t]);
+		else
+			snprintf(town, sizeof(town), "第%u镇", t + 1);
+		field(town, 0);
 		field(PICK(villages), 0);
 		field(name, 0);
 		field(PICK(posts), 0);
@@ -204,23 +224,103 @@ roster(unsigned long n)
 	}
 }
 
+/*
+ * What wz-penalty writes, for wz-ledger append: the finding's columns,
+ * then those of match, tier and penalty.  Finding f has ten rows (ten
+ * articles), one liable person each; persons repeat every 50,000
+ * findings, townships' villages every 300.
+ */
+static void
+penalties(unsigned long n)
+{
+	static const char *tier[] = { "direct", "main_leader",
+		"important_leader" };
+	unsigned long i, f;
+
+	puts("编号,单位,问题描述,article,article_text,evidence,severity,"
+	    "values,group,liable_id,liable_name,liable_role,liable_rank,"
+	    "liable_party_member,tier,proposer,decider,measures,"
+	    "alternatives,basis,handled_by,no_promotion_until,rectify_by,"
+	    "needs_judgement");
+	for (i = 0; i < n; i++) {
+		f = i / 10;
+		printf("F%07lu,通渭县/平襄镇/村%lu,\"截留扶贫资金%lu元,"
+		    "未及时拨付\",tongwei2017:5.%lu,第五条第(%lu)项,截留,"
+		    "serious,amount=%lu,town_leader,P%06lu,干部%lu,"
+		    "town_secretary,乡科级,y,%s,县委组织部,县委,"
+		    "admonish;no_promotion,transfer|suspend,"
+		    "tongwei2017:5.%lu;tongwei2017:14,组织部,2026-06-30,"
+		    "2025-09-30,y\n", f, f % 300, 1000 + i, i % 10 + 1,
+		    i % 10 + 1, 1000 + i, f % 50000, f % 50000, tier[i % 3],
+		    i % 10 + 1);
+	}
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: gen findings [-T TOWNSHIPS] [-H PERCENT] "
+	    "N [SEED]\n       gen roster N [SEED]\n"
+	    "       gen penalties N\n");
+	return 64;
+}
+
+/* A whole number in [lo, hi], or -1. */
+static long
+number(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	return *s == '\0' || *end != '\0' || v < lo || v > hi ? -1 : v;
+}
+
 int
 main(int argc, char *argv[])
 {
+	const char *sheet;
 	unsigned long n;
+	long v;
+	int c;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: gen findings|roster N [SEED]\n");
-		return 64;
+	if (argc < 2)
+		return usage();
+	sheet = argv[1];
+	argv++;
+	argc--;
+	while ((c = getopt(argc, argv, "T:H:")) != -1) {
+		if (strcmp(sheet, "findings") != 0)
+			return usage();
+		switch (c) {
+		case 'T':
+			if ((v = number(optarg, 1, 100000)) < 0)
+				return usage();
+			ntowns = (unsigned)v;
+			break;
+		case 'H':
+			if ((v = number(optarg, 0, 100)) < 0)
+				return usage();
+			hitpct = (unsigned)v;
+			break;
+		default:
+			return usage();
+		}
 	}
-	n = strtoul(argv[2], NULL, 10);
-	rng = argc > 3 ? strtoull(argv[3], NULL, 10) : 20170227;
-	if (strcmp(argv[1], "findings") == 0)
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2 || number(argv[0], 0, 2000000000) < 0)
+		return usage();
+	n = strtoul(argv[0], NULL, 10);
+	rng = argc > 1 ? strtoull(argv[1], NULL, 10) : 20170227;
+	if (strcmp(sheet, "findings") == 0)
 		findings(n);
-	else if (strcmp(argv[1], "roster") == 0)
+	else if (strcmp(sheet, "roster") == 0)
 		roster(n);
+	else if (strcmp(sheet, "penalties") == 0)
+		penalties(n);
 	else {
-		fprintf(stderr, "gen: unknown sheet '%s'\n", argv[1]);
+		fprintf(stderr, "gen: unknown sheet '%s'\n", sheet);
 		return 64;
 	}
 	return ferror(stdout) ? 74 : 0;
