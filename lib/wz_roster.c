@@ -2812,6 +2812,31 @@ reject:
 }
 
 /* The shape of st's row: looked up, or made and kept. */
+/*
+ * The shape cache is a cache: a big roster has a shape for nearly every
+ * village post (the title and the village are both in the key), so it is
+ * emptied when full rather than grown with the rows.  What a shape made
+ * that lasts (names, scopes) is interned in ro->str, not here.
+ */
+#ifndef SHAPE_MAX
+#define SHAPE_MAX	65536
+#endif
+
+static void
+shapes_clear(struct wz_roster *ro)
+{
+	size_t i;
+
+	for (i = 0; i < ro->nshape; i++) {
+		free(ro->shapes[i].r);
+		free(ro->shapes[i].lt);
+		free(ro->shapes[i].lv);
+		free(ro->shapes[i].why);
+	}
+	ro->nshape = 0;
+	st_free(&ro->skey);
+}
+
 static const struct shape *
 shape_get(struct wz_roster *ro, struct rowst *st)
 {
@@ -2832,7 +2857,11 @@ shape_get(struct wz_roster *ro, struct rowst *st)
 		memcpy(ro->key.s + ro->key.len + sizeof(n), v->s, v->n);
 		ro->key.len += sizeof(n) + v->n;
 	}
-	id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 1);
+	id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 0);
+	if (id == 0 && ro->nshape >= SHAPE_MAX)
+		shapes_clear(ro);
+	if (id == 0)
+		id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 1);
 	if (ro->skey.e[id].aux == 0) {
 		if (ro->nshape == ro->capshape) {
 			ro->capshape = ro->capshape ? ro->capshape * 2 : 64;
@@ -3194,14 +3223,8 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->str);
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
-	for (i = 0; i < ro->nshape; i++) {
-		free(ro->shapes[i].r);
-		free(ro->shapes[i].lt);
-		free(ro->shapes[i].lv);
-		free(ro->shapes[i].why);
-	}
+	shapes_clear(ro);
 	free(ro->shapes);
-	st_free(&ro->skey);
 	um_free(&ro->by_id);
 	um_free(&ro->by_home);
 	um_free(&ro->by_post);
