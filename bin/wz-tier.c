@@ -123,6 +123,8 @@ main(int argc, char *argv[])
 	errs += wz_rules_finish(rs);
 	if (errs > 0) {
 		wz_rules_free(rs);
+		free(rules);
+		free(fields);
 		return EX_CONFIG;
 	}
 	if ((t = wz_tier_new(rs, &to, &status)) == NULL) {

@@ -135,6 +135,36 @@ test_spaces_sweep(void **state)
 }
 
 static void
+test_short_newlines(void **state)
+{
+	/* Newlines inside fields of every short length (the copy's tail
+	 * paths): each record's first line must still be right. */
+	static const char in[] =
+	    "a,b\n"
+	    "\"\n\",1\n"
+	    "\"x\ny\",2\n"
+	    "\"ab\ncd\",3\n"
+	    "\"abcdef\n\",4\n"
+	    "\"abcdefghij\nk\",5\n"
+	    "\"abcdefghijklmnopq\nr\",6\n"
+	    "end,7\n";
+	unsigned long lines[8];
+	size_t chunk, n;
+	char *out;
+	int k;
+
+	(void)state;
+	for (chunk = 8; chunk <= 64; chunk++) {
+		out = passthrough(in, sizeof(in) - 1, chunk, 0, lines, 8, &n);
+		assert_string_equal(out, in);
+		assert_int_equal(n, 7);
+		for (k = 0; k < 7; k++)
+			assert_int_equal(lines[k], 2 + 2 * k);
+		free(out);
+	}
+}
+
+static void
 test_tsv_sweep(void **state)
 {
 	static const char in[] =
@@ -385,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chunk_sweep),
 		cmocka_unit_test(test_spaces_sweep),
+		cmocka_unit_test(test_short_newlines),
 		cmocka_unit_test(test_tsv_sweep),
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_utf8_differential),
