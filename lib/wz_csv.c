@@ -1147,7 +1147,7 @@ wz_writer_new(int fd, const char *name, const struct wz_wopts *o)
 	}
 	w->fd = fd;
 	w->name = wz_strdup(name != NULL ? name : "<stdout>");
-	wz_buf_reserve(&w->b, WCHUNK * 2);
+	wz_buf_reserve(&w->b, CHUNK);	/* grows to WCHUNK and more as needed */
 	if (w->o.bom && w->cd == (iconv_t)-1)
 		wz_buf_add(&w->b, "\xef\xbb\xbf", 3);
 	w->rowstart = w->b.len;
