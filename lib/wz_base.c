@@ -187,21 +187,29 @@ wz_buf_adds(struct wz_buf *b, const char *s)
 }
 
 void
-wz_buf_printf(struct wz_buf *b, const char *fmt, ...)
+wz_buf_vprintf(struct wz_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n < 0)
 		return;
 	wz_buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)n;
+}
+
+void
+wz_buf_printf(struct wz_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wz_buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 const char *

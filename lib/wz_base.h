@@ -57,6 +57,8 @@ void	 wz_buf_reserve(struct wz_buf *b, size_t extra);
 void	 wz_buf_add(struct wz_buf *b, const void *p, size_t n);
 void	 wz_buf_addc(struct wz_buf *b, int c);
 void	 wz_buf_adds(struct wz_buf *b, const char *s);
+void	 wz_buf_vprintf(struct wz_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 void	 wz_buf_printf(struct wz_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *wz_buf_cstr(struct wz_buf *b);

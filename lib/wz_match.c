@@ -2095,7 +2095,6 @@ xadd(struct wz_matcher *m, const char *fmt, ...)
 {
 	struct wz_buf *b = &m->acc.xb;
 	va_list ap;
-	int n;
 
 	if (!m->o.explain)
 		return;
@@ -2103,15 +2102,8 @@ xadd(struct wz_matcher *m, const char *fmt, ...)
 	    ' '))
 		wz_buf_add(b, "; ", 2);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	wz_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	wz_buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 static struct evi *

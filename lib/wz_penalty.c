@@ -182,28 +182,6 @@ xclause(struct wz_buf *b)
 		wz_buf_adds(b, "; ");
 }
 
-static void
-bprintf(struct wz_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-bprintf(struct wz_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	wz_buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 static int
 pidx_cmp(const void *a, const void *b)
 {
@@ -949,7 +927,7 @@ repeat_count(struct wz_pen *p, int same_unit, size_t *xoff, size_t *xlen)
 		p->lc_sorted = 1;
 	}
 	if (same_unit && placen == 0) {
-		bprintf(&p->rb, "the row names no place, so no earlier case "
+		wz_buf_printf(&p->rb, "the row names no place, so no earlier case "
 		    "of the unit is known");
 		*xlen = p->rb.len - *xoff;
 		return 1;
@@ -990,14 +968,14 @@ repeat_count(struct wz_pen *p, int same_unit, size_t *xoff, size_t *xlen)
 		wz_buf_add(&p->gb, c->finding, strlen(c->finding) + 1);
 		count++;
 		if (nshown < MAXSHOWN) {
-			bprintf(&p->rb, "%scase %s of %s (%s:%lu)",
+			wz_buf_printf(&p->rb, "%scase %s of %s (%s:%lu)",
 			    nshown > 0 ? ", " : "", c->case_id, c->date,
 			    base_name(c->file), c->line);
 			nshown++;
 		}
 	}
 	if (count - 1 > nshown)
-		bprintf(&p->rb, " and %u more", count - 1 - (unsigned)nshown);
+		wz_buf_printf(&p->rb, " and %u more", count - 1 - (unsigned)nshown);
 	*xlen = p->rb.len - *xoff;
 	return count;
 }
@@ -1122,7 +1100,7 @@ effect_cite(struct wz_pen *p, const struct wz_effect *e, struct wz_buf *b)
 	size_t n = colon != NULL ? (size_t)(colon - e->cite) :
 	    strlen(e->cite), i;
 
-	bprintf(b, "%s", e->cite);
+	wz_buf_printf(b, "%s", e->cite);
 	if (n >= sizeof(docid))
 		return;
 	memcpy(docid, e->cite, n);
@@ -1140,10 +1118,10 @@ effect_cite(struct wz_pen *p, const struct wz_effect *e, struct wz_buf *b)
 			prev = o;
 	}
 	if (prev != NULL)
-		bprintf(b, ", in force from %s: on %s %s applied", d->effective,
+		wz_buf_printf(b, ", in force from %s: on %s %s applied", d->effective,
 		    p->on_s, prev->id);
 	else
-		bprintf(b, ", in force only from %s", d->effective);
+		wz_buf_printf(b, ", in force only from %s", d->effective);
 }
 
 /* The sentence of an effect for explain. */
@@ -1154,22 +1132,22 @@ effect_words(struct wz_pen *p, const char *code, const struct wz_effect *e,
 	char d[11];
 
 	xclause(&p->xb);
-	bprintf(&p->xb, "%s%s:", chosen ? "" : "if ", code);
+	wz_buf_printf(&p->xb, "%s%s:", chosen ? "" : "if ", code);
 	if (e->period_months > 0) {
 		wz_date_iso(wz_date_add_months(p->on, e->period_months), d);
-		bprintf(&p->xb, " period %d months%s%s", e->period_months,
+		wz_buf_printf(&p->xb, " period %d months%s%s", e->period_months,
 		    chosen ? " to " : "", chosen ? d : "");
 	}
 	if (e->no_promotion_months > 0)
-		bprintf(&p->xb, "%s no promotion %d months",
+		wz_buf_printf(&p->xb, "%s no promotion %d months",
 		    e->period_months > 0 ? "," : "", e->no_promotion_months);
 	if (e->pay_frozen)
-		bprintf(&p->xb, ", pay grade frozen");
+		wz_buf_printf(&p->xb, ", pay grade frozen");
 	if (e->period_months == 0 && e->no_promotion_months == 0)
-		bprintf(&p->xb, " no period");
-	bprintf(&p->xb, " (");
+		wz_buf_printf(&p->xb, " no period");
+	wz_buf_printf(&p->xb, " (");
 	effect_cite(p, e, &p->xb);
-	bprintf(&p->xb, ")");
+	wz_buf_printf(&p->xb, ")");
 }
 
 /* The article whose note names a parameter, for a citation. */
@@ -1204,14 +1182,14 @@ recover_words(struct wz_pen *p, const struct wz_penalty *pe)
 	    doc_param(pe->doc, "recover_rate_max", &hi) == 0;
 	xclause(&p->xb);
 	if (value_num(p, "amount", &amount) == -1) {
-		bprintf(&p->xb, "recover: the row gives no amount, the sum "
+		wz_buf_printf(&p->xb, "recover: the row gives no amount, the sum "
 		    "is for the deciding body (%s)", pe->basis.n > 0 ?
 		    pe->basis.v[0] : pe->id);
 		return;
 	}
 	wz_num_format(amount, a, sizeof(a));
 	if (!rates) {
-		bprintf(&p->xb, "recover: the whole %s yuan (%s)", a,
+		wz_buf_printf(&p->xb, "recover: the whole %s yuan (%s)", a,
 		    pe->basis.n > 0 ? pe->basis.v[0] : pe->id);
 		return;
 	}
@@ -1224,16 +1202,16 @@ recover_words(struct wz_pen *p, const struct wz_penalty *pe)
 	wz_num_format(lo_c, d, sizeof(d));
 	wz_num_format(hi_c, e, sizeof(e));
 	if (lo_c == hi_c)
-		bprintf(&p->xb, "recover: %s yuan (%s%%-%s%% of %s", d, b, c,
+		wz_buf_printf(&p->xb, "recover: %s yuan (%s%%-%s%% of %s", d, b, c,
 		    a);
 	else
-		bprintf(&p->xb, "recover: %s-%s yuan (%s%%-%s%% of %s", d, e,
+		wz_buf_printf(&p->xb, "recover: %s-%s yuan (%s%%-%s%% of %s", d, e,
 		    b, c, a);
 	if (isfinite(cap)) {
 		wz_num_format(cap, b, sizeof(b));
-		bprintf(&p->xb, ", at most %s", b);
+		wz_buf_printf(&p->xb, ", at most %s", b);
 	}
-	bprintf(&p->xb, "; %s)", pe->basis.n > 0 ? pe->basis.v[0] : pe->id);
+	wz_buf_printf(&p->xb, "; %s)", pe->basis.n > 0 ? pe->basis.v[0] : pe->id);
 }
 
 /* gansuenforce 第二十二条: handled within N months of the start of the
@@ -1250,14 +1228,14 @@ handling_words(struct wz_pen *p, const struct wz_doc *d)
 	if (doc_param(d, "handling_months", &months) == -1)
 		return;
 	xclause(&p->xb);
-	bprintf(&p->xb, "handle within %g months of the start of the "
+	wz_buf_printf(&p->xb, "handle within %g months of the start of the "
 	    "investigation (%s)", months, param_article(d, "handling_months"));
 	if ((s = field_raw(p, "found_date", &n)) != NULL && n > 0 &&
 	    (t = day_parse(s, n, 0)) != WZ_DAY_NONE) {
 		wz_date_iso(wz_date_add_months(t, (long)months), out);
-		bprintf(&p->xb, ": by %s", out);
+		wz_buf_printf(&p->xb, ": by %s", out);
 	} else
-		bprintf(&p->xb, ": the row gives no start date");
+		wz_buf_printf(&p->xb, ": the row gives no start date");
 }
 
 static void
@@ -1342,7 +1320,7 @@ merge(struct wz_pen *p, struct wz_pen_result *res)
 			if (left_out(p, pe->measures.v[k])) {
 				if (p->o.explain) {
 					xclause(&p->xb);
-					bprintf(&p->xb, "%s left out: not a "
+					wz_buf_printf(&p->xb, "%s left out: not a "
 					    "party member", pe->measures.v[k]);
 				}
 				continue;
@@ -1359,9 +1337,9 @@ merge(struct wz_pen *p, struct wz_pen_result *res)
 			if (alt_group(p, g, &one, &onez) == 0) {
 				if (p->o.explain) {
 					xclause(&p->xb);
-					bprintf(&p->xb, "choice of ");
+					wz_buf_printf(&p->xb, "choice of ");
 					add_codes(&p->xb, NULL, g, "|");
-					bprintf(&p->xb, " left out: not a "
+					wz_buf_printf(&p->xb, " left out: not a "
 					    "party member");
 				}
 				judge = 1;
@@ -1458,7 +1436,7 @@ merge(struct wz_pen *p, struct wz_pen_result *res)
 		wz_date_iso(wz_date_add_months(p->on, npm), p->npu);
 		if (p->o.explain) {
 			xclause(&p->xb);
-			bprintf(&p->xb, "no promotion until %s: %d months from "
+			wz_buf_printf(&p->xb, "no promotion until %s: %d months from "
 			    "%s (%s)", p->npu, npm, p->on_s, npm_pe != NULL ?
 			    npm_pe->id : npm_cite);
 		}
@@ -1467,12 +1445,12 @@ merge(struct wz_pen *p, struct wz_pen_result *res)
 		wz_date_iso(wz_date_add_days(p->on, rect_days), p->rby);
 		if (p->o.explain) {
 			xclause(&p->xb);
-			bprintf(&p->xb, "rectify by %s: %d days from %s (%s",
+			wz_buf_printf(&p->xb, "rectify by %s: %d days from %s (%s",
 			    p->rby, rect_days, p->on_s, rect_pe->id);
 			if (rect_pe->rectify_param != NULL)
-				bprintf(&p->xb, ", parameter %s",
+				wz_buf_printf(&p->xb, ", parameter %s",
 				    rect_pe->rectify_param);
-			bprintf(&p->xb, ")");
+			wz_buf_printf(&p->xb, ")");
 		}
 	}
 	if (p->o.explain) {
@@ -1503,42 +1481,42 @@ explain_rule(struct wz_pen *p, const struct taken *tk)
 	int any = 0;
 
 	xclause(&p->xb);
-	bprintf(&p->xb, "%s (%s:%lu)", pe->id, base_name(pe->file), pe->line);
+	wz_buf_printf(&p->xb, "%s (%s:%lu)", pe->id, base_name(pe->file), pe->line);
 	if (tk->replaced_by >= 0) {
-		bprintf(&p->xb, " replaced by %s",
+		wz_buf_printf(&p->xb, " replaced by %s",
 		    p->tk[tk->replaced_by].pe->id);
 		return;
 	}
 	if (pe->measures.n > 0) {
-		bprintf(&p->xb, " gives ");
+		wz_buf_printf(&p->xb, " gives ");
 		add_codes(&p->xb, NULL, &pe->measures, ",");
 		any = 1;
 	}
 	for (k = 0; k < pe->nalts; k++) {
-		bprintf(&p->xb, "%s choice of ", any ? "," : " gives");
+		wz_buf_printf(&p->xb, "%s choice of ", any ? "," : " gives");
 		add_codes(&p->xb, NULL, &pe->alts[k], "|");
 		any = 1;
 	}
 	if (pe->judgement)
-		bprintf(&p->xb, "%s", any ? ", for the deciding body to "
+		wz_buf_printf(&p->xb, "%s", any ? ", for the deciding body to "
 		    "judge" : " leaves the measure to the deciding body");
-	bprintf(&p->xb, " [");
+	wz_buf_printf(&p->xb, " [");
 	add_codes(&p->xb, NULL, &pe->basis, ",");
-	bprintf(&p->xb, "]");
+	wz_buf_printf(&p->xb, "]");
 	if (pe->no_promotion_months > 0)
-		bprintf(&p->xb, ", no promotion %d months",
+		wz_buf_printf(&p->xb, ", no promotion %d months",
 		    pe->no_promotion_months);
 	if (pe->repeat_min > 0) {
-		bprintf(&p->xb, ", repeat: case %u of %s for the same %s",
+		wz_buf_printf(&p->xb, ", repeat: case %u of %s for the same %s",
 		    tk->repeat_n, cellz(p->row, p->col[K_ARTICLE], NULL),
 		    pe->repeat_same);
 		if (tk->xrepn > 0)
-			bprintf(&p->xb, " (earlier: %.*s)", (int)tk->xrepn,
+			wz_buf_printf(&p->xb, " (earlier: %.*s)", (int)tk->xrepn,
 			    p->rb.s + tk->xrep);
 	}
 	for (i = 0; i < p->ntk; i++)
 		if (p->tk[i].replaced_by == (int)(tk - p->tk))
-			bprintf(&p->xb, ", replaces %s", p->tk[i].pe->id);
+			wz_buf_printf(&p->xb, ", replaces %s", p->tk[i].pe->id);
 }
 
 static void
@@ -1684,11 +1662,11 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 		if (p->o.explain && artn > 0) {
 			const struct kv *c = value_get(p, "case");
 
-			bprintf(&p->xb, "no penalty rule for %s", art);
+			wz_buf_printf(&p->xb, "no penalty rule for %s", art);
 			if (c != NULL)
-				bprintf(&p->xb, " (case %.*s)", (int)c->vn,
+				wz_buf_printf(&p->xb, " (case %.*s)", (int)c->vn,
 				    c->v);
-			bprintf(&p->xb, " takes %s (%s, %s)", namen > 0 ?
+			wz_buf_printf(&p->xb, " takes %s (%s, %s)", namen > 0 ?
 			    name : lid, rolen > 0 ? role : "no role",
 			    tier[0] != '\0' ? tier : "no tier");
 		}
