@@ -411,11 +411,41 @@ add_field(struct wz_reader *r, const char *s, size_t n)
 	r->arena.s[r->arena.len++] = '\0';
 }
 
+/* Queue the fields added since the last record as one record. */
 static void
-end_record(struct wz_reader *r, int c)
+queue_row(struct wz_reader *r, size_t nfields, unsigned long line,
+    unsigned long lines)
 {
 	struct qrow *q;
 
+	if (r->nrows == r->caprows) {
+		r->caprows = r->caprows ? r->caprows * 2 : 64;
+		r->rows = wz_reallocarray(r->rows, r->caprows,
+		    sizeof(*r->rows));
+	}
+	q = &r->rows[r->nrows++];
+	q->first = r->cur_first;
+	q->n = r->nfields - r->cur_first;
+	q->nfields = nfields;
+	q->line = line;
+	q->lines = lines;
+	q->bad = r->cur_bad;
+}
+
+/* Start the next record's state. */
+static void
+row_reset(struct wz_reader *r)
+{
+	r->cur_first = r->nfields;
+	r->cur_nf = 0;
+	r->cur_nl = 0;
+	r->cur_bytes = 0;
+	r->cur_bad = 0;
+}
+
+static void
+end_record(struct wz_reader *r, int c)
+{
 	if (r->cur_nf == 0) {
 		/* A blank line, or the LF of a CRLF. */
 		if (c == '\n' && r->pending_cr)
@@ -426,25 +456,10 @@ end_record(struct wz_reader *r, int c)
 		}
 		return;
 	}
-	if (r->nrows == r->caprows) {
-		r->caprows = r->caprows ? r->caprows * 2 : 64;
-		r->rows = wz_reallocarray(r->rows, r->caprows,
-		    sizeof(*r->rows));
-	}
-	q = &r->rows[r->nrows++];
-	q->first = r->cur_first;
-	q->n = r->nfields - r->cur_first;
-	q->nfields = r->cur_nf;
-	q->line = r->line;
-	q->lines = 1 + r->cur_nl;
-	q->bad = r->cur_bad;
+	queue_row(r, r->cur_nf, r->line, 1 + r->cur_nl);
 	r->line += r->cur_nl + (c == '\n' || c == '\r' ? 1 : 0);
 	r->pending_cr = c == '\r';
-	r->cur_first = r->nfields;
-	r->cur_nf = 0;
-	r->cur_nl = 0;
-	r->cur_bytes = 0;
-	r->cur_bad = 0;
+	row_reset(r);
 }
 
 static void
@@ -782,7 +797,6 @@ static void
 xlsx_step(struct wz_reader *r)
 {
 	struct wz_xlsx_row *xr;
-	struct qrow *q;
 	size_t i;
 	int rc;
 
@@ -804,23 +818,9 @@ xlsx_step(struct wz_reader *r)
 	if (xr->bad != WZ_XLSX_OK && !r->cur_bad)
 		r->cur_bad = xr->bad == WZ_XLSX_COLS ? BAD_COLS :
 		    xr->bad == WZ_XLSX_FIELD ? BAD_FIELD : BAD_ROWSIZE;
-	if (r->nrows == r->caprows) {
-		r->caprows = r->caprows ? r->caprows * 2 : 64;
-		r->rows = wz_reallocarray(r->rows, r->caprows,
-		    sizeof(*r->rows));
-	}
-	q = &r->rows[r->nrows++];
-	q->first = r->cur_first;
-	q->n = r->nfields - r->cur_first;
-	q->nfields = xr->ncols > r->cur_nf ? xr->ncols : r->cur_nf;
-	q->line = xr->line;
-	q->lines = 1;
-	q->bad = r->cur_bad;
-	r->cur_first = r->nfields;
-	r->cur_nf = 0;
-	r->cur_nl = 0;
-	r->cur_bytes = 0;
-	r->cur_bad = 0;
+	queue_row(r, xr->ncols > r->cur_nf ? xr->ncols : r->cur_nf, xr->line,
+	    1);
+	row_reset(r);
 }
 
 /* Fill the queue.  Returns 1 if a record is queued, 0 at EOF, -1. */
