@@ -1505,6 +1505,20 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 }
 
 void
+wz_writer_filter_header(struct wz_writer *w, const struct wz_row *hdr,
+    const char *const *cols, const char *const *zh, int explain)
+{
+	wz_writer_fields(w, hdr);
+	for (; *cols != NULL; cols++)
+		wz_writer_fieldz(w, *cols);
+	for (; zh != NULL && *zh != NULL; zh++)
+		wz_writer_fieldz(w, *zh);
+	if (explain)
+		wz_writer_fieldz(w, "explain");
+	wz_writer_endrow(w);
+}
+
+void
 wz_writer_row(struct wz_writer *w, const struct wz_row *r)
 {
 	wz_writer_fields(w, r);

@@ -150,6 +150,13 @@ void	 wz_writer_row(struct wz_writer *w, const struct wz_row *r);
 /* All fields of a row without ending it (a filter appends its own). */
 void	 wz_writer_fields(struct wz_writer *w, const struct wz_row *r);
 /*
+ * The header of a filter's output: the input's names, then the filter's
+ * own columns, its label columns when zh is not NULL (--labels zh), and
+ * "explain" when asked.  cols and zh end with NULL.
+ */
+void	 wz_writer_filter_header(struct wz_writer *w, const struct wz_row *hdr,
+	    const char *const *cols, const char *const *zh, int explain);
+/*
  * A row's fields encoded once, for a filter that writes them in front of
  * several output rows (one per citation, one per liable person): encode
  * with wz_writer_encode(), then wz_writer_put() does what

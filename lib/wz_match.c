@@ -3296,22 +3296,12 @@ void
 wz_matcher_write_header(const struct wz_matcher *m, struct wz_writer *w,
     const struct wz_row *hdr)
 {
-	static const char *const cols[] = {
-		"article", "article_text", "evidence", "severity", "values",
-		"group"
-	};
-	size_t i;
+	static const char *const cols[] = { "article", "article_text",
+	    "evidence", "severity", "values", "group", NULL };
+	static const char *const zh[] = { "severity_zh", "group_zh", NULL };
 
-	wz_writer_fields(w, hdr);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		wz_writer_fieldz(w, cols[i]);
-	if (m->o.labels_zh) {
-		wz_writer_fieldz(w, "severity_zh");
-		wz_writer_fieldz(w, "group_zh");
-	}
-	if (m->o.explain)
-		wz_writer_fieldz(w, "explain");
-	wz_writer_endrow(w);
+	wz_writer_filter_header(w, hdr, cols, m->o.labels_zh ? zh : NULL,
+	    m->o.explain);
 }
 
 static const struct artenc *

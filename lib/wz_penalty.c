@@ -1689,27 +1689,18 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 	return p->reported;
 }
 
-static const char *const out_cols[] = {
-	"measures", "alternatives", "basis", "handled_by",
-	"no_promotion_until", "rectify_by", "needs_judgement"
-};
-
 void
 wz_pen_write_header(const struct wz_pen *p, struct wz_writer *w,
     const struct wz_row *hdr)
 {
-	size_t i;
+	static const char *const cols[] = { "measures", "alternatives",
+	    "basis", "handled_by", "no_promotion_until", "rectify_by",
+	    "needs_judgement", NULL };
+	static const char *const zh[] = { "measures_zh", "alternatives_zh",
+	    NULL };
 
-	wz_writer_fields(w, hdr);
-	for (i = 0; i < sizeof(out_cols) / sizeof(out_cols[0]); i++)
-		wz_writer_fieldz(w, out_cols[i]);
-	if (p->o.labels_zh) {
-		wz_writer_fieldz(w, "measures_zh");
-		wz_writer_fieldz(w, "alternatives_zh");
-	}
-	if (p->o.explain)
-		wz_writer_fieldz(w, "explain");
-	wz_writer_endrow(w);
+	wz_writer_filter_header(w, hdr, cols, p->o.labels_zh ? zh : NULL,
+	    p->o.explain);
 }
 
 void

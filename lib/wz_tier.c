@@ -1953,19 +1953,11 @@ wz_tier_write_header(struct wz_tier *t, struct wz_writer *w,
 {
 	static const char *const cols[] = { "liable_id", "liable_name",
 	    "liable_role", "liable_rank", "liable_party_member", "tier",
-	    "proposer", "decider" };
-	size_t i;
+	    "proposer", "decider", NULL };
+	static const char *const zh[] = { "liable_role_zh", "tier_zh", NULL };
 
-	wz_writer_fields(w, hdr);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		wz_writer_fieldz(w, cols[i]);
-	if (t->o.labels_zh) {
-		wz_writer_fieldz(w, "liable_role_zh");
-		wz_writer_fieldz(w, "tier_zh");
-	}
-	if (t->o.explain)
-		wz_writer_fieldz(w, "explain");
-	wz_writer_endrow(w);
+	wz_writer_filter_header(w, hdr, cols, t->o.labels_zh ? zh : NULL,
+	    t->o.explain);
 }
 
 /* ------------------------------------------------------------ places */
