@@ -619,25 +619,11 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * How rare a clause's literals are likely to be in a text, before any
- * text was seen: the shortest member counts (one character is common,
- * four are rare), then the number of members.
- */
+/* Is clause a's literal set likely rarer in a text than b's? */
 static int
 clause_rarer(const struct wz_rx_clause *a, const struct wz_rx_clause *b)
 {
-	size_t i, ma = SIZE_MAX, mb = SIZE_MAX;
-
-	for (i = 0; i < a->n; i++)
-		if (strlen(a->v[i]) < ma)
-			ma = strlen(a->v[i]);
-	for (i = 0; i < b->n; i++)
-		if (strlen(b->v[i]) < mb)
-			mb = strlen(b->v[i]);
-	if (ma != mb)
-		return ma > mb;
-	return a->n < b->n;
+	return wz_rx_rarer(a->v, a->n, b->v, b->n);
 }
 
 /* A field pattern's clauses, for has_clauses(). */

@@ -290,25 +290,31 @@ lit_minimise(struct litset *s)
 			}
 }
 
-/* Is a better than b?  The longer shortest member wins, then fewer. */
-static int
-lit_better(const struct litset *a, const struct litset *b)
+int
+wz_rx_rarer(char *const *a, size_t na, char *const *b, size_t nb)
 {
 	size_t i, ma = SIZE_MAX, mb = SIZE_MAX;
 
+	for (i = 0; i < na; i++)
+		if (strlen(a[i]) < ma)
+			ma = strlen(a[i]);
+	for (i = 0; i < nb; i++)
+		if (strlen(b[i]) < mb)
+			mb = strlen(b[i]);
+	if (ma != mb)
+		return ma > mb;
+	return na < nb;
+}
+
+/* Is a better than b?  A set at all, then the rarer (wz_rx_rarer). */
+static int
+lit_better(const struct litset *a, const struct litset *b)
+{
 	if (!a->ok)
 		return 0;
 	if (!b->ok)
 		return 1;
-	for (i = 0; i < a->n; i++)
-		if (strlen(a->v[i]) < ma)
-			ma = strlen(a->v[i]);
-	for (i = 0; i < b->n; i++)
-		if (strlen(b->v[i]) < mb)
-			mb = strlen(b->v[i]);
-	if (ma != mb)
-		return ma > mb;
-	return a->n < b->n;
+	return wz_rx_rarer(a->v, a->n, b->v, b->n);
 }
 
 /* Keep cand in best if it is better; cand is consumed either way. */

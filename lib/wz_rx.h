@@ -88,5 +88,11 @@ struct wz_rx_clause {
 };
 size_t	 wz_rx_clauses(const char *pattern, struct wz_rx_clause **out);
 void	 wz_rx_clauses_free(struct wz_rx_clause *c, size_t n);
+/*
+ * Is literal set a (na members) likely rarer in a text than b, before any
+ * text was seen?  The longer shortest member wins (one character is
+ * common, four are rare), then fewer members.
+ */
+int	 wz_rx_rarer(char *const *a, size_t na, char *const *b, size_t nb);
 
 #endif

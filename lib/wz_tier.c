@@ -2273,6 +2273,29 @@ scratch_str(struct wz_tier *t, const char *s, size_t n, size_t *off,
 	wz_buf_add(&t->scratch, s, n);
 }
 
+/* A new entry for person p at a tier, through role. */
+static struct ent *
+new_person(struct wz_tier *t, int tier, int role, int p)
+{
+	struct ent *e = new_ent(t, E_PERSON, tier);
+
+	e->person = p;
+	e->role = role;
+	e->roles[0] = role;
+	e->nroles = 1;
+	return e;
+}
+
+/* One more role of an entry's person (counted past MAXROLES). */
+static void
+ent_role(struct ent *e, int role)
+{
+	if (e->nroles < MAXROLES)
+		e->roles[e->nroles++] = role;
+	else
+		e->more++;
+}
+
 /* Add person p at a tier through role r, once per person and tier. */
 static void
 add_person(struct wz_tier *t, int tier, int role, int p)
@@ -2283,18 +2306,11 @@ add_person(struct wz_tier *t, int tier, int role, int p)
 	for (i = 0; i < t->nents; i++) {
 		e = &t->ents[i];
 		if (e->kind == E_PERSON && e->person == p && e->tier == tier) {
-			if (e->nroles < MAXROLES)
-				e->roles[e->nroles++] = role;
-			else
-				e->more++;
+			ent_role(e, role);
 			return;
 		}
 	}
-	e = new_ent(t, E_PERSON, tier);
-	e->person = p;
-	e->role = role;
-	e->roles[0] = role;
-	e->nroles = 1;
+	new_person(t, tier, role, p);
 }
 
 /*
@@ -2327,18 +2343,11 @@ add_member(struct wz_tier *t, int tier, int role,
 			e->role = role;
 			e->tier = tier;
 			e->pen = pen;
-		} else if (e->nroles < MAXROLES)
-			e->roles[e->nroles++] = role;
-		else
-			e->more++;
+		} else
+			ent_role(e, role);
 		return;
 	}
-	e = new_ent(t, E_PERSON, tier);
-	e->person = p;
-	e->role = role;
-	e->roles[0] = role;
-	e->nroles = 1;
-	e->pen = pen;
+	new_person(t, tier, role, p)->pen = pen;
 }
 
 /*
@@ -2659,11 +2668,8 @@ direct(struct wz_tier *t, const struct place *pl, wz_day lo, wz_day hi,
 			    wz_buf_cstr(&t->nwhy));
 			continue;
 		}
-		e = new_ent(t, E_PERSON, T_DIRECT);
-		e->person = person;
-		e->role = best_role(t, person, pl, lo, hi, &tp);
-		e->roles[0] = e->role;
-		e->nroles = 1;
+		e = new_person(t, T_DIRECT, best_role(t, person, pl, lo, hi,
+		    &tp), person);
 		e->src = src;
 		e->srcline = sline;
 		if (src == S_UNIT)
