@@ -314,6 +314,43 @@ wz_hash(const void *p, size_t n)
 }
 
 int
+wz_in_list(const char *s, const char *const *v)
+{
+	for (; *v != NULL; v++)
+		if (strcmp(s, *v) == 0)
+			return 1;
+	return 0;
+}
+
+int
+wz_list_has(const char *l, size_t ln, char sep, const char *s, size_t n)
+{
+	const char *p = l, *e = l + ln, *q;
+
+	while (p < e) {
+		q = memchr(p, sep, (size_t)(e - p));
+		if (q == NULL)
+			q = e;
+		if ((size_t)(q - p) == n && memcmp(p, s, n) == 0)
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
+void
+wz_say(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whylen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+int
 wz_qlen(const char *s, size_t n)
 {
 	size_t k;

@@ -90,6 +90,16 @@ void	 wz_trim_space(const char **sp, size_t *np);
 int	 wz_qlen(const char *s, size_t n);
 const char *wz_qmore(size_t n);
 
+/* Is s one of the strings of v (ended by NULL)? */
+int	 wz_in_list(const char *s, const char *const *v);
+/* Is s[0..n) one of the items of the list l[0..ln) joined by sep
+ * ("a;b;c")?  An empty list has no items. */
+int	 wz_list_has(const char *l, size_t ln, char sep, const char *s,
+	    size_t n);
+/* Format a reason into why[whylen], if why is not NULL. */
+void	 wz_say(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* FNV-1a, for hash tables inside the library (not for security). */
 uint64_t wz_hash(const void *p, size_t n);
 

@@ -226,22 +226,6 @@ struct tok {
 
 #define MAXTOK	24
 
-static void
-say(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
-
 /* Decode one UTF-8 code point; returns its length, 0 if invalid. */
 static size_t
 utf8_get(const unsigned char *s, size_t n, unsigned long *cp)
@@ -470,15 +454,15 @@ finish(int y, int m, int d, enum wz_date_prec p, unsigned flags,
 	wz_day day;
 
 	if (y < WZ_DATE_MINYEAR || y > WZ_DATE_MAXYEAR) {
-		say(why, whylen, "year %d is out of range", y);
+		wz_say(why, whylen, "year %d is out of range", y);
 		return WZ_DATE_BAD;
 	}
 	if (m < 1 || m > 12) {
-		say(why, whylen, "month %d does not exist", m);
+		wz_say(why, whylen, "month %d does not exist", m);
 		return WZ_DATE_BAD;
 	}
 	if (p == WZ_PREC_DAY && (d < 1 || d > wz_date_mdays(y, m))) {
-		say(why, whylen, "%04d-%02d has no day %d", y, m, d);
+		wz_say(why, whylen, "%04d-%02d has no day %d", y, m, d);
 		return WZ_DATE_BAD;
 	}
 	if (p == WZ_PREC_YEAR)
@@ -491,12 +475,12 @@ finish(int y, int m, int d, enum wz_date_prec p, unsigned flags,
 		day = wz_date_days(y, m, d);
 	if (min != WZ_DAY_NONE && day < min) {
 		wz_date_iso(min, iso);
-		say(why, whylen, "before %s, the earliest date accepted", iso);
+		wz_say(why, whylen, "before %s, the earliest date accepted", iso);
 		return WZ_DATE_BAD;
 	}
 	if (max != WZ_DAY_NONE && day > max) {
 		wz_date_iso(max, iso);
-		say(why, whylen, "after %s, the latest date accepted", iso);
+		wz_say(why, whylen, "after %s, the latest date accepted", iso);
 		return WZ_DATE_BAD;
 	}
 	*out = day;
@@ -513,16 +497,16 @@ serial(double v, unsigned flags, wz_day min, wz_day max, wz_day *out,
 	int y, m, d;
 
 	if (flags & WZ_DATE_NOSERIAL) {
-		say(why, whylen, "not a date");
+		wz_say(why, whylen, "not a date");
 		return WZ_DATE_BAD;
 	}
 	if (wz_date_from_excel(v, (flags & WZ_DATE_1904) ? WZ_EXCEL_1904 :
 	    WZ_EXCEL_1900, &day) == -1) {
 		if (!(flags & WZ_DATE_1904) && (long)v == 60)
-			say(why, whylen, "Excel serial 60 is 1900-02-29, a "
+			wz_say(why, whylen, "Excel serial 60 is 1900-02-29, a "
 			    "day that did not exist");
 		else
-			say(why, whylen, "Excel serial %.0f is out of range",
+			wz_say(why, whylen, "Excel serial %.0f is out of range",
 			    v);
 		return WZ_DATE_BAD;
 	}
@@ -587,10 +571,10 @@ wz_date_parse(const char *s, size_t n, unsigned flags, wz_day min,
 		    whylen);
 	if (t[0].nd != 4) {
 		if (t[0].nd == 2 && nt > 1 && t[1].kind == T_SEP)
-			say(why, whylen, "two-digit year: write the year in "
+			wz_say(why, whylen, "two-digit year: write the year in "
 			    "full (2017.03, not 17.03)");
 		else
-			say(why, whylen, "not a date");
+			wz_say(why, whylen, "not a date");
 		return WZ_DATE_BAD;
 	}
 	y = (int)t[0].v;
@@ -648,7 +632,7 @@ wz_date_parse(const char *s, size_t n, unsigned flags, wz_day min,
 	return finish(y, m, d, WZ_PREC_DAY, flags, min, max, out, prec, why,
 	    whylen);
 notdate:
-	say(why, whylen, "not a date");
+	wz_say(why, whylen, "not a date");
 	return WZ_DATE_BAD;
 }
 
@@ -709,7 +693,7 @@ wz_date_parse_period(const char *s, size_t n, unsigned flags, wz_day min,
 		}
 		if (rc2 == WZ_DATE_OK) {
 			if (*to < *from) {
-				say(why, whylen, "the period ends before it "
+				wz_say(why, whylen, "the period ends before it "
 				    "starts");
 				return WZ_DATE_BAD;
 			}
@@ -717,9 +701,9 @@ wz_date_parse_period(const char *s, size_t n, unsigned flags, wz_day min,
 		}
 	}
 	if (k == 0)
-		say(why, whylen, "%s", why1);
+		wz_say(why, whylen, "%s", why1);
 	else
-		say(why, whylen, "not a period (two dates joined by 至, ~ "
+		wz_say(why, whylen, "not a period (two dates joined by 至, ~ "
 		    "or -)");
 	return WZ_DATE_BAD;
 }

@@ -16,22 +16,6 @@
 #include "wz_base.h"
 #include "wz_idcard.h"
 
-static void
-say(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
-
 char
 wz_idcard_check_digit(const char *d)
 {
@@ -140,32 +124,32 @@ wz_idcard_parse(const char *s, size_t n, wz_day latest,
 			size_t cl = u[i] < 0x80 ? 1 : u[i] >= 0xf0 ? 4 :
 			    u[i] >= 0xe0 ? 3 : 2;
 
-			say(why, whylen, "not an ID number (it holds '%.*s')",
+			wz_say(why, whylen, "not an ID number (it holds '%.*s')",
 			    (int)(cl < n - i ? cl : n - i), s + i);
 			return WZ_ID_BAD;
 		}
 		if (k == sizeof(d) - 1) {
-			say(why, whylen, "too long for an ID number");
+			wz_say(why, whylen, "too long for an ID number");
 			return WZ_ID_BAD;
 		}
 		d[k++] = (char)c;
 	}
 	d[k] = '\0';
 	if (e) {
-		say(why, whylen, "not an ID number: Excel turned it into a "
+		wz_say(why, whylen, "not an ID number: Excel turned it into a "
 		    "number like %.*s; format the column as text before "
 		    "exporting", (int)(n > 40 ? 40 : n), s);
 		return WZ_ID_BAD;
 	}
 	if (k != 18 && k != 15) {
-		say(why, whylen, "an ID number has 18 digits (or 15), this "
+		wz_say(why, whylen, "an ID number has 18 digits (or 15), this "
 		    "one %zu", k);
 		return WZ_ID_BAD;
 	}
 checked:
 	for (i = 0; i < k - (k == 18); i++)
 		if (d[i] == 'X') {
-			say(why, whylen, "X may only be the last character "
+			wz_say(why, whylen, "X may only be the last character "
 			    "of an ID number");
 			return WZ_ID_BAD;
 		}
@@ -179,7 +163,7 @@ checked:
 	} else
 		out->upgraded = 0;
 	if (!wz_idcard_province((d[0] - '0') * 10 + (d[1] - '0'))) {
-		say(why, whylen, "no province has the code %.2s", d);
+		wz_say(why, whylen, "no province has the code %.2s", d);
 		return WZ_ID_BAD;
 	}
 	y = (d[6] - '0') * 1000 + (d[7] - '0') * 100 + (d[8] - '0') * 10 +
@@ -187,7 +171,7 @@ checked:
 	m = (d[10] - '0') * 10 + (d[11] - '0');
 	dd = (d[12] - '0') * 10 + (d[13] - '0');
 	if (!wz_date_valid(y, m, dd)) {
-		say(why, whylen, "the birth date %.8s in the ID number does "
+		wz_say(why, whylen, "the birth date %.8s in the ID number does "
 		    "not exist", d + 6);
 		return WZ_ID_BAD;
 	}
@@ -196,13 +180,13 @@ checked:
 		latest = today();
 	if (y < 1900 || out->birth > latest) {
 		wz_date_iso(out->birth, iso);
-		say(why, whylen, "the birth date %s in the ID number is %s",
+		wz_say(why, whylen, "the birth date %s in the ID number is %s",
 		    iso, y < 1900 ? "before 1900" : "in the future");
 		return WZ_ID_BAD;
 	}
 	ck = wz_idcard_check_digit(d);
 	if (d[17] != ck) {
-		say(why, whylen, "wrong check digit: the last character is "
+		wz_say(why, whylen, "wrong check digit: the last character is "
 		    "%c, the first 17 digits give %c", d[17], ck);
 		return WZ_ID_BAD;
 	}

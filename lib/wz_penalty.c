@@ -155,17 +155,6 @@ cellz(const struct wz_row *row, int col, size_t *len)
 	return row->f[col];
 }
 
-static int
-strv_has(const struct wz_strv *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 static const char *
 base_name(const char *path)
 {
@@ -760,7 +749,7 @@ cond_eval(struct wz_pen *p, const struct wz_penalty *pe,
 		if (c->kind == WZ_C_PRESENT)
 			ok = (ns[0] != '\0') == (c->present != 0);
 		else if (c->kind == WZ_C_IN)
-			ok = strv_has(&c->set, ns);
+			ok = wz_strv_has(&c->set, ns);
 		else
 			ok = rx_run(p, pe, c->rx, ns, strlen(ns));
 		free(ns);
@@ -884,9 +873,9 @@ to_takes(struct wz_pen *p, const struct wz_selector *s)
 		return 0;
 	if (s->not_posts.n > 0 && roles_any(p, role, rolen, &s->not_posts))
 		return 0;
-	if (s->tiers.n > 0 && !strv_has(&s->tiers, tier))
+	if (s->tiers.n > 0 && !wz_strv_has(&s->tiers, tier))
 		return 0;
-	if (s->ranks.n > 0 && !strv_has(&s->ranks, rank))
+	if (s->ranks.n > 0 && !wz_strv_has(&s->ranks, rank))
 		return 0;
 	return 1;
 }
@@ -1011,28 +1000,11 @@ left_out(const struct wz_pen *p, const char *code)
 	    not_party_member(p));
 }
 
-/* Is s one of the items of the ';'-joined list b? */
-static int
-list_has(const struct wz_buf *b, const char *s, size_t n)
-{
-	size_t i = 0, st;
-
-	while (i < b->len) {
-		st = i;
-		while (i < b->len && b->s[i] != ';')
-			i++;
-		if (i - st == n && memcmp(b->s + st, s, n) == 0)
-			return 1;
-		i++;
-	}
-	return 0;
-}
-
 /* Add s to a ';'-joined list b unless it is there. */
 static void
 list_add(struct wz_buf *b, const char *s, size_t n)
 {
-	if (list_has(b, s, n))
+	if (wz_list_has(b->s, b->len, ';', s, n))
 		return;
 	if (b->len > 0)
 		wz_buf_addc(b, ';');
@@ -1345,7 +1317,8 @@ merge(struct wz_pen *p, struct wz_pen_result *res)
 				judge = 1;
 				continue;
 			}
-			if (!list_has(&p->ab, one.s, one.len)) {
+			if (!wz_list_has(p->ab.s, p->ab.len, ';', one.s,
+			    one.len)) {
 				if (p->ab.len > 0) {
 					wz_buf_addc(&p->ab, ';');
 					wz_buf_addc(&p->azb, ';');
@@ -1455,7 +1428,7 @@ merge(struct wz_pen *p, struct wz_pen_result *res)
 	}
 	if (p->o.explain) {
 		for (i = 0; i < p->ntk; i++)
-			if (p->tk[i].replaced_by < 0 && strv_has(
+			if (p->tk[i].replaced_by < 0 && wz_strv_has(
 			    &p->tk[i].pe->measures, "recover") &&
 			    !left_out(p, "recover"))
 				recover_words(p, p->tk[i].pe);
@@ -1647,7 +1620,7 @@ wz_pen_row(struct wz_pen *p, const struct wz_row *row,
 			    *b = p->tk[j].pe;
 
 			if (i != j && a->doc == b->doc &&
-			    strv_has(&a->replaces, b->id) &&
+			    wz_strv_has(&a->replaces, b->id) &&
 			    p->tk[j].replaced_by < 0)
 				p->tk[j].replaced_by = (int)i;
 		}

@@ -196,8 +196,8 @@ strv_add(struct wz_strv *v, const char *s)
 	v->v[v->n++] = wz_strdup(s);
 }
 
-static int
-strv_has(const struct wz_strv *v, const char *s)
+int
+wz_strv_has(const struct wz_strv *v, const char *s)
 {
 	size_t i;
 
@@ -222,15 +222,6 @@ strv_free(struct wz_strv *v)
 /* Reading values. */
 
 enum { OPT = 0, REQ = 1, ONE_OK = 2, EMPTY_OK = 4 };
-
-static int
-in_list(const char *s, const char *const *v)
-{
-	for (; *v != NULL; v++)
-		if (strcmp(s, *v) == 0)
-			return 1;
-	return 0;
-}
 
 /* Edit distance of two short ASCII keys, capped at 3. */
 static int
@@ -274,7 +265,7 @@ check_keys(struct ctx *c, const struct wz_ynode *m, const char *what,
 	for (i = 0; i < m->n; i++) {
 		const struct wz_ynode *k = m->kids[2 * i];
 
-		if (in_list(k->s, allowed))
+		if (wz_in_list(k->s, allowed))
 			continue;
 		nbad++;
 		near = NULL;
@@ -648,7 +639,7 @@ cond_lits(struct wz_cond *c)
 				return;
 		for (i = 0; i < c->nkids; i++)
 			for (j = 0; j < c->kids[i]->lits.n; j++)
-				if (!strv_has(&c->lits, c->kids[i]->lits.v[j]))
+				if (!wz_strv_has(&c->lits, c->kids[i]->lits.v[j]))
 					strv_add(&c->lits,
 					    c->kids[i]->lits.v[j]);
 		if (c->lits.n > MAX_LITS)
@@ -779,7 +770,7 @@ parse_cond(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d,
 	if (!is_map(c, n, "a condition"))
 		return NULL;
 	for (i = 0; i < n->n; i++)
-		if (in_list(n->kids[2 * i]->s, heads)) {
+		if (wz_in_list(n->kids[2 * i]->s, heads)) {
 			nheads++;
 			head = n->kids[2 * i];
 		}
@@ -863,7 +854,7 @@ parse_cond(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d,
 		    "a condition")) == NULL)
 			ok = 0;
 		for (i = 0; i < n->n; i++)
-			if (in_list(n->kids[2 * i]->s, cmp_ops)) {
+			if (wz_in_list(n->kids[2 * i]->s, cmp_ops)) {
 				nops++;
 				op = n->kids[2 * i];
 				rhs = n->kids[2 * i + 1];
@@ -2415,11 +2406,11 @@ closure(struct wz_ruleset *rs, size_t i, unsigned char *state,
 			continue;
 		}
 		nerr += closure(rs, qi, state, path, depth + 1);
-		if (!strv_has(&p->ancestors, q->code) && strcmp(q->code,
+		if (!wz_strv_has(&p->ancestors, q->code) && strcmp(q->code,
 		    p->code) != 0)
 			strv_add(&p->ancestors, q->code);
 		for (k = 0; k < q->ancestors.n; k++)
-			if (!strv_has(&p->ancestors, q->ancestors.v[k]) &&
+			if (!wz_strv_has(&p->ancestors, q->ancestors.v[k]) &&
 			    strcmp(q->ancestors.v[k], p->code) != 0)
 				strv_add(&p->ancestors, q->ancestors.v[k]);
 	}
@@ -2557,7 +2548,7 @@ wz_post_is(const struct wz_ruleset *rs, const char *code, const char *anc)
 		return 1;
 	if ((p = wz_rules_post(rs, code)) == NULL)
 		return 0;
-	return strv_has(&p->ancestors, anc);
+	return wz_strv_has(&p->ancestors, anc);
 }
 
 /* Is s[i..] a separator of title parts?  Returns its length, or 0. */

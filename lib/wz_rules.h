@@ -20,6 +20,8 @@ struct wz_strv {
 	char		**v;
 	size_t		  n;
 };
+/* Is s one of v's strings? */
+int	 wz_strv_has(const struct wz_strv *v, const char *s);
 
 enum wz_severity { WZ_SEV_NONE = 0, WZ_SEV_MINOR, WZ_SEV_SERIOUS, WZ_SEV_GRAVE };
 

@@ -2718,23 +2718,6 @@ leaders(struct wz_tier *t, const struct artinfo *a, const struct place *pl,
 	}
 }
 
-/* Does the list "a,b,c" hold s[0..n)? */
-static int
-list_has(const char *l, size_t ln, const char *s, size_t n)
-{
-	const char *p = l, *e = l + ln, *q;
-
-	while (p < e) {
-		q = memchr(p, ',', (size_t)(e - p));
-		if (q == NULL)
-			q = e;
-		if ((size_t)(q - p) == n && memcmp(p, s, n) == 0)
-			return 1;
-		p = q + 1;
-	}
-	return 0;
-}
-
 /* The case ids in a values cell ("amount=1;case=a,b"): *cs, *cn. */
 static void
 held_cases(const char *v, size_t n, const char **cs, size_t *cn)
@@ -2765,7 +2748,7 @@ pen_applies(const struct wz_penalty *p, const char *cs, size_t cn)
 	if (p->for_cases.n == 0 || cs == NULL)
 		return 1;
 	for (i = 0; i < p->for_cases.n; i++)
-		if (list_has(cs, cn, p->for_cases.v[i],
+		if (wz_list_has(cs, cn, ',', p->for_cases.v[i],
 		    strlen(p->for_cases.v[i])))
 			return 1;
 	return 0;
@@ -2783,7 +2766,7 @@ is_grade(const struct artinfo *a, const char *cs, size_t cn)
 	if (cs == NULL)
 		return 1;
 	for (i = 0; i < a->ngrade; i++)
-		if (list_has(cs, cn, a->grade_cases[i],
+		if (wz_list_has(cs, cn, ',', a->grade_cases[i],
 		    strlen(a->grade_cases[i])))
 			return 1;
 	return 0;

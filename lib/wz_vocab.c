@@ -159,22 +159,13 @@ wz_kind_parse(const char *s, enum wz_art_kind *out)
 	return -1;
 }
 
-static int
-in_list(const char *s, const char *const *v)
-{
-	for (; *v != NULL; v++)
-		if (strcmp(s, *v) == 0)
-			return 1;
-	return 0;
-}
-
 int
 wz_rank_valid(const char *rank)
 {
 	static const char *const v[] = { "省部级", "厅局级", "县处级", "乡科级",
 	    "村干部", "一般干部", NULL };
 
-	return in_list(rank, v);
+	return wz_in_list(rank, v);
 }
 
 int
@@ -184,7 +175,7 @@ wz_level_valid(const char *level)
 	    "department", "township", "village", "paired", "team",
 	    "inspector", NULL };
 
-	return in_list(level, v);
+	return wz_in_list(level, v);
 }
 
 int
@@ -197,5 +188,5 @@ wz_field_valid(const char *field)
 	    "valid_to", "link_township", "link_village", "phone", "note",
 	    NULL };
 
-	return in_list(field, v);
+	return wz_in_list(field, v);
 }
