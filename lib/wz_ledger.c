@@ -700,6 +700,25 @@ wz_lreader_tsv(const struct wz_lreader *r)
 }
 
 int
+wz_lreader_good(struct wz_lreader *r, const struct wz_levent **ev,
+    int *status)
+{
+	int rc;
+
+	while ((rc = wz_lreader_next(r, ev)) != WZ_EOF) {
+		if (rc == WZ_FATAL) {
+			*status = EX_IOERR;
+			return 0;
+		}
+		if (rc != WZ_BAD)
+			return 1;
+		if (*status == 0)
+			*status = WZ_EX_ROWS;
+	}
+	return 0;
+}
+
+int
 wz_lreader_next(struct wz_lreader *r, const struct wz_levent **ev)
 {
 	struct wz_levent *e = &r->ev;
@@ -2211,7 +2230,7 @@ wz_ledger_state(char *const *paths, size_t n, struct wz_writer *w, int group)
 	struct wz_lreader *r;
 	const struct wz_levent *ev;
 	size_t i;
-	int rc, status = 0, s;
+	int status = 0, s;
 
 	for (i = 0; i < n; i++) {
 		if ((r = wz_lreader_open(paths[i], &s)) == NULL) {
@@ -2219,18 +2238,8 @@ wz_ledger_state(char *const *paths, size_t n, struct wz_writer *w, int group)
 				status = s;
 			continue;
 		}
-		while ((rc = wz_lreader_next(r, &ev)) != WZ_EOF) {
-			if (rc == WZ_FATAL) {
-				status = EX_IOERR;
-				break;
-			}
-			if (rc == WZ_BAD) {
-				if (status == 0)
-					status = WZ_EX_ROWS;
-				continue;
-			}
+		while (wz_lreader_good(r, &ev, &status))
 			wz_lstate_add(st, ev, paths[i]);
-		}
 		wz_lreader_close(r);
 	}
 	wz_lstate_write(st, w, group);

@@ -169,6 +169,13 @@ struct wz_lreader *wz_lreader_open(const char *path, int *status);
  * next call.  The hash chain is not checked: that is wz_ledger_verify's.
  */
 int	 wz_lreader_next(struct wz_lreader *r, const struct wz_levent **ev);
+/*
+ * The next well-formed event: 1, or 0 at the end or on a read error.  A
+ * bad line raises *status to WZ_EX_ROWS if it was 0, a read error sets it
+ * to EX_IOERR (both reported already).
+ */
+int	 wz_lreader_good(struct wz_lreader *r, const struct wz_levent **ev,
+	    int *status);
 /* Is the ledger TSV? */
 int	 wz_lreader_tsv(const struct wz_lreader *r);
 void	 wz_lreader_close(struct wz_lreader *r);

@@ -904,7 +904,7 @@ read_ledger(struct build *b, int ledger, const char *path)
 	struct wz_lreader *r;
 	const struct wz_levent *e;
 	char d[11];
-	int rc, s, status = 0, head_done = 0;
+	int s, status = 0, head_done = 0;
 
 	h->name = path;
 	memset(h->hash, '0', 64);
@@ -914,16 +914,7 @@ read_ledger(struct build *b, int ledger, const char *path)
 		return s;
 	}
 	h->ok = 1;
-	while ((rc = wz_lreader_next(r, &e)) != WZ_EOF) {
-		if (rc == WZ_FATAL) {
-			status = EX_IOERR;
-			break;
-		}
-		if (rc == WZ_BAD) {
-			if (status == 0)
-				status = WZ_EX_ROWS;
-			continue;
-		}
+	while (wz_lreader_good(r, &e, &status)) {
 		/* The head: records up to the first one made after the end. */
 		if (!head_done && e->len[WZ_LC_AT] >= 10 &&
 		    memcmp(e->f[WZ_LC_AT], p->to, 10) <= 0) {
@@ -2304,16 +2295,7 @@ wz_report_query(char *const *ledgers, size_t n, const struct wz_query *q,
 				status = s;
 			continue;
 		}
-		while ((rc = wz_lreader_next(r, &e)) != WZ_EOF) {
-			if (rc == WZ_FATAL) {
-				status = EX_IOERR;
-				break;
-			}
-			if (rc == WZ_BAD) {
-				if (status == 0)
-					status = WZ_EX_ROWS;
-				continue;
-			}
+		while (wz_lreader_good(r, &e, &status)) {
 			event_date(e, d);
 			if (q->to != NULL && strcmp(d, q->to) > 0)
 				continue;
