@@ -1896,34 +1896,7 @@ col_label(int col, int en)
 	return en ? cols[col].en : cols[col].zh;
 }
 
-static int
-is_wide(uint32_t cp)
-{
-	return (cp >= 0x1100 && cp <= 0x115f) ||
-	    (cp >= 0x2e80 && cp <= 0x303e) || (cp >= 0x3041 && cp <= 0x33ff) ||
-	    (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
-	    (cp >= 0xa000 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
-	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
-	    (cp >= 0x20000 && cp <= 0x3fffd);
-}
-
 #define MD_MAXW	64	/* widest column padded: a SHA-256 in hex */
-
-/* Columns a string takes in a fixed-width font, CJK counting two. */
-static size_t
-text_width(const char *s)
-{
-	size_t n = strlen(s), i = 0, w = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		k = wz_utf8_decode((const unsigned char *)s + i, n - i, &cp);
-		i += k > 0 ? k : 1;
-		w += is_wide(cp) ? 2 : 1;
-	}
-	return w;
-}
 
 /* A cell for a pipe table: '|' escaped, line breaks as spaces. */
 static char *
@@ -1966,7 +1939,7 @@ md_table(const struct wz_report *r, const struct rtable *t, FILE *fp)
 			    md_cell(table_cell(t, i, j));
 	for (i = 0; i <= t->nrows; i++)
 		for (j = 0; j < t->ncols; j++)
-			if ((cw = text_width(cell[i * t->ncols + j])) > w[j])
+			if ((cw = wz_display_width(cell[i * t->ncols + j])) > w[j])
 				w[j] = cw;
 	/*
 	 * Columns are padded so the table reads in a fixed-width font, but
@@ -1985,7 +1958,7 @@ md_table(const struct wz_report *r, const struct rtable *t, FILE *fp)
 			size_t pad;
 
 			num = cols[t->col[j]].num && i > 0;
-			cw = text_width(s);
+			cw = wz_display_width(s);
 			pad = w[j] > cw ? w[j] - cw : 0;
 			fputs(j == 0 ? "| " : " | ", fp);
 			if (num)

@@ -71,4 +71,10 @@ char	*wz_normalize(const char *s, size_t n);
 /* Would NFKC change this code point (or could it combine)? */
 int	 wz_nfkc_unstable(uint32_t cp);
 
+/*
+ * Columns a string takes in a fixed-width font, CJK counting two; of a
+ * string of several lines, its widest line.
+ */
+size_t	 wz_display_width(const char *s);
+
 #endif

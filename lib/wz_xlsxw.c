@@ -28,39 +28,6 @@ struct wz_xlsxw {
 	char		**names;	/* sheet names used */
 };
 
-static int
-is_wide(uint32_t cp)
-{
-	return (cp >= 0x1100 && cp <= 0x115f) ||
-	    (cp >= 0x2e80 && cp <= 0x303e) || (cp >= 0x3041 && cp <= 0x33ff) ||
-	    (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
-	    (cp >= 0xa000 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
-	    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) ||
-	    (cp >= 0x20000 && cp <= 0x3fffd);
-}
-
-size_t
-wz_display_width(const char *s)
-{
-	size_t n = strlen(s), i = 0, w = 0, line = 0, k;
-	uint32_t cp;
-
-	/* The widest line of a cell that holds several. */
-	while (i < n) {
-		k = wz_utf8_decode((const unsigned char *)s + i, n - i, &cp);
-		i += k > 0 ? k : 1;
-		if (k > 0 && cp == '\n') {
-			line = 0;
-			continue;
-		}
-		line += k > 0 && is_wide(cp) ? 2 : 1;
-		if (line > w)
-			w = line;
-	}
-	return w;
-}
-
 static void
 keep(struct wz_xlsxw *w, lxw_error e)
 {

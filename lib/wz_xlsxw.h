@@ -45,7 +45,5 @@ void	 wz_xlsxw_note(struct wz_xlsxw *w, const char *text);
  */
 int	 wz_xlsxw_close(struct wz_xlsxw *w);
 
-/* Columns a string takes in a fixed-width font, CJK counting two. */
-size_t	 wz_display_width(const char *s);
 
 #endif

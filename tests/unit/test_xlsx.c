@@ -18,6 +18,7 @@
 #include "wz_base.h"
 #include "wz_csv.h"
 #include "wz_xlsx.h"
+#include "wz_text.h"
 #include "wz_xlsxw.h"
 
 #define DATA "tests/data/xlsx/"
