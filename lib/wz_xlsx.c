@@ -712,24 +712,16 @@ xml_error(struct wz_xlsx *x)
 }
 
 /*
- * Parse a whole member with these handlers.  Returns 0, 1 if it is
- * absent and not required, -1 on an error.
+ * Feed the open member to the parser x->p to its end, then free the
+ * parser and close the member.  Returns 0, or -1 on an error (reported).
  */
 static int
-parse_member(struct wz_xlsx *x, const char *name, int required,
-    XML_StartElementHandler s, XML_EndElementHandler e,
-    XML_CharacterDataHandler c)
+parse_open(struct wz_xlsx *x)
 {
 	void *buf;
 	ssize_t n;
 	int rc = 0;
 
-	if ((x->zf = member_open(x, name, required, NULL)) == NULL)
-		return x->fatal ? -1 : 1;
-	x->zname = name;
-	x->zgot = 0;
-	x->zcount = 1;
-	x->p = parser_new(x, s, e, c);
 	for (;;) {
 		if ((buf = XML_GetBuffer(x->p, XCHUNK)) == NULL)
 			wz_die(EX_OSERR, NULL, 0, "out of memory");
@@ -749,6 +741,24 @@ parse_member(struct wz_xlsx *x, const char *name, int required,
 	x->p = NULL;
 	member_close(x);
 	return rc;
+}
+
+/*
+ * Parse a whole member with these handlers.  Returns 0, 1 if it is
+ * absent and not required, -1 on an error.
+ */
+static int
+parse_member(struct wz_xlsx *x, const char *name, int required,
+    XML_StartElementHandler s, XML_EndElementHandler e,
+    XML_CharacterDataHandler c)
+{
+	if ((x->zf = member_open(x, name, required, NULL)) == NULL)
+		return x->fatal ? -1 : 1;
+	x->zname = name;
+	x->zgot = 0;
+	x->zcount = 1;
+	x->p = parser_new(x, s, e, c);
+	return parse_open(x);
 }
 
 /* Resolve a relationship target against the folder of its source. */
@@ -1129,26 +1139,7 @@ merges_load(struct wz_xlsx *x)
 	x->zcount = 0;
 	x->zlimit = x->sheetsize;
 	x->p = parser_new(x, merge_start, merge_end, NULL);
-	for (;;) {
-		void *b = XML_GetBuffer(x->p, XCHUNK);
-
-		if (b == NULL)
-			wz_die(EX_OSERR, NULL, 0, "out of memory");
-		if ((n = member_read(x, b, XCHUNK)) < 0) {
-			rc = -1;
-			break;
-		}
-		if (XML_ParseBuffer(x->p, (int)n, n == 0) != XML_STATUS_OK) {
-			xml_error(x);
-			rc = -1;
-			break;
-		}
-		if (n == 0)
-			break;
-	}
-	XML_ParserFree(x->p);
-	x->p = NULL;
-	member_close(x);
+	rc = parse_open(x);
 	if (rc == 0 && x->nmg > 1)
 		qsort(x->mg, x->nmg, sizeof(*x->mg), merge_cmp);
 	return rc;
