@@ -1412,8 +1412,7 @@ wz_writer_raw(struct wz_writer *w, const char *s, size_t n, size_t nf)
 
 	if (nf == 0)
 		return;
-	if (!w->started)
-		w->started = 1;		/* no U+FEFF to guard: see the header */
+	w->started = 1;		/* no U+FEFF to guard: see the header */
 	if (w->b.cap - w->b.len < n + 2)
 		wz_buf_reserve(&w->b, n + 2);
 	o = w->b.s + w->b.len;
@@ -1441,23 +1440,10 @@ wz_writer_encode(const struct wz_writer *w, const struct wz_row *r,
 void
 wz_writer_put(struct wz_writer *w, const struct wz_enc *e)
 {
-	char *o;
-
-	if (e->nf == 0)
-		return;
-	if (!w->started)
+	if (e->nf > 0 && !w->started)
 		first_write(w, e->bomstart ? "\xef\xbb\xbf" : "", e->bomstart ?
 		    3 : 0);
-	if (w->b.cap - w->b.len < e->b.len + 2)
-		wz_buf_reserve(&w->b, e->b.len + 2);
-	o = w->b.s + w->b.len;
-	if (w->nf > 0)
-		*o++ = w->o.tsv ? '\t' : ',';
-	memcpy(o, e->b.s, e->b.len);
-	o += e->b.len;
-	*o = '\0';
-	w->b.len = (size_t)(o - w->b.s);
-	w->nf += (int)e->nf;
+	wz_writer_raw(w, e->b.s, e->b.len, e->nf);
 }
 
 void
