@@ -325,8 +325,11 @@ wz_in_list(const char *s, const char *const *v)
 int
 wz_list_has(const char *l, size_t ln, char sep, const char *s, size_t n)
 {
-	const char *p = l, *e = l + ln, *q;
+	const char *p = l, *e, *q;
 
+	if (ln == 0)
+		return 0;	/* l may be NULL (an empty wz_buf) */
+	e = l + ln;
 	while (p < e) {
 		q = memchr(p, sep, (size_t)(e - p));
 		if (q == NULL)
