@@ -21,7 +21,9 @@ WARN	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 	   -Wwrite-strings -Wshadow -Wno-unused-parameter
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) \
 	   -Ilib -DWZ_RULESDIR='"$(RULESDIR)"' $(CFLAGS) $(SAN)
-LIBS	 = -lcsv $(PKG_LIBS) -lm
+# --as-needed: a program records only the libraries it calls, so wz-cat
+# does not load OpenCC, libstdc++ and libcrypto at every start.
+LIBS	 = -Wl,--as-needed -lcsv $(PKG_LIBS) -lm
 LDFLAGS	?=
 
 # Debian packages the build, the tests, the demo and the bench need.
@@ -105,7 +107,7 @@ asan:
 	@$(MAKE) --no-print-directory check B=build/asan CC=clang OPT=-O1 \
 	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
 
-bench: all bench/rawcsv bench/gen
+bench: all bench/cputime bench/rawcsv bench/gen
 	@sh bench/run.sh
 
 bench/%: bench/%.c $(LIB_A)
@@ -138,4 +140,4 @@ uninstall:
 
 clean:
 	rm -rf build lib/*.o lib/libwenze.a $(PROGS) $(TOOLS) $(UNITS) \
-	    bench/rawcsv bench/gen bench/data
+	    bench/cputime bench/rawcsv bench/gen bench/data

@@ -8,7 +8,8 @@
 # wz-ledger verify, whose reference is sha256sum of the ledger (the issue
 # asks verify for at least half of sha256sum's throughput).  Times are CPU
 # seconds (user + system, which another process on the machine disturbs
-# less than the wall clock), the best of RUNS runs; the reference and the
+# less than the wall clock; bench/cputime reads them to the microsecond
+# from wait4(2)), the best of RUNS runs; the reference and the
 # program are run in turn, back to back.  ratio = ref s / prog s, so 1.00
 # is as fast as the reference.  max RSS is that of the program's best run.
 #
@@ -61,10 +62,12 @@ mkdir -p $data
 LC_ALL=C.UTF-8
 WENZE_RULES=$top/rules
 export LC_ALL WENZE_RULES
-for p in bench/gen bench/rawcsv tests/tools/wz-cat bin/wz-match bin/wz-roster \
-    bin/wz-tier bin/wz-penalty bin/wz-ledger bin/wz-report; do
+for p in bench/cputime bench/gen bench/rawcsv tests/tools/wz-cat \
+    bin/wz-match bin/wz-roster bin/wz-tier bin/wz-penalty bin/wz-ledger \
+    bin/wz-report; do
 	[ -x $p ] || {
-		echo "bench: $p is not built (make all bench/gen bench/rawcsv)" >&2
+		echo "bench: $p is not built (make all bench/cputime" \
+		    "bench/gen bench/rawcsv)" >&2
 		exit 1
 	}
 done
@@ -140,16 +143,14 @@ LEDGER() {	# LEDGER N: the ledger of penalties-N.csv
 }
 
 # --- Measures ----------------------------------------------------------
-
+# once COMMAND: run it under bench/cputime; sets s (exit status), t (CPU seconds)
 # once COMMAND: run it under time; sets s (exit status), t (CPU seconds)
 # and m (max RSS, KB)
 once() {
-	/usr/bin/time -f '%x %U %S %M' -o $data/.time sh -c "exec $1" \
-	    >/dev/null 2>&1 || true
-	# the last line: time puts "Command exited with ..." above it
-	set -- $(tail -n 1 $data/.time)
+	bench/cputime -o $data/.time sh -c "exec $1" >/dev/null 2>&1 || true
+	set -- $(cat $data/.time)
 	s=$1
-	t=$(echo "$2 $3" | awk '{ printf "%.2f", $1 + $2 }')
+	t=$(echo "$2 $3" | awk '{ printf "%.3f", $1 + $2 }')
 	m=$4
 }
 
@@ -201,7 +202,7 @@ row() {
 		if (mark == "" && target != "-" && ratio != "-" &&
 		    ratio + 0 < target + 0)
 			mark = "below"
-		line = sprintf("%-26s %8d %8.1f %-9s %7.2f %7.2f %6s %6s %5.0f MB",
+		line = sprintf("%-26s %8d %8.1f %-9s %7.3f %7.3f %6s %6s %5.0f MB",
 		    name, rows, mb / 1048576, ref, rt, pt, ratio, target,
 		    rss / 1024)
 		print line (mark != "" ? "  " mark : "")

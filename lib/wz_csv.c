@@ -43,14 +43,11 @@
 /* Does the 8-byte word v hold the byte c?  (exact, SWAR) */
 #define HASBYTE(v, c)	((((v) ^ (ONES * (c))) - ONES) & ~((v) ^ (ONES * (c))) & HIGHS)
 
-struct qfield {
-	size_t	off, len;
-};
-
 struct qrow {
-	size_t		first, n;	/* into fields[] */
+	size_t		first, n;	/* into fptr[], flen[], fplain[] */
 	unsigned long	line, lines;
 	int		bad;		/* 0, or why it is rejected */
+	int		blank;		/* every field is empty */
 	size_t		nfields;	/* as read, even past max_cols */
 };
 
@@ -77,16 +74,22 @@ struct wz_reader {
 	unsigned long	 rawline;	/* physical lines seen in input */
 	size_t		 linebytes;	/* bytes since the last newline */
 
-	/* record queue */
+	/*
+	 * The record queue: the fields' bytes back to back in the arena,
+	 * and for each field its start, length and plainness, in the
+	 * arrays a handed-out row points into.
+	 */
 	struct wz_buf	 arena;
-	struct qfield	*fields;
+	char		**fptr;
+	size_t		*flen;
+	unsigned char	*fplain;
 	size_t		 nfields, capfields;
 	struct qrow	*rows;
 	size_t		 nrows, caprows, qhead;
 	/* the record being built */
 	size_t		 cur_first, cur_bytes, cur_nf;
 	unsigned long	 cur_nl;	/* newlines inside its fields */
-	int		 cur_bad;
+	int		 cur_bad, cur_blank;
 	unsigned long	 line;		/* line the next record starts on */
 	int		 pending_cr;
 	/* TSV state */
@@ -101,8 +104,6 @@ struct wz_reader {
 	struct wz_xlsx	*xlsx;
 	int		 probed;
 	size_t		 pending;	/* bytes the probe read, not fed */
-	char		**rowf;
-	size_t		*rowlen, rowcap;
 	unsigned long	 recno;
 };
 
@@ -191,6 +192,7 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	r->in = wz_malloc(CHUNK + 16);
 	r->line = 1;
 	r->rawline = 1;
+	r->cur_blank = 1;
 	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
 		wz_die(EX_OSERR, NULL, 0, "out of memory");
 	/*
@@ -254,10 +256,10 @@ wz_reader_close(struct wz_reader *r)
 	free(r->conv);
 	free(r->err);
 	free(r->name);
-	free(r->fields);
+	free(r->fptr);
+	free(r->flen);
+	free(r->fplain);
 	free(r->rows);
-	free(r->rowf);
-	free(r->rowlen);
 	wz_buf_free(&r->arena);
 	wz_buf_free(&r->tsvfield);
 	free(r);
@@ -300,47 +302,66 @@ wz_reader_lines(const struct wz_reader *r)
 	return r->line - 1;
 }
 
-/* Callbacks: one field, one end of record. */
 /*
- * Copy n bytes and say whether they hold a newline, a word at a time: this
- * runs for every field, and a separate memchr pass costs more than the
- * copy itself.
+ * Copy n bytes and say what they hold, a word at a time: CP_NL if a
+ * newline (the record spans lines), CP_SPECIAL if any byte a writer must
+ * quote or escape (, " \\ or a control byte, which covers TAB CR LF).
+ * This runs for every field, and a separate pass costs more than the
+ * copy itself; the writer then copies a plain field without looking.
  */
+#define CP_NL		1
+#define CP_SPECIAL	2
+/* Does v hold a byte below 0x20?  (exact, SWAR) */
+#define HASCTL(v)	(((v) - ONES * 0x20) & ~(v) & HIGHS)
+#define SPECIAL64(v)	(HASCTL(v) | HASBYTE(v, ',') | HASBYTE(v, '"') | \
+			    HASBYTE(v, '\\'))
+
 static inline int
-copy_nl(char *d, const char *s, size_t n)
+copy_scan(char *d, const char *s, size_t n)
 {
-	uint64_t v, any = 0;
+	uint64_t v, nl = 0, sp = 0;
 	size_t i = 0;
 
 #ifdef __SSE2__
-	/* 16 bytes at a time: copy, and OR the newline compares together. */
-	{
-		const __m128i nl = _mm_set1_epi8('\n');
-		__m128i acc = _mm_setzero_si128(), x;
+	if (n >= 16) {
+		const __m128i lf = _mm_set1_epi8('\n'), ctl = _mm_set1_epi8(
+		    0x1f), cm = _mm_set1_epi8(','), qu = _mm_set1_epi8('"'),
+		    bs = _mm_set1_epi8('\\');
+		__m128i anl = _mm_setzero_si128(), asp = anl, x;
 
-		for (; i + 16 <= n; i += 16) {
+		for (;; i += 16) {
+			if (i + 16 > n)
+				i = n - 16;	/* the tail, overlapping */
 			x = _mm_loadu_si128((const __m128i *)(s + i));
 			_mm_storeu_si128((__m128i *)(d + i), x);
-			acc = _mm_or_si128(acc, _mm_cmpeq_epi8(x, nl));
+			anl = _mm_or_si128(anl, _mm_cmpeq_epi8(x, lf));
+			asp = _mm_or_si128(asp, _mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x),
+			    _mm_cmpeq_epi8(x, cm)), _mm_or_si128(
+			    _mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, bs))));
+			if (i + 16 == n)
+				break;
 		}
-		any = (uint64_t)_mm_movemask_epi8(acc);
+		return (_mm_movemask_epi8(anl) ? CP_NL : 0) |
+		    (_mm_movemask_epi8(asp) ? CP_SPECIAL : 0);
 	}
 #endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&v, s + i, 8);
 		memcpy(d + i, &v, 8);
-		any |= HASBYTE(v, '\n');
+		nl |= HASBYTE(v, '\n');
+		sp |= SPECIAL64(v);
 	}
 	if (i == n)
-		return any != 0;
+		return (nl ? CP_NL : 0) | (sp ? CP_SPECIAL : 0);
 	/*
 	 * The tail, most of a short field: the last 8 (or 4 and 4) bytes
 	 * again, overlapping what is done, rather than a byte at a time.
+	 * The upper bytes of a 4-byte word are 0x80, which no test sees.
 	 */
 	if (n >= 8) {
 		memcpy(&v, s + n - 8, 8);
 		memcpy(d + n - 8, &v, 8);
-		any |= HASBYTE(v, '\n');
 	} else if (n >= 4) {
 		uint32_t a, b;
 
@@ -348,15 +369,19 @@ copy_nl(char *d, const char *s, size_t n)
 		memcpy(&b, s + n - 4, 4);
 		memcpy(d, &a, 4);
 		memcpy(d + n - 4, &b, 4);
-		/* zero upper bytes never look like '\n' */
-		any |= HASBYTE((uint64_t)a, '\n') | HASBYTE((uint64_t)b, '\n');
+		v = a | (uint64_t)b << 32;
 	} else {
+		/* 1 to 3 bytes, padded with 0x80 */
+		v = HIGHS;
 		for (; i < n; i++) {
 			d[i] = s[i];
-			any |= s[i] == '\n';
+			v = (v & ~(0xffULL << (8 * i))) |
+			    (uint64_t)(unsigned char)s[i] << (8 * i);
 		}
 	}
-	return any != 0;
+	nl |= HASBYTE(v, '\n');
+	sp |= SPECIAL64(v);
+	return (nl ? CP_NL : 0) | (sp ? CP_SPECIAL : 0);
 }
 
 static unsigned long
@@ -372,11 +397,28 @@ count_byte_nl(const char *s, size_t n)
 	return c;
 }
 
+/*
+ * Make room for n more bytes in the arena; if it moves, so do the
+ * pointers to the fields already in it.
+ */
+static void
+arena_grow(struct wz_reader *r, size_t n)
+{
+	char *old = r->arena.s;
+	size_t i;
+
+	wz_buf_reserve(&r->arena, n);
+	if (r->arena.s != old)
+		for (i = 0; i < r->nfields; i++)
+			r->fptr[i] = r->arena.s + (r->fptr[i] - old);
+}
+
 /* Callbacks: one field, one end of record. */
 static void
 add_field(struct wz_reader *r, const char *s, size_t n)
 {
-	struct qfield *f;
+	char *d;
+	int k;
 
 	r->cur_nf++;
 	if (__builtin_expect(r->cur_bad || r->cur_nf > r->o.max_cols ||
@@ -396,17 +438,23 @@ add_field(struct wz_reader *r, const char *s, size_t n)
 	r->cur_bytes += n + 1;
 	if (r->nfields == r->capfields) {
 		r->capfields = r->capfields ? r->capfields * 2 : 256;
-		r->fields = wz_reallocarray(r->fields, r->capfields,
-		    sizeof(*r->fields));
+		r->fptr = wz_reallocarray(r->fptr, r->capfields,
+		    sizeof(*r->fptr));
+		r->flen = wz_reallocarray(r->flen, r->capfields,
+		    sizeof(*r->flen));
+		r->fplain = wz_realloc(r->fplain, r->capfields);
 	}
-	f = &r->fields[r->nfields++];
-	f->off = r->arena.len;
-	f->len = n;
 	if (r->arena.cap - r->arena.len < n + 1)
-		wz_buf_reserve(&r->arena, n + 1);
+		arena_grow(r, n + 1);
+	d = r->arena.s + r->arena.len;
+	r->fptr[r->nfields] = d;
+	r->flen[r->nfields] = n;
+	k = copy_scan(d, s, n);
 	/* TSV fields hold newlines only as escapes. */
-	if (copy_nl(r->arena.s + r->arena.len, s, n) && !r->o.tsv)
+	if ((k & CP_NL) && !r->o.tsv)
 		r->cur_nl += count_byte_nl(s, n);
+	r->fplain[r->nfields++] = !(k & CP_SPECIAL);
+	r->cur_blank &= n == 0;
 	r->arena.len += n;
 	r->arena.s[r->arena.len++] = '\0';
 }
@@ -430,6 +478,7 @@ queue_row(struct wz_reader *r, size_t nfields, unsigned long line,
 	q->line = line;
 	q->lines = lines;
 	q->bad = r->cur_bad;
+	q->blank = r->cur_blank;
 }
 
 /* Start the next record's state. */
@@ -441,6 +490,7 @@ row_reset(struct wz_reader *r)
 	r->cur_nl = 0;
 	r->cur_bytes = 0;
 	r->cur_bad = 0;
+	r->cur_blank = 1;
 }
 
 static void
@@ -729,12 +779,13 @@ queue_reset(struct wz_reader *r)
 	/* Keep the record being built: move its fields to the front. */
 	nf = r->nfields - r->cur_first;
 	if (nf > 0) {
-		base = r->fields[r->cur_first].off;
+		base = (size_t)(r->fptr[r->cur_first] - r->arena.s);
 		memmove(r->arena.s, r->arena.s + base, r->arena.len - base);
 		r->arena.len -= base;
 		for (i = 0; i < nf; i++) {
-			r->fields[i] = r->fields[r->cur_first + i];
-			r->fields[i].off -= base;
+			r->fptr[i] = r->fptr[r->cur_first + i] - base;
+			r->flen[i] = r->flen[r->cur_first + i];
+			r->fplain[i] = r->fplain[r->cur_first + i];
 		}
 	} else
 		r->arena.len = 0;
@@ -886,28 +937,15 @@ fill(struct wz_reader *r)
 	return 1;
 }
 
-/* Turn queue entry q into r->row. */
+/* Turn queue entry q into r->row: it points into the queue's arrays. */
 static void
 make_row(struct wz_reader *r, struct wz_row *row, const struct qrow *q)
 {
-	size_t i;
-
-	if (q->n > r->rowcap) {
-		r->rowcap = q->n + 16;
-		r->rowf = wz_reallocarray(r->rowf, r->rowcap, sizeof(char *));
-		r->rowlen = wz_reallocarray(r->rowlen, r->rowcap,
-		    sizeof(size_t));
-	}
-	row->blank = 1;
-	for (i = 0; i < q->n; i++) {
-		r->rowf[i] = r->arena.s + r->fields[q->first + i].off;
-		r->rowlen[i] = r->fields[q->first + i].len;
-		if (r->rowlen[i] > 0)
-			row->blank = 0;
-	}
 	row->n = q->n;
-	row->f = r->rowf;
-	row->len = r->rowlen;
+	row->f = r->fptr + q->first;
+	row->len = r->flen + q->first;
+	row->plain = r->fplain + q->first;
+	row->blank = q->blank;
 	row->line = q->line;
 	row->lines = q->lines;
 }
@@ -1272,6 +1310,48 @@ scan_special(const unsigned char *p, size_t n)
 	return n;
 }
 
+/*
+ * Copy a short field inline: most are a few bytes, where a call to
+ * memcpy costs more than the copy.  Overlapping loads and stores, as in
+ * copy_scan().
+ */
+static inline void
+copy_field(char *d, const char *s, size_t n)
+{
+	uint64_t v, w;
+	uint32_t a, b;
+
+	if (n > 32) {
+		memcpy(d, s, n);
+		return;
+	}
+	if (n >= 16) {
+#ifdef __SSE2__
+		__m128i x = _mm_loadu_si128((const __m128i *)s),
+		    y = _mm_loadu_si128((const __m128i *)(s + n - 16));
+
+		_mm_storeu_si128((__m128i *)d, x);
+		_mm_storeu_si128((__m128i *)(d + n - 16), y);
+#else
+		memcpy(d, s, n);
+#endif
+	} else if (n >= 8) {
+		memcpy(&v, s, 8);
+		memcpy(&w, s + n - 8, 8);
+		memcpy(d, &v, 8);
+		memcpy(d + n - 8, &w, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 static int
 is_number(const char *s, size_t n)
 {
@@ -1291,10 +1371,12 @@ is_number(const char *s, size_t n)
 /*
  * Encode one field at o, which has room for 2 * n + 4 bytes, without a
  * separator: quoted only where needed in CSV, escaped in TSV, with the
- * --excel-safe guard.  Returns the end.
+ * --excel-safe guard.  plain says the reader found none of the bytes
+ * that need either (struct wz_row).  Returns the end.
  */
 static char *
-enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n)
+enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n,
+    int plain)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, start;
@@ -1304,6 +1386,10 @@ enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n)
 	    s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') &&
 	    !is_number(s, n))
 		guard = 1;
+	if (plain && !guard) {
+		copy_field(o, s, n);
+		return o + n;
+	}
 	if (wo->tsv) {
 		if (guard)
 			*o++ = '\'';
@@ -1328,7 +1414,7 @@ enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n)
 	}
 	i = scan_special(p, n);
 	if (i == n && !guard) {
-		memcpy(o, s, n);
+		copy_field(o, s, n);
 		return o + n;
 	}
 	*o++ = '"';
@@ -1379,14 +1465,15 @@ wz_writer_field(struct wz_writer *w, const char *s, size_t n)
 	o = w->b.s + w->b.len;
 	if (w->nf++ > 0)
 		*o++ = w->o.tsv ? '\t' : ',';
-	o = enc_field(&w->o, o, s, n);
+	o = enc_field(&w->o, o, s, n, 0);
 	*o = '\0';
 	w->b.len = (size_t)(o - w->b.s);
 }
 
-void
-wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
-    const size_t *len, size_t n, struct wz_buf *out)
+static void
+encode_fields(const struct wz_writer *w, const char *const *f,
+    const size_t *len, const unsigned char *plain, size_t n,
+    struct wz_buf *out)
 {
 	size_t i, need = 0;
 	char *o;
@@ -1399,10 +1486,17 @@ wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			*o++ = w->o.tsv ? '\t' : ',';
-		o = enc_field(&w->o, o, f[i], len[i]);
+		o = enc_field(&w->o, o, f[i], len[i], plain ? plain[i] : 0);
 	}
 	*o = '\0';
 	out->len = (size_t)(o - out->s);
+}
+
+void
+wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
+    const size_t *len, size_t n, struct wz_buf *out)
+{
+	encode_fields(w, f, len, NULL, n, out);
 }
 
 void
@@ -1429,7 +1523,7 @@ void
 wz_writer_encode(const struct wz_writer *w, const struct wz_row *r,
     struct wz_enc *e)
 {
-	wz_writer_encode_fields(w, (const char *const *)r->f, r->len, r->n,
+	encode_fields(w, (const char *const *)r->f, r->len, r->plain, r->n,
 	    &e->b);
 	e->nf = r->n;
 	/* What first_write() must see: the first field, unencoded. */
@@ -1484,7 +1578,12 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 	for (i = 0; i < r->n; i++) {
 		if (w->nf++ > 0)
 			*o++ = w->o.tsv ? '\t' : ',';
-		o = enc_field(&w->o, o, r->f[i], r->len[i]);
+		if (r->plain != NULL && r->plain[i] && !w->o.excel_safe) {
+			copy_field(o, r->f[i], r->len[i]);
+			o += r->len[i];
+		} else
+			o = enc_field(&w->o, o, r->f[i], r->len[i],
+			    r->plain ? r->plain[i] : 0);
 	}
 	*o = '\0';
 	w->b.len = (size_t)(o - w->b.s);

@@ -49,6 +49,12 @@ struct wz_row {
 	unsigned long	 lines;		/* physical lines it spans */
 	unsigned long	 recno;		/* 1 = first record after the header */
 	int		 blank;		/* every field is empty */
+	/*
+	 * The reader's word on each field: nonzero if it holds none of
+	 * , " \\ TAB CR LF, so a writer copies it as it is.  NULL (any row
+	 * built elsewhere) means unknown: the writer looks for itself.
+	 */
+	const unsigned char *plain;
 };
 
 enum {

@@ -409,6 +409,103 @@ test_writer(void **state)
 	close(fd);
 }
 
+/* The whole output of writer fd as a string (caller frees). */
+static char *
+fd_text(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	char *buf = wz_malloc((size_t)len + 1);
+
+	assert_int_equal(pread(fd, buf, (size_t)len, 0), len);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * The reader's plain flags: a field of every length 0..40 with one byte
+ * at every position, special (, " \ TAB CR LF, a control byte) or not,
+ * must be flagged as a byte-by-byte look says; and a row written with
+ * the flags must come out as the same row written without them, in CSV,
+ * TSV and with --excel-safe.
+ */
+static void
+test_plain_flags(void **state)
+{
+	static const char bytes[] = ",\"\\\t\r\n\001x=";
+	struct wz_buf in = { 0 };
+	struct wz_ropts ro = { 0 };
+	struct wz_wopts wo[3] = { { 0 }, { .tsv = 1 }, { .excel_safe = 1 } };
+	struct wz_writer *wf[3], *wn[3];
+	int ofd[3], nfd[3], fd, rc, k;
+	struct wz_reader *r;
+	const struct wz_row *row, *hdr;
+	struct wz_row copy;
+	size_t len, pos, b, nrec = 0, want = 0, i;
+	char *x, *y;
+
+	(void)state;
+	wz_buf_add(&in, "a,b\n", 4);
+	for (len = 0; len <= 40; len++)
+		for (pos = 0; pos < (len ? len : 1); pos++)
+			for (b = 0; b < sizeof(bytes) - 1; b++) {
+				wz_buf_addc(&in, '"');
+				for (i = 0; i < len; i++) {
+					char c = i == pos ? bytes[b] : 'x';
+
+					wz_buf_addc(&in, c);
+					if (c == '"')
+						wz_buf_addc(&in, '"');
+				}
+				wz_buf_add(&in, "\",y\n", 4);
+				want++;
+			}
+	fd = tmpfd(in.s, in.len);
+	r = wz_reader_fdopen(fd, "t", &ro);
+	assert_non_null(r);
+	wz_reader_set_chunk(r, 100);	/* the arena grows and moves */
+	for (k = 0; k < 3; k++) {
+		wf[k] = wz_writer_new(ofd[k] = tmpfd("", 0), "o", &wo[k]);
+		wn[k] = wz_writer_new(nfd[k] = tmpfd("", 0), "o", &wo[k]);
+	}
+	assert_int_equal(wz_reader_header(r, &hdr), WZ_ROW);
+	while ((rc = wz_reader_next(r, &row)) == WZ_ROW) {
+		int special = 0;
+
+		nrec++;
+		assert_non_null(row->plain);
+		assert_int_equal(row->n, 2);
+		for (i = 0; i < row->len[0]; i++)
+			if ((unsigned char)row->f[0][i] < 0x20 ||
+			    strchr(",\"\\", row->f[0][i]) != NULL)
+				special = 1;
+		assert_int_equal(row->plain[0], !special);
+		assert_int_equal(row->plain[1], 1);
+		copy = *row;
+		copy.plain = NULL;
+		for (k = 0; k < 3; k++) {
+			wz_writer_row(wf[k], row);
+			wz_writer_row(wn[k], &copy);
+		}
+	}
+	assert_int_equal(rc, WZ_EOF);
+	assert_int_equal(nrec, want);
+	assert_int_equal(want, 9 + 9 * 820);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(wz_writer_close(wf[k]), 0);
+		assert_int_equal(wz_writer_close(wn[k]), 0);
+		x = fd_text(ofd[k]);
+		y = fd_text(nfd[k]);
+		assert_string_equal(x, y);
+		free(x);
+		free(y);
+		close(ofd[k]);
+		close(nfd[k]);
+	}
+	wz_reader_close(r);
+	close(fd);
+	wz_buf_free(&in);
+}
+
 int
 main(void)
 {
@@ -424,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_norm_differential),
 		cmocka_unit_test(test_col_lookup),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_plain_flags),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
