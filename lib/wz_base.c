@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wz_base.h"
 
@@ -93,19 +94,91 @@ wz_aprintf(const char *fmt, ...)
 	return s;
 }
 
+/* A message being built: text in p (cap bytes), n bytes wanted so far. */
+struct mline {
+	char	*p;
+	size_t	 cap, n;
+};
+
+static void
+ml_vadd(struct mline *m, const char *fmt, va_list ap)
+{
+	int k = vsnprintf(m->p + (m->n < m->cap ? m->n : m->cap),
+	    m->n < m->cap ? m->cap - m->n : 0, fmt, ap);
+
+	if (k > 0)
+		m->n += (size_t)k;
+}
+
+static void
+ml_add(struct mline *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ml_vadd(m, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Write one message line to stderr with a single write(2): a line is
+ * then never interleaved with another process's on a shared stderr (GNU
+ * parallel, a pipeline's several filters), and a filter that reports
+ * many rows makes one system call a message, not one a piece.
+ */
+static void
+put_line(const char *file, unsigned long line, const char *fmt, va_list ap,
+    const char *suffix)
+{
+	char stack[1024];
+	struct mline m = { stack, sizeof(stack), 0 };
+	const char *q;
+	ssize_t k;
+	va_list aq;
+	int e = errno;
+
+	for (;;) {
+		m.n = 0;
+		ml_add(&m, "%s: ", wz_progname);
+		if (file != NULL && line > 0)
+			ml_add(&m, "%s:%lu: ", file, line);
+		else if (file != NULL)
+			ml_add(&m, "%s: ", file);
+		va_copy(aq, ap);
+		ml_vadd(&m, fmt, aq);
+		va_end(aq);
+		ml_add(&m, "%s\n", suffix);
+		if (m.n < m.cap || m.p != stack)
+			break;
+		m.cap = m.n + 1;
+		if ((m.p = malloc(m.cap)) == NULL) {
+			/* No memory: a cut line is better than none. */
+			m.p = stack;
+			m.cap = sizeof(stack);
+			m.n = m.cap - 1;
+			stack[m.n - 1] = '\n';
+			break;
+		}
+	}
+	fflush(stdout);
+	fflush(stderr);
+	for (q = m.p; m.n > 0; q += k, m.n -= (size_t)k)
+		if ((k = write(STDERR_FILENO, q, m.n)) <= 0) {
+			if (k == -1 && errno == EINTR) {
+				k = 0;
+				continue;
+			}
+			break;
+		}
+	if (m.p != stack)
+		free(m.p);
+	errno = e;
+}
+
 void
 wz_vmsg(const char *file, unsigned long line, const char *fmt, va_list ap)
 {
-	fflush(stdout);
-	fprintf(stderr, "%s: ", wz_progname);
-	if (file != NULL) {
-		if (line > 0)
-			fprintf(stderr, "%s:%lu: ", file, line);
-		else
-			fprintf(stderr, "%s: ", file);
-	}
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	put_line(file, line, fmt, ap, "");
 }
 
 void
@@ -133,16 +206,13 @@ void
 wz_sysmsg(const char *file, const char *fmt, ...)
 {
 	va_list ap;
+	char suffix[256];
 	int e = errno;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", wz_progname);
-	if (file != NULL)
-		fprintf(stderr, "%s: ", file);
+	snprintf(suffix, sizeof(suffix), ": %s", strerror(e));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_line(file, 0, fmt, ap, suffix);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(e));
 }
 
 void
