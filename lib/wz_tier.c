@@ -148,30 +148,58 @@ smap_insert(struct sent *t, size_t cap, const char *k, size_t n, int v)
 	t[i].v = v;
 }
 
+/* Room for n entries in all without growing. */
+static void
+smap_reserve(struct smap *m, size_t n)
+{
+	struct sent *nt;
+	size_t i, ncap = m->cap ? m->cap : 64;
+
+	while (n * 2 > ncap)
+		ncap *= 2;
+	if (ncap == m->cap)
+		return;
+	nt = wz_calloc(ncap, sizeof(*nt));
+	for (i = 0; i < m->cap; i++)
+		if (m->t[i].k != NULL)
+			smap_insert(nt, ncap, m->t[i].k, m->t[i].len, m->t[i].v);
+	free(m->t);
+	m->t = nt;
+	m->cap = ncap;
+}
+
+/*
+ * The entry of k, made (with v = -1) if it is new: one hash and one
+ * probe for a lookup followed by a store.  k is kept, not copied.
+ */
+static struct sent *
+smap_slot(struct smap *m, const char *k, size_t n)
+{
+	uint64_t h;
+	size_t i;
+
+	smap_reserve(m, m->n + 1);
+	h = wz_hash(k, n);
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->t[i].k == NULL)
+			break;
+		if (m->t[i].h == (uint32_t)(h >> 32) && m->t[i].len == n &&
+		    memcmp(m->t[i].k, k, n) == 0)
+			return &m->t[i];
+	}
+	m->t[i].k = k;
+	m->t[i].len = (uint32_t)n;
+	m->t[i].h = (uint32_t)(h >> 32);
+	m->t[i].v = -1;
+	m->n++;
+	return &m->t[i];
+}
+
 /* Set k -> v (k is kept, not copied). */
 static void
 smap_put(struct smap *m, const char *k, size_t n, int v)
 {
-	struct sent *e, *nt;
-	size_t i, ncap;
-
-	if ((e = smap_find(m, k, n)) != NULL) {
-		e->v = v;
-		return;
-	}
-	if ((m->n + 1) * 2 > m->cap) {
-		ncap = m->cap ? m->cap * 2 : 64;
-		nt = wz_calloc(ncap, sizeof(*nt));
-		for (i = 0; i < m->cap; i++)
-			if (m->t[i].k != NULL)
-				smap_insert(nt, ncap, m->t[i].k, m->t[i].len,
-				    m->t[i].v);
-		free(m->t);
-		m->t = nt;
-		m->cap = ncap;
-	}
-	smap_insert(m->t, m->cap, k, n, v);
-	m->n++;
+	smap_slot(m, k, n)->v = v;
 }
 
 static void
@@ -795,6 +823,18 @@ struct lrole {
 	wz_day		 from, to;
 };
 
+/*
+ * A roster role is written for many violations, mostly at one tier under
+ * one table: everything its output row holds after the input's columns
+ * (the role's five fields, the tier, proposer and decider, the labels),
+ * encoded once, for that tier and table.
+ */
+struct rtail {
+	char		*s;		/* NULL: not made yet */
+	uint32_t	 len, cap;
+	int		 tier, cfg;
+};
+
 /* The bodies for one post and rank, joined with ';'. */
 struct auth {
 	int		 done;
@@ -893,9 +933,8 @@ struct wz_tier {
 	const struct wz_writer *enc_w;
 	int		 row_encoded;
 	struct auth	 noauth;	/* authority() where none applies */
-	char		**roleenc;	/* by role: its fields encoded for */
-	size_t		*roleencn;	/* (lengths) */
-	const struct wz_writer *roleenc_w;	/* this writer */
+	struct rtail	*rtail;		/* by role: what follows the input */
+	const struct wz_writer *rtail_w;	/* encoded for this writer */
 	struct wz_buf	 encb;
 	const struct wz_ruleset *rs;
 	struct wz_tier_opts o;
@@ -1107,6 +1146,7 @@ load_roster(struct wz_tier *t, const char *path)
 	size_t n, k;
 	const char *s, *name = NULL;
 	struct role *ro;
+	struct sent *se;
 	char why[160];
 	wz_day from, to;
 
@@ -1326,6 +1366,8 @@ load_roster(struct wz_tier *t, const char *path)
 			ro->node = hit;
 	}
 	/* Chains in roster order: built backwards. */
+	smap_reserve(&t->byname, t->nroles);
+	smap_reserve(&t->bypid, t->nroles);
 	for (k = t->nroles; k-- > 0;) {
 		struct snode *nd;
 		int id = (int)k;
@@ -1340,23 +1382,22 @@ load_roster(struct wz_tier *t, const char *path)
 				nd->lroles = id;
 			}
 		}
-		ro->next_name = smap_get(&t->byname, ro->name,
-		    strlen(ro->name));
-		smap_put(&t->byname, ro->name, strlen(ro->name), id);
+		se = smap_slot(&t->byname, ro->name, ro->lname);
+		ro->next_name = se->v;
+		se->v = id;
 		if (*ro->pid != '\0') {
-			ro->next_pid = smap_get(&t->bypid, ro->pid,
-			    strlen(ro->pid));
-			smap_put(&t->bypid, ro->pid, strlen(ro->pid), id);
+			se = smap_slot(&t->bypid, ro->pid, ro->lpid);
+			ro->next_pid = se->v;
+			se->v = id;
 		}
 	}
 	for (k = 0; k < t->nroles; k++) {
 		ro = &t->roles[k];
 		ro->person = *ro->pid != '\0' ? smap_get(&t->bypid, ro->pid,
 		    ro->lpid) : (int)k;
-		if (ro->idnum != NULL && smap_get(&t->byidn, ro->idnum,
-		    strlen(ro->idnum)) < 0)
-			smap_put(&t->byidn, ro->idnum, strlen(ro->idnum),
-			    (int)k);
+		if (ro->idnum != NULL && (se = smap_slot(&t->byidn, ro->idnum,
+		    strlen(ro->idnum)))->v < 0)
+			se->v = (int)k;
 	}
 	t->lr = wz_reallocarray(NULL, t->nroles + 1, sizeof(*t->lr));
 	for (k = 0; k < t->sc->n; k++) {
@@ -1799,8 +1840,10 @@ wz_tier_free(struct wz_tier *t)
 		return;
 	wz_buf_free(&t->enc.b);
 	wz_buf_free(&t->encb);
-	free(t->roleenc);
-	free(t->roleencn);
+	if (t->rtail != NULL)
+		for (i = 0; i < t->nroles; i++)
+			free(t->rtail[i].s);
+	free(t->rtail);
 	free(t->noauth.enc);
 	for (i = 0; i < t->ncfgs; i++) {
 		for (k = 0; k < t->rs->nposts * NRANK; k++)
@@ -2981,6 +3024,64 @@ head_post(int kind)
 	}
 }
 
+/*
+ * The rest of a person's row without --explain, from the role's cached
+ * tail, made again when the tier or the table differs from the last.
+ */
+static void
+write_tail(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
+    const struct ent *e)
+{
+	const struct role *r = &t->roles[e->role];
+	struct rtail *rt;
+	struct auth *au;
+	size_t nf = t->o.labels_zh ? 10 : 8;
+
+	if (t->rtail == NULL || t->rtail_w != w) {
+		if (t->rtail != NULL) {
+			size_t i;
+
+			for (i = 0; i < t->nroles; i++)
+				free(t->rtail[i].s);
+			free(t->rtail);
+		}
+		t->rtail = wz_calloc(t->nroles, sizeof(*t->rtail));
+		t->rtail_w = w;
+	}
+	rt = &t->rtail[e->role];
+	if (rt->s == NULL || rt->tier != e->tier || rt->cfg != a->cfg) {
+		const char *f[10] = { r->pid, r->name, r->code, r->rank,
+		    r->party, tier_code[e->tier], NULL, NULL, NULL, NULL };
+		size_t l[10] = { r->lpid, r->lname, r->lcode, r->lrank,
+		    r->lparty, tier_len[e->tier], 0, 0, 0, 0 };
+
+		au = authority(t, a->cfg, r->pidx, r->rank_i);
+		f[6] = au->proposer;
+		l[6] = au->lprop;
+		f[7] = au->decider;
+		l[7] = au->ldec;
+		if (t->o.labels_zh) {
+			f[8] = r->post != NULL && r->post->label ?
+			    r->post->label : "";
+			l[8] = strlen(f[8]);
+			f[9] = wz_tier_zh(tier_code[e->tier]);
+			l[9] = strlen(f[9]);
+		}
+		wz_writer_encode_fields(w, f, l, nf, &t->encb);
+		if (rt->s == NULL || rt->cap < t->encb.len) {
+			free(rt->s);
+			rt->s = wz_malloc(t->encb.len);
+			rt->cap = (uint32_t)t->encb.len;
+		}
+		memcpy(rt->s, t->encb.s, t->encb.len);
+		rt->len = (uint32_t)t->encb.len;
+		rt->tier = e->tier;
+		rt->cfg = a->cfg;
+	}
+	wz_writer_raw(w, rt->s, rt->len, nf);
+	wz_writer_endrow(w);
+}
+
 static void
 write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
     const struct place *pl, const struct ent *e)
@@ -3001,35 +3102,11 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 		t->enc_w = w;
 	}
 	wz_writer_put(w, &t->enc);
+	if (e->kind == E_PERSON && !t->o.explain) {
+		write_tail(t, w, a, e);
+		return;
+	}
 	switch (e->kind) {
-	case E_PERSON:
-		/* A roster role is written for many violations: its five
-		 * fields are encoded once (for this writer). */
-		if (t->roleenc == NULL) {
-			t->roleenc = wz_calloc(t->nroles, sizeof(char *));
-			t->roleencn = wz_calloc(t->nroles, sizeof(size_t));
-		}
-		if (t->roleenc[e->role] == NULL || t->roleenc_w != w) {
-			const char *f[5] = { r->pid, r->name, r->code,
-			    r->rank, r->party };
-			size_t l[5] = { r->lpid, r->lname, r->lcode, r->lrank,
-			    r->lparty };
-
-			if (t->roleenc_w != w) {
-				memset(t->roleenc, 0, t->nroles *
-				    sizeof(*t->roleenc));
-				t->roleenc_w = w;
-			}
-			wz_writer_encode_fields(w, f, l, 5, &t->encb);
-			t->roleenc[e->role] = arena_strndup(&t->ar, t->encb.s,
-			    t->encb.len);
-			t->roleencn[e->role] = t->encb.len;
-		}
-		wz_writer_raw(w, t->roleenc[e->role], t->roleencn[e->role], 5);
-		post = r->post;
-		pidx = r->pidx;
-		rank_i = r->rank_i;
-		break;
 	case E_UNRESOLVED:
 		wz_writer_field(w, "", 0);
 		wz_writer_field(w, sp + e->noff, e->nlen);
@@ -3040,6 +3117,17 @@ write_ent(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 		wz_writer_field(w, "", 0);
 		pidx = post_index(t, post);
 		rank_i = post != NULL ? rank_index(post->rank) : 0;
+		break;
+	case E_PERSON:
+		/* With --explain: written field by field, not cached. */
+		wz_writer_field(w, r->pid, r->lpid);
+		wz_writer_field(w, r->name, r->lname);
+		wz_writer_field(w, r->code, r->lcode);
+		wz_writer_field(w, r->rank, r->lrank);
+		wz_writer_field(w, r->party, r->lparty);
+		post = r->post;
+		pidx = r->pidx;
+		rank_i = r->rank_i;
 		break;
 	default:
 		u = sp + e->uoff;
