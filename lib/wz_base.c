@@ -233,7 +233,7 @@ wz_buf_reserve(struct wz_buf *b, size_t extra)
 }
 
 void
-wz_buf_add(struct wz_buf *b, const void *p, size_t n)
+wz_buf_add_grow(struct wz_buf *b, const void *p, size_t n)
 {
 	wz_buf_reserve(b, n);
 	if (n > 0)

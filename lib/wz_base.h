@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sysexits.h>
 
 #define WZ_VERSION "0.1.0"
@@ -54,8 +55,21 @@ struct wz_buf {
 	size_t	 cap;
 };
 void	 wz_buf_reserve(struct wz_buf *b, size_t extra);
-void	 wz_buf_add(struct wz_buf *b, const void *p, size_t n);
+void	 wz_buf_add_grow(struct wz_buf *b, const void *p, size_t n);
 void	 wz_buf_addc(struct wz_buf *b, int c);
+/* Append n bytes; inline where they fit, as they mostly do in a loop. */
+static inline void
+wz_buf_add(struct wz_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len <= n) {
+		wz_buf_add_grow(b, p, n);
+		return;
+	}
+	if (n > 0)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
 void	 wz_buf_adds(struct wz_buf *b, const char *s);
 void	 wz_buf_vprintf(struct wz_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
