@@ -1486,7 +1486,12 @@ encode_fields(const struct wz_writer *w, const char *const *f,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			*o++ = w->o.tsv ? '\t' : ',';
-		o = enc_field(&w->o, o, f[i], len[i], plain ? plain[i] : 0);
+		if (plain != NULL && plain[i] && !w->o.excel_safe) {
+			copy_field(o, f[i], len[i]);
+			o += len[i];
+		} else
+			o = enc_field(&w->o, o, f[i], len[i], plain ? plain[i] :
+			    0);
 	}
 	*o = '\0';
 	out->len = (size_t)(o - out->s);
