@@ -1,4 +1,6 @@
 /* wz_base.c - see wz_base.h. */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -474,4 +476,70 @@ wz_trim_space(const char **sp, size_t *np)
 	}
 	*sp = s;
 	*np = n;
+}
+
+/* Large tables. */
+#define PAGE_ROUND(n)	(((n) + 4095) & ~(size_t)4095)
+
+void *
+wz_big_grow(void *p, size_t old, size_t n, int all)
+{
+	void *q;
+
+	n = PAGE_ROUND(n);
+	old = PAGE_ROUND(old);
+	if (p == NULL)
+		q = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else if (n == old)
+		return p;
+	else
+		q = mremap(p, old, n, MREMAP_MAYMOVE);
+	if (q == MAP_FAILED)
+		oom();
+#ifdef MADV_HUGEPAGE
+	/*
+	 * Random reads over tens of MiB with 4 KiB pages miss the TLB on
+	 * nearly every probe, and in a virtual machine each miss walks two
+	 * page tables.
+	 */
+	if (n >= ((size_t)4 << 20))
+		(void)madvise(q, n, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+	/*
+	 * A hash table's every page is about to be written: one call maps
+	 * them, instead of a fault for each page, which costs more than the
+	 * work done in the page in a virtual machine.  An array is written
+	 * from the front and may stay half empty: mapped at once only while
+	 * small.  An older kernel says EINVAL: then the pages fault in as
+	 * before.
+	 */
+	if (n > old && (all || n < ((size_t)4 << 20)))
+		(void)madvise((char *)q + old, n - old, MADV_POPULATE_WRITE);
+#endif
+	return q;
+}
+
+void
+wz_big_free(void *p, size_t n)
+{
+	if (p != NULL)
+		munmap(p, PAGE_ROUND(n));
+}
+
+void
+wz_big_reserve(void **p, size_t *cap, size_t want, size_t sz, size_t first)
+{
+	size_t ncap = *cap ? *cap : first;
+
+	if (want <= *cap)
+		return;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / sz)
+			oom();
+		ncap *= 2;
+	}
+	*p = wz_big_grow(*p, *cap * sz, ncap * sz, 0);
+	*cap = ncap;
 }

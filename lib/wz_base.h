@@ -29,6 +29,20 @@ void *wz_malloc(size_t n);
 void *wz_calloc(size_t nmemb, size_t size);
 void *wz_realloc(void *p, size_t n);
 void *wz_reallocarray(void *p, size_t nmemb, size_t size);
+/*
+ * Large tables (a roster's roles, its hash tables) in their own anonymous
+ * mappings: grown with mremap (no copy), offered to the kernel for
+ * transparent huge pages from 4 MiB, and their new pages mapped in one
+ * call (MADV_POPULATE_WRITE) when `all' is set or while they are small,
+ * instead of one page fault each.  Fresh pages are zero.  old and n are
+ * sizes in bytes; wz_big_free takes the size last grown to.
+ */
+void	*wz_big_grow(void *p, size_t old, size_t n, int all);
+void	 wz_big_free(void *p, size_t n);
+/* Room for want elements of sz bytes in *p (capacity *cap, doubled from
+ * first). */
+void	 wz_big_reserve(void **p, size_t *cap, size_t want, size_t sz,
+	    size_t first);
 char *wz_strdup(const char *s);
 char *wz_strndup(const char *s, size_t n);
 /* asprintf that exits on failure; the caller frees. */

@@ -52,6 +52,7 @@ struct ablock {
 struct arena {
 	struct ablock	*b;
 };
+#define ABLOCK	((size_t)4 << 20)
 
 static char *
 arena_alloc(struct arena *a, size_t n)
@@ -61,8 +62,10 @@ arena_alloc(struct arena *a, size_t n)
 	char *p;
 
 	if (b == NULL || b->cap - b->used < n) {
-		cap = n > 65536 ? n : 65536;
-		b = wz_malloc(sizeof(*b) + cap);
+		/* Blocks of 4 MiB, in huge pages where the kernel has them:
+		 * a roster's strings are read at random. */
+		cap = n > ABLOCK - sizeof(*b) ? n : ABLOCK - sizeof(*b);
+		b = wz_big_grow(NULL, 0, sizeof(*b) + cap, 0);
 		b->cap = cap;
 		b->used = 0;
 		b->next = a->b;
@@ -90,7 +93,7 @@ arena_free(struct arena *a)
 
 	for (b = a->b; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		wz_big_free(b, sizeof(*b) + b->cap);
 	}
 	a->b = NULL;
 }
@@ -148,6 +151,30 @@ smap_insert(struct sent *t, size_t cap, const char *k, size_t n, int v)
 	t[i].v = v;
 }
 
+/*
+ * A table of cap entries: a large one (a roster's names and ids) in its
+ * own mapping (wz_big_grow), where huge pages spare the TLB misses of
+ * random probes.
+ */
+#define SMAP_BIG	(256 * 1024 / sizeof(struct sent))
+
+static struct sent *
+stab_new(size_t cap)
+{
+	if (cap >= SMAP_BIG)
+		return wz_big_grow(NULL, 0, cap * sizeof(struct sent), 1);
+	return wz_calloc(cap, sizeof(struct sent));
+}
+
+static void
+stab_free(struct sent *t, size_t cap)
+{
+	if (cap >= SMAP_BIG)
+		wz_big_free(t, cap * sizeof(struct sent));
+	else
+		free(t);
+}
+
 /* Room for n entries in all without growing. */
 static void
 smap_reserve(struct smap *m, size_t n)
@@ -159,11 +186,11 @@ smap_reserve(struct smap *m, size_t n)
 		ncap *= 2;
 	if (ncap == m->cap)
 		return;
-	nt = wz_calloc(ncap, sizeof(*nt));
+	nt = stab_new(ncap);
 	for (i = 0; i < m->cap; i++)
 		if (m->t[i].k != NULL)
 			smap_insert(nt, ncap, m->t[i].k, m->t[i].len, m->t[i].v);
-	free(m->t);
+	stab_free(m->t, m->cap);
 	m->t = nt;
 	m->cap = ncap;
 }
@@ -205,7 +232,7 @@ smap_put(struct smap *m, const char *k, size_t n, int v)
 static void
 smap_free(struct smap *m)
 {
-	free(m->t);
+	stab_free(m->t, m->cap);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -1190,11 +1217,8 @@ load_roster(struct wz_tier *t, const char *path)
 		if (row->blank)
 			continue;
 		t->st.roster_rows++;
-		if (t->nroles == t->caproles) {
-			t->caproles = t->caproles ? t->caproles * 2 : 1024;
-			t->roles = wz_reallocarray(t->roles, t->caproles,
-			    sizeof(*t->roles));
-		}
+		wz_big_reserve((void **)&t->roles, &t->caproles, t->nroles + 1,
+		    sizeof(*t->roles), 1024);
 		ro = &t->roles[t->nroles];
 		memset(ro, 0, sizeof(*ro));
 		ro->line = row->line;
@@ -1840,9 +1864,6 @@ wz_tier_free(struct wz_tier *t)
 		return;
 	wz_buf_free(&t->enc.b);
 	wz_buf_free(&t->encb);
-	if (t->rtail != NULL)
-		for (i = 0; i < t->nroles; i++)
-			free(t->rtail[i].s);
 	free(t->rtail);
 	free(t->noauth.enc);
 	for (i = 0; i < t->ncfgs; i++) {
@@ -1888,7 +1909,7 @@ wz_tier_free(struct wz_tier *t)
 	smap_free(&t->resolve);
 	free(t->rpid);
 	free(t->rline);
-	free(t->roles);
+	wz_big_free(t->roles, t->caproles * sizeof(*t->roles));
 	free(t->leader_post);
 	free(t->lr);
 	free(t->lgroup_post);
@@ -3038,13 +3059,7 @@ write_tail(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 	size_t nf = t->o.labels_zh ? 10 : 8;
 
 	if (t->rtail == NULL || t->rtail_w != w) {
-		if (t->rtail != NULL) {
-			size_t i;
-
-			for (i = 0; i < t->nroles; i++)
-				free(t->rtail[i].s);
-			free(t->rtail);
-		}
+		free(t->rtail);
 		t->rtail = wz_calloc(t->nroles, sizeof(*t->rtail));
 		t->rtail_w = w;
 	}
@@ -3069,8 +3084,8 @@ write_tail(struct wz_tier *t, struct wz_writer *w, const struct artinfo *a,
 		}
 		wz_writer_encode_fields(w, f, l, nf, &t->encb);
 		if (rt->s == NULL || rt->cap < t->encb.len) {
-			free(rt->s);
-			rt->s = wz_malloc(t->encb.len);
+			/* At most a few times a role: cap only grows. */
+			rt->s = arena_alloc(&t->ar, t->encb.len);
 			rt->cap = (uint32_t)t->encb.len;
 		}
 		memcpy(rt->s, t->encb.s, t->encb.len);
