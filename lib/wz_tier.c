@@ -3455,6 +3455,19 @@ wz_tier_row(struct wz_tier *t, const struct wz_row *row,
 			t->ents[j] = t->ents[j - 1];
 		t->ents[j] = tmp;
 	}
+	/*
+	 * The people's cached tails are spread over the roster's memory:
+	 * ask for all of them before the first is needed, so that their
+	 * cache misses overlap instead of following one another.
+	 */
+	if (t->rtail != NULL && t->rtail_w == w && !t->o.explain) {
+		for (i = 0; i < t->nents; i++)
+			if (t->ents[i].kind == E_PERSON)
+				__builtin_prefetch(&t->rtail[t->ents[i].role]);
+		for (i = 0; i < t->nents; i++)
+			if (t->ents[i].kind == E_PERSON)
+				__builtin_prefetch(t->rtail[t->ents[i].role].s);
+	}
 	for (i = 0; i < t->nents; i++) {
 		write_ent(t, w, a, pl, &t->ents[i]);
 		t->st.written++;
