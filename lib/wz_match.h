@@ -117,6 +117,25 @@ void	 wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row);
 void	 wz_matcher_history_reset(struct wz_matcher *m);
 
 /*
+ * History from ledgers (wz-match --ledger): read the cases of the
+ * ledgers (lib/wz_ledger.h, wz_ledger_history()) that a history
+ * condition with a ledger_case can use.  Such a condition, whose key is
+ * [unit], then also holds for a row of year Y when, for each of its N
+ * years, the ledgers hold a counting case of the condition's article
+ * whose note names the ledger_case among its rule cases and year Y-k,
+ * at the row's unit: the case's place, or the liable party of a
+ * collective case, compared by the unit's name (the last part of a
+ * path, normalised as fields are).  The sheet's own earlier rows count
+ * as before.  Call once, before matching; wz_matcher_history_reset()
+ * keeps what the ledgers gave.  Returns 0, or an exit status after
+ * messages (EX_DATAERR: a ledger does not verify or has lines that are
+ * not records; EX_NOINPUT; EX_IOERR); st gets the counts.
+ */
+struct wz_lhist_stats;
+int	 wz_matcher_ledgers(struct wz_matcher *m, char *const *paths,
+	    size_t n, struct wz_lhist_stats *st);
+
+/*
  * Match one row of the bound header.  Messages about the row (regex
  * limits, unknown posts, unreadable numbers or dates) go to stderr as
  * "prog: NAME:LINE: ...".  The citations are read with
