@@ -2671,8 +2671,8 @@ htab_free(struct htab *t)
 	wz_buf_free(&t->str);
 }
 
-/* The name of a unit, as the ledgers' history is keyed: the last part of
- * a path of units (通渭县/西山乡 is 西山乡). */
+/* The name of a unit: the last part of a path of units (通渭县/西山乡
+ * is 西山乡). */
 static void
 unit_name(const char *s, size_t n, const char **u, size_t *ul)
 {
@@ -2691,16 +2691,13 @@ hist_at(struct wz_matcher *m, int hid, const struct hist *h, int y,
     const struct htab **t)
 {
 	const struct hent *e;
-	const char *u;
-	size_t ul;
 
 	*t = &m->ht;
 	if ((e = hfind(&m->ht, hid, m->kb.s, m->kb.len, y)) != NULL ||
 	    m->lt.n == 0 || h->c->hist_case == NULL || h->nkeys != 1)
 		return e;
-	unit_name(m->kb.s, m->kb.len, &u, &ul);
 	*t = &m->lt;
-	return hfind(&m->lt, hid, u, ul, y);
+	return hfind(&m->lt, hid, m->kb.s, m->kb.len, y);
 }
 
 static int
@@ -3370,12 +3367,11 @@ ledger_want(void *arg, const char *article, const char *cases)
 }
 
 /* A ledger's unit as a row's would be keyed: normalised as fields are,
- * then its name (unit_name()); into b.  0 if there is none. */
+ * into b.  0 if there is none. */
 static int
 ledger_unit(struct wz_matcher *m, const char *s, struct wz_buf *b)
 {
-	size_t n = strlen(s), ul;
-	const char *u;
+	size_t n = strlen(s);
 	int why;
 
 	buf_trunc(b, 0);
@@ -3383,9 +3379,8 @@ ledger_unit(struct wz_matcher *m, const char *s, struct wz_buf *b)
 		return 0;
 	if (!plain_ascii(s, n))
 		s = wz_norm_run(m->nm_fld, s, n, &n);
-	unit_name(s, n, &u, &ul);
-	wz_buf_add(b, u, ul);
-	return ul > 0;
+	wz_buf_add(b, s, n);
+	return n > 0;
 }
 
 /* Is the case the unit's own (wz-tier's row for a unit: tier collective,
@@ -3412,9 +3407,10 @@ ledger_take(void *arg, const struct wz_lhcase *c)
 	size_t i, k;
 
 	/* A case's unit is its place; the unit's own case names it as the
-	 * liable party too. */
+	 * liable party too, by its path. */
 	unit[0] = c->place;
-	unit[1] = unit_case(c) ? c->liable_name : "";
+	unit[1] = !unit_case(c) ? "" : c->liable_id[0] != '\0' ?
+	    c->liable_id : c->liable_name;
 	for (i = 0; i < m->nhists; i++) {
 		const struct hist *h = &m->hists[i];
 
@@ -3423,10 +3419,22 @@ ledger_take(void *arg, const struct wz_lhcase *c)
 		buf_trunc(&ev, 0);
 		wz_buf_printf(&ev, "ledger %s:%lu %s", c->ledger, c->line,
 		    h->c->hist_case);
-		for (k = 0; k < 2; k++)
-			if (ledger_unit(m, unit[k], &key))
-				hinsert(&m->lt, (int)i, key.s, key.len,
+		/* Under the path and each shorter path that ends it: a
+		 * row's 西山乡 or 通渭县/西山乡 is 通渭县/西山乡, and not
+		 * 临县/西山乡 when the row says 通渭县/西山乡. */
+		for (k = 0; k < 2; k++) {
+			const char *p, *e;
+
+			if (!ledger_unit(m, unit[k], &key))
+				continue;
+			for (p = key.s, e = key.s + key.len; p < e; p++) {
+				hinsert(&m->lt, (int)i, p, (size_t)(e - p),
 				    c->year, ev.s, ev.len);
+				if ((p = memchr(p, '/', (size_t)(e - p))) ==
+				    NULL)
+					break;
+			}
+		}
 	}
 	wz_buf_free(&key);
 	wz_buf_free(&ev);

@@ -109,8 +109,9 @@ int	 wz_matcher_bind(struct wz_matcher *m, const struct wz_row *hdr,
 /*
  * The first pass of history: remember what this row contributes to the
  * history conditions (rows whose inner condition holds, by key and year).
- * wz_matcher_history_reset() forgets everything.  Whether the bound
- * header can contribute at all: wz_matcher_history_needed().
+ * wz_matcher_history_reset() forgets the first pass's table (not what
+ * wz_matcher_ledgers() read).  Whether the bound header can contribute
+ * at all: wz_matcher_history_needed().
  */
 int	 wz_matcher_history_needed(const struct wz_matcher *m);
 void	 wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row);
@@ -123,11 +124,12 @@ void	 wz_matcher_history_reset(struct wz_matcher *m);
  * [unit], then also holds for a row of year Y when, for each of its N
  * years, the ledgers hold a counting case of the condition's article
  * whose note names the ledger_case among its rule cases and year Y-k,
- * at the row's unit: the case's place, or the liable party of a
- * collective case, compared by the unit's name (the last part of a
- * path, normalised as fields are).  The sheet's own earlier rows count
- * as before.  Call once, before matching; wz_matcher_history_reset()
- * keeps what the ledgers gave.  Returns 0, or an exit status after
+ * at the row's unit: the case's place, or the path (liable_id) of the
+ * unit's own collective case, normalised as fields are; a row's unit is
+ * the case's when it is the case's path or a shorter path that ends it
+ * (西山乡 and 通渭县/西山乡 for 通渭县/西山乡).  The sheet's own
+ * earlier rows count as before.  Call once, before matching;
+ * wz_matcher_history_reset() keeps what the ledgers gave.  Returns 0, or an exit status after
  * messages (EX_DATAERR: a ledger does not verify or has lines that are
  * not records; EX_NOINPUT; EX_IOERR); st gets the counts.
  */

@@ -591,6 +591,8 @@ test_history_ledger(void **state)
 		"北坪乡", "2018", "一般",	/* a collective case's name */
 		"柳湾乡", "2018", "一般",	/* a person's, not the unit */
 		"城关镇", "2018", "一般",	/* closed without a decision */
+		"通渭县/西山乡", "2018", "一般",	/* the same path */
+		"临县/西山乡", "2018", "一般",	/* another county's */
 	};
 	static const char input[] =
 	    "编号,单位,年度,article,values,liable_name,tier\n"
@@ -641,7 +643,7 @@ test_history_ledger(void **state)
 	assert_int_equal(st.records, 7);
 	assert_int_equal(st.cases, 5);	/* not K3's rule case */
 	assert_int_equal(st.counted, 4);	/* not K6, dropped */
-	sheet(&s, 3, hdr, 6, cells);
+	sheet(&s, 3, hdr, 8, cells);
 	assert_int_equal(wz_matcher_bind(m, &s.hdr, "h"), 0);
 	wz_matcher_history_reset(m);	/* keeps the ledgers' */
 	assert_int_equal(wz_matcher_row(m, &s.rows[0]), WZ_M_MATCHED);
@@ -654,6 +656,8 @@ test_history_ledger(void **state)
 	assert_int_equal(wz_matcher_row(m, &s.rows[3]), WZ_M_MATCHED);
 	assert_int_equal(wz_matcher_row(m, &s.rows[4]), WZ_M_UNMATCHED);
 	assert_int_equal(wz_matcher_row(m, &s.rows[5]), WZ_M_UNMATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[6]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[7]), WZ_M_UNMATCHED);
 	wz_matcher_free(m);
 	wz_rules_free(rs);
 }
