@@ -11,6 +11,7 @@
 
 #include "wz_base.h"
 #include "wz_cli.h"
+#include "wz_ledger.h"
 #include "wz_match.h"
 #include "wz_rules.h"
 
@@ -51,6 +52,8 @@ help(FILE *fp)
 "  --explain          add an explain column\n"
 "  --no-prefilter     run every pattern on every row (same results)\n"
 "  --no-history       history conditions never hold; one pass\n"
+"  --ledger FILE      history conditions with a ledger_case also read\n"
+"                     the cases of this ledger (repeatable)\n"
 "  -q                 no summary on stderr\n", fp);
 }
 
@@ -107,11 +110,12 @@ main(int argc, char *argv[])
 	struct wz_match_opts mo;
 	struct wz_match_stats st;
 	struct list rules = { 0 }, docs = { 0 }, text = { 0 }, fields = { 0 },
-	    defs = { 0 }, owned = { 0 };
+	    defs = { 0 }, owned = { 0 }, ledgers = { 0 };
+	struct wz_lhist_stats ls;
 	struct wz_ruleset *rs;
 	struct wz_matcher *m = NULL;
 	struct wz_writer *out = NULL, *unm = NULL;
-	const char *unmatched = NULL, *ledger = NULL;
+	const char *unmatched = NULL;
 	int ch, quiet = 0, status = 0, fd = -1, errs = 0;
 	size_t i;
 	char *s;
@@ -138,7 +142,7 @@ main(int argc, char *argv[])
 		case OPT_EXPLAIN: mo.explain = 1; break;
 		case OPT_NO_PREFILTER: mo.no_prefilter = 1; break;
 		case OPT_NO_HISTORY: mo.no_history = 1; break;
-		case OPT_LEDGER: ledger = optarg; break;
+		case OPT_LEDGER: push(&ledgers, optarg); break;
 		case WZ_OPT_HELP:
 			help(stdout);
 			wz_cli_rules_help(stdout);
@@ -151,10 +155,9 @@ main(int argc, char *argv[])
 	}
 	if (mo.invert && unmatched != NULL)
 		wz_cli_usage_error(&cli, "-v and --unmatched: choose one");
-	if (ledger != NULL)
-		wz_cli_usage_error(&cli, "--ledger: not yet supported (the "
-		    "ledger does not record the rule case and year that "
-		    "history needs); use a multi-year sheet");
+	if (mo.no_history && ledgers.n > 0)
+		wz_cli_usage_error(&cli, "--no-history and --ledger: choose "
+		    "one");
 	mo.text_cols = text.v;
 	mo.ntext = text.n;
 	mo.fields = fields.v;
@@ -182,6 +185,24 @@ main(int argc, char *argv[])
 	if ((m = wz_matcher_new(rs, &mo)) == NULL) {
 		status = EX_USAGE;
 		goto done;
+	}
+	if (ledgers.n > 0) {
+		if ((status = wz_matcher_ledgers(m, (char *const *)ledgers.v,
+		    ledgers.n, &ls)) != 0) {
+			wz_msg(NULL, 0, "nothing matched: the ledgers' history "
+			    "would be incomplete");
+			goto done;
+		}
+		if (ls.unplaced > 0)
+			wz_msg(NULL, 0, "ledger cases of the history's "
+			    "articles without case= or year= in the note "
+			    "(recorded by an older wz-ledger, or without a "
+			    "year): %lu, no history from them", ls.unplaced);
+		if (!quiet)
+			wz_msg(NULL, 0, "ledger%s: %lu record%s read, %lu "
+			    "case%s for history", ledgers.n == 1 ? "" : "s",
+			    ls.records, ls.records == 1 ? "" : "s",
+			    ls.counted, ls.counted == 1 ? "" : "s");
 	}
 
 	out = wz_cli_stdout(&cli);
@@ -218,5 +239,6 @@ done:
 	list_free(&text);
 	list_free(&fields);
 	list_free(&defs);
+	list_free(&ledgers);
 	return out != NULL ? wz_cli_finish(out, status) : status;
 }

@@ -24,6 +24,7 @@
 
 #include "wz_base.h"
 #include "wz_csv.h"
+#include "wz_date.h"
 #include "wz_ledger.h"
 #include "wz_num.h"
 #include "wz_sha.h"
@@ -1541,6 +1542,136 @@ login_name(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The note: entries, then the user's text.                           */
+
+/* Is s[0..n) "NAME=..." with NAME of [a-z_], not empty?  Sets *nl. */
+static int
+note_entry(const char *s, size_t n, size_t *nl)
+{
+	size_t i;
+
+	for (i = 0; i < n && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_');
+	    i++)
+		;
+	if (i == 0 || i == n || s[i] != '=')
+		return 0;
+	*nl = i;
+	return 1;
+}
+
+/*
+ * Walk note's entries: fn (if not NULL) is called for each; returns the
+ * offset of the user's text and sets *elen to the length of the entries
+ * before it (without the ';' that ends them).
+ */
+static size_t
+note_walk(const char *note, size_t len, size_t *elen,
+    int (*fn)(void *, const char *, size_t, const char *, size_t),
+    void *arg)
+{
+	const char *p = note, *e = note + len, *q;
+	size_t nl;
+
+	*elen = 0;
+	while (p < e) {
+		q = memchr(p, ';', (size_t)(e - p));
+		if (q == NULL)
+			q = e;
+		if (!note_entry(p, (size_t)(q - p), &nl))
+			return (size_t)(p - note);
+		if (nl == 4 && memcmp(p, "note", 4) == 0)
+			return (size_t)(p + 5 - note);
+		if (fn != NULL && fn(arg, p, nl, p + nl + 1,
+		    (size_t)(q - p - nl - 1)))
+			return (size_t)(p - note);
+		*elen = (size_t)(q - note);
+		p = q + (q < e);
+	}
+	return len;
+}
+
+struct note_find {
+	const char	*name;
+	const char	*s;
+	size_t		 n;
+	int		 found;
+};
+
+static int
+note_find_fn(void *arg, const char *name, size_t nl, const char *v,
+    size_t vl)
+{
+	struct note_find *nf = arg;
+
+	if (nf->found || strlen(nf->name) != nl ||
+	    memcmp(nf->name, name, nl) != 0)
+		return 0;
+	nf->s = v;
+	nf->n = vl;
+	nf->found = 1;
+	return 0;
+}
+
+int
+wz_ledger_note_get(const char *note, size_t len, const char *name,
+    const char **s, size_t *n)
+{
+	struct note_find nf = { name, NULL, 0, 0 };
+	size_t elen;
+
+	note_walk(note, len, &elen, note_find_fn, &nf);
+	if (!nf.found)
+		return 0;
+	*s = nf.s;
+	*n = nf.n;
+	return 1;
+}
+
+size_t
+wz_ledger_note_text(const char *note, size_t len, const char **text)
+{
+	size_t elen, off = note_walk(note, len, &elen, NULL, NULL);
+
+	*text = note + off;
+	return len - off;
+}
+
+void
+wz_ledger_note_make(struct wz_buf *b, const char *entries, size_t elen,
+    const char *text, size_t tlen)
+{
+	size_t nl;
+
+	wz_buf_reset(b);
+	wz_buf_add(b, entries, elen);
+	if (tlen > 0) {
+		/* The text alone stays as it is, unless it would read as
+		 * entries. */
+		if (elen > 0)
+			wz_buf_adds(b, ";note=");
+		else {
+			const char *q = memchr(text, ';', tlen);
+
+			if (note_entry(text, q != NULL ? (size_t)(q - text) :
+			    tlen, &nl))
+				wz_buf_adds(b, "note=");
+		}
+		wz_buf_add(b, text, tlen);
+	}
+	wz_buf_cstr(b);
+}
+
+/* The entries of a note as they are, without the user's text. */
+static size_t
+note_entries(const char *note, size_t len)
+{
+	size_t elen;
+
+	note_walk(note, len, &elen, NULL, NULL);
+	return elen;
+}
+
+/* ------------------------------------------------------------------ */
 /* append                                                             */
 
 /* Input columns that the ledger takes, by the names wz-match, wz-tier
@@ -1548,7 +1679,8 @@ login_name(void)
 enum {
 	IN_ARTICLE, IN_LIABLE_ID, IN_LIABLE_NAME, IN_LIABLE_RANK, IN_TIER,
 	IN_MEASURES, IN_ALTERNATIVES, IN_BASIS, IN_NPU, IN_RECTIFY_BY,
-	IN_VALUES, IN_ID, IN_PLACE, IN_AMOUNT, IN_N
+	IN_VALUES, IN_ID, IN_PLACE, IN_AMOUNT, IN_YEAR, IN_DATE, IN_FOUND,
+	IN_N
 };
 static const char *const in_names[IN_ID] = {
 	"article", "liable_id", "liable_name", "liable_rank", "tier",
@@ -1568,8 +1700,24 @@ const char *const wz_ledger_amount_columns[] = {
 	"问题金额(元)", "资金金额", "涉及资金金额", NULL
 };
 
+/* The year of the conduct: the first of these that reads as a date or a
+ * year, as wz-match finds the year for history (rules/headers.yaml). */
+const char *const wz_ledger_year_columns[] = {
+	"year", "年度", "考核年度", "年份", "所属年度", "年", NULL
+};
+const char *const wz_ledger_date_columns[] = {
+	"date", "发生时间", "发生日期", "违纪时间", "违规时间", "违纪违规时间",
+	"问题发生时间", "问题发生日期", NULL
+};
+const char *const wz_ledger_found_columns[] = {
+	"found_date", "发现日期", "发现时间", "受理时间", "受理日期", "立案时间",
+	"立案日期", "登记时间", "登记日期", "检查时间", "督查时间",
+	"线索受理时间", "问题发现时间", NULL
+};
+
 /* Stored per case: these fields, NUL-terminated, one after another; they
- * map onto WZ_LC_CASE .. WZ_LC_RECTIFY_BY in order. */
+ * map onto WZ_LC_CASE .. WZ_LC_RECTIFY_BY in order.  The note follows
+ * them. */
 enum {
 	AR_CASE, AR_FINDING, AR_ARTICLE, AR_LIABLE_ID, AR_LIABLE_NAME,
 	AR_LIABLE_RANK, AR_TIER, AR_PLACE, AR_AMOUNT, AR_MEASURES,
@@ -1586,6 +1734,8 @@ struct pending {
 	size_t		 n, cap;
 	struct wz_buf	 fix[IN_N];	/* values with line breaks, mended */
 	unsigned long	 nwarn;		/* rows recorded with a problem */
+	const char	*note;		/* --note, or "" */
+	struct wz_buf	 nb, eb;	/* a row's note and its entries */
 };
 
 struct incols {
@@ -1674,6 +1824,12 @@ find_cols(struct wz_reader *r, const struct wz_row *hdr,
 		    wz_ledger_place_columns);
 	ic->col[IN_AMOUNT] = col_first_of(norm, ic->nfind,
 	    wz_ledger_amount_columns);
+	ic->col[IN_YEAR] = col_first_of(norm, ic->nfind,
+	    wz_ledger_year_columns);
+	ic->col[IN_DATE] = col_first_of(norm, ic->nfind,
+	    wz_ledger_date_columns);
+	ic->col[IN_FOUND] = col_first_of(norm, ic->nfind,
+	    wz_ledger_found_columns);
 out:
 	for (i = 0; i < hdr->n; i++)
 		free(norm[i]);
@@ -1692,25 +1848,100 @@ cell(const struct wz_row *row, int col, size_t *len)
 	return row->f[col];
 }
 
-/* The amount= entry of a values column ("amount=42000;days=98"): sets
- * *s and *n and returns 1, or returns 0 if there is none. */
+/* The entry NAME= (key, with its '=') of a values column
+ * ("amount=42000;days=98;case=ID"): sets *s and *n and returns 1, or
+ * returns 0 if there is none. */
 static int
-values_amount(const char *v, size_t len, const char **s, size_t *n)
+values_entry(const char *v, size_t len, const char *key, const char **s,
+    size_t *n)
 {
 	const char *p = v, *e = v + len, *q;
+	size_t kl = strlen(key);
 
 	while (p < e) {
 		q = memchr(p, ';', (size_t)(e - p));
 		if (q == NULL)
 			q = e;
-		if (q - p >= 7 && memcmp(p, "amount=", 7) == 0) {
-			*s = p + 7;
-			*n = (size_t)(q - p - 7);
+		if ((size_t)(q - p) >= kl && memcmp(p, key, kl) == 0) {
+			*s = p + kl;
+			*n = (size_t)(q - p) - kl;
 			return 1;
 		}
 		p = q + 1;
 	}
 	return 0;
+}
+
+static int
+values_amount(const char *v, size_t len, const char **s, size_t *n)
+{
+	return values_entry(v, len, "amount=", s, n);
+}
+
+/* The year a cell names: a date or a year as people type them
+ * (wz_date_parse), or "2017年度"; 0 if none. */
+static int
+cell_year(const char *s, size_t n)
+{
+	wz_day d;
+	int y, mo, dd;
+
+	if (n == 0)
+		return 0;
+	if (wz_date_parse(s, n, WZ_DATE_NOSERIAL, WZ_DAY_NONE, WZ_DAY_NONE,
+	    &d, NULL, NULL, 0) == WZ_DATE_OK) {
+		wz_date_ymd(d, &y, &mo, &dd);
+		return y;
+	}
+	if (n == 4 + strlen("年度") && memcmp(s + 4, "年度", n - 4) == 0 &&
+	    wz_date_parse(s, 4, WZ_DATE_NOSERIAL, WZ_DAY_NONE, WZ_DAY_NONE,
+	    &d, NULL, NULL, 0) == WZ_DATE_OK) {
+		wz_date_ymd(d, &y, &mo, &dd);
+		return y;
+	}
+	return 0;
+}
+
+/* Is s[0..n) a list of rule case ids ("town_average,town_poor")? */
+static int
+case_list_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '-' || s[i] == '.' || s[i] == ','))
+			return 0;
+	return n > 0;
+}
+
+/*
+ * The note of a row's case into pd->nb: its rule cases (the values
+ * column's case= entry) and the year of the conduct (the first of the
+ * year, date and discovery-date columns that names one), then --note.
+ */
+static void
+row_note(struct pending *pd, const char *const *v, const size_t *len)
+{
+	static const int ycols[] = { IN_YEAR, IN_DATE, IN_FOUND };
+	const char *s;
+	size_t n, k;
+	int y = 0;
+
+	wz_buf_reset(&pd->eb);
+	if (values_entry(v[IN_VALUES], len[IN_VALUES], "case=", &s, &n) &&
+	    case_list_ok(s, n)) {
+		wz_buf_adds(&pd->eb, "case=");
+		wz_buf_add(&pd->eb, s, n);
+	}
+	for (k = 0; k < sizeof(ycols) / sizeof(ycols[0]) && y == 0; k++)
+		y = cell_year(v[ycols[k]], len[ycols[k]]);
+	if (y > 0)
+		wz_buf_printf(&pd->eb, "%syear=%d", pd->eb.len > 0 ? ";" : "",
+		    y);
+	wz_ledger_note_make(&pd->nb, pd->eb.s != NULL ? pd->eb.s : "",
+	    pd->eb.len, pd->note, strlen(pd->note));
 }
 
 /* A sum of money s[0..n) as the ledger keeps it, into out (32 bytes):
@@ -1868,6 +2099,8 @@ take_row(struct pending *pd, struct wz_reader *r, const struct wz_row *row,
 	PUT(v[IN_BASIS], len[IN_BASIS]);
 	PUT(v[IN_NPU], len[IN_NPU]);
 	PUT(v[IN_RECTIFY_BY], len[IN_RECTIFY_BY]);
+	row_note(pd, v, len);
+	PUT(pd->nb.s, pd->nb.len);
 #undef PUT
 	return 1;
 }
@@ -1887,7 +2120,7 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 	struct wled l;
 	const struct wz_row *hdr, *row;
 	struct incols ic = { { 0 }, 0 };
-	const char *f[WZ_LEDGER_NCOLS], *by, *note;
+	const char *f[WZ_LEDGER_NCOLS], *by;
 	char date[11];
 	size_t len[WZ_LEDGER_NCOLS], i, k, off;
 	unsigned long nread = 0, nrej = 0, nblank = 0, napp = 0, ndup = 0;
@@ -1895,6 +2128,7 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 
 	memset(&l, 0, sizeof(l));
 	memset(&pd, 0, sizeof(pd));
+	pd.note = o->note != NULL ? o->note : "";
 	l.fd = -1;
 	if (o->on != NULL && !wz_ledger_date_ok(o->on, strlen(o->on))) {
 		wz_msg(NULL, 0, "--on: '%s' is not a date (YYYY-MM-DD)", o->on);
@@ -1942,7 +2176,6 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 	}
 
 	by = o->by != NULL ? o->by : login_name();
-	note = o->note != NULL ? o->note : "";
 	if ((status = wled_open(&l, ledger, 1, o->tsv, o->at)) != 0 ||
 	    (status = wled_load(&l, collect_key, &keys)) != 0)
 		goto out;
@@ -1954,8 +2187,6 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 	len[WZ_LC_EVENT] = strlen(f[WZ_LC_EVENT]);
 	f[WZ_LC_BY] = by;
 	len[WZ_LC_BY] = strlen(by);
-	f[WZ_LC_NOTE] = note;
-	len[WZ_LC_NOTE] = strlen(note);
 	for (i = 0; i < pd.n; i++) {
 		const char *s = pd.arena.s + pd.off[i];
 
@@ -1969,6 +2200,8 @@ wz_ledger_append(const char *ledger, struct wz_reader *const *in,
 			len[WZ_LC_CASE + k] = strlen(s + off);
 			off += len[WZ_LC_CASE + k] + 1;
 		}
+		f[WZ_LC_NOTE] = s + off;
+		len[WZ_LC_NOTE] = strlen(s + off);
 		if ((status = wled_add(&l, f, len)) != 0)
 			goto out;
 		napp++;
@@ -1992,6 +2225,8 @@ out:
 	free(keys.v);
 	free(pd.off);
 	wz_buf_free(&pd.arena);
+	wz_buf_free(&pd.nb);
+	wz_buf_free(&pd.eb);
 	for (k = 0; k < IN_N; k++)
 		wz_buf_free(&pd.fix[k]);
 	return status;
@@ -2101,6 +2336,7 @@ wz_ledger_event(const char *ledger, const char *case_id, const char *event,
     const struct wz_event_args *a, const struct wz_ledger_opts *o)
 {
 	struct findcase fc = { case_id, { 0 }, { 0 }, -1, 0 };
+	struct wz_buf nb = { 0 };
 	struct wled l;
 	const char *f[WZ_LEDGER_NCOLS], *why, *p;
 	size_t len[WZ_LEDGER_NCOLS], i;
@@ -2207,8 +2443,13 @@ wz_ledger_event(const char *ledger, const char *case_id, const char *event,
 	len[WZ_LC_EVENT] = strlen(event);
 	f[WZ_LC_BY] = o->by;
 	len[WZ_LC_BY] = strlen(o->by);
-	f[WZ_LC_NOTE] = o->note != NULL ? o->note : "";
-	len[WZ_LC_NOTE] = strlen(f[WZ_LC_NOTE]);
+	/* The note's entries (the rule cases, the year) are the case's
+	 * too; the text is this event's. */
+	wz_ledger_note_make(&nb, f[WZ_LC_NOTE], note_entries(f[WZ_LC_NOTE],
+	    len[WZ_LC_NOTE]), o->note != NULL ? o->note : "",
+	    o->note != NULL ? strlen(o->note) : 0);
+	f[WZ_LC_NOTE] = nb.s;
+	len[WZ_LC_NOTE] = nb.len;
 	if ((status = wled_add(&l, f, len)) != 0 ||
 	    (status = wled_commit(&l)) != 0)
 		goto out;
@@ -2217,6 +2458,7 @@ wz_ledger_event(const char *ledger, const char *case_id, const char *event,
 out:
 	wled_close(&l);
 	wz_buf_free(&fc.blk);
+	wz_buf_free(&nb);
 	return status;
 }
 
@@ -2244,6 +2486,233 @@ wz_ledger_state(char *const *paths, size_t n, struct wz_writer *w, int group)
 	}
 	wz_lstate_write(st, w, group);
 	wz_lstate_free(st);
+	return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* history                                                            */
+
+/* A case kept for history: its strings in hs->arena, NUL-terminated, in
+ * the order of enum hs_field. */
+enum hs_field {
+	HS_CASE, HS_ARTICLE, HS_CASES, HS_PLACE, HS_TIER, HS_LIABLE_ID,
+	HS_LIABLE_NAME, HS_N
+};
+
+struct hs_case {
+	size_t		 off;		/* HS_CASE's, in hs->arena */
+	const char	*ledger;	/* borrowed from paths */
+	unsigned long	 line;
+	int		 year;
+	int		 status;	/* the last event */
+	int		 decided;	/* decided or revised at some time */
+};
+
+struct hs {
+	struct hs_case	*v;
+	size_t		 n, cap;
+	struct wz_buf	 arena;
+	uint64_t	*keys;		/* case_key + 1 .. ; 0: free */
+	size_t		*idx;
+	size_t		 tabcap;
+};
+
+static struct hs_case *
+hs_find(struct hs *h, uint64_t k)
+{
+	size_t i;
+
+	if (h->tabcap == 0)
+		return NULL;
+	for (i = (size_t)(k * 0x9e3779b97f4a7c15ULL) & (h->tabcap - 1);
+	    h->keys[i] != 0; i = (i + 1) & (h->tabcap - 1))
+		if (h->keys[i] == k)
+			return &h->v[h->idx[i]];
+	return NULL;
+}
+
+static void
+hs_slot(struct hs *h, uint64_t k, size_t x)
+{
+	size_t i;
+
+	for (i = (size_t)(k * 0x9e3779b97f4a7c15ULL) & (h->tabcap - 1);
+	    h->keys[i] != 0; i = (i + 1) & (h->tabcap - 1))
+		;
+	h->keys[i] = k;
+	h->idx[i] = x;
+}
+
+static struct hs_case *
+hs_add(struct hs *h, uint64_t k)
+{
+	size_t j, oldcap = h->tabcap;
+	uint64_t *ok = h->keys;
+	size_t *oi = h->idx;
+
+	if (2 * (h->n + 1) > h->tabcap) {
+		h->tabcap = h->tabcap ? h->tabcap * 2 : 64;
+		h->keys = wz_calloc(h->tabcap, sizeof(*h->keys));
+		h->idx = wz_calloc(h->tabcap, sizeof(*h->idx));
+		for (j = 0; j < oldcap; j++)
+			if (ok[j] != 0)
+				hs_slot(h, ok[j], oi[j]);
+		free(ok);
+		free(oi);
+	}
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->v = wz_reallocarray(h->v, h->cap, sizeof(*h->v));
+	}
+	hs_slot(h, k, h->n);
+	memset(&h->v[h->n], 0, sizeof(h->v[h->n]));
+	return &h->v[h->n++];
+}
+
+/* The year= entry of a note; 0 if none. */
+static int
+note_year(const char *note, size_t len)
+{
+	const char *s;
+	size_t n, i;
+	int y = 0;
+
+	if (!wz_ledger_note_get(note, len, "year", &s, &n) || n != 4)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		y = y * 10 + (s[i] - '0');
+	}
+	return y;
+}
+
+/* Fold one event into the kept cases. */
+static void
+hs_event(struct hs *h, const struct wz_levent *ev, const char *ledger,
+    int (*want)(void *, const char *, const char *), void *arg,
+    struct wz_lhist_stats *st)
+{
+	static const int fld[HS_N] = { WZ_LC_CASE, WZ_LC_ARTICLE, -1,
+	    WZ_LC_PLACE, WZ_LC_TIER, WZ_LC_LIABLE_ID, WZ_LC_LIABLE_NAME };
+	const char *note = ev->f[WZ_LC_NOTE], *cs;
+	size_t nlen = ev->len[WZ_LC_NOTE], cn, k, start;
+	uint64_t key = case_key(ev->f[WZ_LC_CASE], ev->len[WZ_LC_CASE]);
+	struct hs_case *c;
+	int year;
+
+	st->records++;
+	if ((c = hs_find(h, key)) != NULL) {
+		c->status = ev->event;
+		if (ev->event == WZ_EV_DECIDED || ev->event == WZ_EV_REVISED)
+			c->decided = 1;
+		return;
+	}
+	if (!wz_ledger_note_get(note, nlen, "case", &cs, &cn) ||
+	    (year = note_year(note, nlen)) == 0) {
+		/* Recorded without its rule cases or year: say so if it
+		 * is a case history would have read. */
+		if (ev->event == WZ_EV_RECOMMENDED &&
+		    want(arg, ev->f[WZ_LC_ARTICLE], NULL))
+			st->unplaced++;
+		return;
+	}
+	start = h->arena.len;
+	wz_buf_add(&h->arena, cs, cn);
+	wz_buf_addc(&h->arena, '\0');
+	if (!want(arg, ev->f[WZ_LC_ARTICLE], h->arena.s + start)) {
+		h->arena.len = start;
+		return;
+	}
+	h->arena.len = start;
+	c = hs_add(h, key);
+	c->off = start;
+	for (k = 0; k < HS_N; k++) {
+		if (fld[k] < 0)
+			wz_buf_add(&h->arena, cs, cn);
+		else
+			wz_buf_add(&h->arena, ev->f[fld[k]], ev->len[fld[k]]);
+		wz_buf_addc(&h->arena, '\0');
+	}
+	c->ledger = ledger;
+	c->line = ev->line;
+	c->year = year;
+	c->status = ev->event;
+	c->decided = ev->event == WZ_EV_DECIDED || ev->event == WZ_EV_REVISED;
+	st->cases++;
+}
+
+int
+wz_ledger_history(char *const *paths, size_t n,
+    int (*want)(void *, const char *, const char *),
+    void (*take)(void *, const struct wz_lhcase *), void *arg,
+    struct wz_lhist_stats *st)
+{
+	struct hs h;
+	struct wz_lreader *r;
+	const struct wz_levent *ev;
+	struct wz_lhcase lc;
+	const char *p, *f[HS_N];
+	size_t i, k;
+	int status = 0, rs;
+
+	memset(&h, 0, sizeof(h));
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < n; i++) {
+		/* History read from a ledger that was altered, or that an
+		 * append left torn, would be wrong without a word: the
+		 * chain is checked first, as verify does. */
+		if ((rs = wz_ledger_verify(paths[i], NULL, 1)) != 0) {
+			if (rs == EX_DATAERR)
+				wz_msg(paths[i], 0, "the ledger does not "
+				    "verify: its history is not read");
+			status = rs;
+			goto out;
+		}
+		if ((r = wz_lreader_open(paths[i], &rs)) == NULL) {
+			status = rs != 0 ? rs : EX_NOINPUT;
+			goto out;
+		}
+		rs = 0;
+		while (wz_lreader_good(r, &ev, &rs))
+			hs_event(&h, ev, paths[i], want, arg, st);
+		wz_lreader_close(r);
+		if (rs != 0) {
+			/* Lines that are not records (reported already). */
+			status = rs == WZ_EX_ROWS ? EX_DATAERR : rs;
+			goto out;
+		}
+	}
+	for (i = 0; i < h.n; i++) {
+		const struct hs_case *c = &h.v[i];
+
+		/* A case closed without ever being decided was dropped (an
+		 * error, a grade set aside): it is no history. */
+		if (c->status == WZ_EV_CLOSED && !c->decided)
+			continue;
+		for (p = h.arena.s + c->off, k = 0; k < HS_N; k++) {
+			f[k] = p;
+			p += strlen(p) + 1;
+		}
+		lc.case_id = f[HS_CASE];
+		lc.article = f[HS_ARTICLE];
+		lc.cases = f[HS_CASES];
+		lc.place = f[HS_PLACE];
+		lc.tier = f[HS_TIER];
+		lc.liable_id = f[HS_LIABLE_ID];
+		lc.liable_name = f[HS_LIABLE_NAME];
+		lc.ledger = c->ledger;
+		lc.line = c->line;
+		lc.year = c->year;
+		lc.status = c->status;
+		st->counted++;
+		take(arg, &lc);
+	}
+out:
+	free(h.v);
+	free(h.keys);
+	free(h.idx);
+	wz_buf_free(&h.arena);
 	return status;
 }
 

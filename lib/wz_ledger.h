@@ -80,6 +80,12 @@ extern const char *const wz_ledger_place_columns[];
  * from when the values column has no amount= entry (the finding's own
  * columns only; headers in 万元 are left out on purpose). */
 extern const char *const wz_ledger_amount_columns[];
+/* The headers append takes the year of the conduct from, for the note's
+ * year= entry: the first of the year columns, else of the conduct-date
+ * columns, else of the discovery-date columns, that names a year. */
+extern const char *const wz_ledger_year_columns[];
+extern const char *const wz_ledger_date_columns[];
+extern const char *const wz_ledger_found_columns[];
 
 #define WZ_CASE_ID_LEN	16	/* hex digits of a case_id or hashed finding_id */
 #define WZ_AT_LEN	20	/* "2024-03-01T08:00:00Z" */
@@ -141,6 +147,38 @@ void	 wz_ledger_encode(struct wz_buf *b, int tsv, const char *const *f,
 	    const size_t *len, size_t n);
 int	 wz_ledger_split(const char *line, size_t n, int tsv,
 	    struct wz_buf *scratch, const char **f, size_t *len, size_t max);
+
+/*
+ * The note.  What a record says about its case beyond the fixed columns
+ * is kept at the start of its note as entries NAME=VALUE joined by ';',
+ * the form of wz-match's values column:
+ *
+ *   case=ID[,ID...]   the rule cases that held (the input's values
+ *                     column's case= entry: "town_average")
+ *   year=YYYY         the year of the conduct, from the finding's year,
+ *                     conduct-date or discovery-date column
+ *   note=TEXT         the user's --note, always last: it runs to the end
+ *                     of the field and may hold ';' and '='
+ *
+ * A name is [a-z_]+.  Reading stops at the first part that is not
+ * NAME=VALUE, which begins the user's text: so a note without entries
+ * (and older ledgers' notes) is the text alone.  append writes case= and
+ * year= when it knows them; event carries a case's entries over from
+ * its last record and adds its own --note.
+ *
+ * wz_ledger_note_get: the value of entry name (without "name=") in
+ * *s and *n, borrowed from note; returns 1, or 0 if there is none.
+ * wz_ledger_note_text: the user's text in *text, returning its length.
+ * wz_ledger_note_make: entries[0..elen) (already "a=1;b=2", not in b)
+ * and the user's text into b, NUL-terminated; a text that would read as
+ * an entry is written as note=TEXT even without other entries.
+ */
+int	 wz_ledger_note_get(const char *note, size_t len, const char *name,
+	    const char **s, size_t *n);
+size_t	 wz_ledger_note_text(const char *note, size_t len,
+	    const char **text);
+void	 wz_ledger_note_make(struct wz_buf *b, const char *entries,
+	    size_t elen, const char *text, size_t tlen);
 
 /* ---- Reading a ledger, one event at a time (reports, history). ---- */
 
@@ -209,6 +247,50 @@ size_t	 wz_lstate_count(const struct wz_lstate *st);
 void	 wz_lstate_write(struct wz_lstate *st, struct wz_writer *w,
 	    int group);
 void	 wz_lstate_free(struct wz_lstate *st);
+
+/* ---- History: the rule cases a ledger holds (wz-match --ledger). ---- */
+
+/* A case as history reads it; the strings are borrowed during take(). */
+struct wz_lhcase {
+	const char	*case_id, *article;
+	const char	*cases;		/* the note's case= entry */
+	const char	*place, *tier, *liable_id, *liable_name;
+	const char	*ledger;	/* the path given */
+	unsigned long	 line;		/* the first record read */
+	int		 year;		/* the note's year= entry */
+	int		 status;	/* its last event */
+};
+
+struct wz_lhist_stats {
+	unsigned long	 records;	/* read */
+	unsigned long	 cases;		/* kept (want() said yes) */
+	unsigned long	 counted;	/* given to take() */
+	unsigned long	 unplaced;	/* wanted articles' recommendations
+					 * without case= or year= */
+};
+
+/*
+ * Read the ledgers' cases for history.  Each ledger is first checked as
+ * `verify` checks it (problems are reported); one that fails, cannot be
+ * opened or read, or has lines that are not records stops the reading
+ * with EX_DATAERR, EX_NOINPUT or EX_IOERR after a message: history is
+ * never read from part of a ledger.
+ *
+ * A case is kept from its first record whose note has case= and year=
+ * when want(arg, article, cases) returns 1; want(arg, article, NULL)
+ * asks whether a recommendation without them would have been wanted
+ * (counted in st->unplaced).  Later events of a kept case fold into its
+ * status, in the order of the ledgers and their lines.  At the end,
+ * take(arg, c) is called for each kept case that counts as history:
+ * every one except a case closed without ever being decided or revised
+ * (dropped: recorded in error, or its finding set aside).  Memory grows
+ * with the cases kept, not with the ledgers' size.  Returns 0 or the
+ * exit status.
+ */
+int	 wz_ledger_history(char *const *paths, size_t n,
+	    int (*want)(void *arg, const char *article, const char *cases),
+	    void (*take)(void *arg, const struct wz_lhcase *c), void *arg,
+	    struct wz_lhist_stats *st);
 
 /* ---- The subcommands of wz-ledger. ---- */
 

@@ -30,6 +30,7 @@
 
 #include "wz_base.h"
 #include "wz_ac.h"
+#include "wz_ledger.h"
 #include "wz_match.h"
 #include "wz_num.h"
 #include "wz_text.h"
@@ -188,6 +189,17 @@ struct hent {
 	int		 hid, year;
 	size_t		 koff, klen, eoff, elen;
 };
+
+/* A history table: (history condition, key, year) -> evidence. */
+struct htab {
+	struct hent	*ents;
+	size_t		 n, cap;
+	size_t		*slots;
+	size_t		 nslots;
+	struct wz_buf	 str;
+};
+
+static void	htab_free(struct htab *);
 
 struct cap {
 	const char	*name;
@@ -383,12 +395,9 @@ struct wz_matcher {
 	size_t		 cappub;
 	struct pent	*pcache;
 
-	/* History table (first pass). */
-	struct hent	*hents;
-	size_t		 nhents, caphents;
-	size_t		*hslots;
-	size_t		 nhslots;
-	struct wz_buf	 hstr;
+	/* History tables: the first pass's, and the ledgers' (keyed by
+	 * the unit's name, wz_matcher_ledgers()). */
+	struct htab	 ht, lt;
 };
 
 /* ------------------------------------------------------------------ */
@@ -780,10 +789,12 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 			for (i = 0; i < h->nkeys; i++)
 				h->keys[i] = field_get(m, c->hist_key.v[i]);
 		}
-		/* compile() may move m->hists: set inner afterwards. */
+		/* compile() may move m->hists: set inner afterwards.  A
+		 * history of ledger_case alone has none: only the ledgers
+		 * hold it. */
 		{
-			struct mcond *inner = compile(m, c->hist_cond, d,
-			    owner);
+			struct mcond *inner = c->hist_cond == NULL ? NULL :
+			    compile(m, c->hist_cond, d, owner);
 
 			m->hists[mc->hid].inner = inner;
 		}
@@ -1366,9 +1377,8 @@ wz_matcher_free(struct wz_matcher *m)
 	wz_buf_free(&m->cb);
 	free(m->pub);
 	free(m->pcache);
-	free(m->hents);
-	free(m->hslots);
-	wz_buf_free(&m->hstr);
+	htab_free(&m->ht);
+	htab_free(&m->lt);
 	free(m);
 }
 
@@ -2586,63 +2596,108 @@ hhash(int hid, const char *k, size_t kl, int year)
 }
 
 static struct hent *
-hfind(struct wz_matcher *m, int hid, const char *k, size_t kl, int year)
+hfind(const struct htab *t, int hid, const char *k, size_t kl, int year)
 {
 	uint64_t h = hhash(hid, k, kl, year);
-	size_t i, mask = m->nhslots - 1;
+	size_t i, mask = t->nslots - 1;
 	struct hent *e;
 
-	if (m->nhslots == 0)
+	if (t->nslots == 0)
 		return NULL;
-	for (i = h & mask; m->hslots[i] != 0; i = (i + 1) & mask) {
-		e = &m->hents[m->hslots[i] - 1];
+	for (i = h & mask; t->slots[i] != 0; i = (i + 1) & mask) {
+		e = &t->ents[t->slots[i] - 1];
 		if (e->h == h && e->hid == hid && e->year == year &&
-		    e->klen == kl && memcmp(m->hstr.s + e->koff, k, kl) == 0)
+		    e->klen == kl && memcmp(t->str.s + e->koff, k, kl) == 0)
 			return e;
 	}
 	return NULL;
 }
 
 static void
-hinsert(struct wz_matcher *m, int hid, const char *k, size_t kl, int year,
+hinsert(struct htab *t, int hid, const char *k, size_t kl, int year,
     const char *ev, size_t evl)
 {
 	struct hent *e;
 	size_t i, j, mask;
 
-	if (hfind(m, hid, k, kl, year) != NULL)
+	if (hfind(t, hid, k, kl, year) != NULL)
 		return;
-	if ((m->nhents + 1) * 2 > m->nhslots) {
-		m->nhslots = m->nhslots ? m->nhslots * 2 : 64;
-		free(m->hslots);
-		m->hslots = wz_calloc(m->nhslots, sizeof(*m->hslots));
-		mask = m->nhslots - 1;
-		for (j = 0; j < m->nhents; j++) {
-			for (i = m->hents[j].h & mask; m->hslots[i] != 0;
+	if ((t->n + 1) * 2 > t->nslots) {
+		t->nslots = t->nslots ? t->nslots * 2 : 64;
+		free(t->slots);
+		t->slots = wz_calloc(t->nslots, sizeof(*t->slots));
+		mask = t->nslots - 1;
+		for (j = 0; j < t->n; j++) {
+			for (i = t->ents[j].h & mask; t->slots[i] != 0;
 			    i = (i + 1) & mask)
 				;
-			m->hslots[i] = j + 1;
+			t->slots[i] = j + 1;
 		}
 	}
-	if (m->nhents == m->caphents) {
-		m->caphents = m->caphents ? m->caphents * 2 : 64;
-		m->hents = wz_reallocarray(m->hents, m->caphents,
-		    sizeof(*m->hents));
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->ents = wz_reallocarray(t->ents, t->cap, sizeof(*t->ents));
 	}
-	e = &m->hents[m->nhents];
+	e = &t->ents[t->n];
 	e->h = hhash(hid, k, kl, year);
 	e->hid = hid;
 	e->year = year;
-	e->koff = m->hstr.len;
+	e->koff = t->str.len;
 	e->klen = kl;
-	wz_buf_add(&m->hstr, k, kl);
-	e->eoff = m->hstr.len;
+	wz_buf_add(&t->str, k, kl);
+	e->eoff = t->str.len;
 	e->elen = evl;
-	wz_buf_add(&m->hstr, ev, evl);
-	mask = m->nhslots - 1;
-	for (i = e->h & mask; m->hslots[i] != 0; i = (i + 1) & mask)
+	wz_buf_add(&t->str, ev, evl);
+	mask = t->nslots - 1;
+	for (i = e->h & mask; t->slots[i] != 0; i = (i + 1) & mask)
 		;
-	m->hslots[i] = ++m->nhents;
+	t->slots[i] = ++t->n;
+}
+
+static void
+htab_reset(struct htab *t)
+{
+	t->n = 0;
+	if (t->slots != NULL)
+		memset(t->slots, 0, t->nslots * sizeof(*t->slots));
+	buf_trunc(&t->str, 0);
+}
+
+static void
+htab_free(struct htab *t)
+{
+	free(t->ents);
+	free(t->slots);
+	wz_buf_free(&t->str);
+}
+
+/* The name of a unit: the last part of a path of units (通渭县/西山乡
+ * is 西山乡). */
+static void
+unit_name(const char *s, size_t n, const char **u, size_t *ul)
+{
+	const char *p = s + n;
+
+	while (p > s && p[-1] != '/')
+		p--;
+	*u = p;
+	*ul = (size_t)(s + n - p);
+}
+
+/* The year y's history of h for the row's key (in m->kb): the sheet's
+ * (first pass), else the ledgers'. */
+static const struct hent *
+hist_at(struct wz_matcher *m, int hid, const struct hist *h, int y,
+    const struct htab **t)
+{
+	const struct hent *e;
+
+	*t = &m->ht;
+	if ((e = hfind(&m->ht, hid, m->kb.s, m->kb.len, y)) != NULL ||
+	    m->lt.n == 0 || h->c->hist_case == NULL || h->nkeys != 1)
+		return e;
+	*t = &m->lt;
+	return hfind(&m->lt, hid, m->kb.s, m->kb.len, y);
 }
 
 static int
@@ -2650,21 +2705,22 @@ eval_history(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct hist *h = &m->hists[mc->hid];
 	const struct hent *e;
+	const struct htab *t;
 	char yb[16];
 	int y, k;
 
 	if (m->o.no_history || (y = row_year(m)) == 0 || !hist_key(m, h))
 		return 0;
 	for (k = 1; k <= h->years; k++)
-		if (hfind(m, mc->hid, m->kb.s, m->kb.len, y - k) == NULL)
+		if (hist_at(m, mc->hid, h, y - k, &t) == NULL)
 			return 0;
 	for (k = 1; k <= h->years; k++) {
-		e = hfind(m, mc->hid, m->kb.s, m->kb.len, y - k);
+		e = hist_at(m, mc->hid, h, y - k, &t);
 		snprintf(yb, sizeof(yb), "%d: ", y - k);
-		evidence(m, yb, strlen(yb), m->hstr.s + e->eoff, e->elen,
+		evidence(m, yb, strlen(yb), t->str.s + e->eoff, e->elen,
 		    NULL, 0);
 		xadd(m, "history %.*s %d: %.*s", (int)m->kb.len, m->kb.s,
-		    y - k, (int)e->elen, m->hstr.s + e->eoff);
+		    y - k, (int)e->elen, t->str.s + e->eoff);
 	}
 	return 1;
 }
@@ -3226,7 +3282,8 @@ wz_matcher_history_needed(const struct wz_matcher *m)
 		for (k = 0; k < m->hists[i].nkeys; k++)
 			if (m->fields[m->hists[i].keys[k]].col < 0)
 				break;
-		if (k == m->hists[i].nkeys && possible(m, m->hists[i].inner))
+		if (k == m->hists[i].nkeys && m->hists[i].inner != NULL &&
+		    possible(m, m->hists[i].inner))
 			return 1;
 	}
 	return 0;
@@ -3245,7 +3302,7 @@ wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row)
 	for (i = 0; i < m->nhists; i++) {
 		const struct hist *h = &m->hists[i];
 
-		if (!hist_key(m, h))
+		if (h->inner == NULL || !hist_key(m, h))
 			continue;
 		acc_reset(&m->acc);
 		if ((r = eval(m, h->inner)) < 0) {
@@ -3259,8 +3316,8 @@ wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row)
 		hist_key(m, h);
 		buf_trunc(&m->cb, 0);
 		ev_join(m, &m->cb);
-		hinsert(m, (int)i, m->kb.s, m->kb.len, y, m->cb.s != NULL ?
-		    m->cb.s : "", m->cb.len);
+		hinsert(&m->ht, (int)i, m->kb.s, m->kb.len, y, m->cb.s !=
+		    NULL ? m->cb.s : "", m->cb.len);
 	}
 	m->nofilter = 0;
 	m->text_done = 0;
@@ -3269,10 +3326,125 @@ wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row)
 void
 wz_matcher_history_reset(struct wz_matcher *m)
 {
-	m->nhents = 0;
-	if (m->hslots != NULL)
-		memset(m->hslots, 0, m->nhslots * sizeof(*m->hslots));
-	buf_trunc(&m->hstr, 0);
+	htab_reset(&m->ht);
+}
+
+/* ---- History from ledgers (wz-match --ledger). ---- */
+
+/* Does the comma-separated list l hold id? */
+static int
+case_listed(const char *l, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p;
+
+	for (p = l; (p = strstr(p, id)) != NULL; p += n)
+		if ((p == l || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Does history condition h take the ledgers' cases of this article and
+ * rule cases (NULL: any)? */
+static int
+hist_takes(const struct hist *h, const char *article, const char *cases)
+{
+	return h->c->hist_case != NULL && h->nkeys == 1 &&
+	    strcmp(h->owner, article) == 0 && (cases == NULL ||
+	    case_listed(cases, h->c->hist_case));
+}
+
+static int
+ledger_want(void *arg, const char *article, const char *cases)
+{
+	struct wz_matcher *m = arg;
+	size_t i;
+
+	for (i = 0; i < m->nhists; i++)
+		if (hist_takes(&m->hists[i], article, cases))
+			return 1;
+	return 0;
+}
+
+/* A ledger's unit as a row's would be keyed: normalised as fields are,
+ * into b.  0 if there is none. */
+static int
+ledger_unit(struct wz_matcher *m, const char *s, struct wz_buf *b)
+{
+	size_t n = strlen(s);
+	int why;
+
+	buf_trunc(b, 0);
+	if (n == 0 || wz_utf8_check((const unsigned char *)s, n, &why) != n)
+		return 0;
+	if (!plain_ascii(s, n))
+		s = wz_norm_run(m->nm_fld, s, n, &n);
+	wz_buf_add(b, s, n);
+	return n > 0;
+}
+
+/* Is the case the unit's own (wz-tier's row for a unit: tier collective,
+ * liable_id the unit's path, or empty, liable_name the unit)?  A person
+ * reached through the team is collective too, with a person's id. */
+static int
+unit_case(const struct wz_lhcase *c)
+{
+	const char *u;
+	size_t ul;
+
+	if (strcmp(c->tier, "collective") != 0)
+		return 0;
+	unit_name(c->liable_id, strlen(c->liable_id), &u, &ul);
+	return c->liable_id[0] == '\0' || strcmp(u, c->liable_name) == 0;
+}
+
+static void
+ledger_take(void *arg, const struct wz_lhcase *c)
+{
+	struct wz_matcher *m = arg;
+	struct wz_buf key = { 0 }, ev = { 0 };
+	const char *unit[2];
+	size_t i, k;
+
+	/* A case's unit is its place; the unit's own case names it as the
+	 * liable party too, by its path. */
+	unit[0] = c->place;
+	unit[1] = !unit_case(c) ? "" : c->liable_id[0] != '\0' ?
+	    c->liable_id : c->liable_name;
+	for (i = 0; i < m->nhists; i++) {
+		const struct hist *h = &m->hists[i];
+
+		if (!hist_takes(h, c->article, c->cases))
+			continue;
+		buf_trunc(&ev, 0);
+		wz_buf_printf(&ev, "ledger %s:%lu %s", c->ledger, c->line,
+		    h->c->hist_case);
+		/* Under the path and each shorter path that ends it: a
+		 * row's 西山乡 or 通渭县/西山乡 is 通渭县/西山乡, and not
+		 * 临县/西山乡 when the row says 通渭县/西山乡. */
+		for (k = 0; k < 2; k++) {
+			const char *p, *e;
+
+			if (!ledger_unit(m, unit[k], &key))
+				continue;
+			for (p = key.s, e = key.s + key.len; p < e; p++) {
+				hinsert(&m->lt, (int)i, p, (size_t)(e - p),
+				    c->year, ev.s, ev.len);
+				if ((p = memchr(p, '/', (size_t)(e - p))) ==
+				    NULL)
+					break;
+			}
+		}
+	}
+	wz_buf_free(&key);
+	wz_buf_free(&ev);
+}
+
+int
+wz_matcher_ledgers(struct wz_matcher *m, char *const *paths, size_t n,
+    struct wz_lhist_stats *st)
+{
+	return wz_ledger_history(paths, n, ledger_want, ledger_take, m, st);
 }
 
 /* ------------------------------------------------------------------ */

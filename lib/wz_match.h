@@ -109,12 +109,33 @@ int	 wz_matcher_bind(struct wz_matcher *m, const struct wz_row *hdr,
 /*
  * The first pass of history: remember what this row contributes to the
  * history conditions (rows whose inner condition holds, by key and year).
- * wz_matcher_history_reset() forgets everything.  Whether the bound
- * header can contribute at all: wz_matcher_history_needed().
+ * wz_matcher_history_reset() forgets the first pass's table (not what
+ * wz_matcher_ledgers() read).  Whether the bound header can contribute
+ * at all: wz_matcher_history_needed().
  */
 int	 wz_matcher_history_needed(const struct wz_matcher *m);
 void	 wz_matcher_history_row(struct wz_matcher *m, const struct wz_row *row);
 void	 wz_matcher_history_reset(struct wz_matcher *m);
+
+/*
+ * History from ledgers (wz-match --ledger): read the cases of the
+ * ledgers (lib/wz_ledger.h, wz_ledger_history()) that a history
+ * condition with a ledger_case can use.  Such a condition, whose key is
+ * [unit], then also holds for a row of year Y when, for each of its N
+ * years, the ledgers hold a counting case of the condition's article
+ * whose note names the ledger_case among its rule cases and year Y-k,
+ * at the row's unit: the case's place, or the path (liable_id) of the
+ * unit's own collective case, normalised as fields are; a row's unit is
+ * the case's when it is the case's path or a shorter path that ends it
+ * (西山乡 and 通渭县/西山乡 for 通渭县/西山乡).  The sheet's own
+ * earlier rows count as before.  Call once, before matching;
+ * wz_matcher_history_reset() keeps what the ledgers gave.  Returns 0, or an exit status after
+ * messages (EX_DATAERR: a ledger does not verify or has lines that are
+ * not records; EX_NOINPUT; EX_IOERR); st gets the counts.
+ */
+struct wz_lhist_stats;
+int	 wz_matcher_ledgers(struct wz_matcher *m, char *const *paths,
+	    size_t n, struct wz_lhist_stats *st);
 
 /*
  * Match one row of the bound header.  Messages about the row (regex

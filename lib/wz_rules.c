@@ -747,6 +747,15 @@ cond_history(struct ctx *c, struct wz_cond *cd, const struct wz_ynode *n,
 			c->lcase[c->nlcase++] = k;
 		}
 	}
+	/* The ledger knows a case's unit, not the other fields a key may
+	 * name (wz_matcher_ledgers()). */
+	if (cd->hist_case != NULL && ok && (cd->hist_key.n != 1 ||
+	    strcmp(cd->hist_key.v[0], "unit") != 0)) {
+		err(c, wz_ymap_get(n, "ledger_case"), "ledger_case needs "
+		    "key: [unit]: the ledger holds a case's unit, not its "
+		    "other fields");
+		ok = 0;
+	}
 	if (wz_ymap_get(n, "cond") == NULL && wz_ymap_get(n, "ledger_case") ==
 	    NULL) {
 		err(c, n, "history needs 'cond', 'ledger_case' or both");

@@ -647,6 +647,194 @@ test_fsize(void **state)
 }
 
 static void
+test_note(void **state)
+{
+	struct wz_buf b = { 0 };
+	const char *s, *t;
+	size_t n;
+
+	/* Entries, then the text after note=, which may hold ; and =. */
+	wz_ledger_note_make(&b, "case=town_average;year=2017", 27,
+	    "复核; a=b", strlen("复核; a=b"));
+	assert_string_equal(b.s, "case=town_average;year=2017;note=复核; a=b");
+	assert_int_equal(wz_ledger_note_get(b.s, b.len, "case", &s, &n), 1);
+	assert_int_equal(n, 12);
+	assert_memory_equal(s, "town_average", 12);
+	assert_int_equal(wz_ledger_note_get(b.s, b.len, "year", &s, &n), 1);
+	assert_memory_equal(s, "2017", 4);
+	assert_int_equal(wz_ledger_note_get(b.s, b.len, "a", &s, &n), 0);
+	n = wz_ledger_note_text(b.s, b.len, &t);
+	assert_int_equal(n, strlen("复核; a=b"));
+	assert_memory_equal(t, "复核; a=b", n);
+
+	/* A text alone stays as it is; older ledgers' notes are text. */
+	wz_ledger_note_make(&b, "", 0, "经复核属实", strlen("经复核属实"));
+	assert_string_equal(b.s, "经复核属实");
+	assert_int_equal(wz_ledger_note_get(b.s, b.len, "case", &s, &n), 0);
+	assert_int_equal(wz_ledger_note_text(b.s, b.len, &t), b.len);
+	/* ... unless it would read as an entry. */
+	wz_ledger_note_make(&b, "", 0, "case=x; typed", 13);
+	assert_string_equal(b.s, "note=case=x; typed");
+	assert_int_equal(wz_ledger_note_get(b.s, b.len, "case", &s, &n), 0);
+	assert_int_equal(wz_ledger_note_text(b.s, b.len, &t), 13);
+	/* Entries without text; nothing at all. */
+	wz_ledger_note_make(&b, "year=2018", 9, "", 0);
+	assert_string_equal(b.s, "year=2018");
+	assert_int_equal(wz_ledger_note_text(b.s, b.len, &t), 0);
+	wz_ledger_note_make(&b, "", 0, "", 0);
+	assert_string_equal(b.s, "");
+	/* Reading stops at the first part that is not NAME=VALUE. */
+	assert_int_equal(wz_ledger_note_get("case=a;see file;year=2017", 25,
+	    "year", &s, &n), 0);
+	assert_int_equal(wz_ledger_note_text("case=a;see file;year=2017", 25,
+	    &t), 18);
+	wz_buf_free(&b);
+}
+
+/* What wz_ledger_history gives: one line per case taken. */
+struct took {
+	struct wz_buf	 b;
+	const char	*article;	/* wanted; NULL: every article */
+};
+
+static int
+want_fn(void *arg, const char *article, const char *cases)
+{
+	struct took *t = arg;
+
+	return t->article == NULL || strcmp(article, t->article) == 0;
+}
+
+static void
+take_fn(void *arg, const struct wz_lhcase *c)
+{
+	struct took *t = arg;
+
+	wz_buf_printf(&t->b, "%s %s %s %d %s %s %s %d\n", c->article,
+	    c->cases, c->place, c->year, c->tier, c->liable_name,
+	    wz_event_name(c->status), c->line > 1);
+}
+
+static const char grades[] =
+    "编号,单位,年度,考核等次,article,values,liable_id,liable_name,tier,"
+    "measures\n"
+    "K1,东河镇,2017,一般,tongwei2017:11.1,case=town_average,,东河镇,"
+    "collective,team_grade_average\n"
+    "K1,东河镇,2017,一般,tongwei2017:11.1,case=town_average,P1,陈红梅,"
+    "main_leader,admonish\n"
+    "K2,西山乡,2017年度,较差,tongwei2017:11.1,case=town_poor_or_twice,,"
+    "西山乡,collective,team_grade_poor\n"
+    "K3,南川镇,,一般,tongwei2017:11.1,case=town_average,,南川镇,"
+    "collective,team_grade_average\n"
+    "F1,平襄镇,2017,,tongwei2017:5.11,amount=5000,P2,李明,direct,"
+    "admonish\n";
+
+static void
+test_history(void **state)
+{
+	char *led = path("h.csv"), *bad = path("bad.csv"), *text, *torn;
+	char *paths[2];
+	char id[WZ_CASE_ID_LEN + 1];
+	struct wz_event_args a = { 0 };
+	struct wz_ledger_opts o = { 0 };
+	struct wz_lhist_stats st;
+	struct took t = { { 0 }, "tongwei2017:11.1" };
+	char at[WZ_AT_LEN + 1];
+
+	quiet();
+	assert_int_equal(append_text(led, grades, "2018-03-01"), 0);
+	text = slurp(led);
+	/* The rule cases and the year go into the note; a year column
+	 * "2017年度" is read, an empty one leaves year= out. */
+	assert_non_null(strstr(text, ",case=town_average;year=2017,"));
+	assert_non_null(strstr(text, ",case=town_poor_or_twice;year=2017,"));
+	assert_non_null(strstr(text, ",case=town_average,"));
+	assert_non_null(strstr(text, ",year=2017,"));
+	free(text);
+
+	paths[0] = led;
+	assert_int_equal(wz_ledger_history(paths, 1, want_fn, take_fn, &t,
+	    &st), 0);
+	assert_string_equal(wz_buf_cstr(&t.b),
+	    "tongwei2017:11.1 town_average 东河镇 2017 collective 东河镇 "
+	    "recommended 1\n"
+	    "tongwei2017:11.1 town_average 东河镇 2017 main_leader 陈红梅 "
+	    "recommended 1\n"
+	    "tongwei2017:11.1 town_poor_or_twice 西山乡 2017 collective 西山乡 "
+	    "recommended 1\n");
+	assert_int_equal(st.records, 5);
+	assert_int_equal(st.cases, 3);
+	assert_int_equal(st.counted, 3);
+	assert_int_equal(st.unplaced, 1);	/* 南川镇: no year */
+
+	/* Decided, then closed: still history.  Closed without a decision
+	 * (dropped): none.  The event carries the entries over. */
+	wz_ledger_parse_at("2018-04-01", at);
+	o.at = at;
+	o.by = "县委";
+	o.note = "经复核";
+	a.measures = "team_grade_average";
+	wz_ledger_case_id("K1", "tongwei2017:11.1", "东河镇", "collective", id);
+	assert_int_equal(wz_ledger_event(led, id, "decided", &a, &o), 0);
+	a.measures = NULL;
+	assert_int_equal(wz_ledger_event(led, id, "closed", &a, &o), 0);
+	wz_ledger_case_id("K1", "tongwei2017:11.1", "P1", "main_leader", id);
+	assert_int_equal(wz_ledger_event(led, id, "closed", &a, &o), 0);
+	text = slurp(led);
+	assert_non_null(strstr(text,
+	    ",case=town_average;year=2017;note=经复核,"));
+	free(text);
+	wz_buf_reset(&t.b);
+	assert_int_equal(wz_ledger_history(paths, 1, want_fn, take_fn, &t,
+	    &st), 0);
+	assert_string_equal(wz_buf_cstr(&t.b),
+	    "tongwei2017:11.1 town_average 东河镇 2017 collective 东河镇 "
+	    "closed 1\n"
+	    "tongwei2017:11.1 town_poor_or_twice 西山乡 2017 collective 西山乡 "
+	    "recommended 1\n");
+	assert_int_equal(st.cases, 3);
+	assert_int_equal(st.counted, 2);
+	assert_int_equal(wz_ledger_verify(led, NULL, 1), 0);
+
+	/* Only what want() takes is kept. */
+	wz_buf_reset(&t.b);
+	t.article = "tongwei2017:5.11";
+	assert_int_equal(wz_ledger_history(paths, 1, want_fn, take_fn, &t,
+	    &st), 0);
+	assert_string_equal(wz_buf_cstr(&t.b), "");
+	assert_int_equal(st.cases, 0);
+	assert_int_equal(st.unplaced, 1);	/* F1: no case= */
+
+	/* A ledger that does not verify, torn or edited, gives nothing:
+	 * an error, never part of the history. */
+	text = slurp(led);
+	torn = wz_strdup(text);
+	torn[strlen(torn) - 10] = '\0';
+	put(bad, torn);
+	paths[1] = bad;
+	wz_buf_reset(&t.b);
+	assert_int_equal(wz_ledger_history(paths, 2, want_fn, take_fn, &t,
+	    &st), EX_DATAERR);
+	assert_string_equal(wz_buf_cstr(&t.b), "");
+	memcpy(strstr(text, "西山乡"), "东", strlen("东"));
+	put(bad, text);
+	assert_int_equal(wz_ledger_history(paths + 1, 1, want_fn, take_fn,
+	    &t, &st), EX_DATAERR);
+	free(text);
+	free(torn);
+	free(bad);
+	bad = path("none.csv");
+	paths[1] = bad;
+	assert_int_equal(wz_ledger_history(paths + 1, 1, want_fn, take_fn,
+	    &t, &st), EX_NOINPUT);
+	assert_string_equal(wz_buf_cstr(&t.b), "");
+	loud();
+	wz_buf_free(&t.b);
+	free(bad);
+	free(led);
+}
+
+static void
 test_concurrent(void **state)
 {
 	char *led = path("c.csv"), *text, *p;
@@ -708,6 +896,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fsize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent, setup,
 		    teardown),
+		cmocka_unit_test(test_note),
+		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 	};
 
 	wz_setprogname("test_ledger");

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "wz_base.h"
+#include "wz_csv.h"
+#include "wz_ledger.h"
 #include "wz_match.h"
 #include "wz_rules.h"
 
@@ -579,6 +581,88 @@ test_history(void **state)
 }
 
 static void
+test_history_ledger(void **state)
+{
+	static const char *const hdr[] = { "单位", "年度", "考核等次" };
+	static const char *const cells[] = {
+		"西山乡", "2018", "一般",	/* the ledger's 2017, by path */
+		"东河镇", "2018", "一般",	/* the ledger has 2016 only */
+		"南川镇", "2018", "一般",	/* another rule case */
+		"北坪乡", "2018", "一般",	/* a collective case's name */
+		"柳湾乡", "2018", "一般",	/* a person's, not the unit */
+		"城关镇", "2018", "一般",	/* closed without a decision */
+		"通渭县/西山乡", "2018", "一般",	/* the same path */
+		"临县/西山乡", "2018", "一般",	/* another county's */
+	};
+	static const char input[] =
+	    "编号,单位,年度,article,values,liable_name,tier\n"
+	    "K1,通渭县/西山乡,2017,t:4,case=twice,西山乡,collective\n"
+	    "K2,东河镇,2016,t:4,case=twice,东河镇,collective\n"
+	    "K3,南川镇,2017,t:4,case=other,南川镇,collective\n"
+	    "K4,,2017,t:4,case=twice,北坪乡,collective\n"
+	    "K5,,2017,t:4,case=twice,柳湾乡,direct\n"
+	    "K6,城关镇,2017,t:4,case=twice,城关镇,collective\n";
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = load(0);
+	struct wz_matcher *m;
+	const struct wz_citation *c;
+	struct wz_ledger_opts lo;
+	struct wz_event_args a;
+	struct wz_lhist_stats st;
+	struct wz_reader *r;
+	struct sheet s;
+	char in[128], led[128], id[WZ_CASE_ID_LEN + 1];
+	char *paths[1] = { led };
+	int fd, err;
+
+	(void)state;
+	put("in.csv", input);
+	snprintf(in, sizeof(in), "%s/in.csv", dir);
+	snprintf(led, sizeof(led), "%s/ledger.csv", dir);
+	memset(&lo, 0, sizeof(lo));
+	memset(&a, 0, sizeof(a));
+	lo.at = "2018-03-01T00:00:00Z";
+	lo.by = "test";
+	fflush(stderr);
+	err = dup(2);
+	fd = open("/dev/null", O_WRONLY);
+	dup2(fd, 2);
+	close(fd);
+	assert_non_null(r = wz_reader_open(in, NULL));
+	assert_int_equal(wz_ledger_append(led, &r, 1, &lo), 0);
+	wz_reader_close(r);
+	wz_ledger_case_id("K6", "t:4", "城关镇", "collective", id);
+	assert_int_equal(wz_ledger_event(led, id, "closed", &a, &lo), 0);
+	fflush(stderr);
+	dup2(err, 2);
+	close(err);
+
+	memset(&o, 0, sizeof(o));
+	m = wz_matcher_new(rs, &o);
+	assert_int_equal(wz_matcher_ledgers(m, paths, 1, &st), 0);
+	assert_int_equal(st.records, 7);
+	assert_int_equal(st.cases, 5);	/* not K3's rule case */
+	assert_int_equal(st.counted, 4);	/* not K6, dropped */
+	sheet(&s, 3, hdr, 8, cells);
+	assert_int_equal(wz_matcher_bind(m, &s.hdr, "h"), 0);
+	wz_matcher_history_reset(m);	/* keeps the ledgers' */
+	assert_int_equal(wz_matcher_row(m, &s.rows[0]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_citations(m, &c), 1);
+	assert_string_equal(c[0].cases, "twice");
+	assert_non_null(strstr(c[0].evidence, "2017: ledger "));
+	assert_non_null(strstr(c[0].evidence, "ledger.csv:2 twice"));
+	assert_int_equal(wz_matcher_row(m, &s.rows[1]), WZ_M_UNMATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[2]), WZ_M_UNMATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[3]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[4]), WZ_M_UNMATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[5]), WZ_M_UNMATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[6]), WZ_M_MATCHED);
+	assert_int_equal(wz_matcher_row(m, &s.rows[7]), WZ_M_UNMATCHED);
+	wz_matcher_free(m);
+	wz_rules_free(rs);
+}
+
+static void
 test_bind_errors(void **state)
 {
 	static const char *const hdr[] = { "单位", "单位", "问题描述" };
@@ -650,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_prefilter_same),
 		cmocka_unit_test(test_prefilter_rules),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_history_ledger),
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_examples),
 	};
