@@ -1,4 +1,5 @@
 /* Unit tests of the stream layer (wz_csv) and text helpers (wz_text). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -506,6 +507,88 @@ test_plain_flags(void **state)
 	wz_buf_free(&in);
 }
 
+/* wz_big_reserve: contents kept across growth (mremap), new pages zero,
+ * past the 4 MiB where huge pages are asked for. */
+static void
+test_big(void **state)
+{
+	uint32_t *a = NULL;
+	size_t cap = 0, i, n;
+
+	(void)state;
+	for (n = 1; n <= ((size_t)3 << 20); n = n * 3 + 1) {
+		wz_big_reserve((void **)&a, &cap, n, sizeof(*a), 16);
+		assert_true(cap >= n);
+		for (i = 0; i < cap; i++)
+			if (i < n / 3)
+				assert_int_equal(a[i], (uint32_t)(i * 2654435761u));
+			else if (a[i] != 0)
+				assert_int_equal(a[i], (uint32_t)(i * 2654435761u));
+		for (i = 0; i < n; i++)
+			a[i] = (uint32_t)(i * 2654435761u);
+	}
+	wz_big_free(a, cap * sizeof(*a));
+}
+
+/* wz_buf_add inline and grown: the bytes, the length and the NUL. */
+static void
+test_buf_add(void **state)
+{
+	struct wz_buf b = { 0 };
+	char want[5000];
+	size_t i, n = 0, k;
+
+	(void)state;
+	wz_buf_add(&b, "", 0);
+	assert_int_equal(b.len, 0);
+	for (i = 0; n + 64 < sizeof(want); i++) {
+		char piece[64];
+
+		k = i % 61;
+		memset(piece, 'a' + (int)(i % 26), k);
+		wz_buf_add(&b, piece, k);
+		memcpy(want + n, piece, k);
+		n += k;
+		assert_int_equal(b.len, n);
+		assert_int_equal(b.s[n], '\0');
+		assert_true(b.cap > b.len);
+	}
+	assert_memory_equal(b.s, want, n);
+	wz_buf_free(&b);
+}
+
+/* A message is one line written whole, however long. */
+static void
+test_msg_line(void **state)
+{
+	char big[3000], *out;
+	int fd = tmpfd("", 0), saved = dup(2);
+	off_t len;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	wz_msg("f.csv", 7, "short %d", 1);
+	wz_msg(NULL, 0, "%s", big);
+	errno = ENOENT;
+	wz_sysmsg("g", "open");
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	len = lseek(fd, 0, SEEK_END);
+	out = wz_malloc((size_t)len + 1);
+	assert_int_equal(pread(fd, out, (size_t)len, 0), len);
+	out[len] = '\0';
+	close(fd);
+	assert_int_equal((size_t)len, strlen(wz_progname) * 3 +
+	    strlen(": f.csv:7: short 1\n") + strlen(": ") + sizeof(big) - 1 +
+	    1 + strlen(": g: open: ") + strlen(strerror(ENOENT)) + 1);
+	assert_non_null(strstr(out, ": f.csv:7: short 1\n"));
+	assert_non_null(strstr(out, ": g: open: No such file or directory\n"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -522,6 +605,9 @@ main(void)
 		cmocka_unit_test(test_col_lookup),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_plain_flags),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_buf_add),
+		cmocka_unit_test(test_msg_line),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
