@@ -398,19 +398,20 @@ count_byte_nl(const char *s, size_t n)
 }
 
 /*
- * Make room for n more bytes in the arena; if it moves, so do the
- * pointers to the fields already in it.
+ * Make room for n more bytes in the arena, and point the fields already
+ * in it at its new place: they lie back to back from its start, each
+ * with its NUL (queue_reset() keeps it so).
  */
 static void
 arena_grow(struct wz_reader *r, size_t n)
 {
-	char *old = r->arena.s;
-	size_t i;
+	size_t i, off = 0;
 
 	wz_buf_reserve(&r->arena, n);
-	if (r->arena.s != old)
-		for (i = 0; i < r->nfields; i++)
-			r->fptr[i] = r->arena.s + (r->fptr[i] - old);
+	for (i = 0; i < r->nfields; i++) {
+		r->fptr[i] = r->arena.s + off;
+		off += r->flen[i] + 1;
+	}
 }
 
 /* Callbacks: one field, one end of record. */
