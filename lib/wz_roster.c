@@ -240,11 +240,12 @@ st_free(struct strtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* uint64_t -> uint32_t; NONE32 is "absent".  Key and value side by
- * side, so a probe is one cache line. */
+/* (uint64_t, uint32_t) -> uint32_t; NONE32 is "absent".  Key and value
+ * side by side, so a probe is one cache line; the second key fills what
+ * would be padding. */
 struct umslot {
 	uint64_t	 key;
-	uint32_t	 val;
+	uint32_t	 key2, val;
 };
 
 struct u64map {
@@ -266,17 +267,17 @@ um_grow(struct u64map *m)
 	for (i = 0; i < o.cap; i++) {
 		if (o.s[i].val == NONE32)
 			continue;
-		for (j = mix64(o.s[i].key) & mask; m->s[j].val != NONE32;
-		    j = (j + 1) & mask)
+		for (j = mix64(o.s[i].key ^ o.s[i].key2) & mask;
+		    m->s[j].val != NONE32; j = (j + 1) & mask)
 			;
 		m->s[j] = o.s[i];
 	}
 	big_free(o.s, o.cap * sizeof(*o.s));
 }
 
-/* The value slot of key; with add, created (NONE32) if absent. */
+/* The value slot of (key, key2); with add, created (NONE32) if absent. */
 static uint32_t *
-um_slot(struct u64map *m, uint64_t key, int add)
+um_slot(struct u64map *m, uint64_t key, uint32_t key2, int add)
 {
 	size_t j, mask;
 
@@ -285,25 +286,39 @@ um_slot(struct u64map *m, uint64_t key, int add)
 			return NULL;
 		um_grow(m);
 	}
-	if (add && (m->n + 1) * 10 > m->cap * 7)
+	/* at most half full: a new key, the usual case on a big roster,
+	 * probes 2.5 slots on average (at 0.7 it was 6) */
+	if (add && (m->n + 1) * 2 > m->cap)
 		um_grow(m);
 	mask = m->cap - 1;
-	for (j = mix64(key) & mask; m->s[j].val != NONE32; j = (j + 1) & mask)
-		if (m->s[j].key == key)
+	for (j = mix64(key ^ key2) & mask; m->s[j].val != NONE32;
+	    j = (j + 1) & mask)
+		if (m->s[j].key == key && m->s[j].key2 == key2)
 			return &m->s[j].val;
 	if (!add)
 		return NULL;
 	m->s[j].key = key;
+	m->s[j].key2 = key2;
 	m->n++;
 	return &m->s[j].val;
 }
 
 static uint32_t
-um_get(const struct u64map *m, uint64_t key)
+um_get(const struct u64map *m, uint64_t key, uint32_t key2)
 {
-	uint32_t *v = um_slot((struct u64map *)m, key, 0);
+	uint32_t *v = um_slot((struct u64map *)m, key, key2, 0);
 
 	return v == NULL ? NONE32 : *v;
+}
+
+/* Ask for the cache line of (key, key2)'s first probe now, so that the
+ * lookup a little later does not wait for memory: the maps are far
+ * larger than the caches on a big roster. */
+static void
+um_prefetch(const struct u64map *m, uint64_t key, uint32_t key2)
+{
+	if (m->cap > 0)
+		__builtin_prefetch(&m->s[mix64(key ^ key2) & (m->cap - 1)], 1);
 }
 
 static void
@@ -1031,6 +1046,8 @@ struct role;
 struct holders;
 struct sheet;
 struct shape;
+struct place;
+struct scopememo;
 
 struct wz_roster {
 	struct wz_roster_opts o;
@@ -1044,22 +1061,26 @@ struct wz_roster {
 	int		 used_name;	/* a reading looked at the unit's name */
 	int		 rxfail;	/* a part met a post pattern that could
 					   not finish (the reading's tp->rxfail) */
-	struct strtab	 skey;		/* row shapes; aux: shape + 1 */
-	struct shape	*shapes;
-	size_t		 nshape, capshape;
+	struct shape	*shapes;	/* row shapes, by key hash */
+	struct place	*place;		/* the last row's place cells */
+	struct scopememo *smemo;	/* scope_of's recent answers */
 	struct tparse	*tp;
 	size_t		 ntp, captp;
 
 	struct person	*pers;
 	size_t		 npers, cappers;
+	char		*names;		/* persons' names, NUL-terminated */
+	size_t		 nnames, capnames;
 	struct wz_buf	 pids;		/* person ids, NUL-terminated */
 	struct u64map	 by_id;		/* ID number -> person */
-	struct u64map	 by_home;	/* name id, home scope id -> person */
+	struct u64map	 by_home;	/* name hash, home scope id -> person */
+	struct u64map	 by_name;	/* name hash -> county or township
+					   leader + 1, or AMBIG */
 	struct role	*roles;
 	size_t		 nroles, caproles;
-	struct u64map	 by_post;	/* post, scope -> holders */
-	struct holders	*hold;
+	struct holders	*hold;		/* single-holder posts by scope */
 	size_t		 nhold, caphold;
+	uint32_t	 hold0;		/* ... of the empty scope: hold + 1 */
 
 	struct sheet	**sheets;
 	size_t		 nsheets;
@@ -1069,7 +1090,7 @@ struct wz_roster {
 	wz_day		 min_day, max_day;
 
 	struct wz_roster_counts c;
-	struct wz_buf	 b, b2, key, tbuf, cbuf;	/* scratch */
+	struct wz_buf	 b, b2, key, tbuf, cbuf, nbuf;	/* scratch */
 };
 
 /* pkey's aux for a part on which a post pattern could not finish: kept
@@ -1533,7 +1554,8 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 
 struct person {
 	uint64_t	 idkey;		/* 17 digits of the ID number + 1; 0 */
-	uint32_t	 name, home;	/* string ids */
+	uint32_t	 name;		/* offset in ro->names */
+	uint32_t	 home;		/* string id */
 	uint32_t	 last;		/* newest role, NONE32 */
 	uint32_t	 town;		/* scope of a township post, 0 */
 	uint32_t	 pid;		/* offset in ro->pids */
@@ -1546,15 +1568,30 @@ struct person {
 
 struct role {
 	uint32_t	 person, next, scope, line;
+	uint32_t	 hprev;		/* the single-holder post's previous
+					   holder's role, NONE32 */
 	wz_day		 from, to;	/* WZ_DAY_NONE: open */
 	uint16_t	 post, file;
 };
 
+/*
+ * The holders of one single-holder post in one scope, as a chain of
+ * roles from the newest (role.hprev).  A scope's posts are a chain of
+ * these from its string's aux (hold index + 1), so finding them costs
+ * no lookup beyond the scope's, which the row has just made.
+ */
 struct holders {
-	uint32_t	*r;
-	uint32_t	 n, cap;
+	uint32_t	 next;		/* the scope's next post: index + 1 */
+	uint32_t	 head;		/* newest holder's role */
+	uint32_t	 post;
 	wz_day		 maxhi;
 };
+
+static const char *
+pname(const struct wz_roster *ro, const struct person *p)
+{
+	return ro->names + p->name;
+}
 
 /*
  * A person's id: the ID number (rebuilt from its 17 digits, so a million
@@ -1671,7 +1708,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	struct person *p = &ro->pers[pi];
 	struct role *r;
 	struct holders *h;
-	uint32_t i, *slot, ri;
+	uint32_t i, *head, hi, ri;
 	char b1[32], b2[32];
 	int warned = 0;
 	wz_day lo;
@@ -1687,9 +1724,9 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 			continue;
 		if (!warned && overlap(from, to, r->from, r->to)) {
 			warn(ro, sh, line, "%s holds %s at %s twice at once: "
-			    "%s here and %s at %s:%lu", st_str(&ro->str,
-			    p->name), post_code(ro, post), st_str(&ro->str,
-			    scope), period_str(from, to, b1, sizeof(b1)),
+			    "%s here and %s at %s:%lu", pname(ro, p),
+			    post_code(ro, post), st_str(&ro->str, scope),
+			    period_str(from, to, b1, sizeof(b1)),
 			    period_str(r->from, r->to, b2, sizeof(b2)),
 			    file_name(ro, r->file), (unsigned long)r->line);
 			warned = 1;
@@ -1703,6 +1740,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	r->next = p->last;
 	r->scope = scope;
 	r->line = (uint32_t)line;
+	r->hprev = NONE32;
 	r->from = from;
 	r->to = to;
 	r->post = (uint16_t)post;
@@ -1714,41 +1752,42 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	/* Single-holder posts: the other holders of this post and scope.
 	 * maxhi (the latest end among them) skips the scan for a holder
 	 * who follows the others, the usual order of a roster. */
-	slot = um_slot(&ro->by_post, ((uint64_t)post << 32) | scope, 1);
-	if (*slot == NONE32) {
-		if (ro->nhold == ro->caphold) {
-			ro->caphold = ro->caphold ? ro->caphold * 2 : 256;
-			ro->hold = wz_reallocarray(ro->hold, ro->caphold,
-			    sizeof(*ro->hold));
-		}
-		*slot = (uint32_t)ro->nhold;
+	head = scope == 0 ? &ro->hold0 : &ro->str.e[scope].aux;
+	for (hi = *head; hi != 0 && ro->hold[hi - 1].post != post;
+	    hi = ro->hold[hi - 1].next)
+		;
+	if (hi == 0) {
+		big_reserve((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
+		    sizeof(*ro->hold), 1024);
+		if (ro->nhold >= NONE32 - 2)
+			wz_die(EX_SOFTWARE, NULL, 0, "too many posts");
 		h = &ro->hold[ro->nhold++];
-		memset(h, 0, sizeof(*h));
+		h->next = *head;
+		h->head = NONE32;
+		h->post = post;
 		h->maxhi = INT32_MIN + 1;
+		hi = *head = (uint32_t)ro->nhold;
 	}
-	h = &ro->hold[*slot];
+	h = &ro->hold[hi - 1];
 	lo = from == WZ_DAY_NONE ? INT32_MIN + 1 : from;
 	if (lo <= h->maxhi)
-		for (i = h->n; i-- > 0;) {
-			const struct role *o = &ro->roles[h->r[i]];
+		for (i = h->head; i != NONE32; i = ro->roles[i].hprev) {
+			const struct role *o = &ro->roles[i];
 
 			if (o->person == pi || !overlap(from, to, o->from,
 			    o->to))
 				continue;
 			warn(ro, sh, line, "two holders of %s at %s at once: %s "
 			    "%s here and %s %s at %s:%lu", post_code(ro, post),
-			    st_str(&ro->str, scope), st_str(&ro->str, p->name),
+			    st_str(&ro->str, scope), pname(ro, p),
 			    period_str(from, to, b1, sizeof(b1)),
-			    st_str(&ro->str, ro->pers[o->person].name),
+			    pname(ro, &ro->pers[o->person]),
 			    period_str(o->from, o->to, b2, sizeof(b2)),
 			    file_name(ro, o->file), (unsigned long)o->line);
 			break;
 		}
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 4;
-		h->r = wz_reallocarray(h->r, h->cap, sizeof(*h->r));
-	}
-	h->r[h->n++] = ri;
+	r->hprev = h->head;
+	h->head = ri;
 	if (to == WZ_DAY_NONE)
 		h->maxhi = INT32_MAX;
 	else if (to > h->maxhi)
@@ -1760,7 +1799,8 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
  * hash of name and home scope (DESIGN.md Decision 12). */
 static uint32_t
 person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
-    uint32_t name, uint32_t home, unsigned file, unsigned long line)
+    const char *name, size_t nlen, uint32_t home, unsigned file,
+    unsigned long line)
 {
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
@@ -1769,10 +1809,17 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	    sizeof(*ro->pers), 1024);
 	if (ro->npers >= NONE32 - 2)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many persons");
+	if (ro->nnames + nlen + 1 > UINT32_MAX)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many names");
+	big_reserve((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
+	    1, 65536);
 	p = &ro->pers[ro->npers];
 	memset(p, 0, sizeof(*p));
 	p->idkey = idkey;
-	p->name = name;
+	p->name = (uint32_t)ro->nnames;
+	memcpy(ro->names + ro->nnames, name, nlen);
+	ro->names[ro->nnames + nlen] = '\0';
+	ro->nnames += nlen + 1;
 	p->home = home;
 	p->last = NONE32;
 	p->file = (uint16_t)file;
@@ -1785,8 +1832,7 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 		wz_buf_add(&ro->pids, mask, WZ_IDMASK_HEXLEN);
 	} else {
 		wz_sha_begin(ro->sha);
-		wz_sha_update(ro->sha, st_str(&ro->str, name),
-		    st_len(&ro->str, name));
+		wz_sha_update(ro->sha, name, nlen);
 		wz_sha_update(ro->sha, "\n", 1);
 		wz_sha_update(ro->sha, st_str(&ro->str, home),
 		    st_len(&ro->str, home));
@@ -2045,6 +2091,29 @@ wz_roster_start(struct wz_roster *ro, struct wz_writer *out,
 	wz_writer_endrow(rej);
 }
 
+/*
+ * What the place cells (county, township, village, unit) of the last
+ * shape made: rows come grouped by village or unit on most rosters, so
+ * the next shape's place is usually the same one, and is not worked out
+ * again.
+ */
+struct place {
+	char		*key;
+	size_t		 klen, kcap;
+	uint32_t	 C, T, V, U, home;
+	int		 ku;
+	struct tctx	 cx;
+	char		*cxname;
+	size_t		 cxcap;
+};
+
+/* scope_of (a, b, c) -> id, direct-mapped: a row's roles are scoped to
+ * the same few paths as the rows before it. */
+#define SMEMO	1024
+struct scopememo {
+	uint32_t	 a, b, c, id;
+};
+
 /* One row being read. */
 struct val {
 	const char	*s;
@@ -2070,7 +2139,11 @@ struct rowst {
 	wz_day		 from, to;
 	int		 party;
 	int		 rank;
-	uint32_t	 name, C, T, V, U, home;
+	const char	*nm;		/* the name, normalised: ro->nbuf */
+	size_t		 nmlen;
+	uint64_t	 nmh;		/* its hash */
+	uint64_t	 idkey;		/* id_key of the ID number, 0 */
+	uint32_t	 C, T, V, U, home;
 	struct tctx	 cx;
 	struct rrole	 r[MAXROLES];
 	size_t		 nr;
@@ -2184,9 +2257,16 @@ row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
 static uint32_t
 scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 {
-	uint32_t part[3] = { a, b, c };
+	uint32_t part[3] = { a, b, c }, id;
+	struct scopememo *m;
 	int i, any = 0;
 
+	if (ro->smemo == NULL)
+		ro->smemo = wz_calloc(SMEMO, sizeof(*ro->smemo));
+	m = &ro->smemo[mix64(((uint64_t)a << 32 | b) ^ (uint64_t)c << 17) &
+	    (SMEMO - 1)];
+	if (m->id != 0 && m->a == a && m->b == b && m->c == c)
+		return m->id;
 	wz_buf_reset(&ro->b);
 	for (i = 0; i < 3; i++) {
 		if (part[i] == 0)
@@ -2196,7 +2276,12 @@ scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 		wz_buf_add(&ro->b, st_str(&ro->str, part[i]),
 		    st_len(&ro->str, part[i]));
 	}
-	return intern(ro, ro->b.s, ro->b.len);
+	id = intern(ro, ro->b.s, ro->b.len);
+	m->a = a;
+	m->b = b;
+	m->c = c;
+	m->id = id;
+	return id;
 }
 
 /* A place column's value: trimmed, county prefix off, organ words off. */
@@ -2431,16 +2516,15 @@ link_cells(struct wz_roster *ro, const struct val *v, int village,
 }
 
 /* Normalise a name: spaces out of a Chinese name, traditional to
- * simplified. */
-static uint32_t
-name_val(struct wz_roster *ro, const struct val *v)
+ * simplified; into ro->nbuf, NUL-terminated, with its hash. */
+static void
+name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 {
 	size_t i, k = 0;
 	int wide = 0, space = 0;
 	char *t = NULL;
 	const char *s = v->s;
 	size_t n = v->n;
-	uint32_t id;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -2453,31 +2537,43 @@ name_val(struct wz_roster *ro, const struct val *v)
 		else if (c >= 0x80)
 			wide = 1;
 	}
+	wz_buf_reset(&ro->nbuf);
 	/* an ASCII name keeps its spaces; most names change not at all */
 	if (!wide || (!space && !wz_has_traditional(s, n)))
-		return intern(ro, s, n);
-	if (wz_has_traditional(s, n)) {
-		t = wz_normalize(s, n);
-		s = t;
-		n = strlen(t);
-	}
-	wz_buf_reset(&ro->b);
-	wz_buf_reserve(&ro->b, n);
-	for (i = 0; i < n;) {
-		if (s[i] == ' ' || s[i] == '\t') {
-			i++;
-			continue;
+		wz_buf_add(&ro->nbuf, s, n);
+	else {
+		if (wz_has_traditional(s, n)) {
+			t = wz_normalize(s, n);
+			s = t;
+			n = strlen(t);
 		}
-		if (n - i >= 3 && memcmp(s + i, "\xe3\x80\x80", 3) == 0) {
-			i += 3;
-			continue;
+		wz_buf_reserve(&ro->nbuf, n + 1);
+		for (i = 0; i < n;) {
+			if (s[i] == ' ' || s[i] == '\t') {
+				i++;
+				continue;
+			}
+			if (n - i >= 3 && memcmp(s + i, "\xe3\x80\x80", 3) == 0) {
+				i += 3;
+				continue;
+			}
+			ro->nbuf.s[k++] = s[i++];
 		}
-		ro->b.s[k++] = s[i++];
+		ro->nbuf.len = k;
+		free(t);
 	}
-	ro->b.len = k;
-	id = intern(ro, ro->b.s, ro->b.len);
-	free(t);
-	return id;
+	st->nm = wz_buf_cstr(&ro->nbuf);
+	st->nmlen = ro->nbuf.len;
+	st->nmh = hash_bytes(st->nm, st->nmlen);
+}
+
+/* Is person p's name the row's? */
+static int
+same_name(const struct wz_roster *ro, const struct person *p,
+    const struct rowst *st)
+{
+	return strncmp(pname(ro, p), st->nm, st->nmlen) == 0 &&
+	    pname(ro, p)[st->nmlen] == '\0';
 }
 
 static uint64_t
@@ -2515,12 +2611,12 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	uint32_t a;
 
 	if (st->has_id)
-		return um_get(&ro->by_id, id_key(st->id.num));
+		return um_get(&ro->by_id, st->idkey, 0);
 	if (noplace) {
-		a = ro->str.e[st->name].aux;
-		return a == 0 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
+		a = um_get(&ro->by_name, st->nmh, 0);
+		return a == NONE32 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
 	}
-	return um_get(&ro->by_home, ((uint64_t)st->name << 32) | st->home);
+	return um_get(&ro->by_home, st->nmh, st->home);
 }
 
 /* Make or update the person; report what disagrees with earlier rows. */
@@ -2532,36 +2628,33 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	unsigned long line = st->row->line;
 
 	if (pi == NONE32)
-		pi = person_new(ro, st->has_id ? id_key(st->id.num) : 0,
-		    st->id.num, st->name, st->home, st->file, line);
+		pi = person_new(ro, st->idkey, st->id.num, st->nm, st->nmlen,
+		    st->home, st->file, line);
 	p = &ro->pers[pi];
 	if (st->has_id) {
-		*um_slot(&ro->by_id, p->idkey, 1) = pi;
-		if (p->name != st->name)
+		*um_slot(&ro->by_id, p->idkey, 0, 1) = pi;
+		if (!same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
-			    "at %s:%lu", pid_of(ro, p), st_str(&ro->str,
-			    st->name), st_str(&ro->str, p->name),
+			    "at %s:%lu", pid_of(ro, p), st->nm, pname(ro, p),
 			    file_name(ro, p->file), (unsigned long)p->line);
 	}
-	slot = um_slot(&ro->by_home, ((uint64_t)st->name << 32) | st->home,
-	    1);
+	slot = um_slot(&ro->by_home, st->nmh, st->home, 1);
 	if (*slot == NONE32)
 		*slot = pi;
 	else if ((qi = *slot) != pi && st->has_id) {
 		q = &ro->pers[qi];
 		if (q->idkey != 0)
 			warn(ro, st->sh, line, "%s at %s has two ID numbers: "
-			    "%s here and %s at %s:%lu", st_str(&ro->str,
-			    st->name), st_str(&ro->str, st->home), pid_of(ro,
-			    p), pid_of(ro, q), file_name(ro, q->file),
+			    "%s here and %s at %s:%lu", st->nm,
+			    st_str(&ro->str, st->home), pid_of(ro, p),
+			    pid_of(ro, q), file_name(ro, q->file),
 			    (unsigned long)q->line);
 		else
 			warn(ro, st->sh, line, "%s at %s appeared without an "
 			    "ID number at %s:%lu (person_id %s); put the sheet "
-			    "with ID numbers first", st_str(&ro->str,
-			    st->name), st_str(&ro->str, st->home),
-			    file_name(ro, q->file), (unsigned long)q->line,
-			    pid_of(ro, q));
+			    "with ID numbers first", st->nm,
+			    st_str(&ro->str, st->home), file_name(ro, q->file),
+			    (unsigned long)q->line, pid_of(ro, q));
 	}
 	if (st->party != 0) {
 		if (p->party == 0) {
@@ -2570,7 +2663,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 			p->party_line = (uint32_t)line;
 		} else if (p->party != st->party)
 			warn(ro, st->sh, line, "%s (%s): party membership %c "
-			    "here, %c at %s:%lu", st_str(&ro->str, p->name),
+			    "here, %c at %s:%lu", pname(ro, p),
 			    pid_of(ro, p), st->party, p->party,
 			    file_name(ro, p->party_file),
 			    (unsigned long)p->party_line);
@@ -2612,10 +2705,13 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 				    row->len[i]);
 		}
 	}
-	wz_writer_field(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
-	    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN);
-	wz_writer_field(ro->out, st_str(&ro->str, p->name),
-	    st_len(&ro->str, p->name));
+	/* the row's own ID number is the person's: no need to rebuild it */
+	if (st->has_id && ro->o.mask == NULL)
+		wz_writer_field(ro->out, st->id.num, WZ_IDCARD_LEN);
+	else
+		wz_writer_field(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
+		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN);
+	wz_writer_fieldz(ro->out, pname(ro, p));
 	wz_writer_fieldz(ro->out, post_code(ro, r->post));
 	wz_writer_field(ro->out, title->s, title->n);
 	wz_writer_field(ro->out, st_str(&ro->str, r->scope),
@@ -2651,17 +2747,29 @@ reject_st(struct wz_roster *ro, struct rowst *st)
  * (its shape) and looked up after that.
  */
 struct shape {
+	char		*key;		/* the cells it is made of; NULL: none */
+	size_t		 klen, kcap;
 	uint32_t	 C, T, V, U, home;
 	int		 noplace;	/* no township, village or unit */
 	uint32_t	 tp;		/* ro->tp index + 1; 0: no title */
 	struct rrole	*r;		/* the title's roles, scoped */
-	size_t		 nr;
+	size_t		 nr, rcap;
 	int		 level;		/* 'c' county, 't' township leader */
 	uint32_t	 townscope;
 	struct tlink	*lt, *lv;	/* link places: columns and notes */
-	size_t		 nlt, nlv;
+	size_t		 nlt, nlv, ltcap, lvcap;
 	char		*why;		/* every such row is rejected */
 };
+
+/* Room for n elements of size sz in *p, of capacity *cap. */
+static void *
+keep_room(void *p, size_t *cap, size_t n, size_t sz)
+{
+	if (n <= *cap)
+		return p;
+	*cap = n < 4 ? 4 : n;
+	return wz_reallocarray(p, *cap, sz);
+}
 
 static const int shape_fields[] = { WZ_RF_TITLE, WZ_RF_COUNTY,
 	WZ_RF_TOWNSHIP, WZ_RF_VILLAGE, WZ_RF_UNIT, WZ_RF_LINK_TOWNSHIP,
@@ -2692,18 +2800,48 @@ unknown_msg(struct wz_roster *ro, const struct sheet *sh,
 		    "names", ro->o.rules_name);
 }
 
-/* Work out a shape from st's cells; fills sp. */
+static const int place_fields[] = { WZ_RF_COUNTY, WZ_RF_TOWNSHIP,
+	WZ_RF_VILLAGE, WZ_RF_UNIT, -1 };
+
+/* Append field f's length and bytes to a key. */
 static void
-shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
+key_add(struct wz_buf *k, const struct val *v)
 {
-	struct sheet *sh = st->sh;
-	struct val *v = st->v, title = v[WZ_RF_TITLE];
-	const struct tparse *tp = NULL;
+	uint32_t n = (uint32_t)v->n;
+
+	wz_buf_reserve(k, sizeof(n) + v->n);
+	memcpy(k->s + k->len, &n, sizeof(n));
+	memcpy(k->s + k->len + sizeof(n), v->s, v->n);
+	k->len += sizeof(n) + v->n;
+}
+
+/* The row's county, township, village and unit, its home scope, and the
+ * unit a bare title is read in (st->C .. st->home, st->cx): those of the
+ * last place if its cells were the same. */
+static void
+place_get(struct wz_roster *ro, struct rowst *st)
+{
+	struct place *pl = ro->place;
+	struct val *v = st->v;
 	uint32_t x;
 	size_t i;
-	int ku, rc;
+	int ku;
 
-	memset(sp, 0, sizeof(*sp));
+	if (pl == NULL)
+		pl = ro->place = wz_calloc(1, sizeof(*pl));
+	wz_buf_reset(&ro->key);
+	for (i = 0; place_fields[i] >= 0; i++)
+		key_add(&ro->key, &v[place_fields[i]]);
+	if (pl->key != NULL && pl->klen == ro->key.len &&
+	    memcmp(pl->key, ro->key.s, pl->klen) == 0) {
+		st->C = pl->C;
+		st->T = pl->T;
+		st->V = pl->V;
+		st->U = pl->U;
+		st->home = pl->home;
+		st->cx = pl->cx;
+		return;
+	}
 	if (v[WZ_RF_COUNTY].n > 0)
 		st->C = intern(ro, v[WZ_RF_COUNTY].s, v[WZ_RF_COUNTY].n);
 	else if (ro->o.county != NULL)
@@ -2722,12 +2860,6 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	case 'd': st->home = scope_of(ro, st->C, st->U, 0); break;
 	default: st->home = scope_of(ro, st->C, st->T, st->V); break;
 	}
-	sp->C = st->C;
-	sp->T = st->T;
-	sp->V = st->V;
-	sp->U = st->U;
-	sp->home = st->home;
-	sp->noplace = st->T == 0 && st->V == 0 && st->U == 0;
 
 	/* A bare title is read in the row's most specific unit. */
 	st->cx.level = L_OTHER;
@@ -2743,10 +2875,62 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 		    ku == 'd' ? L_DEPT : L_OTHER;
 	}
 	/* a copy: interning may move the table's arena */
-	wz_buf_reset(&ro->cbuf);
-	wz_buf_add(&ro->cbuf, st_str(&ro->str, x), st_len(&ro->str, x));
-	st->cx.name = wz_buf_cstr(&ro->cbuf);
-	st->cx.len = ro->cbuf.len;
+	if (pl->cxcap < st_len(&ro->str, x) + 1) {
+		pl->cxcap = st_len(&ro->str, x) + 1;
+		pl->cxname = wz_realloc(pl->cxname, pl->cxcap);
+	}
+	memcpy(pl->cxname, st_str(&ro->str, x), st_len(&ro->str, x) + 1);
+	st->cx.name = pl->cxname;
+	st->cx.len = st_len(&ro->str, x);
+
+	if (pl->kcap < ro->key.len) {
+		pl->kcap = ro->key.len;
+		pl->key = wz_realloc(pl->key, pl->kcap);
+	}
+	memcpy(pl->key, ro->key.s, ro->key.len);
+	pl->klen = ro->key.len;
+	pl->C = st->C;
+	pl->T = st->T;
+	pl->V = st->V;
+	pl->U = st->U;
+	pl->home = st->home;
+	pl->ku = ku;
+	pl->cx = st->cx;
+}
+
+/* Work out a shape from st's cells; fills sp. */
+static void
+shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
+{
+	struct sheet *sh = st->sh;
+	struct val *v = st->v, title = v[WZ_RF_TITLE];
+	const struct tparse *tp = NULL;
+	uint32_t x;
+	size_t i;
+	int rc;
+
+	{
+		/* the shape's buffers are kept for the next one */
+		struct shape keep = *sp;
+
+		free(keep.why);
+		memset(sp, 0, sizeof(*sp));
+		sp->key = keep.key;
+		sp->kcap = keep.kcap;
+		sp->r = keep.r;
+		sp->lt = keep.lt;
+		sp->lv = keep.lv;
+		sp->rcap = keep.rcap;
+		sp->ltcap = keep.ltcap;
+		sp->lvcap = keep.lvcap;
+	}
+	place_get(ro, st);
+	sp->C = st->C;
+	sp->T = st->T;
+	sp->V = st->V;
+	sp->U = st->U;
+	sp->home = st->home;
+	sp->noplace = st->T == 0 && st->V == 0 && st->U == 0;
 
 	st->nlt = st->nlv = 0;
 	link_cells(ro, &v[WZ_RF_LINK_TOWNSHIP], 0, st->lt, &st->nlt);
@@ -2789,12 +2973,12 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 		}
 	}
 	sp->nr = st->nr;
-	sp->r = wz_reallocarray(NULL, st->nr + 1, sizeof(*sp->r));
+	sp->r = keep_room(sp->r, &sp->rcap, st->nr + 1, sizeof(*sp->r));
 	memcpy(sp->r, st->r, st->nr * sizeof(*sp->r));
 	/* links: the columns', then the notes' */
-	sp->lt = wz_reallocarray(NULL, st->nlt + (tp ? tp->nl : 0) + 1,
+	sp->lt = keep_room(sp->lt, &sp->ltcap, st->nlt + (tp ? tp->nl : 0) + 1,
 	    sizeof(*sp->lt));
-	sp->lv = wz_reallocarray(NULL, st->nlv + (tp ? tp->nl : 0) + 1,
+	sp->lv = keep_room(sp->lv, &sp->lvcap, st->nlv + (tp ? tp->nl : 0) + 1,
 	    sizeof(*sp->lv));
 	for (i = 0; i < st->nlt; i++)
 		sp->lt[sp->nlt++] = st->lt[i];
@@ -2811,67 +2995,72 @@ reject:
 	sp->why = wz_strdup(st->why);
 }
 
-/* The shape of st's row: looked up, or made and kept. */
 /*
- * The shape cache is a cache: a big roster has a shape for nearly every
- * village post (the title and the village are both in the key), so it is
- * emptied when full rather than grown with the rows.  What a shape made
- * that lasts (names, scopes) is interned in ro->str, not here.
+ * The shape of st's row: looked up, or made and kept.  The cache is a
+ * cache: a big roster has a shape for nearly every village post (the
+ * title and the village are both in the key), so it is a fixed table of
+ * SHAPES, a new shape taking the place of the one whose key hashes to the
+ * same slot, rather than growing with the rows.  What a shape made that
+ * lasts (names, scopes) is interned in ro->str, not here.
  */
-#ifndef SHAPE_MAX
-#define SHAPE_MAX	65536
+#ifndef SHAPES
+#define SHAPES	16384
 #endif
 
 static void
-shapes_clear(struct wz_roster *ro)
+shapes_free(struct wz_roster *ro)
 {
 	size_t i;
 
-	for (i = 0; i < ro->nshape; i++) {
+	if (ro->shapes == NULL)
+		return;
+	for (i = 0; i < SHAPES; i++) {
+		free(ro->shapes[i].key);
 		free(ro->shapes[i].r);
 		free(ro->shapes[i].lt);
 		free(ro->shapes[i].lv);
 		free(ro->shapes[i].why);
 	}
-	ro->nshape = 0;
-	st_free(&ro->skey);
+	free(ro->shapes);
+	ro->shapes = NULL;
+	if (ro->place != NULL) {
+		free(ro->place->key);
+		free(ro->place->cxname);
+		free(ro->place);
+		ro->place = NULL;
+	}
+	free(ro->smemo);
+	ro->smemo = NULL;
 }
 
 static const struct shape *
 shape_get(struct wz_roster *ro, struct rowst *st)
 {
-	uint32_t id, n, k = st->file;
+	struct shape *sp;
+	uint32_t k = st->file;
 	size_t i;
 
-	for (n = sizeof(k), i = 0; shape_fields[i] >= 0; i++)
-		n += (uint32_t)(sizeof(n) + st->v[shape_fields[i]].n);
 	wz_buf_reset(&ro->key);
-	wz_buf_reserve(&ro->key, n);
+	wz_buf_reserve(&ro->key, sizeof(k));
 	memcpy(ro->key.s, &k, sizeof(k));
 	ro->key.len = sizeof(k);
-	for (i = 0; shape_fields[i] >= 0; i++) {
-		const struct val *v = &st->v[shape_fields[i]];
-
-		n = (uint32_t)v->n;
-		memcpy(ro->key.s + ro->key.len, &n, sizeof(n));
-		memcpy(ro->key.s + ro->key.len + sizeof(n), v->s, v->n);
-		ro->key.len += sizeof(n) + v->n;
+	for (i = 0; shape_fields[i] >= 0; i++)
+		key_add(&ro->key, &st->v[shape_fields[i]]);
+	if (ro->shapes == NULL)
+		ro->shapes = wz_calloc(SHAPES, sizeof(*ro->shapes));
+	sp = &ro->shapes[hash_bytes(ro->key.s, ro->key.len) & (SHAPES - 1)];
+	if (sp->key != NULL && sp->klen == ro->key.len &&
+	    memcmp(sp->key, ro->key.s, sp->klen) == 0)
+		return sp;
+	/* the key first: making the shape uses ro->key */
+	if (sp->kcap < ro->key.len) {
+		sp->kcap = ro->key.len;
+		sp->key = wz_realloc(sp->key, sp->kcap);
 	}
-	id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 0);
-	if (id == 0 && ro->nshape >= SHAPE_MAX)
-		shapes_clear(ro);
-	if (id == 0)
-		id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 1);
-	if (ro->skey.e[id].aux == 0) {
-		if (ro->nshape == ro->capshape) {
-			ro->capshape = ro->capshape ? ro->capshape * 2 : 64;
-			ro->shapes = wz_reallocarray(ro->shapes, ro->capshape,
-			    sizeof(*ro->shapes));
-		}
-		shape_make(ro, st, &ro->shapes[ro->nshape]);
-		ro->skey.e[id].aux = (uint32_t)++ro->nshape;
-	}
-	return &ro->shapes[ro->skey.e[id].aux - 1];
+	memcpy(sp->key, ro->key.s, ro->key.len);
+	sp->klen = ro->key.len;
+	shape_make(ro, st, sp);
+	return sp;
 }
 
 void
@@ -2914,6 +3103,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		goto reject;
 	}
 	st->has_id = rc == WZ_ID_OK;
+	if (st->has_id) {
+		st->idkey = id_key(st->id.num);
+		um_prefetch(&ro->by_id, st->idkey, 0);
+	}
+	name_val(ro, st, &v[WZ_RF_NAME]);
 
 	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||
 	    row_date(ro, st, WZ_RF_VALID_TO, WZ_DATE_END, &st->to) == -1)
@@ -2951,6 +3145,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		reject(ro, sh, row, sp->why);
 		return;
 	}
+	um_prefetch(&ro->by_home, st->nmh, sp->home);
 	tp = sp->tp ? &ro->tp[sp->tp - 1] : NULL;
 	st->C = sp->C;
 	st->T = sp->T;
@@ -2980,12 +3175,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	}
 
 	/* Who: found before anything changes. */
-	st->name = name_val(ro, &v[WZ_RF_NAME]);
 	pi = find_person(ro, st, sp->noplace);
 	if (pi == AMBIG) {
 		snprintf(st->why, sizeof(st->why), "%s names several people "
 		    "and this row gives no unit or ID number to tell them "
-		    "apart", st_str(&ro->str, st->name));
+		    "apart", st->nm);
 		goto reject;
 	}
 	if (level == 0 && pi != NONE32) {
@@ -3007,7 +3201,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			snprintf(st->why, sizeof(st->why), "cannot tell whether "
 			    "%s is a county or a township leader: no title here, "
 			    "and no earlier row gives that name a county or "
-			    "township post", st_str(&ro->str, st->name));
+			    "township post", st->nm);
 			goto reject;
 		}
 	}
@@ -3040,13 +3234,13 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		if (nlt > 0)
 			warn(ro, sh, row->line, "%s is a township leader: "
 			    "联系乡镇 %s ignored (only county leaders link "
-			    "townships)", st_str(&ro->str, st->name),
+			    "townships)", st->nm,
 			    st_str(&ro->str, sp->lt[0].town));
 	} else if (nlt + nlv > 0)
 		warn(ro, sh, row->line, "%s: %s has no 联系/包抓 role at that "
 		    "level (county_link_* and town_link_village are for county "
 		    "and township leaders); %s ignored",
-		    st_str(&ro->str, st->name), st->nr > 0 ?
+		    st->nm, st->nr > 0 ?
 		    post_code(ro, st->r[0].post) : "(no post)", st_str(&ro->str,
 		    nlv > 0 ? sp->lv[0].village : sp->lt[0].town));
 	if (tp != NULL && tp->nunk > 0) {
@@ -3121,9 +3315,9 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	/* Name alone finds county and township leaders, for sheets that
 	 * give only a name and the places a leader links (分工表). */
 	if (ro->pers[pi].flags & (P_COUNTY | P_TOWN)) {
-		uint32_t *a = &ro->str.e[st->name].aux;
+		uint32_t *a = um_slot(&ro->by_name, st->nmh, 0, 1);
 
-		if (*a == 0)
+		if (*a == NONE32)
 			*a = pi + 1;
 		else if (*a != pi + 1)
 			*a = AMBIG;
@@ -3214,20 +3408,18 @@ wz_roster_free(struct wz_roster *ro)
 		free(ro->tp[i].unk);
 	}
 	free(ro->tp);
-	for (i = 0; i < ro->nhold; i++)
-		free(ro->hold[i].r);
-	free(ro->hold);
+	big_free(ro->hold, ro->caphold * sizeof(*ro->hold));
+	big_free(ro->names, ro->capnames);
 	for (i = 0; i < ro->nsheets; i++)
 		sheet_free(ro->sheets[i]);
 	free(ro->sheets);
 	st_free(&ro->str);
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
-	shapes_clear(ro);
-	free(ro->shapes);
+	shapes_free(ro);
 	um_free(&ro->by_id);
 	um_free(&ro->by_home);
-	um_free(&ro->by_post);
+	um_free(&ro->by_name);
 	big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
 	big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
 	wz_buf_free(&ro->pids);
@@ -3236,6 +3428,7 @@ wz_roster_free(struct wz_roster *ro)
 	wz_buf_free(&ro->key);
 	wz_buf_free(&ro->tbuf);
 	wz_buf_free(&ro->cbuf);
+	wz_buf_free(&ro->nbuf);
 	wz_sha_free(ro->sha);
 	free(ro->P.lvl);
 	free(ro->P.rank);
