@@ -341,6 +341,97 @@ um_free(struct u64map *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * Hash -> person, in 8 bytes a slot: 32 bits of the key's hash (which
+ * also place it) and the person's index + 1 (0: empty).  The key itself
+ * is the person's (ID number; name and home scope), so the caller checks
+ * a candidate against the person record, which it reads anyway when the
+ * person is found; a new key, the usual case on a big roster, reads
+ * nothing but slots.  Half the memory of a u64map, and no slot to fill
+ * when a table is made: fresh pages are zero.
+ */
+struct pmslot {
+	uint32_t	 tag, val;
+};
+
+struct pmap {
+	struct pmslot	*s;
+	size_t		 cap, n;
+};
+
+static uint32_t
+pm_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+static void
+pm_grow(struct pmap *m)
+{
+	struct pmap o = *m;
+	size_t i, j, mask;
+
+	m->cap = m->cap ? m->cap * 2 : 1024;
+	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s));	/* zeroed */
+	mask = m->cap - 1;
+	for (i = 0; i < o.cap; i++) {
+		if (o.s[i].val == 0)
+			continue;
+		for (j = o.s[i].tag & mask; m->s[j].val != 0;
+		    j = (j + 1) & mask)
+			;
+		m->s[j] = o.s[i];
+	}
+	big_free(o.s, o.cap * sizeof(*o.s));
+}
+
+/* The next candidate for tag from *pos (start at ~0): a person index,
+ * or NONE32 when there is none. */
+static uint32_t
+pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
+{
+	size_t j, mask = m->cap - 1;
+
+	if (m->cap == 0)
+		return NONE32;
+	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
+	for (; m->s[j].val != 0; j = (j + 1) & mask)
+		if (m->s[j].tag == tag) {
+			*pos = j;
+			return m->s[j].val - 1;
+		}
+	return NONE32;
+}
+
+static void
+pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
+{
+	size_t j, mask;
+
+	if ((m->n + 1) * 2 > m->cap)
+		pm_grow(m);
+	mask = m->cap - 1;
+	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+		;
+	m->s[j].tag = tag;
+	m->s[j].val = pi + 1;
+	m->n++;
+}
+
+static inline __attribute__((always_inline)) void
+pm_prefetch(const struct pmap *m, uint32_t tag)
+{
+	if (m->cap > 0)
+		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
+}
+
+static void
+pm_free(struct pmap *m)
+{
+	big_free(m->s, m->cap * sizeof(*m->s));
+	memset(m, 0, sizeof(*m));
+}
+
 /* ------------------------------------------------------------------ */
 /* Small text helpers (UTF-8, simplified Chinese)                       */
 /* ------------------------------------------------------------------ */
@@ -1085,8 +1176,12 @@ struct wz_roster {
 	char		*names;		/* persons' names, NUL-terminated */
 	size_t		 nnames, capnames;
 	struct wz_buf	 pids;		/* person ids, NUL-terminated */
-	struct u64map	 by_id;		/* ID number -> person */
-	struct u64map	 by_home;	/* name hash, home scope id -> person */
+	struct pmap	 by_id;		/* ID number -> person */
+	struct pmap	 by_home;	/* name and home scope -> the person
+					   whose own they are */
+	struct u64map	 by_alias;	/* name hash, home scope id -> the
+					   person of an ID number first seen
+					   with another name or home */
 	struct u64map	 by_name;	/* name hash -> county or township
 					   leader + 1, or AMBIG */
 	struct role	*roles;
@@ -2616,6 +2711,46 @@ town_leader(const struct wz_roster *ro, unsigned k)
 	    (ro->P.rank[k] == 4 || (int)k == ro->P.town_link);
 }
 
+static uint32_t
+id_tag(uint64_t idkey)
+{
+	return pm_tag(mix64(idkey));
+}
+
+static uint32_t
+home_tag(const struct rowst *st)
+{
+	return pm_tag(mix64(st->nmh ^ ((uint64_t)st->home << 21)));
+}
+
+/* The person of an ID number (its id_key), or NONE32. */
+static uint32_t
+id_find(const struct wz_roster *ro, uint64_t idkey)
+{
+	size_t pos = (size_t)-1;
+	uint32_t pi;
+
+	while ((pi = pm_next(&ro->by_id, id_tag(idkey), &pos)) != NONE32)
+		if (ro->pers[pi].idkey == idkey)
+			break;
+	return pi;
+}
+
+/* The person who first had the row's name and home, or NONE32. */
+static uint32_t
+home_find(const struct wz_roster *ro, const struct rowst *st)
+{
+	size_t pos = (size_t)-1;
+	uint32_t pi;
+
+	while ((pi = pm_next(&ro->by_home, home_tag(st), &pos)) != NONE32)
+		if (ro->pers[pi].home == st->home &&
+		    same_name(ro, &ro->pers[pi], st))
+			return pi;
+	return ro->by_alias.n == 0 ? NONE32 :
+	    um_get(&ro->by_alias, st->nmh, st->home);
+}
+
 /* The person a row is about, found but not yet changed: an index, NONE32
  * for a new person, AMBIG for a name several people have. */
 static uint32_t
@@ -2624,12 +2759,12 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	uint32_t a;
 
 	if (st->has_id)
-		return um_get(&ro->by_id, st->idkey, 0);
+		return id_find(ro, st->idkey);
 	if (noplace) {
 		a = um_get(&ro->by_name, st->nmh, 0);
 		return a == NONE32 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
 	}
-	return um_get(&ro->by_home, st->nmh, st->home);
+	return home_find(ro, st);
 }
 
 /* Make or update the person; report what disagrees with earlier rows. */
@@ -2639,22 +2774,30 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	struct person *p, *q;
 	uint32_t *slot, qi;
 	unsigned long line = st->row->line;
+	int isnew = pi == NONE32;
 
-	if (pi == NONE32)
+	if (isnew)
 		pi = person_new(ro, st->idkey, st->id.num, st->nm, st->nmlen,
 		    st->home, st->file, line);
 	p = &ro->pers[pi];
 	if (st->has_id) {
-		*um_slot(&ro->by_id, p->idkey, 0, 1) = pi;
+		if (isnew)
+			pm_add(&ro->by_id, id_tag(p->idkey), pi);
 		if (!same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
 			    "at %s:%lu", pid_of(ro, p), st->nm, pname(ro, p),
 			    file_name(ro, p->file), (unsigned long)p->line);
 	}
-	slot = um_slot(&ro->by_home, st->nmh, st->home, 1);
-	if (*slot == NONE32)
-		*slot = pi;
-	else if ((qi = *slot) != pi && st->has_id) {
+	qi = home_find(ro, st);
+	if (qi == NONE32) {
+		/* the first to have this name and home */
+		if (p->home == st->home && same_name(ro, p, st))
+			pm_add(&ro->by_home, home_tag(st), pi);
+		else {
+			slot = um_slot(&ro->by_alias, st->nmh, st->home, 1);
+			*slot = pi;
+		}
+	} else if (qi != pi && st->has_id) {
 		q = &ro->pers[qi];
 		if (q->idkey != 0)
 			warn(ro, st->sh, line, "%s at %s has two ID numbers: "
@@ -3118,7 +3261,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	st->has_id = rc == WZ_ID_OK;
 	if (st->has_id) {
 		st->idkey = id_key(st->id.num);
-		um_prefetch(&ro->by_id, st->idkey, 0);
+		pm_prefetch(&ro->by_id, id_tag(st->idkey));
 	}
 	name_val(ro, st, &v[WZ_RF_NAME]);
 
@@ -3158,7 +3301,8 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		reject(ro, sh, row, sp->why);
 		return;
 	}
-	um_prefetch(&ro->by_home, st->nmh, sp->home);
+	st->home = sp->home;
+	pm_prefetch(&ro->by_home, home_tag(st));
 	tp = sp->tp ? &ro->tp[sp->tp - 1] : NULL;
 	st->C = sp->C;
 	st->T = sp->T;
@@ -3430,8 +3574,9 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
 	shapes_free(ro);
-	um_free(&ro->by_id);
-	um_free(&ro->by_home);
+	pm_free(&ro->by_id);
+	pm_free(&ro->by_home);
+	um_free(&ro->by_alias);
 	um_free(&ro->by_name);
 	big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
 	big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
