@@ -57,7 +57,7 @@
 #define PAGE_ROUND(n)	(((n) + 4095) & ~(size_t)4095)
 
 static void *
-big_grow(void *p, size_t old, size_t n)
+big_grow(void *p, size_t old, size_t n, int all)
 {
 	void *q;
 
@@ -78,13 +78,14 @@ big_grow(void *p, size_t old, size_t n)
 #endif
 #ifdef MADV_POPULATE_WRITE
 	/*
-	 * The new part is about to be written (a hash table's every slot at
-	 * once, an array's from the front): one call maps it, instead of a
-	 * fault for each page, which costs more than the work done in the
-	 * page in a virtual machine.  An older kernel says EINVAL: then the
-	 * pages fault in as before.
+	 * A hash table's every page is about to be written: one call maps
+	 * them, instead of a fault for each page, which costs more than the
+	 * work done in the page in a virtual machine.  An array is written
+	 * from the front and may stay half empty: mapped at once only while
+	 * small pages make faults many.  An older kernel says EINVAL: then
+	 * the pages fault in as before.
 	 */
-	if (n > old)
+	if (n > old && (all || n < ((size_t)4 << 20)))
 		(void)madvise((char *)q + old, n - old, MADV_POPULATE_WRITE);
 #endif
 	return q;
@@ -110,7 +111,7 @@ big_reserve(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 			wz_die(EX_OSERR, NULL, 0, "out of memory");
 		ncap *= 2;
 	}
-	*p = big_grow(*p, *cap * sz, ncap * sz);
+	*p = big_grow(*p, *cap * sz, ncap * sz, 0);
 	*cap = ncap;
 }
 
@@ -182,7 +183,7 @@ st_grow(struct strtab *t)
 
 	t->nslot = t->nslot ? t->nslot * 2 : 1024;
 	mask = t->nslot - 1;
-	ns = big_grow(NULL, 0, t->nslot * sizeof(*ns));	/* zeroed */
+	ns = big_grow(NULL, 0, t->nslot * sizeof(*ns), 1);	/* zeroed */
 	for (i = 1; i <= t->n; i++) {
 		for (j = t->e[i].hash & mask; ns[j].id != 0; j = (j + 1) & mask)
 			;
@@ -271,7 +272,7 @@ um_grow(struct u64map *m)
 	size_t i, j, mask;
 
 	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s));
+	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
 	for (i = 0; i < m->cap; i++)
 		m->s[i].val = NONE32;
 	mask = m->cap - 1;
@@ -372,7 +373,7 @@ pm_grow(struct pmap *m)
 	size_t i, j, mask;
 
 	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s));	/* zeroed */
+	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);	/* zeroed */
 	mask = m->cap - 1;
 	for (i = 0; i < o.cap; i++) {
 		if (o.s[i].val == 0)
