@@ -9,17 +9,23 @@
  *   people      persons, their roles, and the checks between them
  *   sheets      columns, output layout, row shapes, one row at a time
  *
- * Memory: a person is one struct person (48 bytes), a role one struct
- * role (28); names, scopes and hashed person ids are stored once each,
- * and an ID number is kept as its 17 digits.  Nothing is kept per input
- * row: a row's roles are written as soon as they are checked.
+ * Memory: a person is one struct person (48 bytes), its name in an
+ * arena, and two 8-byte slots of half-full tables (by ID number, by name
+ * and home); a role is one struct role (32), and a single-holder post in
+ * a scope one struct holders (16).  Scopes and place names are interned
+ * once each; an ID number is kept as its 17 digits.  Nothing is kept per
+ * input row: a row's roles are written as soon as they are checked.
  *
  * Speed: a title is matched against posts.yaml once per distinct (title,
  * unit) pair, and everything a row's title and place cells decide (its
  * roles, their scopes, its links) once per distinct combination of those
- * cells, its "shape"; a million rows with a few thousand shapes run a
- * few thousand PCRE2 passes, not a million.  Per row there remain the
- * cells, the ID number, the dates, and three hash lookups.
+ * cells, its "shape", while the shape stays in a small cache; the place
+ * cells alone are remembered from the last shape.  Per row there remain
+ * the cells, the ID number, the dates, and two lookups of persons, which
+ * on a big roster are cache misses and are prefetched as soon as their
+ * keys are known.  The big tables are fresh anonymous memory, whose
+ * first touch (the kernel clears each page) is a good part of the cost:
+ * they are kept small rather than fast to grow.
  */
 #include <errno.h>
 #include <stdarg.h>
