@@ -3079,6 +3079,7 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 		free(keep.why);
 		memset(sp, 0, sizeof(*sp));
 		sp->key = keep.key;
+		sp->klen = keep.klen;
 		sp->kcap = keep.kcap;
 		sp->r = keep.r;
 		sp->lt = keep.lt;
