@@ -2216,7 +2216,7 @@ struct place {
 	char		*key;
 	size_t		 klen, kcap;
 	uint32_t	 C, T, V, U, home;
-	int		 ku;
+	int		 uk;		/* wz_unit_kind of U */
 	struct tctx	 cx;
 	char		*cxname;
 	size_t		 cxcap;
@@ -2259,6 +2259,7 @@ struct rowst {
 	uint64_t	 nmh;		/* its hash */
 	uint64_t	 idkey;		/* id_key of the ID number, 0 */
 	uint32_t	 C, T, V, U, home;
+	int		 uk;		/* wz_unit_kind of U */
 	struct tctx	 cx;
 	struct rrole	 r[MAXROLES];
 	size_t		 nr;
@@ -2475,7 +2476,7 @@ title_scope(struct wz_roster *ro, struct rowst *st, const struct trole *t,
 {
 	const struct wz_post *p = &ro->rs->posts[t->post];
 	uint32_t C = st->C, T = st->T, V = st->V, U = st->U, x, y, part[3];
-	int i, k = 0, ku = kind_of(ro, U);
+	int i, k = 0, ku = st->uk;
 
 	if (st->sh->nscope > 0) {
 		part[0] = part[1] = part[2] = 0;
@@ -2967,15 +2968,36 @@ static const int place_fields[] = { WZ_RF_COUNTY, WZ_RF_TOWNSHIP,
 	WZ_RF_VILLAGE, WZ_RF_UNIT, -1 };
 
 /* Append field f's length and bytes to a key. */
-static void
+static inline void
 key_add(struct wz_buf *k, const struct val *v)
 {
 	uint32_t n = (uint32_t)v->n;
 
-	wz_buf_reserve(k, sizeof(n) + v->n);
+	if (k->cap - k->len < sizeof(n) + v->n)
+		wz_buf_reserve(k, sizeof(n) + v->n);
 	memcpy(k->s + k->len, &n, sizeof(n));
 	memcpy(k->s + k->len + sizeof(n), v->s, v->n);
 	k->len += sizeof(n) + v->n;
+}
+
+/* Is the key k (of key_add) that of fields f (ending -1) of v? */
+static int
+key_is(const char *k, size_t klen, const struct val *v, const int *f)
+{
+	size_t i, off = 0;
+	uint32_t n;
+
+	for (i = 0; f[i] >= 0; i++) {
+		if (klen - off < sizeof(n))
+			return 0;
+		memcpy(&n, k + off, sizeof(n));
+		off += sizeof(n);
+		if (n != v[f[i]].n || klen - off < n ||
+		    memcmp(k + off, v[f[i]].s, n) != 0)
+			return 0;
+		off += n;
+	}
+	return off == klen;
 }
 
 /* The row's county, township, village and unit, its home scope, and the
@@ -2992,19 +3014,19 @@ place_get(struct wz_roster *ro, struct rowst *st)
 
 	if (pl == NULL)
 		pl = ro->place = wz_calloc(1, sizeof(*pl));
-	wz_buf_reset(&ro->key);
-	for (i = 0; place_fields[i] >= 0; i++)
-		key_add(&ro->key, &v[place_fields[i]]);
-	if (pl->key != NULL && pl->klen == ro->key.len &&
-	    memcmp(pl->key, ro->key.s, pl->klen) == 0) {
+	if (pl->key != NULL && key_is(pl->key, pl->klen, v, place_fields)) {
 		st->C = pl->C;
 		st->T = pl->T;
 		st->V = pl->V;
 		st->U = pl->U;
+		st->uk = pl->uk;
 		st->home = pl->home;
 		st->cx = pl->cx;
 		return;
 	}
+	wz_buf_reset(&ro->key);
+	for (i = 0; place_fields[i] >= 0; i++)
+		key_add(&ro->key, &v[place_fields[i]]);
 	if (v[WZ_RF_COUNTY].n > 0)
 		st->C = intern(ro, v[WZ_RF_COUNTY].s, v[WZ_RF_COUNTY].n);
 	else if (ro->o.county != NULL)
@@ -3057,7 +3079,8 @@ place_get(struct wz_roster *ro, struct rowst *st)
 	pl->V = st->V;
 	pl->U = st->U;
 	pl->home = st->home;
-	pl->ku = ku;
+	st->uk = kind_of(ro, st->U);	/* after the splits */
+	pl->uk = st->uk;
 	pl->cx = st->cx;
 }
 
@@ -3204,8 +3227,12 @@ shape_get(struct wz_roster *ro, struct rowst *st)
 	uint32_t k = st->file;
 	size_t i;
 
+	size_t need = sizeof(k);
+
+	for (i = 0; shape_fields[i] >= 0; i++)
+		need += sizeof(uint32_t) + st->v[shape_fields[i]].n;
 	wz_buf_reset(&ro->key);
-	wz_buf_reserve(&ro->key, sizeof(k));
+	wz_buf_reserve(&ro->key, need);
 	memcpy(ro->key.s, &k, sizeof(k));
 	ro->key.len = sizeof(k);
 	for (i = 0; shape_fields[i] >= 0; i++)
