@@ -2836,13 +2836,20 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	return pi;
 }
 
+/* A field of our own that needs no encoding (see write_role). */
+static void
+plain(struct wz_roster *ro, const char *s)
+{
+	wz_writer_raw(ro->out, s, strlen(s), 1);
+}
+
 static void
 write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
     const struct rrole *r, const struct val *title)
 {
 	const struct sheet *sh = st->sh;
 	const struct wz_row *row = st->row;
-	char iso[WZ_DATE_ISOLEN + 1], party[2];
+	char iso[WZ_DATE_ISOLEN + 1], party[1];
 	size_t i, n;
 	int rk;
 
@@ -2869,28 +2876,33 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 				    row->len[i]);
 		}
 	}
-	/* the row's own ID number is the person's: no need to rebuild it */
+	/*
+	 * The fields this program makes of digits, hex, ASCII codes, ISO
+	 * dates, y/n and rank words need no quoting and no Excel guard in
+	 * CSV or TSV, and are never the first field of a row: written as
+	 * they are (wz_writer_raw), without the scan for special bytes.
+	 * The row's own ID number is the person's: no need to rebuild it.
+	 */
 	if (st->has_id && ro->o.mask == NULL)
-		wz_writer_field(ro->out, st->id.num, WZ_IDCARD_LEN);
+		wz_writer_raw(ro->out, st->id.num, WZ_IDCARD_LEN, 1);
 	else
-		wz_writer_field(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
-		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN);
+		wz_writer_raw(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
+		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
 	wz_writer_fieldz(ro->out, pname(ro, p));
-	wz_writer_fieldz(ro->out, post_code(ro, r->post));
+	plain(ro, post_code(ro, r->post));
 	wz_writer_field(ro->out, title->s, title->n);
 	wz_writer_field(ro->out, st_str(&ro->str, r->scope),
 	    st_len(&ro->str, r->scope));
-	wz_writer_field(ro->out, iso, wz_date_iso(st->from, iso));
-	wz_writer_field(ro->out, iso, wz_date_iso(st->to, iso));
+	wz_writer_raw(ro->out, iso, wz_date_iso(st->from, iso), 1);
+	wz_writer_raw(ro->out, iso, wz_date_iso(st->to, iso), 1);
 	party[0] = (char)(st->party ? st->party : p->party);
-	party[1] = '\0';
-	wz_writer_fieldz(ro->out, party);
+	wz_writer_raw(ro->out, party, party[0] != '\0', 1);
 	/* a post's own rank, else the holder's (posts that inherit it);
 	 * none for a post not known */
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	wz_writer_fieldz(ro->out, rk ? ranks[rk] : "");
+	plain(ro, rk ? ranks[rk] : "");
 	if (ro->o.labels_zh)
 		wz_writer_fieldz(ro->out, r->post == POST_UNKNOWN ? "未知职务" :
 		    ro->rs->posts[r->post].label);
