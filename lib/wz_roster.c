@@ -329,18 +329,6 @@ um_get(const struct u64map *m, uint64_t key, uint32_t key2)
 	return v == NULL ? NONE32 : *v;
 }
 
-/* Ask for the cache line of (key, key2)'s first probe now, so that the
- * lookup a little later does not wait for memory: the maps are far
- * larger than the caches on a big roster.  Inlined by force: GCC 12
- * otherwise finds the function free of side effects and drops the
- * calls. */
-static inline __attribute__((always_inline)) void
-um_prefetch(const struct u64map *m, uint64_t key, uint32_t key2)
-{
-	if (m->cap > 0)
-		__builtin_prefetch(&m->s[mix64(key ^ key2) & (m->cap - 1)], 1);
-}
-
 static void
 um_free(struct u64map *m)
 {
@@ -425,6 +413,10 @@ pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
 	m->n++;
 }
 
+/* Ask for the cache line of tag's first probe now, so that the lookup a
+ * little later does not wait for memory: the tables are far larger than
+ * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
+ * the function free of side effects and drops the calls. */
 static inline __attribute__((always_inline)) void
 pm_prefetch(const struct pmap *m, uint32_t tag)
 {
