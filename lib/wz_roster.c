@@ -3242,9 +3242,7 @@ shape_get(struct wz_roster *ro, struct rowst *st)
 {
 	struct shape *sp;
 	uint32_t k = st->file;
-	size_t i;
-
-	size_t need = sizeof(k);
+	size_t i, need = sizeof(k);
 
 	for (i = 0; shape_fields[i] >= 0; i++)
 		need += sizeof(uint32_t) + st->v[shape_fields[i]].n;
