@@ -9,17 +9,23 @@
  *   people      persons, their roles, and the checks between them
  *   sheets      columns, output layout, row shapes, one row at a time
  *
- * Memory: a person is one struct person (48 bytes), a role one struct
- * role (28); names, scopes and hashed person ids are stored once each,
- * and an ID number is kept as its 17 digits.  Nothing is kept per input
- * row: a row's roles are written as soon as they are checked.
+ * Memory: a person is one struct person (48 bytes), its name in an
+ * arena, and two 8-byte slots of half-full tables (by ID number, by name
+ * and home); a role is one struct role (32), and a single-holder post in
+ * a scope one struct holders (16).  Scopes and place names are interned
+ * once each; an ID number is kept as its 17 digits.  Nothing is kept per
+ * input row: a row's roles are written as soon as they are checked.
  *
  * Speed: a title is matched against posts.yaml once per distinct (title,
  * unit) pair, and everything a row's title and place cells decide (its
  * roles, their scopes, its links) once per distinct combination of those
- * cells, its "shape"; a million rows with a few thousand shapes run a
- * few thousand PCRE2 passes, not a million.  Per row there remain the
- * cells, the ID number, the dates, and three hash lookups.
+ * cells, its "shape", while the shape stays in a small cache; the place
+ * cells alone are remembered from the last shape.  Per row there remain
+ * the cells, the ID number, the dates, and two lookups of persons, which
+ * on a big roster are cache misses and are prefetched as soon as their
+ * keys are known.  The big tables are fresh anonymous memory, whose
+ * first touch (the kernel clears each page) is a good part of the cost:
+ * they are kept small rather than fast to grow.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -57,7 +63,7 @@
 #define PAGE_ROUND(n)	(((n) + 4095) & ~(size_t)4095)
 
 static void *
-big_grow(void *p, size_t old, size_t n)
+big_grow(void *p, size_t old, size_t n, int all)
 {
 	void *q;
 
@@ -75,6 +81,18 @@ big_grow(void *p, size_t old, size_t n)
 #ifdef MADV_HUGEPAGE
 	if (n >= ((size_t)4 << 20))
 		(void)madvise(q, n, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+	/*
+	 * A hash table's every page is about to be written: one call maps
+	 * them, instead of a fault for each page, which costs more than the
+	 * work done in the page in a virtual machine.  An array is written
+	 * from the front and may stay half empty: mapped at once only while
+	 * small pages make faults many.  An older kernel says EINVAL: then
+	 * the pages fault in as before.
+	 */
+	if (n > old && (all || n < ((size_t)4 << 20)))
+		(void)madvise((char *)q + old, n - old, MADV_POPULATE_WRITE);
 #endif
 	return q;
 }
@@ -99,7 +117,7 @@ big_reserve(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 			wz_die(EX_OSERR, NULL, 0, "out of memory");
 		ncap *= 2;
 	}
-	*p = big_grow(*p, *cap * sz, ncap * sz);
+	*p = big_grow(*p, *cap * sz, ncap * sz, 0);
 	*cap = ncap;
 }
 
@@ -131,9 +149,22 @@ static uint64_t
 hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, v;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, g = 0x6a09e667f3bcc909ULL, v, w;
 
-	/* 8 bytes at a time, then the tail; mixed at the end. */
+	/* 16 bytes at a time in two independent lanes (a shape key is some
+	 * 100 bytes: one chain of multiplies would wait on itself), then 8,
+	 * then the tail; mixed at the end. */
+	while (n >= 16) {
+		memcpy(&v, s, 8);
+		memcpy(&w, s + 8, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		g = (g ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 32;
+		g ^= g >> 29;
+		s += 16;
+		n -= 16;
+	}
+	h ^= g;
 	while (n >= 8) {
 		memcpy(&v, s, 8);
 		h = (h ^ v) * 0xff51afd7ed558ccdULL;
@@ -171,7 +202,7 @@ st_grow(struct strtab *t)
 
 	t->nslot = t->nslot ? t->nslot * 2 : 1024;
 	mask = t->nslot - 1;
-	ns = big_grow(NULL, 0, t->nslot * sizeof(*ns));	/* zeroed */
+	ns = big_grow(NULL, 0, t->nslot * sizeof(*ns), 1);	/* zeroed */
 	for (i = 1; i <= t->n; i++) {
 		for (j = t->e[i].hash & mask; ns[j].id != 0; j = (j + 1) & mask)
 			;
@@ -240,11 +271,12 @@ st_free(struct strtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* uint64_t -> uint32_t; NONE32 is "absent".  Key and value side by
- * side, so a probe is one cache line. */
+/* (uint64_t, uint32_t) -> uint32_t; NONE32 is "absent".  Key and value
+ * side by side, so a probe is one cache line; the second key fills what
+ * would be padding. */
 struct umslot {
 	uint64_t	 key;
-	uint32_t	 val;
+	uint32_t	 key2, val;
 };
 
 struct u64map {
@@ -259,24 +291,24 @@ um_grow(struct u64map *m)
 	size_t i, j, mask;
 
 	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s));
+	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
 	for (i = 0; i < m->cap; i++)
 		m->s[i].val = NONE32;
 	mask = m->cap - 1;
 	for (i = 0; i < o.cap; i++) {
 		if (o.s[i].val == NONE32)
 			continue;
-		for (j = mix64(o.s[i].key) & mask; m->s[j].val != NONE32;
-		    j = (j + 1) & mask)
+		for (j = mix64(o.s[i].key ^ o.s[i].key2) & mask;
+		    m->s[j].val != NONE32; j = (j + 1) & mask)
 			;
 		m->s[j] = o.s[i];
 	}
 	big_free(o.s, o.cap * sizeof(*o.s));
 }
 
-/* The value slot of key; with add, created (NONE32) if absent. */
+/* The value slot of (key, key2); with add, created (NONE32) if absent. */
 static uint32_t *
-um_slot(struct u64map *m, uint64_t key, int add)
+um_slot(struct u64map *m, uint64_t key, uint32_t key2, int add)
 {
 	size_t j, mask;
 
@@ -285,29 +317,128 @@ um_slot(struct u64map *m, uint64_t key, int add)
 			return NULL;
 		um_grow(m);
 	}
-	if (add && (m->n + 1) * 10 > m->cap * 7)
+	/* at most half full: a new key, the usual case on a big roster,
+	 * probes 2.5 slots on average (at 0.7 it was 6) */
+	if (add && (m->n + 1) * 2 > m->cap)
 		um_grow(m);
 	mask = m->cap - 1;
-	for (j = mix64(key) & mask; m->s[j].val != NONE32; j = (j + 1) & mask)
-		if (m->s[j].key == key)
+	for (j = mix64(key ^ key2) & mask; m->s[j].val != NONE32;
+	    j = (j + 1) & mask)
+		if (m->s[j].key == key && m->s[j].key2 == key2)
 			return &m->s[j].val;
 	if (!add)
 		return NULL;
 	m->s[j].key = key;
+	m->s[j].key2 = key2;
 	m->n++;
 	return &m->s[j].val;
 }
 
 static uint32_t
-um_get(const struct u64map *m, uint64_t key)
+um_get(const struct u64map *m, uint64_t key, uint32_t key2)
 {
-	uint32_t *v = um_slot((struct u64map *)m, key, 0);
+	uint32_t *v = um_slot((struct u64map *)m, key, key2, 0);
 
 	return v == NULL ? NONE32 : *v;
 }
 
 static void
 um_free(struct u64map *m)
+{
+	big_free(m->s, m->cap * sizeof(*m->s));
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Hash -> person, in 8 bytes a slot: 32 bits of the key's hash (which
+ * also place it) and the person's index + 1 (0: empty).  The key itself
+ * is the person's (ID number; name and home scope), so the caller checks
+ * a candidate against the person record, which it reads anyway when the
+ * person is found; a new key, the usual case on a big roster, reads
+ * nothing but slots.  Half the memory of a u64map, and no slot to fill
+ * when a table is made: fresh pages are zero.
+ */
+struct pmslot {
+	uint32_t	 tag, val;
+};
+
+struct pmap {
+	struct pmslot	*s;
+	size_t		 cap, n;
+};
+
+static uint32_t
+pm_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+static void
+pm_grow(struct pmap *m)
+{
+	struct pmap o = *m;
+	size_t i, j, mask;
+
+	m->cap = m->cap ? m->cap * 2 : 1024;
+	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);	/* zeroed */
+	mask = m->cap - 1;
+	for (i = 0; i < o.cap; i++) {
+		if (o.s[i].val == 0)
+			continue;
+		for (j = o.s[i].tag & mask; m->s[j].val != 0;
+		    j = (j + 1) & mask)
+			;
+		m->s[j] = o.s[i];
+	}
+	big_free(o.s, o.cap * sizeof(*o.s));
+}
+
+/* The next candidate for tag from *pos (start at ~0): a person index,
+ * or NONE32 when there is none. */
+static uint32_t
+pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
+{
+	size_t j, mask = m->cap - 1;
+
+	if (m->cap == 0)
+		return NONE32;
+	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
+	for (; m->s[j].val != 0; j = (j + 1) & mask)
+		if (m->s[j].tag == tag) {
+			*pos = j;
+			return m->s[j].val - 1;
+		}
+	return NONE32;
+}
+
+static void
+pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
+{
+	size_t j, mask;
+
+	if ((m->n + 1) * 2 > m->cap)
+		pm_grow(m);
+	mask = m->cap - 1;
+	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+		;
+	m->s[j].tag = tag;
+	m->s[j].val = pi + 1;
+	m->n++;
+}
+
+/* Ask for the cache line of tag's first probe now, so that the lookup a
+ * little later does not wait for memory: the tables are far larger than
+ * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
+ * the function free of side effects and drops the calls. */
+static inline __attribute__((always_inline)) void
+pm_prefetch(const struct pmap *m, uint32_t tag)
+{
+	if (m->cap > 0)
+		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
+}
+
+static void
+pm_free(struct pmap *m)
 {
 	big_free(m->s, m->cap * sizeof(*m->s));
 	memset(m, 0, sizeof(*m));
@@ -1031,6 +1162,8 @@ struct role;
 struct holders;
 struct sheet;
 struct shape;
+struct place;
+struct scopememo;
 
 struct wz_roster {
 	struct wz_roster_opts o;
@@ -1044,22 +1177,30 @@ struct wz_roster {
 	int		 used_name;	/* a reading looked at the unit's name */
 	int		 rxfail;	/* a part met a post pattern that could
 					   not finish (the reading's tp->rxfail) */
-	struct strtab	 skey;		/* row shapes; aux: shape + 1 */
-	struct shape	*shapes;
-	size_t		 nshape, capshape;
+	struct shape	*shapes;	/* row shapes, by key hash */
+	struct place	*place;		/* the last row's place cells */
+	struct scopememo *smemo;	/* scope_of's recent answers */
 	struct tparse	*tp;
 	size_t		 ntp, captp;
 
 	struct person	*pers;
 	size_t		 npers, cappers;
+	char		*names;		/* persons' names, NUL-terminated */
+	size_t		 nnames, capnames;
 	struct wz_buf	 pids;		/* person ids, NUL-terminated */
-	struct u64map	 by_id;		/* ID number -> person */
-	struct u64map	 by_home;	/* name id, home scope id -> person */
+	struct pmap	 by_id;		/* ID number -> person */
+	struct pmap	 by_home;	/* name and home scope -> the person
+					   whose own they are */
+	struct u64map	 by_alias;	/* name hash, home scope id -> the
+					   person of an ID number first seen
+					   with another name or home */
+	struct u64map	 by_name;	/* name hash -> county or township
+					   leader + 1, or AMBIG */
 	struct role	*roles;
 	size_t		 nroles, caproles;
-	struct u64map	 by_post;	/* post, scope -> holders */
-	struct holders	*hold;
+	struct holders	*hold;		/* single-holder posts by scope */
 	size_t		 nhold, caphold;
+	uint32_t	 hold0;		/* ... of the empty scope: hold + 1 */
 
 	struct sheet	**sheets;
 	size_t		 nsheets;
@@ -1069,7 +1210,7 @@ struct wz_roster {
 	wz_day		 min_day, max_day;
 
 	struct wz_roster_counts c;
-	struct wz_buf	 b, b2, key, tbuf, cbuf;	/* scratch */
+	struct wz_buf	 b, b2, key, tbuf, cbuf, nbuf;	/* scratch */
 };
 
 /* pkey's aux for a part on which a post pattern could not finish: kept
@@ -1533,7 +1674,8 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 
 struct person {
 	uint64_t	 idkey;		/* 17 digits of the ID number + 1; 0 */
-	uint32_t	 name, home;	/* string ids */
+	uint32_t	 name;		/* offset in ro->names */
+	uint32_t	 home;		/* string id */
 	uint32_t	 last;		/* newest role, NONE32 */
 	uint32_t	 town;		/* scope of a township post, 0 */
 	uint32_t	 pid;		/* offset in ro->pids */
@@ -1546,15 +1688,30 @@ struct person {
 
 struct role {
 	uint32_t	 person, next, scope, line;
+	uint32_t	 hprev;		/* the single-holder post's previous
+					   holder's role, NONE32 */
 	wz_day		 from, to;	/* WZ_DAY_NONE: open */
 	uint16_t	 post, file;
 };
 
+/*
+ * The holders of one single-holder post in one scope, as a chain of
+ * roles from the newest (role.hprev).  A scope's posts are a chain of
+ * these from its string's aux (hold index + 1), so finding them costs
+ * no lookup beyond the scope's, which the row has just made.
+ */
 struct holders {
-	uint32_t	*r;
-	uint32_t	 n, cap;
+	uint32_t	 next;		/* the scope's next post: index + 1 */
+	uint32_t	 head;		/* newest holder's role */
+	uint32_t	 post;
 	wz_day		 maxhi;
 };
+
+static const char *
+pname(const struct wz_roster *ro, const struct person *p)
+{
+	return ro->names + p->name;
+}
 
 /*
  * A person's id: the ID number (rebuilt from its 17 digits, so a million
@@ -1671,7 +1828,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	struct person *p = &ro->pers[pi];
 	struct role *r;
 	struct holders *h;
-	uint32_t i, *slot, ri;
+	uint32_t i, *head, hi, ri;
 	char b1[32], b2[32];
 	int warned = 0;
 	wz_day lo;
@@ -1687,9 +1844,9 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 			continue;
 		if (!warned && overlap(from, to, r->from, r->to)) {
 			warn(ro, sh, line, "%s holds %s at %s twice at once: "
-			    "%s here and %s at %s:%lu", st_str(&ro->str,
-			    p->name), post_code(ro, post), st_str(&ro->str,
-			    scope), period_str(from, to, b1, sizeof(b1)),
+			    "%s here and %s at %s:%lu", pname(ro, p),
+			    post_code(ro, post), st_str(&ro->str, scope),
+			    period_str(from, to, b1, sizeof(b1)),
 			    period_str(r->from, r->to, b2, sizeof(b2)),
 			    file_name(ro, r->file), (unsigned long)r->line);
 			warned = 1;
@@ -1703,6 +1860,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	r->next = p->last;
 	r->scope = scope;
 	r->line = (uint32_t)line;
+	r->hprev = NONE32;
 	r->from = from;
 	r->to = to;
 	r->post = (uint16_t)post;
@@ -1714,41 +1872,42 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	/* Single-holder posts: the other holders of this post and scope.
 	 * maxhi (the latest end among them) skips the scan for a holder
 	 * who follows the others, the usual order of a roster. */
-	slot = um_slot(&ro->by_post, ((uint64_t)post << 32) | scope, 1);
-	if (*slot == NONE32) {
-		if (ro->nhold == ro->caphold) {
-			ro->caphold = ro->caphold ? ro->caphold * 2 : 256;
-			ro->hold = wz_reallocarray(ro->hold, ro->caphold,
-			    sizeof(*ro->hold));
-		}
-		*slot = (uint32_t)ro->nhold;
+	head = scope == 0 ? &ro->hold0 : &ro->str.e[scope].aux;
+	for (hi = *head; hi != 0 && ro->hold[hi - 1].post != post;
+	    hi = ro->hold[hi - 1].next)
+		;
+	if (hi == 0) {
+		big_reserve((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
+		    sizeof(*ro->hold), 1024);
+		if (ro->nhold >= NONE32 - 2)
+			wz_die(EX_SOFTWARE, NULL, 0, "too many posts");
 		h = &ro->hold[ro->nhold++];
-		memset(h, 0, sizeof(*h));
+		h->next = *head;
+		h->head = NONE32;
+		h->post = post;
 		h->maxhi = INT32_MIN + 1;
+		hi = *head = (uint32_t)ro->nhold;
 	}
-	h = &ro->hold[*slot];
+	h = &ro->hold[hi - 1];
 	lo = from == WZ_DAY_NONE ? INT32_MIN + 1 : from;
 	if (lo <= h->maxhi)
-		for (i = h->n; i-- > 0;) {
-			const struct role *o = &ro->roles[h->r[i]];
+		for (i = h->head; i != NONE32; i = ro->roles[i].hprev) {
+			const struct role *o = &ro->roles[i];
 
 			if (o->person == pi || !overlap(from, to, o->from,
 			    o->to))
 				continue;
 			warn(ro, sh, line, "two holders of %s at %s at once: %s "
 			    "%s here and %s %s at %s:%lu", post_code(ro, post),
-			    st_str(&ro->str, scope), st_str(&ro->str, p->name),
+			    st_str(&ro->str, scope), pname(ro, p),
 			    period_str(from, to, b1, sizeof(b1)),
-			    st_str(&ro->str, ro->pers[o->person].name),
+			    pname(ro, &ro->pers[o->person]),
 			    period_str(o->from, o->to, b2, sizeof(b2)),
 			    file_name(ro, o->file), (unsigned long)o->line);
 			break;
 		}
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 4;
-		h->r = wz_reallocarray(h->r, h->cap, sizeof(*h->r));
-	}
-	h->r[h->n++] = ri;
+	r->hprev = h->head;
+	h->head = ri;
 	if (to == WZ_DAY_NONE)
 		h->maxhi = INT32_MAX;
 	else if (to > h->maxhi)
@@ -1760,7 +1919,8 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
  * hash of name and home scope (DESIGN.md Decision 12). */
 static uint32_t
 person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
-    uint32_t name, uint32_t home, unsigned file, unsigned long line)
+    const char *name, size_t nlen, uint32_t home, unsigned file,
+    unsigned long line)
 {
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
@@ -1769,10 +1929,17 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	    sizeof(*ro->pers), 1024);
 	if (ro->npers >= NONE32 - 2)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many persons");
+	if (ro->nnames + nlen + 1 > UINT32_MAX)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many names");
+	big_reserve((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
+	    1, 65536);
 	p = &ro->pers[ro->npers];
 	memset(p, 0, sizeof(*p));
 	p->idkey = idkey;
-	p->name = name;
+	p->name = (uint32_t)ro->nnames;
+	memcpy(ro->names + ro->nnames, name, nlen);
+	ro->names[ro->nnames + nlen] = '\0';
+	ro->nnames += nlen + 1;
 	p->home = home;
 	p->last = NONE32;
 	p->file = (uint16_t)file;
@@ -1785,8 +1952,7 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 		wz_buf_add(&ro->pids, mask, WZ_IDMASK_HEXLEN);
 	} else {
 		wz_sha_begin(ro->sha);
-		wz_sha_update(ro->sha, st_str(&ro->str, name),
-		    st_len(&ro->str, name));
+		wz_sha_update(ro->sha, name, nlen);
 		wz_sha_update(ro->sha, "\n", 1);
 		wz_sha_update(ro->sha, st_str(&ro->str, home),
 		    st_len(&ro->str, home));
@@ -2045,6 +2211,29 @@ wz_roster_start(struct wz_roster *ro, struct wz_writer *out,
 	wz_writer_endrow(rej);
 }
 
+/*
+ * What the place cells (county, township, village, unit) of the last
+ * shape made: rows come grouped by village or unit on most rosters, so
+ * the next shape's place is usually the same one, and is not worked out
+ * again.
+ */
+struct place {
+	char		*key;
+	size_t		 klen, kcap;
+	uint32_t	 C, T, V, U, home;
+	int		 uk;		/* wz_unit_kind of U */
+	struct tctx	 cx;
+	char		*cxname;
+	size_t		 cxcap;
+};
+
+/* scope_of (a, b, c) -> id, direct-mapped: a row's roles are scoped to
+ * the same few paths as the rows before it. */
+#define SMEMO	1024
+struct scopememo {
+	uint32_t	 a, b, c, id;
+};
+
 /* One row being read. */
 struct val {
 	const char	*s;
@@ -2070,7 +2259,12 @@ struct rowst {
 	wz_day		 from, to;
 	int		 party;
 	int		 rank;
-	uint32_t	 name, C, T, V, U, home;
+	const char	*nm;		/* the name, normalised: ro->nbuf */
+	size_t		 nmlen;
+	uint64_t	 nmh;		/* its hash */
+	uint64_t	 idkey;		/* id_key of the ID number, 0 */
+	uint32_t	 C, T, V, U, home;
+	int		 uk;		/* wz_unit_kind of U */
 	struct tctx	 cx;
 	struct rrole	 r[MAXROLES];
 	size_t		 nr;
@@ -2184,9 +2378,16 @@ row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
 static uint32_t
 scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 {
-	uint32_t part[3] = { a, b, c };
+	uint32_t part[3] = { a, b, c }, id;
+	struct scopememo *m;
 	int i, any = 0;
 
+	if (ro->smemo == NULL)
+		ro->smemo = wz_calloc(SMEMO, sizeof(*ro->smemo));
+	m = &ro->smemo[mix64(((uint64_t)a << 32 | b) ^ (uint64_t)c << 17) &
+	    (SMEMO - 1)];
+	if (m->id != 0 && m->a == a && m->b == b && m->c == c)
+		return m->id;
 	wz_buf_reset(&ro->b);
 	for (i = 0; i < 3; i++) {
 		if (part[i] == 0)
@@ -2196,7 +2397,12 @@ scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 		wz_buf_add(&ro->b, st_str(&ro->str, part[i]),
 		    st_len(&ro->str, part[i]));
 	}
-	return intern(ro, ro->b.s, ro->b.len);
+	id = intern(ro, ro->b.s, ro->b.len);
+	m->a = a;
+	m->b = b;
+	m->c = c;
+	m->id = id;
+	return id;
 }
 
 /* A place column's value: trimmed, county prefix off, organ words off. */
@@ -2275,7 +2481,7 @@ title_scope(struct wz_roster *ro, struct rowst *st, const struct trole *t,
 {
 	const struct wz_post *p = &ro->rs->posts[t->post];
 	uint32_t C = st->C, T = st->T, V = st->V, U = st->U, x, y, part[3];
-	int i, k = 0, ku = kind_of(ro, U);
+	int i, k = 0, ku = st->uk;
 
 	if (st->sh->nscope > 0) {
 		part[0] = part[1] = part[2] = 0;
@@ -2431,16 +2637,15 @@ link_cells(struct wz_roster *ro, const struct val *v, int village,
 }
 
 /* Normalise a name: spaces out of a Chinese name, traditional to
- * simplified. */
-static uint32_t
-name_val(struct wz_roster *ro, const struct val *v)
+ * simplified; into ro->nbuf, NUL-terminated, with its hash. */
+static void
+name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 {
 	size_t i, k = 0;
 	int wide = 0, space = 0;
 	char *t = NULL;
 	const char *s = v->s;
 	size_t n = v->n;
-	uint32_t id;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -2453,31 +2658,43 @@ name_val(struct wz_roster *ro, const struct val *v)
 		else if (c >= 0x80)
 			wide = 1;
 	}
+	wz_buf_reset(&ro->nbuf);
 	/* an ASCII name keeps its spaces; most names change not at all */
 	if (!wide || (!space && !wz_has_traditional(s, n)))
-		return intern(ro, s, n);
-	if (wz_has_traditional(s, n)) {
-		t = wz_normalize(s, n);
-		s = t;
-		n = strlen(t);
-	}
-	wz_buf_reset(&ro->b);
-	wz_buf_reserve(&ro->b, n);
-	for (i = 0; i < n;) {
-		if (s[i] == ' ' || s[i] == '\t') {
-			i++;
-			continue;
+		wz_buf_add(&ro->nbuf, s, n);
+	else {
+		if (wz_has_traditional(s, n)) {
+			t = wz_normalize(s, n);
+			s = t;
+			n = strlen(t);
 		}
-		if (n - i >= 3 && memcmp(s + i, "\xe3\x80\x80", 3) == 0) {
-			i += 3;
-			continue;
+		wz_buf_reserve(&ro->nbuf, n + 1);
+		for (i = 0; i < n;) {
+			if (s[i] == ' ' || s[i] == '\t') {
+				i++;
+				continue;
+			}
+			if (n - i >= 3 && memcmp(s + i, "\xe3\x80\x80", 3) == 0) {
+				i += 3;
+				continue;
+			}
+			ro->nbuf.s[k++] = s[i++];
 		}
-		ro->b.s[k++] = s[i++];
+		ro->nbuf.len = k;
+		free(t);
 	}
-	ro->b.len = k;
-	id = intern(ro, ro->b.s, ro->b.len);
-	free(t);
-	return id;
+	st->nm = wz_buf_cstr(&ro->nbuf);
+	st->nmlen = ro->nbuf.len;
+	st->nmh = hash_bytes(st->nm, st->nmlen);
+}
+
+/* Is person p's name the row's? */
+static int
+same_name(const struct wz_roster *ro, const struct person *p,
+    const struct rowst *st)
+{
+	return strncmp(pname(ro, p), st->nm, st->nmlen) == 0 &&
+	    pname(ro, p)[st->nmlen] == '\0';
 }
 
 static uint64_t
@@ -2507,6 +2724,46 @@ town_leader(const struct wz_roster *ro, unsigned k)
 	    (ro->P.rank[k] == 4 || (int)k == ro->P.town_link);
 }
 
+static uint32_t
+id_tag(uint64_t idkey)
+{
+	return pm_tag(mix64(idkey));
+}
+
+static uint32_t
+home_tag(const struct rowst *st)
+{
+	return pm_tag(mix64(st->nmh ^ ((uint64_t)st->home << 21)));
+}
+
+/* The person of an ID number (its id_key), or NONE32. */
+static uint32_t
+id_find(const struct wz_roster *ro, uint64_t idkey)
+{
+	size_t pos = (size_t)-1;
+	uint32_t pi;
+
+	while ((pi = pm_next(&ro->by_id, id_tag(idkey), &pos)) != NONE32)
+		if (ro->pers[pi].idkey == idkey)
+			break;
+	return pi;
+}
+
+/* The person who first had the row's name and home, or NONE32. */
+static uint32_t
+home_find(const struct wz_roster *ro, const struct rowst *st)
+{
+	size_t pos = (size_t)-1;
+	uint32_t pi;
+
+	while ((pi = pm_next(&ro->by_home, home_tag(st), &pos)) != NONE32)
+		if (ro->pers[pi].home == st->home &&
+		    same_name(ro, &ro->pers[pi], st))
+			return pi;
+	return ro->by_alias.n == 0 ? NONE32 :
+	    um_get(&ro->by_alias, st->nmh, st->home);
+}
+
 /* The person a row is about, found but not yet changed: an index, NONE32
  * for a new person, AMBIG for a name several people have. */
 static uint32_t
@@ -2515,12 +2772,12 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	uint32_t a;
 
 	if (st->has_id)
-		return um_get(&ro->by_id, id_key(st->id.num));
+		return id_find(ro, st->idkey);
 	if (noplace) {
-		a = ro->str.e[st->name].aux;
-		return a == 0 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
+		a = um_get(&ro->by_name, st->nmh, 0);
+		return a == NONE32 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
 	}
-	return um_get(&ro->by_home, ((uint64_t)st->name << 32) | st->home);
+	return home_find(ro, st);
 }
 
 /* Make or update the person; report what disagrees with earlier rows. */
@@ -2530,38 +2787,43 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	struct person *p, *q;
 	uint32_t *slot, qi;
 	unsigned long line = st->row->line;
+	int isnew = pi == NONE32;
 
-	if (pi == NONE32)
-		pi = person_new(ro, st->has_id ? id_key(st->id.num) : 0,
-		    st->id.num, st->name, st->home, st->file, line);
+	if (isnew)
+		pi = person_new(ro, st->idkey, st->id.num, st->nm, st->nmlen,
+		    st->home, st->file, line);
 	p = &ro->pers[pi];
 	if (st->has_id) {
-		*um_slot(&ro->by_id, p->idkey, 1) = pi;
-		if (p->name != st->name)
+		if (isnew)
+			pm_add(&ro->by_id, id_tag(p->idkey), pi);
+		if (!same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
-			    "at %s:%lu", pid_of(ro, p), st_str(&ro->str,
-			    st->name), st_str(&ro->str, p->name),
+			    "at %s:%lu", pid_of(ro, p), st->nm, pname(ro, p),
 			    file_name(ro, p->file), (unsigned long)p->line);
 	}
-	slot = um_slot(&ro->by_home, ((uint64_t)st->name << 32) | st->home,
-	    1);
-	if (*slot == NONE32)
-		*slot = pi;
-	else if ((qi = *slot) != pi && st->has_id) {
+	qi = home_find(ro, st);
+	if (qi == NONE32) {
+		/* the first to have this name and home */
+		if (p->home == st->home && same_name(ro, p, st))
+			pm_add(&ro->by_home, home_tag(st), pi);
+		else {
+			slot = um_slot(&ro->by_alias, st->nmh, st->home, 1);
+			*slot = pi;
+		}
+	} else if (qi != pi && st->has_id) {
 		q = &ro->pers[qi];
 		if (q->idkey != 0)
 			warn(ro, st->sh, line, "%s at %s has two ID numbers: "
-			    "%s here and %s at %s:%lu", st_str(&ro->str,
-			    st->name), st_str(&ro->str, st->home), pid_of(ro,
-			    p), pid_of(ro, q), file_name(ro, q->file),
+			    "%s here and %s at %s:%lu", st->nm,
+			    st_str(&ro->str, st->home), pid_of(ro, p),
+			    pid_of(ro, q), file_name(ro, q->file),
 			    (unsigned long)q->line);
 		else
 			warn(ro, st->sh, line, "%s at %s appeared without an "
 			    "ID number at %s:%lu (person_id %s); put the sheet "
-			    "with ID numbers first", st_str(&ro->str,
-			    st->name), st_str(&ro->str, st->home),
-			    file_name(ro, q->file), (unsigned long)q->line,
-			    pid_of(ro, q));
+			    "with ID numbers first", st->nm,
+			    st_str(&ro->str, st->home), file_name(ro, q->file),
+			    (unsigned long)q->line, pid_of(ro, q));
 	}
 	if (st->party != 0) {
 		if (p->party == 0) {
@@ -2570,7 +2832,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 			p->party_line = (uint32_t)line;
 		} else if (p->party != st->party)
 			warn(ro, st->sh, line, "%s (%s): party membership %c "
-			    "here, %c at %s:%lu", st_str(&ro->str, p->name),
+			    "here, %c at %s:%lu", pname(ro, p),
 			    pid_of(ro, p), st->party, p->party,
 			    file_name(ro, p->party_file),
 			    (unsigned long)p->party_line);
@@ -2579,13 +2841,20 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	return pi;
 }
 
+/* A field of our own that needs no encoding (see write_role). */
+static void
+plain(struct wz_roster *ro, const char *s)
+{
+	wz_writer_raw(ro->out, s, strlen(s), 1);
+}
+
 static void
 write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
     const struct rrole *r, const struct val *title)
 {
 	const struct sheet *sh = st->sh;
 	const struct wz_row *row = st->row;
-	char iso[WZ_DATE_ISOLEN + 1], party[2];
+	char iso[WZ_DATE_ISOLEN + 1], party[1];
 	size_t i, n;
 	int rk;
 
@@ -2612,25 +2881,33 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 				    row->len[i]);
 		}
 	}
-	wz_writer_field(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
-	    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN);
-	wz_writer_field(ro->out, st_str(&ro->str, p->name),
-	    st_len(&ro->str, p->name));
-	wz_writer_fieldz(ro->out, post_code(ro, r->post));
+	/*
+	 * The fields this program makes of digits, hex, ASCII codes, ISO
+	 * dates, y/n and rank words need no quoting and no Excel guard in
+	 * CSV or TSV, and are never the first field of a row: written as
+	 * they are (wz_writer_raw), without the scan for special bytes.
+	 * The row's own ID number is the person's: no need to rebuild it.
+	 */
+	if (st->has_id && ro->o.mask == NULL)
+		wz_writer_raw(ro->out, st->id.num, WZ_IDCARD_LEN, 1);
+	else
+		wz_writer_raw(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
+		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
+	wz_writer_fieldz(ro->out, pname(ro, p));
+	plain(ro, post_code(ro, r->post));
 	wz_writer_field(ro->out, title->s, title->n);
 	wz_writer_field(ro->out, st_str(&ro->str, r->scope),
 	    st_len(&ro->str, r->scope));
-	wz_writer_field(ro->out, iso, wz_date_iso(st->from, iso));
-	wz_writer_field(ro->out, iso, wz_date_iso(st->to, iso));
+	wz_writer_raw(ro->out, iso, wz_date_iso(st->from, iso), 1);
+	wz_writer_raw(ro->out, iso, wz_date_iso(st->to, iso), 1);
 	party[0] = (char)(st->party ? st->party : p->party);
-	party[1] = '\0';
-	wz_writer_fieldz(ro->out, party);
+	wz_writer_raw(ro->out, party, party[0] != '\0', 1);
 	/* a post's own rank, else the holder's (posts that inherit it);
 	 * none for a post not known */
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	wz_writer_fieldz(ro->out, rk ? ranks[rk] : "");
+	plain(ro, rk ? ranks[rk] : "");
 	if (ro->o.labels_zh)
 		wz_writer_fieldz(ro->out, r->post == POST_UNKNOWN ? "未知职务" :
 		    ro->rs->posts[r->post].label);
@@ -2651,17 +2928,29 @@ reject_st(struct wz_roster *ro, struct rowst *st)
  * (its shape) and looked up after that.
  */
 struct shape {
+	char		*key;		/* the cells it is made of; NULL: none */
+	size_t		 klen, kcap;
 	uint32_t	 C, T, V, U, home;
 	int		 noplace;	/* no township, village or unit */
 	uint32_t	 tp;		/* ro->tp index + 1; 0: no title */
 	struct rrole	*r;		/* the title's roles, scoped */
-	size_t		 nr;
+	size_t		 nr, rcap;
 	int		 level;		/* 'c' county, 't' township leader */
 	uint32_t	 townscope;
 	struct tlink	*lt, *lv;	/* link places: columns and notes */
-	size_t		 nlt, nlv;
+	size_t		 nlt, nlv, ltcap, lvcap;
 	char		*why;		/* every such row is rejected */
 };
+
+/* Room for n elements of size sz in *p, of capacity *cap. */
+static void *
+keep_room(void *p, size_t *cap, size_t n, size_t sz)
+{
+	if (n <= *cap)
+		return p;
+	*cap = n < 4 ? 4 : n;
+	return wz_reallocarray(p, *cap, sz);
+}
 
 static const int shape_fields[] = { WZ_RF_TITLE, WZ_RF_COUNTY,
 	WZ_RF_TOWNSHIP, WZ_RF_VILLAGE, WZ_RF_UNIT, WZ_RF_LINK_TOWNSHIP,
@@ -2692,18 +2981,69 @@ unknown_msg(struct wz_roster *ro, const struct sheet *sh,
 		    "names", ro->o.rules_name);
 }
 
-/* Work out a shape from st's cells; fills sp. */
-static void
-shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
+static const int place_fields[] = { WZ_RF_COUNTY, WZ_RF_TOWNSHIP,
+	WZ_RF_VILLAGE, WZ_RF_UNIT, -1 };
+
+/* Append field f's length and bytes to a key. */
+static inline void
+key_add(struct wz_buf *k, const struct val *v)
 {
-	struct sheet *sh = st->sh;
-	struct val *v = st->v, title = v[WZ_RF_TITLE];
-	const struct tparse *tp = NULL;
+	uint32_t n = (uint32_t)v->n;
+
+	if (k->cap - k->len < sizeof(n) + v->n)
+		wz_buf_reserve(k, sizeof(n) + v->n);
+	memcpy(k->s + k->len, &n, sizeof(n));
+	memcpy(k->s + k->len + sizeof(n), v->s, v->n);
+	k->len += sizeof(n) + v->n;
+}
+
+/* Is the key k (of key_add) that of fields f (ending -1) of v? */
+static int
+key_is(const char *k, size_t klen, const struct val *v, const int *f)
+{
+	size_t i, off = 0;
+	uint32_t n;
+
+	for (i = 0; f[i] >= 0; i++) {
+		if (klen - off < sizeof(n))
+			return 0;
+		memcpy(&n, k + off, sizeof(n));
+		off += sizeof(n);
+		if (n != v[f[i]].n || klen - off < n ||
+		    memcmp(k + off, v[f[i]].s, n) != 0)
+			return 0;
+		off += n;
+	}
+	return off == klen;
+}
+
+/* The row's county, township, village and unit, its home scope, and the
+ * unit a bare title is read in (st->C .. st->home, st->cx): those of the
+ * last place if its cells were the same. */
+static void
+place_get(struct wz_roster *ro, struct rowst *st)
+{
+	struct place *pl = ro->place;
+	struct val *v = st->v;
 	uint32_t x;
 	size_t i;
-	int ku, rc;
+	int ku;
 
-	memset(sp, 0, sizeof(*sp));
+	if (pl == NULL)
+		pl = ro->place = wz_calloc(1, sizeof(*pl));
+	if (pl->key != NULL && key_is(pl->key, pl->klen, v, place_fields)) {
+		st->C = pl->C;
+		st->T = pl->T;
+		st->V = pl->V;
+		st->U = pl->U;
+		st->uk = pl->uk;
+		st->home = pl->home;
+		st->cx = pl->cx;
+		return;
+	}
+	wz_buf_reset(&ro->key);
+	for (i = 0; place_fields[i] >= 0; i++)
+		key_add(&ro->key, &v[place_fields[i]]);
 	if (v[WZ_RF_COUNTY].n > 0)
 		st->C = intern(ro, v[WZ_RF_COUNTY].s, v[WZ_RF_COUNTY].n);
 	else if (ro->o.county != NULL)
@@ -2722,12 +3062,6 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	case 'd': st->home = scope_of(ro, st->C, st->U, 0); break;
 	default: st->home = scope_of(ro, st->C, st->T, st->V); break;
 	}
-	sp->C = st->C;
-	sp->T = st->T;
-	sp->V = st->V;
-	sp->U = st->U;
-	sp->home = st->home;
-	sp->noplace = st->T == 0 && st->V == 0 && st->U == 0;
 
 	/* A bare title is read in the row's most specific unit. */
 	st->cx.level = L_OTHER;
@@ -2743,10 +3077,64 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 		    ku == 'd' ? L_DEPT : L_OTHER;
 	}
 	/* a copy: interning may move the table's arena */
-	wz_buf_reset(&ro->cbuf);
-	wz_buf_add(&ro->cbuf, st_str(&ro->str, x), st_len(&ro->str, x));
-	st->cx.name = wz_buf_cstr(&ro->cbuf);
-	st->cx.len = ro->cbuf.len;
+	if (pl->cxcap < st_len(&ro->str, x) + 1) {
+		pl->cxcap = st_len(&ro->str, x) + 1;
+		pl->cxname = wz_realloc(pl->cxname, pl->cxcap);
+	}
+	memcpy(pl->cxname, st_str(&ro->str, x), st_len(&ro->str, x) + 1);
+	st->cx.name = pl->cxname;
+	st->cx.len = st_len(&ro->str, x);
+
+	if (pl->kcap < ro->key.len) {
+		pl->kcap = ro->key.len;
+		pl->key = wz_realloc(pl->key, pl->kcap);
+	}
+	memcpy(pl->key, ro->key.s, ro->key.len);
+	pl->klen = ro->key.len;
+	pl->C = st->C;
+	pl->T = st->T;
+	pl->V = st->V;
+	pl->U = st->U;
+	pl->home = st->home;
+	st->uk = kind_of(ro, st->U);	/* after the splits */
+	pl->uk = st->uk;
+	pl->cx = st->cx;
+}
+
+/* Work out a shape from st's cells; fills sp. */
+static void
+shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
+{
+	struct sheet *sh = st->sh;
+	struct val *v = st->v, title = v[WZ_RF_TITLE];
+	const struct tparse *tp = NULL;
+	uint32_t x;
+	size_t i;
+	int rc;
+
+	{
+		/* the shape's buffers are kept for the next one */
+		struct shape keep = *sp;
+
+		free(keep.why);
+		memset(sp, 0, sizeof(*sp));
+		sp->key = keep.key;
+		sp->klen = keep.klen;
+		sp->kcap = keep.kcap;
+		sp->r = keep.r;
+		sp->lt = keep.lt;
+		sp->lv = keep.lv;
+		sp->rcap = keep.rcap;
+		sp->ltcap = keep.ltcap;
+		sp->lvcap = keep.lvcap;
+	}
+	place_get(ro, st);
+	sp->C = st->C;
+	sp->T = st->T;
+	sp->V = st->V;
+	sp->U = st->U;
+	sp->home = st->home;
+	sp->noplace = st->T == 0 && st->V == 0 && st->U == 0;
 
 	st->nlt = st->nlv = 0;
 	link_cells(ro, &v[WZ_RF_LINK_TOWNSHIP], 0, st->lt, &st->nlt);
@@ -2789,12 +3177,12 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 		}
 	}
 	sp->nr = st->nr;
-	sp->r = wz_reallocarray(NULL, st->nr + 1, sizeof(*sp->r));
+	sp->r = keep_room(sp->r, &sp->rcap, st->nr + 1, sizeof(*sp->r));
 	memcpy(sp->r, st->r, st->nr * sizeof(*sp->r));
 	/* links: the columns', then the notes' */
-	sp->lt = wz_reallocarray(NULL, st->nlt + (tp ? tp->nl : 0) + 1,
+	sp->lt = keep_room(sp->lt, &sp->ltcap, st->nlt + (tp ? tp->nl : 0) + 1,
 	    sizeof(*sp->lt));
-	sp->lv = wz_reallocarray(NULL, st->nlv + (tp ? tp->nl : 0) + 1,
+	sp->lv = keep_room(sp->lv, &sp->lvcap, st->nlv + (tp ? tp->nl : 0) + 1,
 	    sizeof(*sp->lv));
 	for (i = 0; i < st->nlt; i++)
 		sp->lt[sp->nlt++] = st->lt[i];
@@ -2811,67 +3199,74 @@ reject:
 	sp->why = wz_strdup(st->why);
 }
 
-/* The shape of st's row: looked up, or made and kept. */
 /*
- * The shape cache is a cache: a big roster has a shape for nearly every
- * village post (the title and the village are both in the key), so it is
- * emptied when full rather than grown with the rows.  What a shape made
- * that lasts (names, scopes) is interned in ro->str, not here.
+ * The shape of st's row: looked up, or made and kept.  The cache is a
+ * cache: a big roster has a shape for nearly every village post (the
+ * title and the village are both in the key), so it is a fixed table of
+ * SHAPES, a new shape taking the place of the one whose key hashes to the
+ * same slot, rather than growing with the rows.  What a shape made that
+ * lasts (names, scopes) is interned in ro->str, not here.
  */
-#ifndef SHAPE_MAX
-#define SHAPE_MAX	65536
+#ifndef SHAPES
+#define SHAPES	1024
 #endif
 
 static void
-shapes_clear(struct wz_roster *ro)
+shapes_free(struct wz_roster *ro)
 {
 	size_t i;
 
-	for (i = 0; i < ro->nshape; i++) {
+	if (ro->shapes == NULL)
+		return;
+	for (i = 0; i < SHAPES; i++) {
+		free(ro->shapes[i].key);
 		free(ro->shapes[i].r);
 		free(ro->shapes[i].lt);
 		free(ro->shapes[i].lv);
 		free(ro->shapes[i].why);
 	}
-	ro->nshape = 0;
-	st_free(&ro->skey);
+	free(ro->shapes);
+	ro->shapes = NULL;
+	if (ro->place != NULL) {
+		free(ro->place->key);
+		free(ro->place->cxname);
+		free(ro->place);
+		ro->place = NULL;
+	}
+	free(ro->smemo);
+	ro->smemo = NULL;
 }
 
 static const struct shape *
 shape_get(struct wz_roster *ro, struct rowst *st)
 {
-	uint32_t id, n, k = st->file;
-	size_t i;
+	struct shape *sp;
+	uint32_t k = st->file;
+	size_t i, need = sizeof(k);
 
-	for (n = sizeof(k), i = 0; shape_fields[i] >= 0; i++)
-		n += (uint32_t)(sizeof(n) + st->v[shape_fields[i]].n);
+	for (i = 0; shape_fields[i] >= 0; i++)
+		need += sizeof(uint32_t) + st->v[shape_fields[i]].n;
 	wz_buf_reset(&ro->key);
-	wz_buf_reserve(&ro->key, n);
+	wz_buf_reserve(&ro->key, need);
 	memcpy(ro->key.s, &k, sizeof(k));
 	ro->key.len = sizeof(k);
-	for (i = 0; shape_fields[i] >= 0; i++) {
-		const struct val *v = &st->v[shape_fields[i]];
-
-		n = (uint32_t)v->n;
-		memcpy(ro->key.s + ro->key.len, &n, sizeof(n));
-		memcpy(ro->key.s + ro->key.len + sizeof(n), v->s, v->n);
-		ro->key.len += sizeof(n) + v->n;
+	for (i = 0; shape_fields[i] >= 0; i++)
+		key_add(&ro->key, &st->v[shape_fields[i]]);
+	if (ro->shapes == NULL)
+		ro->shapes = wz_calloc(SHAPES, sizeof(*ro->shapes));
+	sp = &ro->shapes[hash_bytes(ro->key.s, ro->key.len) & (SHAPES - 1)];
+	if (sp->key != NULL && sp->klen == ro->key.len &&
+	    memcmp(sp->key, ro->key.s, sp->klen) == 0)
+		return sp;
+	/* the key first: making the shape uses ro->key */
+	if (sp->kcap < ro->key.len) {
+		sp->kcap = ro->key.len;
+		sp->key = wz_realloc(sp->key, sp->kcap);
 	}
-	id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 0);
-	if (id == 0 && ro->nshape >= SHAPE_MAX)
-		shapes_clear(ro);
-	if (id == 0)
-		id = st_lookup(&ro->skey, ro->key.s, ro->key.len, 1);
-	if (ro->skey.e[id].aux == 0) {
-		if (ro->nshape == ro->capshape) {
-			ro->capshape = ro->capshape ? ro->capshape * 2 : 64;
-			ro->shapes = wz_reallocarray(ro->shapes, ro->capshape,
-			    sizeof(*ro->shapes));
-		}
-		shape_make(ro, st, &ro->shapes[ro->nshape]);
-		ro->skey.e[id].aux = (uint32_t)++ro->nshape;
-	}
-	return &ro->shapes[ro->skey.e[id].aux - 1];
+	memcpy(sp->key, ro->key.s, ro->key.len);
+	sp->klen = ro->key.len;
+	shape_make(ro, st, sp);
+	return sp;
 }
 
 void
@@ -2914,6 +3309,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		goto reject;
 	}
 	st->has_id = rc == WZ_ID_OK;
+	if (st->has_id) {
+		st->idkey = id_key(st->id.num);
+		pm_prefetch(&ro->by_id, id_tag(st->idkey));
+	}
+	name_val(ro, st, &v[WZ_RF_NAME]);
 
 	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||
 	    row_date(ro, st, WZ_RF_VALID_TO, WZ_DATE_END, &st->to) == -1)
@@ -2951,6 +3351,8 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		reject(ro, sh, row, sp->why);
 		return;
 	}
+	st->home = sp->home;
+	pm_prefetch(&ro->by_home, home_tag(st));
 	tp = sp->tp ? &ro->tp[sp->tp - 1] : NULL;
 	st->C = sp->C;
 	st->T = sp->T;
@@ -2980,12 +3382,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	}
 
 	/* Who: found before anything changes. */
-	st->name = name_val(ro, &v[WZ_RF_NAME]);
 	pi = find_person(ro, st, sp->noplace);
 	if (pi == AMBIG) {
 		snprintf(st->why, sizeof(st->why), "%s names several people "
 		    "and this row gives no unit or ID number to tell them "
-		    "apart", st_str(&ro->str, st->name));
+		    "apart", st->nm);
 		goto reject;
 	}
 	if (level == 0 && pi != NONE32) {
@@ -3007,7 +3408,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			snprintf(st->why, sizeof(st->why), "cannot tell whether "
 			    "%s is a county or a township leader: no title here, "
 			    "and no earlier row gives that name a county or "
-			    "township post", st_str(&ro->str, st->name));
+			    "township post", st->nm);
 			goto reject;
 		}
 	}
@@ -3040,13 +3441,13 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		if (nlt > 0)
 			warn(ro, sh, row->line, "%s is a township leader: "
 			    "联系乡镇 %s ignored (only county leaders link "
-			    "townships)", st_str(&ro->str, st->name),
+			    "townships)", st->nm,
 			    st_str(&ro->str, sp->lt[0].town));
 	} else if (nlt + nlv > 0)
 		warn(ro, sh, row->line, "%s: %s has no 联系/包抓 role at that "
 		    "level (county_link_* and town_link_village are for county "
 		    "and township leaders); %s ignored",
-		    st_str(&ro->str, st->name), st->nr > 0 ?
+		    st->nm, st->nr > 0 ?
 		    post_code(ro, st->r[0].post) : "(no post)", st_str(&ro->str,
 		    nlv > 0 ? sp->lv[0].village : sp->lt[0].town));
 	if (tp != NULL && tp->nunk > 0) {
@@ -3121,9 +3522,9 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	/* Name alone finds county and township leaders, for sheets that
 	 * give only a name and the places a leader links (分工表). */
 	if (ro->pers[pi].flags & (P_COUNTY | P_TOWN)) {
-		uint32_t *a = &ro->str.e[st->name].aux;
+		uint32_t *a = um_slot(&ro->by_name, st->nmh, 0, 1);
 
-		if (*a == 0)
+		if (*a == NONE32)
 			*a = pi + 1;
 		else if (*a != pi + 1)
 			*a = AMBIG;
@@ -3214,20 +3615,19 @@ wz_roster_free(struct wz_roster *ro)
 		free(ro->tp[i].unk);
 	}
 	free(ro->tp);
-	for (i = 0; i < ro->nhold; i++)
-		free(ro->hold[i].r);
-	free(ro->hold);
+	big_free(ro->hold, ro->caphold * sizeof(*ro->hold));
+	big_free(ro->names, ro->capnames);
 	for (i = 0; i < ro->nsheets; i++)
 		sheet_free(ro->sheets[i]);
 	free(ro->sheets);
 	st_free(&ro->str);
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
-	shapes_clear(ro);
-	free(ro->shapes);
-	um_free(&ro->by_id);
-	um_free(&ro->by_home);
-	um_free(&ro->by_post);
+	shapes_free(ro);
+	pm_free(&ro->by_id);
+	pm_free(&ro->by_home);
+	um_free(&ro->by_alias);
+	um_free(&ro->by_name);
 	big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
 	big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
 	wz_buf_free(&ro->pids);
@@ -3236,6 +3636,7 @@ wz_roster_free(struct wz_roster *ro)
 	wz_buf_free(&ro->key);
 	wz_buf_free(&ro->tbuf);
 	wz_buf_free(&ro->cbuf);
+	wz_buf_free(&ro->nbuf);
 	wz_sha_free(ro->sha);
 	free(ro->P.lvl);
 	free(ro->P.rank);

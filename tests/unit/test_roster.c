@@ -520,6 +520,67 @@ test_checks(void **state)
 	run_free(&r);
 }
 
+/*
+ * More village posts than the shape cache holds, in an order that makes
+ * every shape leave it before its village comes back; the holders of a
+ * village's posts are still found (a chain from the scope), and a
+ * person with an ID number seen in a second unit is found there by name
+ * alone (by_alias).
+ */
+static void
+test_many(void **state)
+{
+	struct wz_roster_counts c;
+	struct run r;
+	int k, v, pass;
+	unsigned long line = 2;
+	char name[32], vil[32], want[160];
+	static const char *const hdr[] = { "姓名", "身份证号码", "工作单位",
+	    "乡镇", "村", "职务", "任职时间", "免职时间", NULL };
+
+	(void)state;
+	run_begin(&r, NULL);
+	k = run_sheet(&r, "v.csv", hdr, NULL);
+	wz_roster_start(r.ro, r.w, NULL);
+	for (pass = 0; pass < 2; pass++)
+		for (v = 0; v < 3000; v++) {
+			snprintf(name, sizeof(name), "%s%d", pass ? "乙" : "甲",
+			    v);
+			snprintf(vil, sizeof(vil), "第%d村", v);
+			run_row(&r, k, line++, (const char *const[]){ name, "",
+			    "", "东河镇", vil, pass ? "村委会主任" :
+			    "村党支部书记", pass ? "2016.01" : "2015.01", "",
+			    NULL });
+		}
+	/* a second secretary of village 7, overlapping the first */
+	run_row(&r, k, line++, (const char *const[]){ "丙", "", "", "东河镇",
+	    "第7村", "村党支部书记", "2018.01", "", NULL });
+	/* one ID number in two units; then the second unit by name only */
+	run_row(&r, k, line++, (const char *const[]){ "马海燕",
+	    "621121198612121146", "县财政局", "", "", "副局长", "2015.07", "",
+	    NULL });
+	run_row(&r, k, line++, (const char *const[]){ "马海燕",
+	    "621121198612121146", "", "西山乡", "", "副乡长", "2019.07", "",
+	    NULL });
+	run_row(&r, k, line++, (const char *const[]){ "马海燕", "", "",
+	    "西山乡", "", "扶贫专干", "", "", NULL });
+	run_end(&r);
+	snprintf(want, sizeof(want), "v.csv:%lu: two holders of "
+	    "village_secretary at 示范县/东河镇/第7村 at once: 丙 2018-01-01.. "
+	    "here and 甲7 2015-01-01.. at v.csv:9", line - 4);
+	has(r.msgs, want);
+	has(r.text, "马海燕,,,西山乡,,扶贫专干,,,621121198612121146,马海燕,"
+	    "town_station_staff,");
+	wz_roster_counts(r.ro, &c);
+	assert_int_equal(c.read, 6004);
+	assert_int_equal(c.written, 6004);
+	assert_int_equal(c.persons, 6002);
+	assert_int_equal(c.roles, 6004);
+	assert_int_equal(c.warnings, 1);
+	assert_int_equal(lines(r.text), 6005);
+	run_free(&r);
+}
+
 static void
 test_sheet_errors(void **state)
 {
@@ -557,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_titles),
 		cmocka_unit_test(test_people),
 		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_sheet_errors),
 	};
 
