@@ -35,7 +35,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <sys/mman.h>
 
 #include "wz_base.h"
 #include "wz_csv.h"
@@ -55,71 +54,10 @@
 
 /*
  * The large arrays (persons, roles, hash tables) live in their own
- * anonymous mappings, grown with mremap (no copy) and offered to the
- * kernel for transparent huge pages: on a million-row roster the first
- * touch of each 4 KiB page otherwise costs more than the work done in
- * it (measured: 256 MiB in 2 s with 4 KiB pages, 0.05 s with 2 MiB).
+ * anonymous mappings (wz_big_grow): on a million-row roster the first
+ * touch of each 4 KiB page otherwise costs more than the work done in it
+ * (measured: 256 MiB in 2 s with 4 KiB pages, 0.05 s with 2 MiB).
  */
-#define PAGE_ROUND(n)	(((n) + 4095) & ~(size_t)4095)
-
-static void *
-big_grow(void *p, size_t old, size_t n, int all)
-{
-	void *q;
-
-	n = PAGE_ROUND(n);
-	old = PAGE_ROUND(old);
-	if (p == NULL)
-		q = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	else if (n == old)
-		return p;
-	else
-		q = mremap(p, old, n, MREMAP_MAYMOVE);
-	if (q == MAP_FAILED)
-		wz_die(EX_OSERR, NULL, 0, "out of memory");
-#ifdef MADV_HUGEPAGE
-	if (n >= ((size_t)4 << 20))
-		(void)madvise(q, n, MADV_HUGEPAGE);
-#endif
-#ifdef MADV_POPULATE_WRITE
-	/*
-	 * A hash table's every page is about to be written: one call maps
-	 * them, instead of a fault for each page, which costs more than the
-	 * work done in the page in a virtual machine.  An array is written
-	 * from the front and may stay half empty: mapped at once only while
-	 * small pages make faults many.  An older kernel says EINVAL: then
-	 * the pages fault in as before.
-	 */
-	if (n > old && (all || n < ((size_t)4 << 20)))
-		(void)madvise((char *)q + old, n - old, MADV_POPULATE_WRITE);
-#endif
-	return q;
-}
-
-static void
-big_free(void *p, size_t n)
-{
-	if (p != NULL)
-		munmap(p, PAGE_ROUND(n));
-}
-
-/* Room for want elements of size sz in *p (capacity *cap, doubled). */
-static void
-big_reserve(void **p, size_t *cap, size_t want, size_t sz, size_t first)
-{
-	size_t ncap = *cap ? *cap : first;
-
-	if (want <= *cap)
-		return;
-	while (ncap < want) {
-		if (ncap > SIZE_MAX / 2 / sz)
-			wz_die(EX_OSERR, NULL, 0, "out of memory");
-		ncap *= 2;
-	}
-	*p = big_grow(*p, *cap * sz, ncap * sz, 0);
-	*cap = ncap;
-}
 
 /*
  * Interned strings: each distinct string once, NUL-terminated in one
@@ -202,14 +140,14 @@ st_grow(struct strtab *t)
 
 	t->nslot = t->nslot ? t->nslot * 2 : 1024;
 	mask = t->nslot - 1;
-	ns = big_grow(NULL, 0, t->nslot * sizeof(*ns), 1);	/* zeroed */
+	ns = wz_big_grow(NULL, 0, t->nslot * sizeof(*ns), 1);	/* zeroed */
 	for (i = 1; i <= t->n; i++) {
 		for (j = t->e[i].hash & mask; ns[j].id != 0; j = (j + 1) & mask)
 			;
 		ns[j].id = (uint32_t)i;
 		ns[j].hash = t->e[i].hash;
 	}
-	big_free(t->slot, old * sizeof(*ns));
+	wz_big_free(t->slot, old * sizeof(*ns));
 	t->slot = ns;
 }
 
@@ -231,10 +169,10 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 			return id;
 	if (!add)
 		return 0;
-	big_reserve((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
+	wz_big_reserve((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
 	if (t->alen + n + 1 > UINT32_MAX || t->n + 2 >= UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many distinct strings");
-	big_reserve((void **)&t->arena, &t->acap, t->alen + n + 1, 1, 65536);
+	wz_big_reserve((void **)&t->arena, &t->acap, t->alen + n + 1, 1, 65536);
 	id = (uint32_t)++t->n;
 	t->e[id].off = (uint32_t)t->alen;
 	t->e[id].len = (uint32_t)n;
@@ -265,9 +203,9 @@ st_len(const struct strtab *t, uint32_t id)
 static void
 st_free(struct strtab *t)
 {
-	big_free(t->arena, t->acap);
-	big_free(t->e, t->cap * sizeof(*t->e));
-	big_free(t->slot, t->nslot * sizeof(*t->slot));
+	wz_big_free(t->arena, t->acap);
+	wz_big_free(t->e, t->cap * sizeof(*t->e));
+	wz_big_free(t->slot, t->nslot * sizeof(*t->slot));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -291,7 +229,7 @@ um_grow(struct u64map *m)
 	size_t i, j, mask;
 
 	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
+	m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
 	for (i = 0; i < m->cap; i++)
 		m->s[i].val = NONE32;
 	mask = m->cap - 1;
@@ -303,7 +241,7 @@ um_grow(struct u64map *m)
 			;
 		m->s[j] = o.s[i];
 	}
-	big_free(o.s, o.cap * sizeof(*o.s));
+	wz_big_free(o.s, o.cap * sizeof(*o.s));
 }
 
 /* The value slot of (key, key2); with add, created (NONE32) if absent. */
@@ -345,7 +283,7 @@ um_get(const struct u64map *m, uint64_t key, uint32_t key2)
 static void
 um_free(struct u64map *m)
 {
-	big_free(m->s, m->cap * sizeof(*m->s));
+	wz_big_free(m->s, m->cap * sizeof(*m->s));
 	memset(m, 0, sizeof(*m));
 }
 
@@ -380,7 +318,7 @@ pm_grow(struct pmap *m)
 	size_t i, j, mask;
 
 	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);	/* zeroed */
+	m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);	/* zeroed */
 	mask = m->cap - 1;
 	for (i = 0; i < o.cap; i++) {
 		if (o.s[i].val == 0)
@@ -390,7 +328,7 @@ pm_grow(struct pmap *m)
 			;
 		m->s[j] = o.s[i];
 	}
-	big_free(o.s, o.cap * sizeof(*o.s));
+	wz_big_free(o.s, o.cap * sizeof(*o.s));
 }
 
 /* The next candidate for tag from *pos (start at ~0): a person index,
@@ -440,7 +378,7 @@ pm_prefetch(const struct pmap *m, uint32_t tag)
 static void
 pm_free(struct pmap *m)
 {
-	big_free(m->s, m->cap * sizeof(*m->s));
+	wz_big_free(m->s, m->cap * sizeof(*m->s));
 	memset(m, 0, sizeof(*m));
 }
 
@@ -1852,7 +1790,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 			warned = 1;
 		}
 	}
-	big_reserve((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
+	wz_big_reserve((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
 	    sizeof(*ro->roles), 1024);
 	ri = (uint32_t)ro->nroles++;
 	r = &ro->roles[ri];
@@ -1877,7 +1815,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	    hi = ro->hold[hi - 1].next)
 		;
 	if (hi == 0) {
-		big_reserve((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
+		wz_big_reserve((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
 		    sizeof(*ro->hold), 1024);
 		if (ro->nhold >= NONE32 - 2)
 			wz_die(EX_SOFTWARE, NULL, 0, "too many posts");
@@ -1925,13 +1863,13 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
 
-	big_reserve((void **)&ro->pers, &ro->cappers, ro->npers + 1,
+	wz_big_reserve((void **)&ro->pers, &ro->cappers, ro->npers + 1,
 	    sizeof(*ro->pers), 1024);
 	if (ro->npers >= NONE32 - 2)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many persons");
 	if (ro->nnames + nlen + 1 > UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many names");
-	big_reserve((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
+	wz_big_reserve((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
 	    1, 65536);
 	p = &ro->pers[ro->npers];
 	memset(p, 0, sizeof(*p));
@@ -3615,8 +3553,8 @@ wz_roster_free(struct wz_roster *ro)
 		free(ro->tp[i].unk);
 	}
 	free(ro->tp);
-	big_free(ro->hold, ro->caphold * sizeof(*ro->hold));
-	big_free(ro->names, ro->capnames);
+	wz_big_free(ro->hold, ro->caphold * sizeof(*ro->hold));
+	wz_big_free(ro->names, ro->capnames);
 	for (i = 0; i < ro->nsheets; i++)
 		sheet_free(ro->sheets[i]);
 	free(ro->sheets);
@@ -3628,8 +3566,8 @@ wz_roster_free(struct wz_roster *ro)
 	pm_free(&ro->by_home);
 	um_free(&ro->by_alias);
 	um_free(&ro->by_name);
-	big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
-	big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
+	wz_big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
+	wz_big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
 	wz_buf_free(&ro->pids);
 	wz_buf_free(&ro->b);
 	wz_buf_free(&ro->b2);
