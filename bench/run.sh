@@ -16,7 +16,10 @@
 # Columns: program, rows (input rows; for the ledger's rows the cases
 # appended), input MB (MiB of the file the reference reads: for wz-tier the
 # violations, not its roster), ref (the reference), ref s,
-# prog s, ratio, target (the least ratio the issues ask; - for none),
+# prog s, ratio, target (the least ratio the issues ask; - for none; the
+# issues state their figures at 1,000,000 rows, so at other sizes it is
+# shown in parentheses and not checked: there the fixed costs of a start,
+# its shared libraries, rules and a 100,000-row roster, weigh more),
 # max RSS, and "below" where the ratio misses its target or "FAILED" where
 # a program or reference exited above 1 (1 is "some rows rejected").
 # Every row is printed whatever the others gave; the exit status is 1 if
@@ -56,6 +59,7 @@ RUNS=${RUNS:-3}
 NP_RUNS=${NP_RUNS:-1}
 SIZES=${SIZES:-"100000 1000000"}
 TIER_ROSTER=${TIER_ROSTER:-100000}
+TARGET_ROWS=1000000
 ONLY=${ONLY:-}
 data=bench/data
 mkdir -p $data
@@ -196,12 +200,15 @@ row() {
 	best "${7:-$RUNS}" "$(refcmd "$4" "$3")" "$6" "${8:-}"
 	mb=$(stat -c %s "$3")
 	awk -v name="$1" -v rows="$2" -v mb="$mb" -v ref="$4" -v rt="$rt" \
-	    -v pt="$pt" -v target="$5" -v rss="$rss" -v bad="$bad" 'BEGIN {
+	    -v pt="$pt" -v target="$5" -v rss="$rss" -v bad="$bad" \
+	    -v at="$TARGET_ROWS" 'BEGIN {
 		ratio = pt > 0 ? sprintf("%.2f", rt / pt) : "-"
 		mark = bad
 		if (mark == "" && target != "-" && ratio != "-" &&
-		    ratio + 0 < target + 0)
+		    rows == at && ratio + 0 < target + 0)
 			mark = "below"
+		if (target != "-" && rows != at)
+			target = "(" target ")"
 		line = sprintf("%-26s %8d %8.1f %-9s %7.3f %7.3f %6s %6s %5.0f MB",
 		    name, rows, mb / 1048576, ref, rt, pt, ratio, target,
 		    rss / 1024)
