@@ -630,7 +630,7 @@ stage_space(struct wz_norm *nm)
  * stages; with map set it also fills abeg/aend, which is done only when
  * a caller asks for a span.
  */
-static int
+static inline __attribute__((always_inline)) int
 fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 {
 	size_t i = 0, k, ws = 0, o;
@@ -646,6 +646,36 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 	o = 0;
 	while (i < n) {
 		c = p[i];
+		if (c >= 0xe4 && c <= 0xe9 && !pending) {
+			/* A run of CJK ideographs (U+4E00..9FFF) without a
+			 * traditional form: copied as they are.  The first
+			 * other character leaves it to the cases below. */
+			while (n - i >= 3 && (c = p[i]) >= 0xe4 && c <= 0xe9) {
+				cp = (uint32_t)(c & 0x0f) << 12 |
+				    (uint32_t)(p[i + 1] & 0x3f) << 6 |
+				    (p[i + 2] & 0x3f);
+				if (cp < 0x4e00 || cp > 0x9fff)
+					break;
+				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
+					return -1;
+				if (map) {
+					nm->abeg[o] = nm->abeg[o + 1] =
+					    nm->abeg[o + 2] = i;
+					nm->aend[o] = nm->aend[o + 1] =
+					    nm->aend[o + 2] = i + 3;
+				} else {
+					nm->a.s[o] = (char)c;
+					nm->a.s[o + 1] = (char)p[i + 1];
+					nm->a.s[o + 2] = (char)p[i + 2];
+				}
+				o += 3;
+				i += 3;
+				prev = cp;
+			}
+			if (i >= n)
+				break;
+			c = p[i];
+		}
 		if (c < 0x80) {
 			if (is_space(c)) {
 				if (!pending)
@@ -677,9 +707,17 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 			i += 2;
 			continue;
 		} else {
-			k = wz_utf8_decode(p + i, n - i, &cp);
+			/* wz_utf8_decode(), its three-byte case in line: the
+			 * common one, CJK ideographs. */
+			if (c >= 0xe0 && c < 0xf0 && n - i >= 3) {
+				cp = (uint32_t)(c & 0x0f) << 12 |
+				    (uint32_t)(p[i + 1] & 0x3f) << 6 |
+				    (p[i + 2] & 0x3f);
+				k = 3;
+			} else
+				k = wz_utf8_decode(p + i, n - i, &cp);
 			if (cp >= 0x4e00 && cp <= 0x9fff) {
-				if (is_traditional(cp))
+				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
 					return -1;
 			} else if (wz_nfkc_unstable(cp))
 				return -1;
@@ -713,7 +751,16 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 			}
 			o += k;
 		} else {
-			memcpy(nm->a.s + o, p + i, k);
+			/* At most four bytes: no call to memcpy. */
+			nm->a.s[o] = (char)p[i];
+			if (k > 1) {
+				nm->a.s[o + 1] = (char)p[i + 1];
+				if (k > 2) {
+					nm->a.s[o + 2] = (char)p[i + 2];
+					if (k > 3)
+						nm->a.s[o + 3] = (char)p[i + 3];
+				}
+			}
 			o += k;
 		}
 		prev = cp;
@@ -726,6 +773,19 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 	return 0;
 }
 
+/* fast_pass() made twice, each without the other's tests of map. */
+static int
+fast_text(struct wz_norm *nm, const unsigned char *p, size_t n)
+{
+	return fast_pass(nm, p, n, 0);
+}
+
+static int
+fast_map(struct wz_norm *nm, const unsigned char *p, size_t n)
+{
+	return fast_pass(nm, p, n, 1);
+}
+
 const char *
 wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 {
@@ -734,7 +794,7 @@ wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 	nm->mapped = 0;
 	nm->fast = 0;
 	wz_buf_reset(&nm->a);
-	if (fast_pass(nm, (const unsigned char *)s, n, 0) == 0) {
+	if (fast_text(nm, (const unsigned char *)s, n) == 0) {
 		/* Keep the input: spans are worked out only when asked for. */
 		nm->fast = 1;
 		wz_buf_reset(&nm->src);
@@ -775,7 +835,7 @@ wz_norm_span(struct wz_norm *nm, size_t start, size_t end,
 		return;
 	}
 	if (!nm->mapped) {
-		fast_pass(nm, (const unsigned char *)nm->src.s, nm->src.len, 1);
+		fast_map(nm, (const unsigned char *)nm->src.s, nm->src.len);
 		nm->mapped = 1;
 	}
 	*from = nm->abeg[start];
