@@ -561,8 +561,9 @@ wz_ac_build(struct wz_ac *ac)
 	ac->pblen = ac->pbcap = 0;
 }
 
-/* The state after st on symbol c, and the outputs there. */
-#define STEP(c) do {							\
+/* The state after st on symbol c, and the outputs there, which end at
+ * byte offset END. */
+#define STEP(c, END) do {							\
 	for (;;) {							\
 		t = (uint32_t)da[st].base + (c);			\
 		if (da[t].check == (int32_t)st) {			\
@@ -580,6 +581,8 @@ wz_ac_build(struct wz_ac *ac)
 			if (hits[id >> 6] & (1ULL << (id & 63)))	\
 				continue;				\
 			hits[id >> 6] |= 1ULL << (id & 63);		\
+			if (ends != NULL)				\
+				ends[id] = (END);			\
 			if (nl < max)					\
 				list[nl++] = id;			\
 		}							\
@@ -589,6 +592,13 @@ wz_ac_build(struct wz_ac *ac)
 size_t
 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
     uint32_t *list, size_t max)
+{
+	return wz_ac_scan_ends(ac, s, n, hits, list, max, NULL);
+}
+
+size_t
+wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const struct cell *da = ac->cells;
@@ -603,7 +613,7 @@ wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
 	if (!ac->chars) {
 		for (i = 0; i < n; i++) {
 			c = ac->fold[p[i]];
-			STEP(c);
+			STEP(c, i + 1);
 		}
 		return nl;
 	}
@@ -632,7 +642,7 @@ wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
 			st = 0;
 			continue;
 		}
-		STEP(cls);
+		STEP(cls, i);
 	}
 	return nl;
 }

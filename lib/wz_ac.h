@@ -45,6 +45,13 @@ size_t	 wz_ac_nstates(const struct wz_ac *ac);
  */
 size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
 	    uint64_t *hits, uint32_t *list, size_t max);
+/*
+ * The same; also sets ends[id], for each id whose bit it sets, to the
+ * byte offset just past the pattern's first occurrence (so the first
+ * occurrence starts at ends[id] minus the pattern's length).
+ */
+size_t	 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
+	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends);
 
 void	 wz_ac_free(struct wz_ac *ac);
 

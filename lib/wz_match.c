@@ -123,10 +123,13 @@ struct leaf {
 	int		 tid;		/* text: its prefilter id, or -1 */
 };
 
-/* While compiling: the clauses of each text condition. */
+/* While compiling: the clauses and leading literals of each text
+ * condition. */
 struct tclauses {
 	struct wz_rx_clause *c;
 	size_t		 n;
+	char		**pfx;
+	size_t		 npfx;
 };
 
 /* Conditions are allocated in blocks, so a tree sits close in memory. */
@@ -307,6 +310,15 @@ struct wz_matcher {
 	size_t		*cl_start;	/* clause -> literals, in cl_lits */
 	uint32_t	*cl_lits;
 	unsigned long	*tstamp;	/* per tid: the row it was looked at */
+	/*
+	 * Leading literals (wz_rx_prefixes()): a tid's pattern can only
+	 * match from the first place one of them is found (lend: where each
+	 * literal's first occurrence ends), so the search starts there.
+	 */
+	size_t		*tp_start;	/* tid -> its leading literals */
+	uint32_t	*tp_list;
+	size_t		*llen;		/* literal -> its length */
+	size_t		*lend;
 	size_t		 nlits;
 	size_t		*lt_start;	/* literal -> anchored tids */
 	uint32_t	*lt_list;
@@ -688,6 +700,8 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	m->tcl = wz_reallocarray(m->tcl, m->ntids + 1, sizeof(*m->tcl));
 	m->tcl[m->ntids].c = cl;
 	m->tcl[m->ntids].n = n;
+	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
+	    &m->tcl[m->ntids].pfx);
 	m->ntids++;
 }
 
@@ -1096,6 +1110,9 @@ build_literals(struct wz_matcher *m)
 				all[n++] = tc->c[i].v[k];
 			m->ncl++;
 		}
+		all = wz_reallocarray(all, n + tc->npfx + 1, sizeof(*all));
+		for (k = 0; k < tc->npfx; k++)
+			all[n++] = tc->pfx[k];
 	}
 	qsort(all, n, sizeof(*all), cmp_str);
 	lits = wz_calloc(n + 1, sizeof(*lits));
@@ -1126,10 +1143,30 @@ build_literals(struct wz_matcher *m)
 	}
 	m->tc_start[m->ntids] = k;
 	m->cl_start[k] = nl;
+	m->tp_start = wz_calloc(m->ntids + 2, sizeof(*m->tp_start));
+	m->tp_list = wz_calloc(n + 1, sizeof(*m->tp_list));
+	for (t = 0, k = 0; t < m->ntids; t++) {
+		m->tp_start[t] = k;
+		for (i = 0; i < m->tcl[t].npfx; i++) {
+			const char **f = bsearch(&m->tcl[t].pfx[i], lits,
+			    m->nlits, sizeof(*lits), cmp_str);
+
+			m->tp_list[k++] = (uint32_t)(f - lits);
+		}
+	}
+	m->tp_start[m->ntids] = k;
+	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
+	for (i = 0; i < m->nlits; i++)
+		m->llen[i] = strlen(lits[i]);
+	m->lend = wz_calloc(m->nlits + 1, sizeof(*m->lend));
 	free(all);
 	free(lits);
-	for (t = 0; t < m->ntids; t++)
+	for (t = 0; t < m->ntids; t++) {
 		wz_rx_clauses_free(m->tcl[t].c, m->tcl[t].n);
+		for (i = 0; i < m->tcl[t].npfx; i++)
+			free(m->tcl[t].pfx[i]);
+		free(m->tcl[t].pfx);
+	}
 	free(m->tcl);
 	m->tcl = NULL;
 	m->lt_start = wz_calloc(m->nlits + 2, sizeof(*m->lt_start));
@@ -1266,7 +1303,7 @@ wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 void
 wz_matcher_free(struct wz_matcher *m)
 {
-	size_t i;
+	size_t i, j;
 
 	if (m == NULL)
 		return;
@@ -1331,8 +1368,12 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->lhash);
 	free(m->tbits);
 	free(m->tlist);
-	for (i = 0; m->tcl != NULL && i < m->ntids; i++)
+	for (i = 0; m->tcl != NULL && i < m->ntids; i++) {
 		wz_rx_clauses_free(m->tcl[i].c, m->tcl[i].n);
+		for (j = 0; j < m->tcl[i].npfx; j++)
+			free(m->tcl[i].pfx[j]);
+		free(m->tcl[i].pfx);
+	}
 	free(m->tcl);
 	free(m->tc_start);
 	free(m->tc_list);
@@ -1340,6 +1381,10 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->cl_start);
 	free(m->cl_lits);
 	free(m->tstamp);
+	free(m->tp_start);
+	free(m->tp_list);
+	free(m->llen);
+	free(m->lend);
 	free(m->lt_start);
 	free(m->lt_list);
 	free(m->lbits);
@@ -2320,8 +2365,8 @@ leaf_vset(struct wz_matcher *m, const struct mcond *mc, int res, size_t s,
  * for captures().
  */
 static int
-leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
-    size_t n, size_t *ms, size_t *me)
+leaf_match_from(struct wz_matcher *m, const struct mcond *mc,
+    const char *subj, size_t n, size_t from, size_t *ms, size_t *me)
 {
 	struct leaf *l = mc->leaf >= 0 ? &m->leaves[mc->leaf] : NULL;
 	int rc;
@@ -2331,7 +2376,7 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 		*me = l->e;
 		return l->res;
 	}
-	rc = wz_rx_match(mc->c->rx, subj, n);
+	rc = wz_rx_match_from(mc->c->rx, subj, n, from);
 	*ms = *me = 0;
 	if (rc == WZ_RX_MATCH)
 		wz_rx_span(mc->c->rx, ms, me);
@@ -2340,6 +2385,38 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 		leaf_vset(m, mc, rc, *ms, *me);
 	}
 	return rc;
+}
+
+static int
+leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
+    size_t n, size_t *ms, size_t *me)
+{
+	return leaf_match_from(m, mc, subj, n, 0, ms, me);
+}
+
+/*
+ * Where in the row's text a match of text condition mc can start first:
+ * the first place one of its leading literals was found; 0 when it has
+ * none (or the prefilter is off), (size_t)-1 when none of them is in the
+ * text, so the pattern cannot match.
+ */
+static size_t
+text_from(const struct wz_matcher *m, const struct mcond *mc)
+{
+	size_t k, l, at, from = (size_t)-1;
+
+	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
+	    m->tp_start[mc->tid] == m->tp_start[mc->tid + 1])
+		return 0;
+	for (k = m->tp_start[mc->tid]; k < m->tp_start[mc->tid + 1]; k++) {
+		l = m->tp_list[k];
+		if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
+			continue;
+		at = m->lend[l] - m->llen[l];
+		if (at < from)
+			from = at;
+	}
+	return from;
 }
 
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
@@ -2397,14 +2474,16 @@ static int
 eval_text(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct wz_cond *c = mc->c;
-	size_t s, e;
+	size_t s, e, from;
 	int rc;
 
 	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
 	    !((m->tbits[mc->tid >> 6] >> (mc->tid & 63)) & 1))
 		return 0;
 	ensure_text(m);
-	rc = leaf_match(m, mc, m->text, m->tlen, &s, &e);
+	if ((from = text_from(m, mc)) == (size_t)-1)
+		return 0;
+	rc = leaf_match_from(m, mc, m->text, m->tlen, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
@@ -2851,8 +2930,8 @@ candidates(struct wz_matcher *m)
 	if (m->ntids > 0 && !m->o.no_prefilter) {
 		ensure_text(m);
 		if (m->tlen > 0)
-			m->nllist = wz_ac_scan(m->ac, m->text, m->tlen,
-			    m->lbits, m->llist, m->nlits);
+			m->nllist = wz_ac_scan_ends(m->ac, m->text,
+			    m->tlen, m->lbits, m->llist, m->nlits, m->lend);
 	}
 	/* Learn which literals are common, now and then. */
 	for (i = 0; i < m->nllist; i++)

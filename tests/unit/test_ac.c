@@ -152,9 +152,10 @@ test_differential(void **state)
 	}
 }
 
-/* Does pat occur in text, bytes compared with ASCII letters folded? */
-static int
-naive(const char *text, size_t tl, const char *pat, size_t pl)
+/* Where pat first occurs in text, bytes compared with ASCII letters
+ * folded; -1 if nowhere. */
+static long
+naive_at(const char *text, size_t tl, const char *pat, size_t pl)
 {
 	size_t at, j;
 
@@ -170,9 +171,9 @@ naive(const char *text, size_t tl, const char *pat, size_t pl)
 				break;
 		}
 		if (j == pl)
-			return 1;
+			return (long)at;
 	}
-	return 0;
+	return -1;
 }
 
 /*
@@ -191,7 +192,7 @@ test_differential_chars(void **state)
 	    "\xc0\x80", "\xed\xa0\x80", "\xff", "\xf0\xa0\x80",
 	    "\xe0\x80\x80" };
 	char pats[64][40], text[600];
-	size_t plen[64], round, i, k, n, tl;
+	size_t plen[64], ends[MAXID], round, i, k, n, tl;
 	uint64_t hits[MAXID / 64];
 	uint32_t list[MAXID];
 
@@ -224,14 +225,19 @@ test_differential_chars(void **state)
 			tl += strlen(c);
 		}
 		memset(hits, 0, sizeof(hits));
-		n = wz_ac_scan(ac, text, tl, hits, list, MAXID);
-		for (i = 0; i < np; i++)
-			if (naive(text, tl, pats[i], plen[i]) !=
-			    has(hits, (uint32_t)i))
+		n = wz_ac_scan_ends(ac, text, tl, hits, list, MAXID, ends);
+		for (i = 0; i < np; i++) {
+			long at = naive_at(text, tl, pats[i], plen[i]);
+
+			if ((at >= 0) != has(hits, (uint32_t)i))
 				fail_msg("round %zu pattern %zu: naive %d, "
-				    "automaton %d", round, i,
-				    naive(text, tl, pats[i], plen[i]),
+				    "automaton %d", round, i, at >= 0,
 				    has(hits, (uint32_t)i));
+			if (at >= 0 && ends[i] != (size_t)at + plen[i])
+				fail_msg("round %zu pattern %zu: first ends "
+				    "at %zu, not %zu", round, i, ends[i],
+				    (size_t)at + plen[i]);
+		}
 		for (i = 0; i < n; i++)
 			assert_true(has(hits, list[i]));
 		wz_ac_free(ac);
