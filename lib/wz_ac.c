@@ -578,6 +578,8 @@ wz_ac_build(struct wz_ac *ac)
 		o = &ac->clist[da[st].out];				\
 		for (k = 0, no = o[0]; k < no; k++) {			\
 			id = o[1 + k];					\
+			if (lasts != NULL)				\
+				lasts[id] = (END);			\
 			if (hits[id >> 6] & (1ULL << (id & 63)))	\
 				continue;				\
 			hits[id >> 6] |= 1ULL << (id & 63);		\
@@ -593,12 +595,12 @@ size_t
 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
     uint32_t *list, size_t max)
 {
-	return wz_ac_scan_ends(ac, s, n, hits, list, max, NULL);
+	return wz_ac_scan_ends(ac, s, n, hits, list, max, NULL, NULL);
 }
 
 size_t
 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends)
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const struct cell *da = ac->cells;

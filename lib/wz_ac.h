@@ -48,10 +48,13 @@ size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
 /*
  * The same; also sets ends[id], for each id whose bit it sets, to the
  * byte offset just past the pattern's first occurrence (so the first
- * occurrence starts at ends[id] minus the pattern's length).
+ * occurrence starts at ends[id] minus the pattern's length), and
+ * lasts[id], for each id found (bit set before or not), to the one just
+ * past its last occurrence.  Either may be NULL.
  */
 size_t	 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
-	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends);
+	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
+	    size_t *lasts);
 
 void	 wz_ac_free(struct wz_ac *ac);
 

@@ -130,6 +130,7 @@ struct tclauses {
 	size_t		 n;
 	char		**pfx;
 	size_t		 npfx;
+	size_t		*ord;		/* clause i's place in the pattern */
 };
 
 /* Conditions are allocated in blocks, so a tree sits close in memory. */
@@ -319,6 +320,14 @@ struct wz_matcher {
 	uint32_t	*tp_list;
 	size_t		*llen;		/* literal -> its length */
 	size_t		*lend;
+	/*
+	 * Clauses are in the order of the pattern's sequence
+	 * (wz_rx_clauses()): a tid's pattern can match only if its clauses'
+	 * literals were found in that order too (text_order(); llast: where
+	 * each literal's last occurrence ends).
+	 */
+	uint32_t	*tq_list;	/* tid -> its clauses, in order */
+	size_t		*llast;
 	size_t		 nlits;
 	size_t		*lt_start;	/* literal -> anchored tids */
 	uint32_t	*lt_list;
@@ -1094,14 +1103,22 @@ build_literals(struct wz_matcher *m)
 	for (t = 0; t < m->ntids; t++) {
 		struct tclauses *tc = &m->tcl[t];
 
-		/* Insertion sort, rarest first; stable. */
+		/* Insertion sort, rarest first; stable.  ord[] follows:
+		 * the clause's place in the pattern. */
+		tc->ord = wz_calloc(tc->n + 1, sizeof(*tc->ord));
+		for (i = 0; i < tc->n; i++)
+			tc->ord[i] = i;
 		for (i = 1; i < tc->n; i++) {
 			struct wz_rx_clause x = tc->c[i];
+			size_t xo = tc->ord[i];
 
 			for (j = i; j > 0 && clause_rarer(&x, &tc->c[j - 1]);
-			    j--)
+			    j--) {
 				tc->c[j] = tc->c[j - 1];
+				tc->ord[j] = tc->ord[j - 1];
+			}
 			tc->c[j] = x;
+			tc->ord[j] = xo;
 		}
 		for (i = 0; i < tc->n; i++) {
 			all = wz_reallocarray(all, n + tc->c[i].n,
@@ -1124,6 +1141,7 @@ build_literals(struct wz_matcher *m)
 		}
 	m->tc_start = wz_calloc(m->ntids + 2, sizeof(*m->tc_start));
 	m->tc_list = wz_calloc(m->ncl + 1, sizeof(*m->tc_list));
+	m->tq_list = wz_calloc(m->ncl + 1, sizeof(*m->tq_list));
 	m->cl_start = wz_calloc(m->ncl + 2, sizeof(*m->cl_start));
 	m->cl_lits = wz_calloc(n + 1, sizeof(*m->cl_lits));
 	for (t = 0, k = 0; t < m->ntids; t++) {
@@ -1132,6 +1150,7 @@ build_literals(struct wz_matcher *m)
 		m->tc_start[t] = k;
 		for (i = 0; i < tc->n; i++, k++) {
 			m->tc_list[k] = (uint32_t)k;
+			m->tq_list[m->tc_start[t] + tc->ord[i]] = (uint32_t)k;
 			m->cl_start[k] = nl;
 			for (j = 0; j < tc->c[i].n; j++) {
 				const char **f = bsearch(&tc->c[i].v[j], lits,
@@ -1159,6 +1178,7 @@ build_literals(struct wz_matcher *m)
 	for (i = 0; i < m->nlits; i++)
 		m->llen[i] = strlen(lits[i]);
 	m->lend = wz_calloc(m->nlits + 1, sizeof(*m->lend));
+	m->llast = wz_calloc(m->nlits + 1, sizeof(*m->llast));
 	free(all);
 	free(lits);
 	for (t = 0; t < m->ntids; t++) {
@@ -1166,6 +1186,7 @@ build_literals(struct wz_matcher *m)
 		for (i = 0; i < m->tcl[t].npfx; i++)
 			free(m->tcl[t].pfx[i]);
 		free(m->tcl[t].pfx);
+		free(m->tcl[t].ord);
 	}
 	free(m->tcl);
 	m->tcl = NULL;
@@ -1373,6 +1394,7 @@ wz_matcher_free(struct wz_matcher *m)
 		for (j = 0; j < m->tcl[i].npfx; j++)
 			free(m->tcl[i].pfx[j]);
 		free(m->tcl[i].pfx);
+		free(m->tcl[i].ord);
 	}
 	free(m->tcl);
 	free(m->tc_start);
@@ -1385,6 +1407,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tp_list);
 	free(m->llen);
 	free(m->lend);
+	free(m->llast);
+	free(m->tq_list);
 	free(m->lt_start);
 	free(m->lt_list);
 	free(m->lbits);
@@ -2395,6 +2419,40 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 }
 
 /*
+ * Were tid t's clauses found in the order of its pattern: for each
+ * clause, an occurrence that starts at or after the earliest place the
+ * one before can start?  (Each has a literal in the text.)  Starts, not
+ * ends: two clauses can share a character (ab+c gives ab and bc).
+ */
+static int
+text_order(const struct wz_matcher *m, size_t t)
+{
+	size_t q, k, l, c, e = 0, fs, ls;
+
+	if (m->tc_start[t + 1] - m->tc_start[t] < 2)
+		return 1;
+	for (q = m->tc_start[t]; q < m->tc_start[t + 1]; q++) {
+		c = m->tq_list[q];
+		fs = (size_t)-1;
+		ls = 0;
+		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
+			l = m->cl_lits[k];
+			if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
+				continue;
+			if (m->lend[l] - m->llen[l] < fs)
+				fs = m->lend[l] - m->llen[l];
+			if (m->llast[l] - m->llen[l] > ls)
+				ls = m->llast[l] - m->llen[l];
+		}
+		if (q > m->tc_start[t] && ls < e)
+			return 0;
+		if (fs > e)
+			e = fs;
+	}
+	return 1;
+}
+
+/*
  * Where in the row's text a match of text condition mc can start first:
  * the first place one of its leading literals was found; 0 when it has
  * none (or the prefilter is off), (size_t)-1 when none of them is in the
@@ -2482,6 +2540,11 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		return 0;
 	ensure_text(m);
 	if ((from = text_from(m, mc)) == (size_t)-1)
+		return 0;
+	/* Checked here, not in candidates(): only for patterns about to
+	 * run. */
+	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
+	    !text_order(m, (size_t)mc->tid))
 		return 0;
 	rc = leaf_match_from(m, mc, m->text, m->tlen, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
@@ -2931,7 +2994,8 @@ candidates(struct wz_matcher *m)
 		ensure_text(m);
 		if (m->tlen > 0)
 			m->nllist = wz_ac_scan_ends(m->ac, m->text,
-			    m->tlen, m->lbits, m->llist, m->nlits, m->lend);
+			    m->tlen, m->lbits, m->llist, m->nlits, m->lend,
+			    m->llast);
 	}
 	/* Learn which literals are common, now and then. */
 	for (i = 0; i < m->nllist; i++)

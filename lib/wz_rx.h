@@ -85,7 +85,10 @@ size_t	 wz_rx_literals(const char *pattern, char ***out);
  * opened up; a group of several branches is one clause, the union of
  * their literals; a top-level alternation is one clause.  A clause that
  * another implies is left out, and so are those after the first
- * WZ_RX_MAXCLAUSES.  Returns how many and sets *out to a malloc'd array
+ * WZ_RX_MAXCLAUSES.  The clauses are in the order of the sequence: in a
+ * text the pattern matches, each clause has an occurrence that starts at
+ * or after one of the clause before it (not after its end: ab+c gives ab
+ * and bc).  Returns how many and sets *out to a malloc'd array
  * (free with wz_rx_clauses_free()); returns 0 and sets *out to NULL when
  * there are none.  Gives up wherever wz_rx_literals() does.
  */

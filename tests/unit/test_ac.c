@@ -176,6 +176,18 @@ naive_at(const char *text, size_t tl, const char *pat, size_t pl)
 	return -1;
 }
 
+/* Where pat last occurs in text (it does). */
+static long
+naive_last(const char *text, size_t tl, const char *pat, size_t pl)
+{
+	long at = naive_at(text, tl, pat, pl), next;
+
+	while ((size_t)at + 1 < tl && (next = naive_at(text + at + 1,
+	    tl - (size_t)at - 1, pat, pl)) >= 0)
+		at += 1 + next;
+	return at;
+}
+
 /*
  * Patterns of whole UTF-8 characters (the automaton steps over
  * characters then), texts of whole characters and stray bytes
@@ -192,7 +204,7 @@ test_differential_chars(void **state)
 	    "\xc0\x80", "\xed\xa0\x80", "\xff", "\xf0\xa0\x80",
 	    "\xe0\x80\x80" };
 	char pats[64][40], text[600];
-	size_t plen[64], ends[MAXID], round, i, k, n, tl;
+	size_t plen[64], ends[MAXID], lasts[MAXID], round, i, k, n, tl;
 	uint64_t hits[MAXID / 64];
 	uint32_t list[MAXID];
 
@@ -225,7 +237,8 @@ test_differential_chars(void **state)
 			tl += strlen(c);
 		}
 		memset(hits, 0, sizeof(hits));
-		n = wz_ac_scan_ends(ac, text, tl, hits, list, MAXID, ends);
+		n = wz_ac_scan_ends(ac, text, tl, hits, list, MAXID, ends,
+		    lasts);
 		for (i = 0; i < np; i++) {
 			long at = naive_at(text, tl, pats[i], plen[i]);
 
@@ -237,6 +250,10 @@ test_differential_chars(void **state)
 				fail_msg("round %zu pattern %zu: first ends "
 				    "at %zu, not %zu", round, i, ends[i],
 				    (size_t)at + plen[i]);
+			if (at >= 0 && lasts[i] != (size_t)naive_last(text,
+			    tl, pats[i], plen[i]) + plen[i])
+				fail_msg("round %zu pattern %zu: last ends "
+				    "at %zu", round, i, lasts[i]);
 		}
 		for (i = 0; i < n; i++)
 			assert_true(has(hits, list[i]));

@@ -321,6 +321,37 @@ gen_seq(struct wz_buf *b, int depth, int *ngroup)
 	}
 }
 
+/*
+ * Could text hold the clauses in their order: for each, an occurrence
+ * starting at or after the earliest start of the one before (starts:
+ * ab+c gives the clauses ab and bc, which share the b)?
+ */
+static int
+clause_order(const char *text, const struct wz_rx_clause *cl, size_t ncl)
+{
+	size_t i, k, e = 0, fs, ls;
+	const char *at, *p;
+
+	for (i = 0; i < ncl; i++) {
+		fs = (size_t)-1;
+		ls = 0;
+		for (k = 0; k < cl[i].n; k++) {
+			if ((at = strstr(text, cl[i].v[k])) == NULL)
+				continue;
+			if ((size_t)(at - text) < fs)
+				fs = (size_t)(at - text);
+			for (p = at; p != NULL; p = strstr(p + 1, cl[i].v[k]))
+				if ((size_t)(p - text) > ls)
+					ls = (size_t)(p - text);
+		}
+		if (i > 0 && ls < e)
+			return 0;
+		if (fs > e)
+			e = fs;
+	}
+	return 1;
+}
+
 static void
 test_lits_property(void **state)
 {
@@ -406,6 +437,12 @@ test_lits_property(void **state)
 					    "%zu (first '%s')", pat.s, txt.s,
 					    i + 1, ncl, cl[i].v[0]);
 			}
+			/* ... in the order of the clauses (the matcher's
+			 * text_order()). */
+			if (!clause_order(low, cl, ncl))
+				fail_msg("pattern '%s' matches '%s' but its "
+				    "clauses are not found in order", pat.s,
+				    txt.s);
 			free(low);
 		}
 		for (i = 0; i < n; i++)
