@@ -47,16 +47,18 @@ struct slot {
 };
 
 /*
- * What a scan reads of a slot, in one place: a step costs one cache
- * line or two, not four.  out is 0 (no output) or the index in clist of
- * the output count, the ids following it.
+ * What every step of a scan reads of a slot, in eight bytes: more of the
+ * array stays in the cache.  check is the parent's slot, CHECK_FREE for
+ * a free slot (and the root's, which is no one's child), with CHECK_OUT
+ * set when the state has outputs; the failure link and the outputs, read
+ * less often, are in arrays of their own.
  */
 struct cell {
 	int32_t		 base;
-	int32_t		 check;
-	uint32_t	 fail;
-	uint32_t	 out;
+	uint32_t	 check;
 };
+#define CHECK_FREE	0x7fffffffU
+#define CHECK_OUT	0x80000000U
 
 /* A pattern as added: bytes in pbuf. */
 struct pat {
@@ -88,7 +90,9 @@ struct wz_ac {
 	size_t		 nsym;
 	size_t		 ncells;
 	struct cell	*cells;		/* built: per slot, for the scan */
-	uint32_t	*clist;		/* counts and ids, for cells */
+	uint32_t	*fail;		/* per slot: the failure state's slot */
+	uint32_t	*out;		/* per slot: 0, or the index in clist */
+	uint32_t	*clist;		/* of a count and that many ids */
 	uint16_t	*bmp;		/* chars: class of each BMP code point */
 	uint32_t	*astral;	/* chars: code points above the BMP, */
 	uint16_t	*acls;		/* sorted, and their classes */
@@ -527,18 +531,22 @@ wz_ac_build(struct wz_ac *ac)
 	/* The scan's cells: the slot, its failure and its outputs. */
 	ac->ncells = b.nda;
 	ac->cells = wz_calloc(b.nda, sizeof(*ac->cells));
+	ac->fail = wz_calloc(b.nda, sizeof(*ac->fail));
+	ac->out = wz_calloc(b.nda, sizeof(*ac->out));
 	ac->clist = wz_calloc(nolist + tail + 2, sizeof(*ac->clist));
 	for (i = 0; i < b.nda; i++) {
 		ac->cells[i].base = b.da[i].base;
-		ac->cells[i].check = b.da[i].check;
+		ac->cells[i].check = b.da[i].check < 0 || i == 0 ? CHECK_FREE :
+		    (uint32_t)b.da[i].check;
 	}
 	nout = 1;
 	for (i = 0; i < tail; i++) {
 		s = queue[i];
-		ac->cells[pos[s]].fail = pos[b.nodes[s].fail];
+		ac->fail[pos[s]] = pos[b.nodes[s].fail];
 		if (total[s] == 0)
 			continue;
-		ac->cells[pos[s]].out = (uint32_t)nout;
+		ac->cells[pos[s]].check |= CHECK_OUT;
+		ac->out[pos[s]] = (uint32_t)nout;
 		ac->clist[nout++] = total[s];
 		memcpy(&ac->clist[nout], &olist[oat[s]],
 		    total[s] * sizeof(*ac->clist));
@@ -566,16 +574,16 @@ wz_ac_build(struct wz_ac *ac)
 #define STEP(c, END) do {							\
 	for (;;) {							\
 		t = (uint32_t)da[st].base + (c);			\
-		if (da[t].check == (int32_t)st) {			\
+		if ((da[t].check & CHECK_FREE) == st) {			\
 			st = t;						\
 			break;						\
 		}							\
 		if (st == 0)						\
 			break;						\
-		st = da[st].fail;					\
+		st = ac->fail[st];					\
 	}								\
-	if (da[st].out != 0) {						\
-		o = &ac->clist[da[st].out];				\
+	if (da[st].check & CHECK_OUT) {					\
+		o = &ac->clist[ac->out[st]];				\
 		for (k = 0, no = o[0]; k < no; k++) {			\
 			id = o[1 + k];					\
 			if (lasts != NULL)				\
@@ -657,6 +665,8 @@ wz_ac_free(struct wz_ac *ac)
 	free(ac->pbuf);
 	free(ac->pats);
 	free(ac->cells);
+	free(ac->fail);
+	free(ac->out);
 	free(ac->clist);
 	free(ac->bmp);
 	free(ac->astral);
