@@ -233,7 +233,7 @@ struct mark {
 struct pent {
 	uint64_t	 h;
 	char		 title[PCACHE_TITLE + 1];
-	unsigned char	 state, n;
+	unsigned char	 tlen, state, n;
 	const struct wz_post *p[MAXPOSTS];
 };
 
@@ -2048,7 +2048,7 @@ row_posts(struct wz_matcher *m)
 	if (rl <= PCACHE_TITLE) {
 		h = wz_hash(raw, rl) | 1;
 		e = &m->pcache[h % PCACHE];
-		if (e->h == h && strlen(e->title) == rl &&
+		if (e->h == h && e->tlen == rl &&
 		    memcmp(e->title, raw, rl) == 0) {
 			m->pstate = e->state;
 			m->nposts = e->n;
@@ -2077,6 +2077,7 @@ row_posts(struct wz_matcher *m)
 		e->h = h;
 		memcpy(e->title, raw, rl);
 		e->title[rl] = '\0';
+		e->tlen = (unsigned char)rl;
 		e->state = (unsigned char)m->pstate;
 		e->n = (unsigned char)m->nposts;
 		memcpy(e->p, m->posts, sizeof(m->posts));
@@ -2539,13 +2540,18 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 	    !((m->tbits[mc->tid >> 6] >> (mc->tid & 63)) & 1))
 		return 0;
 	ensure_text(m);
-	if ((from = text_from(m, mc)) == (size_t)-1)
-		return 0;
-	/* Checked here, not in candidates(): only for patterns about to
-	 * run. */
-	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
-	    !text_order(m, (size_t)mc->tid))
-		return 0;
+	from = 0;
+	if (!leaf_known(m, mc)) {
+		/* The order is checked here, not in candidates(): only for
+		 * patterns about to run.  "Cannot match" is the pattern's
+		 * result for the row, for every condition that shares it. */
+		if ((from = text_from(m, mc)) == (size_t)-1 ||
+		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
+		    !text_order(m, (size_t)mc->tid))) {
+			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
+			return 0;
+		}
+	}
 	rc = leaf_match_from(m, mc, m->text, m->tlen, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
