@@ -417,6 +417,8 @@ struct wz_norm {
 	int		 fast;		/* the one-pass path made a */
 	int		 mapped;	/* abeg/aend hold a's spans */
 	struct wz_buf	 src;		/* the input of the fast path */
+	unsigned char	*nfkc;		/* per BMP code point: 0 not known,
+					 * 1 NFKC-stable, 2 not (fast path) */
 };
 
 struct wz_norm *
@@ -436,6 +438,7 @@ wz_norm_free(struct wz_norm *nm)
 	wz_buf_free(&nm->a);
 	wz_buf_free(&nm->b);
 	wz_buf_free(&nm->src);
+	free(nm->nfkc);
 	free(nm->abeg);
 	free(nm->aend);
 	free(nm->bbeg);
@@ -676,6 +679,19 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 				break;
 			c = p[i];
 		}
+		if (c > 0x20 && c < 0x7f && !pending) {
+			/* A run of printable ASCII: copied as it is. */
+			do {
+				if (map) {
+					nm->abeg[o] = i;
+					nm->aend[o] = i + 1;
+				} else
+					nm->a.s[o] = (char)c;
+				o++;
+				prev = c;
+			} while (++i < n && (c = p[i]) > 0x20 && c < 0x7f);
+			continue;
+		}
 		if (c < 0x80) {
 			if (is_space(c)) {
 				if (!pending)
@@ -718,6 +734,16 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 				k = wz_utf8_decode(p + i, n - i, &cp);
 			if (cp >= 0x4e00 && cp <= 0x9fff) {
 				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
+					return -1;
+			} else if (cp < 0x10000) {
+				/* Punctuation repeats: remember what
+				 * utf8proc said. */
+				if (nm->nfkc == NULL)
+					nm->nfkc = wz_calloc(0x10000, 1);
+				if (nm->nfkc[cp] == 0)
+					nm->nfkc[cp] = wz_nfkc_unstable(cp) ?
+					    2 : 1;
+				if (nm->nfkc[cp] == 2)
 					return -1;
 			} else if (wz_nfkc_unstable(cp))
 				return -1;
