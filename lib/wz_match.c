@@ -131,7 +131,26 @@ struct tclauses {
 	char		**pfx;
 	size_t		 npfx;
 	size_t		*ord;		/* clause i's place in the pattern */
+	struct wz_rx_clause **bc;	/* top-level branches: clauses, */
+	size_t		*nbc;		/* in order */
+	size_t		 nb;
 };
+
+static void
+tclauses_free(struct tclauses *tc)
+{
+	size_t i;
+
+	wz_rx_clauses_free(tc->c, tc->n);
+	for (i = 0; i < tc->npfx; i++)
+		free(tc->pfx[i]);
+	free(tc->pfx);
+	free(tc->ord);
+	for (i = 0; i < tc->nb; i++)
+		wz_rx_clauses_free(tc->bc[i], tc->nbc[i]);
+	free(tc->bc);
+	free(tc->nbc);
+}
 
 /* Conditions are allocated in blocks, so a tree sits close in memory. */
 #define MC_BLOCK 128
@@ -328,6 +347,11 @@ struct wz_matcher {
 	 */
 	uint32_t	*tq_list;	/* tid -> its clauses, in order */
 	size_t		*llast;
+	/* A tid's top-level branches (tb_start, empty if not checked), a
+	 * branch's clauses in order (bq_start, bq_list: clause ids after
+	 * the tids' own). */
+	size_t		*tb_start, *bq_start;
+	uint32_t	*bq_list;
 	size_t		 nlits;
 	size_t		*lt_start;	/* literal -> anchored tids */
 	uint32_t	*lt_list;
@@ -685,6 +709,45 @@ re_clauses(struct mcond *mc)
 	free(cl);
 }
 
+/*
+ * The clauses of each top-level branch, when there are several and each
+ * has some: the pattern can match only if one branch's are all in the
+ * text, in order (text_branches()).
+ */
+static void
+branch_clauses(struct tclauses *tc, const char *pattern)
+{
+	char **br;
+	size_t nb, i;
+
+	tc->bc = NULL;
+	tc->nbc = NULL;
+	tc->nb = 0;
+	if ((nb = wz_rx_branches(pattern, &br)) == 0)
+		return;
+	tc->bc = wz_calloc(nb, sizeof(*tc->bc));
+	tc->nbc = wz_calloc(nb, sizeof(*tc->nbc));
+	for (i = 0; i < nb; i++) {
+		tc->nbc[i] = wz_rx_clauses(br[i], &tc->bc[i]);
+		tc->nb = i + 1;
+		if (tc->nbc[i] == 0)
+			break;
+	}
+	for (i = 0; i < nb; i++)
+		free(br[i]);
+	free(br);
+	if (tc->nb < nb || tc->nbc[nb - 1] == 0) {
+		/* A branch that needs no literal: nothing to check. */
+		for (i = 0; i < tc->nb; i++)
+			wz_rx_clauses_free(tc->bc[i], tc->nbc[i]);
+		free(tc->bc);
+		free(tc->nbc);
+		tc->bc = NULL;
+		tc->nbc = NULL;
+		tc->nb = 0;
+	}
+}
+
 /* Give a text condition its prefilter id and clauses, if it has any. */
 static void
 text_clauses(struct wz_matcher *m, struct mcond *mc)
@@ -711,6 +774,7 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
 	    &m->tcl[m->ntids].pfx);
+	branch_clauses(&m->tcl[m->ntids], mc->c->pattern);
 	m->ntids++;
 }
 
@@ -1098,7 +1162,7 @@ static void
 build_literals(struct wz_matcher *m)
 {
 	const char **all = NULL, **lits;
-	size_t i, j, k, t, n = 0, nl = 0;
+	size_t i, j, k, t, b, n = 0, nl = 0, nbcl = 0, nbr = 0, nq;
 
 	for (t = 0; t < m->ntids; t++) {
 		struct tclauses *tc = &m->tcl[t];
@@ -1130,6 +1194,15 @@ build_literals(struct wz_matcher *m)
 		all = wz_reallocarray(all, n + tc->npfx + 1, sizeof(*all));
 		for (k = 0; k < tc->npfx; k++)
 			all[n++] = tc->pfx[k];
+		for (b = 0; b < tc->nb; b++)
+			for (i = 0; i < tc->nbc[b]; i++) {
+				all = wz_reallocarray(all, n + tc->bc[b][i].n,
+				    sizeof(*all));
+				for (k = 0; k < tc->bc[b][i].n; k++)
+					all[n++] = tc->bc[b][i].v[k];
+				nbcl++;
+			}
+		nbr += tc->nb;
 	}
 	qsort(all, n, sizeof(*all), cmp_str);
 	lits = wz_calloc(n + 1, sizeof(*lits));
@@ -1142,7 +1215,7 @@ build_literals(struct wz_matcher *m)
 	m->tc_start = wz_calloc(m->ntids + 2, sizeof(*m->tc_start));
 	m->tc_list = wz_calloc(m->ncl + 1, sizeof(*m->tc_list));
 	m->tq_list = wz_calloc(m->ncl + 1, sizeof(*m->tq_list));
-	m->cl_start = wz_calloc(m->ncl + 2, sizeof(*m->cl_start));
+	m->cl_start = wz_calloc(m->ncl + nbcl + 2, sizeof(*m->cl_start));
 	m->cl_lits = wz_calloc(n + 1, sizeof(*m->cl_lits));
 	for (t = 0, k = 0; t < m->ntids; t++) {
 		struct tclauses *tc = &m->tcl[t];
@@ -1161,6 +1234,32 @@ build_literals(struct wz_matcher *m)
 		}
 	}
 	m->tc_start[m->ntids] = k;
+	/* Then the branches' clauses, for text_branches(). */
+	m->tb_start = wz_calloc(m->ntids + 2, sizeof(*m->tb_start));
+	m->bq_start = wz_calloc(nbr + 2, sizeof(*m->bq_start));
+	m->bq_list = wz_calloc(nbcl + 1, sizeof(*m->bq_list));
+	for (t = 0, nbr = 0, nq = 0; t < m->ntids; t++) {
+		struct tclauses *tc = &m->tcl[t];
+
+		m->tb_start[t] = nbr;
+		for (b = 0; b < tc->nb; b++, nbr++) {
+			m->bq_start[nbr] = nq;
+			for (i = 0; i < tc->nbc[b]; i++, k++) {
+				m->bq_list[nq++] = (uint32_t)k;
+				m->cl_start[k] = nl;
+				for (j = 0; j < tc->bc[b][i].n; j++) {
+					const char **f = bsearch(
+					    &tc->bc[b][i].v[j], lits,
+					    m->nlits, sizeof(*lits), cmp_str);
+
+					m->cl_lits[nl++] = (uint32_t)(f -
+					    lits);
+				}
+			}
+		}
+	}
+	m->tb_start[m->ntids] = nbr;
+	m->bq_start[nbr] = nq;
 	m->cl_start[k] = nl;
 	m->tp_start = wz_calloc(m->ntids + 2, sizeof(*m->tp_start));
 	m->tp_list = wz_calloc(n + 1, sizeof(*m->tp_list));
@@ -1181,13 +1280,8 @@ build_literals(struct wz_matcher *m)
 	m->llast = wz_calloc(m->nlits + 1, sizeof(*m->llast));
 	free(all);
 	free(lits);
-	for (t = 0; t < m->ntids; t++) {
-		wz_rx_clauses_free(m->tcl[t].c, m->tcl[t].n);
-		for (i = 0; i < m->tcl[t].npfx; i++)
-			free(m->tcl[t].pfx[i]);
-		free(m->tcl[t].pfx);
-		free(m->tcl[t].ord);
-	}
+	for (t = 0; t < m->ntids; t++)
+		tclauses_free(&m->tcl[t]);
 	free(m->tcl);
 	m->tcl = NULL;
 	m->lt_start = wz_calloc(m->nlits + 2, sizeof(*m->lt_start));
@@ -1324,7 +1418,7 @@ wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 void
 wz_matcher_free(struct wz_matcher *m)
 {
-	size_t i, j;
+	size_t i;
 
 	if (m == NULL)
 		return;
@@ -1389,13 +1483,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->lhash);
 	free(m->tbits);
 	free(m->tlist);
-	for (i = 0; m->tcl != NULL && i < m->ntids; i++) {
-		wz_rx_clauses_free(m->tcl[i].c, m->tcl[i].n);
-		for (j = 0; j < m->tcl[i].npfx; j++)
-			free(m->tcl[i].pfx[j]);
-		free(m->tcl[i].pfx);
-		free(m->tcl[i].ord);
-	}
+	for (i = 0; m->tcl != NULL && i < m->ntids; i++)
+		tclauses_free(&m->tcl[i]);
 	free(m->tcl);
 	free(m->tc_start);
 	free(m->tc_list);
@@ -1409,6 +1498,9 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->lend);
 	free(m->llast);
 	free(m->tq_list);
+	free(m->tb_start);
+	free(m->bq_start);
+	free(m->bq_list);
 	free(m->lt_start);
 	free(m->lt_list);
 	free(m->lbits);
@@ -2420,37 +2512,65 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 }
 
 /*
- * Were tid t's clauses found in the order of its pattern: for each
- * clause, an occurrence that starts at or after the earliest place the
- * one before can start?  (Each has a literal in the text.)  Starts, not
- * ends: two clauses can share a character (ab+c gives ab and bc).
+ * Is each of the clauses q[0..nq) found, each with an occurrence that
+ * starts at or after the earliest place the one before can start?
+ * Starts, not ends: two clauses can share a character (ab+c gives ab and
+ * bc).
  */
 static int
-text_order(const struct wz_matcher *m, size_t t)
+in_order(const struct wz_matcher *m, const uint32_t *q, size_t nq)
 {
-	size_t q, k, l, c, e = 0, fs, ls;
+	size_t i, k, l, c, e = 0, fs, ls;
+	int hit;
 
-	if (m->tc_start[t + 1] - m->tc_start[t] < 2)
-		return 1;
-	for (q = m->tc_start[t]; q < m->tc_start[t + 1]; q++) {
-		c = m->tq_list[q];
+	for (i = 0; i < nq; i++) {
+		c = q[i];
 		fs = (size_t)-1;
 		ls = 0;
+		hit = 0;
 		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
 			l = m->cl_lits[k];
 			if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
 				continue;
+			hit = 1;
 			if (m->lend[l] - m->llen[l] < fs)
 				fs = m->lend[l] - m->llen[l];
 			if (m->llast[l] - m->llen[l] > ls)
 				ls = m->llast[l] - m->llen[l];
 		}
-		if (q > m->tc_start[t] && ls < e)
+		if (!hit || (i > 0 && ls < e))
 			return 0;
 		if (fs > e)
 			e = fs;
 	}
 	return 1;
+}
+
+/* Were tid t's clauses found in the order of its pattern?  (Each has a
+ * literal in the text: candidates() said so.) */
+static int
+text_order(const struct wz_matcher *m, size_t t)
+{
+	if (m->tc_start[t + 1] - m->tc_start[t] < 2)
+		return 1;
+	return in_order(m, m->tq_list + m->tc_start[t],
+	    m->tc_start[t + 1] - m->tc_start[t]);
+}
+
+/* Has one of tid t's top-level branches its clauses in the text, in
+ * order?  (1 when the branches are not known.) */
+static int
+text_branches(const struct wz_matcher *m, size_t t)
+{
+	size_t b;
+
+	if (m->tb_start[t] == m->tb_start[t + 1])
+		return 1;
+	for (b = m->tb_start[t]; b < m->tb_start[t + 1]; b++)
+		if (in_order(m, m->bq_list + m->bq_start[b],
+		    m->bq_start[b + 1] - m->bq_start[b]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -2547,7 +2667,8 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		 * result for the row, for every condition that shares it. */
 		if ((from = text_from(m, mc)) == (size_t)-1 ||
 		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
-		    !text_order(m, (size_t)mc->tid))) {
+		    (!text_order(m, (size_t)mc->tid) ||
+		    !text_branches(m, (size_t)mc->tid)))) {
 			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
 			return 0;
 		}

@@ -1409,3 +1409,53 @@ wz_rx_prefixes(const char *pattern, char ***out)
 	*out = pp.v;
 	return pp.nv;
 }
+
+size_t
+wz_rx_branches(const char *pattern, char ***out)
+{
+	struct pfxp pp;
+	const char *q;
+	size_t from = 0, i;
+
+	*out = NULL;
+	/* Settings that reach from one branch into the next, and what a
+	 * branch alone could read differently. */
+	for (q = pattern; *q != '\0'; q++) {
+		if (q[0] == '\\' && q[1] != '\0') {
+			if (strchr("123456789gkQE", q[1]) != NULL)
+				return 0;
+			q++;
+			continue;
+		}
+		if (q[0] == '(' && q[1] == '?' && q[2] != '\0' &&
+		    strchr("imnsxJUaDSWT-^#(R&+0123456789|", q[2]) != NULL)
+			return 0;
+		if (q[0] == '(' && q[1] == '?' && q[2] == 'P' && q[3] != '<')
+			return 0;
+		if (q[0] == '(' && q[1] == '*')
+			return 0;
+	}
+	memset(&pp, 0, sizeof(pp));
+	pp.p = (const unsigned char *)pattern;
+	pp.n = strlen(pattern);
+	for (;;) {
+		pfx_skip_branch(&pp);
+		if (pp.fail || (pp.i < pp.n && pp.p[pp.i] != '|'))
+			goto fail;
+		if (pp.nv >= 32)
+			goto fail;
+		pfx_add(&pp, from, pp.i);
+		if (pp.i >= pp.n)
+			break;
+		from = ++pp.i;
+	}
+	if (pp.nv < 2)
+		goto fail;
+	*out = pp.v;
+	return pp.nv;
+fail:
+	for (i = 0; i < pp.nv; i++)
+		free(pp.v[i]);
+	free(pp.v);
+	return 0;
+}

@@ -110,6 +110,15 @@ size_t	 wz_rx_clauses(const char *pattern, struct wz_rx_clause **out);
  * has a branch it cannot tell.
  */
 size_t	 wz_rx_prefixes(const char *pattern, char ***out);
+/*
+ * The top-level branches of a pattern, each a pattern of its own that
+ * matches where the whole does by that branch: returns how many (2 to
+ * 32) and sets *out to a malloc'd array of malloc'd strings the caller
+ * frees; 0 and NULL for one branch or a pattern whose branches could read
+ * differently alone (option settings, back references, recursion, verbs,
+ * \Q...\E, comments).
+ */
+size_t	 wz_rx_branches(const char *pattern, char ***out);
 void	 wz_rx_clauses_free(struct wz_rx_clause *c, size_t n);
 /*
  * Is literal set a (na members) likely rarer in a text than b, before any

@@ -558,6 +558,94 @@ test_prefix_property(void **state)
 	wz_buf_free(&txt);
 }
 
+/*
+ * Top-level branches, on random patterns of several: the pattern matches
+ * a text exactly when one of its branches does, and then that branch's
+ * clauses are in the text, in order (what the matcher checks).
+ */
+static void
+test_branches_property(void **state)
+{
+	struct wz_buf pat = {0}, txt = {0};
+	struct wz_rx *rx, *brx[32];
+	struct wz_rx_clause *cl[32];
+	size_t ncl[32], nb, i, b;
+	char err[300], **v, *low;
+	unsigned npat, ntxt, len;
+	unsigned long split = 0, matched = 0;
+	int ngroup, any, anyok, r;
+
+	(void)state;
+	for (npat = 0; npat < 8000; npat++) {
+		wz_buf_reset(&pat);
+		ngroup = 0;
+		gen_seq(&pat, 0, &ngroup);
+		do {
+			wz_buf_adds(&pat, "|");
+			gen_seq(&pat, 0, &ngroup);
+		} while (rnd(2) == 0);
+		rx = wz_rx_new(wz_buf_cstr(&pat), WZ_RX_CASELESS, err,
+		    sizeof(err));
+		if (rx == NULL)
+			continue;
+		if ((nb = wz_rx_branches(pat.s, &v)) == 0) {
+			wz_rx_free(rx);
+			continue;
+		}
+		split++;
+		for (b = 0; b < nb; b++) {
+			brx[b] = wz_rx_new(v[b], WZ_RX_CASELESS, err,
+			    sizeof(err));
+			if (brx[b] == NULL)
+				fail_msg("pattern '%s': branch '%s' does not "
+				    "compile: %s", pat.s, v[b], err);
+			ncl[b] = wz_rx_clauses(v[b], &cl[b]);
+		}
+		for (ntxt = 0; ntxt < 200; ntxt++) {
+			wz_buf_reset(&txt);
+			len = rnd(10);
+			for (i = 0; i < len; i++)
+				wz_buf_adds(&txt, chars[rnd(sizeof(chars) /
+				    sizeof(chars[0]))]);
+			wz_buf_cstr(&txt);
+			r = wz_rx_match(rx, txt.s, txt.len) == WZ_RX_MATCH;
+			low = wz_strndup(txt.s, txt.len);
+			for (i = 0; low[i] != '\0'; i++)
+				if (low[i] >= 'A' && low[i] <= 'Z')
+					low[i] += 'a' - 'A';
+			for (any = anyok = 0, b = 0; b < nb; b++) {
+				int rb = wz_rx_match(brx[b], txt.s, txt.len) ==
+				    WZ_RX_MATCH;
+
+				any |= rb;
+				if (rb && (ncl[b] == 0 || clause_order(low,
+				    cl[b], ncl[b])))
+					anyok = 1;
+			}
+			if (r != any)
+				fail_msg("pattern '%s' on '%s': %d, its "
+				    "branches %d", pat.s, txt.s, r, any);
+			if (r && !anyok)
+				fail_msg("pattern '%s' matches '%s' but no "
+				    "branch has its clauses in order", pat.s,
+				    txt.s);
+			matched += r;
+			free(low);
+		}
+		for (b = 0; b < nb; b++) {
+			wz_rx_free(brx[b]);
+			wz_rx_clauses_free(cl[b], ncl[b]);
+			free(v[b]);
+		}
+		free(v);
+		wz_rx_free(rx);
+	}
+	assert_true(split > 1000);
+	assert_true(matched > 50000);
+	wz_buf_free(&pat);
+	wz_buf_free(&txt);
+}
+
 static void
 test_prefix_basic(void **state)
 {
@@ -1002,6 +1090,7 @@ main(void)
 		cmocka_unit_test(test_lits_property),
 		cmocka_unit_test(test_prefix_basic),
 		cmocka_unit_test(test_prefix_property),
+		cmocka_unit_test(test_branches_property),
 		cmocka_unit_test(test_rx_basic),
 		cmocka_unit_test(test_rx_limit),
 		cmocka_unit_test_setup_teardown(test_load_good, setup,
