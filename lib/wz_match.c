@@ -374,6 +374,10 @@ struct wz_matcher {
 	uint64_t	*gbits;		/* always-units without a gate */
 	size_t		*gated;		/* units with one */
 	size_t		 ngated;
+	/* tid -> the gated units (places in gated) it opens; per gated
+	 * unit, the row a tid of the row opened it in. */
+	size_t		*tg_start, *tg_list;
+	unsigned long	*gopen;
 	size_t		*gatev;
 	size_t		 ngatev;
 	const struct mcond **gatoms;
@@ -1474,6 +1478,9 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->pbits);
 	free(m->gbits);
 	free(m->gated);
+	free(m->tg_start);
+	free(m->tg_list);
+	free(m->gopen);
 	free(m->gatev);
 	free(m->gatoms);
 	free(m->cbits);
@@ -1659,6 +1666,36 @@ gate_order(struct wz_matcher *m, struct unit *u)
 	}
 }
 
+/* The gated units each tid opens (a tid among a gate's atoms). */
+static void
+gate_tids(struct wz_matcher *m)
+{
+	size_t i, k, n = 0;
+	const struct unit *u;
+
+	free(m->tg_start);
+	free(m->tg_list);
+	free(m->gopen);
+	m->tg_start = wz_calloc(m->ntids + 2, sizeof(*m->tg_start));
+	for (i = 0; i < m->ngated; i++) {
+		u = &m->units[m->gated[i]];
+		for (k = 0; k < u->gtids; k++)
+			m->tg_start[m->gatev[u->goff + k] + 2]++;
+		n += u->gtids;
+	}
+	for (k = 0; k < m->ntids; k++)
+		m->tg_start[k + 2] += m->tg_start[k + 1];
+	m->tg_list = wz_calloc(n + 1, sizeof(*m->tg_list));
+	for (i = 0; i < m->ngated; i++) {
+		u = &m->units[m->gated[i]];
+		for (k = 0; k < u->gtids; k++)
+			m->tg_list[m->tg_start[m->gatev[u->goff + k] + 1]++] =
+			    i;
+	}
+	/* tg_start[t] .. tg_start[t + 1] now. */
+	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
+}
+
 /* The gates of the always-units, for the bound header. */
 static void
 build_gates(struct wz_matcher *m)
@@ -1671,8 +1708,10 @@ build_gates(struct wz_matcher *m)
 	free(m->gatoms);
 	m->gatev = NULL;
 	m->gatoms = NULL;
-	if (m->o.no_prefilter)
+	if (m->o.no_prefilter) {
+		gate_tids(m);
 		return;
+	}
 	for (u = 0; u < m->nunits; u++) {
 		if (!((m->abits[u >> 6] & m->pbits[u >> 6]) >> (u & 63) & 1))
 			continue;
@@ -1694,6 +1733,7 @@ build_gates(struct wz_matcher *m)
 		m->gated[m->ngated++] = u;
 		m->gbits[u >> 6] &= ~(1ULL << (u & 63));
 	}
+	gate_tids(m);
 }
 
 static void
@@ -3081,19 +3121,17 @@ field_holds(struct wz_matcher *m, const struct mcond *mc)
 	}
 }
 
-/* Does one of the unit's gate atoms hold? */
+/* Does one of the unit's gate atoms that are not tids hold?  (Its tids
+ * are known not to: candidates().) */
 static int
 gate_open(struct wz_matcher *m, struct unit *u)
 {
 	const size_t *v = m->gatev + u->goff;
 	const struct field *f = NULL;
 	const char *s;
-	size_t k, n;
+	size_t k = u->gtids, n;
 	int r = 0;
 
-	for (k = 0; k < u->gtids; k++)
-		if ((m->tbits[v[k] >> 6] >> (v[k] & 63)) & 1)
-			return 1;
 	if (k == u->gn)
 		return 0;
 	if (u->gfld >= 0 && fld_norm(m, u->gfld, &s, &n)) {
@@ -3159,9 +3197,15 @@ candidates(struct wz_matcher *m)
 			}
 		}
 	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
+	/* A gate opens with one of its tids in the row, else with one of
+	 * its field tests. */
+	for (i = 0; i < m->ntlist; i++)
+		for (k = m->tg_start[m->tlist[i]];
+		    k < m->tg_start[m->tlist[i] + 1]; k++)
+			m->gopen[m->tg_list[k]] = m->stamp;
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
-		if (gate_open(m, &m->units[u]))
+		if (m->gopen[i] == m->stamp || gate_open(m, &m->units[u]))
 			m->cbits[u >> 6] |= 1ULL << (u & 63);
 	}
 	for (i = 0; i < m->ntlist; i++)
