@@ -1878,8 +1878,14 @@ tbits_clear(struct wz_matcher *m)
 	for (i = 0; i < m->ntlist; i++)
 		m->tbits[m->tlist[i] >> 6] &= ~(1ULL << (m->tlist[i] & 63));
 	m->ntlist = 0;
-	for (i = 0; i < m->nllist; i++)
-		m->lbits[m->llist[i] >> 6] &= ~(1ULL << (m->llist[i] & 63));
+	/* Rows find many literals: clearing the few words of the whole
+	 * set costs less than one bit each. */
+	if (m->nllist > (m->nlits / 64 + 1) / 4)
+		memset(m->lbits, 0, (m->nlits / 64 + 1) * sizeof(*m->lbits));
+	else
+		for (i = 0; i < m->nllist; i++)
+			m->lbits[m->llist[i] >> 6] &=
+			    ~(1ULL << (m->llist[i] & 63));
 	m->nllist = 0;
 }
 
