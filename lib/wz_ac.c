@@ -4,11 +4,22 @@
  * Patterns go into a trie (children in a linked list per node while
  * building); a breadth-first pass computes the failure links and the
  * output lists; then the trie is laid out as a double array: the child
- * of the state in slot s on byte c is in slot base[s] + c when check of
- * that slot is s.  A dense table of every state and byte would be faster
- * per lookup on paper, but for a thousand Chinese literals it is several
- * megabytes and each byte of text then misses the cache; the double array
- * is a few hundred kilobytes.
+ * of the state in slot s on symbol c is in slot base[s] + c when check
+ * of that slot is s.  A dense table of every state and symbol would be
+ * faster per lookup on paper, but for a thousand Chinese literals it is
+ * several megabytes and each step then misses the cache; the double
+ * array is tens of kilobytes.
+ *
+ * The symbols are characters when every pattern is well-formed UTF-8
+ * (the rules' literals are): each code point that occurs in a pattern
+ * has a class (1, 2, ...; ASCII letters folded), every other one is
+ * class 0, and the scan decodes the text and makes one step per
+ * character, not one per byte: a third of the steps for Chinese text, on
+ * a third of the states.  This finds what a scan over bytes finds: a
+ * well-formed pattern can only occur in a text on whole characters, so
+ * a byte that is not part of a well-formed character (it is class 0,
+ * which no pattern holds) only ends what the state was.  Otherwise the
+ * symbols are bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +27,10 @@
 #include "wz_base.h"
 #include "wz_ac.h"
 
+#define NCLASS_MAX	65535	/* classes are 16 bits in the table */
+
 struct edge {
-	unsigned char	 c;
+	uint32_t	 sym;
 	uint32_t	 to;
 	uint32_t	 next;		/* next edge of the same node, 0: none */
 };
@@ -29,41 +42,61 @@ struct node {
 
 /* A slot of the double array. */
 struct slot {
-	int32_t		 base;		/* children at base + byte */
+	int32_t		 base;		/* children at base + symbol */
 	int32_t		 check;		/* the parent's slot; -1: free */
 };
 
 /*
- * What a scan reads of a slot, in one place: a byte of text costs one
- * cache line or two, not four (text in Chinese takes the failure link
- * often).  out is 0 (no output) or the index in clist of the output
- * count, the ids following it.
+ * What every step of a scan reads of a slot, in eight bytes: more of the
+ * array stays in the cache.  check is the parent's slot, CHECK_FREE for
+ * a free slot (and the root's, which is no one's child), with CHECK_OUT
+ * set when the state has outputs; the failure link and the outputs, read
+ * less often, are in arrays of their own.
  */
 struct cell {
 	int32_t		 base;
-	int32_t		 check;
-	uint32_t	 fail;
-	uint32_t	 out;
+	uint32_t	 check;
+};
+#define CHECK_FREE	0x7fffffffU
+#define CHECK_OUT	0x80000000U
+
+/* A pattern as added: bytes in pbuf. */
+struct pat {
+	size_t		 off, len;
+	uint32_t	 id;
 };
 
-struct wz_ac {
+/* The trie and double array while building. */
+struct build {
 	struct node	*nodes;
 	size_t		 nnodes, capnodes;
 	struct edge	*edges;		/* edges[0] unused */
 	size_t		 nedges, capedges;
-	uint32_t	*ids;		/* the id of each pattern added */
-	uint32_t	*idnode;	/* and the node it ends in */
-	size_t		 nids, capids;
-	int		 built;
-
+	uint32_t	*idnode;	/* per pattern: the node it ends in */
+	size_t		 nsym;		/* symbols are 0 .. nsym - 1 */
 	struct slot	*da;
 	size_t		 nda;
-	uint32_t	*skip;		/* while building: see free_from() */
-	uint32_t	*fail;		/* per slot: slot of the failure state */
-	uint32_t	*out;		/* per slot: start in olist, count */
-	uint32_t	*olist;		/* outputs, own then inherited */
+	uint32_t	*skip;		/* see free_from() */
+};
+
+struct wz_ac {
+	char		*pbuf;
+	size_t		 pblen, pbcap;
+	struct pat	*pats;
+	size_t		 npats, cappats;
+	int		 built;
+	int		 chars;		/* symbols are character classes */
+	size_t		 nstates;
+	size_t		 nsym;
+	size_t		 ncells;
 	struct cell	*cells;		/* built: per slot, for the scan */
-	uint32_t	*clist;		/* counts and ids, for cells */
+	uint32_t	*fail;		/* per slot: the failure state's slot */
+	uint32_t	*out;		/* per slot: 0, or the index in clist */
+	uint32_t	*clist;		/* of a count and that many ids */
+	uint16_t	*bmp;		/* chars: class of each BMP code point */
+	uint32_t	*astral;	/* chars: code points above the BMP, */
+	uint16_t	*acls;		/* sorted, and their classes */
+	size_t		 nastral;
 	unsigned char	 fold[256];	/* ASCII upper -> lower */
 };
 
@@ -77,130 +110,288 @@ struct wz_ac *
 wz_ac_new(void)
 {
 	struct wz_ac *ac = wz_calloc(1, sizeof(*ac));
+	size_t c;
 
-	ac->capnodes = 64;
-	ac->nodes = wz_calloc(ac->capnodes, sizeof(*ac->nodes));
-	ac->nnodes = 1;
-	ac->capedges = 64;
-	ac->edges = wz_calloc(ac->capedges, sizeof(*ac->edges));
-	ac->nedges = 1;
+	for (c = 0; c < 256; c++)
+		ac->fold[c] = lower((unsigned char)c);
 	return ac;
-}
-
-static uint32_t
-child(const struct wz_ac *ac, uint32_t s, unsigned char c)
-{
-	uint32_t e;
-
-	for (e = ac->nodes[s].first; e != 0; e = ac->edges[e].next)
-		if (ac->edges[e].c == c)
-			return ac->edges[e].to;
-	return 0;
-}
-
-static uint32_t
-add_child(struct wz_ac *ac, uint32_t s, unsigned char c)
-{
-	uint32_t t;
-
-	if (ac->nnodes >= INT32_MAX / 2)
-		wz_die(EX_SOFTWARE, NULL, 0, "prefilter: too many states");
-	if (ac->nnodes == ac->capnodes) {
-		ac->capnodes *= 2;
-		ac->nodes = wz_reallocarray(ac->nodes, ac->capnodes,
-		    sizeof(*ac->nodes));
-	}
-	if (ac->nedges == ac->capedges) {
-		ac->capedges *= 2;
-		ac->edges = wz_reallocarray(ac->edges, ac->capedges,
-		    sizeof(*ac->edges));
-	}
-	t = (uint32_t)ac->nnodes++;
-	memset(&ac->nodes[t], 0, sizeof(ac->nodes[t]));
-	ac->edges[ac->nedges].c = c;
-	ac->edges[ac->nedges].to = t;
-	ac->edges[ac->nedges].next = ac->nodes[s].first;
-	ac->nodes[s].first = (uint32_t)ac->nedges++;
-	return t;
 }
 
 int
 wz_ac_add(struct wz_ac *ac, const char *s, size_t n, uint32_t id)
 {
-	uint32_t st = 0, t;
-	size_t i;
-
 	if (n == 0 || ac->built)
 		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = lower((unsigned char)s[i]);
-
-		if ((t = child(ac, st, c)) == 0)
-			t = add_child(ac, st, c);
-		st = t;
+	if (ac->npats == ac->cappats) {
+		ac->cappats = ac->cappats ? ac->cappats * 2 : 64;
+		ac->pats = wz_reallocarray(ac->pats, ac->cappats,
+		    sizeof(*ac->pats));
 	}
-	if (ac->nids == ac->capids) {
-		ac->capids = ac->capids ? ac->capids * 2 : 64;
-		ac->ids = wz_reallocarray(ac->ids, ac->capids,
-		    sizeof(*ac->ids));
-		ac->idnode = wz_reallocarray(ac->idnode, ac->capids,
-		    sizeof(*ac->idnode));
+	if (n > SIZE_MAX / 2 - ac->pblen)
+		wz_die(EX_SOFTWARE, NULL, 0, "prefilter: pattern too long");
+	if (ac->pblen + n > ac->pbcap) {
+		while (ac->pblen + n > ac->pbcap)
+			ac->pbcap = ac->pbcap ? ac->pbcap * 2 : 1024;
+		ac->pbuf = wz_realloc(ac->pbuf, ac->pbcap);
 	}
-	ac->ids[ac->nids] = id;
-	ac->idnode[ac->nids++] = st;
+	memcpy(ac->pbuf + ac->pblen, s, n);
+	ac->pats[ac->npats].off = ac->pblen;
+	ac->pats[ac->npats].len = n;
+	ac->pats[ac->npats++].id = id;
+	ac->pblen += n;
 	return 0;
 }
 
 size_t
 wz_ac_npatterns(const struct wz_ac *ac)
 {
-	return ac->nids;
+	return ac->npats;
 }
 
 size_t
 wz_ac_nstates(const struct wz_ac *ac)
 {
-	return ac->nnodes;
+	return ac->nstates;
+}
+
+/*
+ * The code point of the well-formed UTF-8 character at p[0..n) and its
+ * length; 0 when it is not one (a stray continuation byte, a truncated
+ * or overlong sequence, a surrogate, a lead byte above F4).
+ */
+static size_t
+utf8_char(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	unsigned c = p[0];
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (n < 2 || (p[1] & 0xc0) != 0x80)
+			return 0;
+		*cp = (uint32_t)(c & 0x1f) << 6 | (p[1] & 0x3f);
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		v = (uint32_t)(c & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+		    (p[2] & 0x3f);
+		if (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))
+			return 0;
+		*cp = v;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		v = (uint32_t)(c & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+		    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+		if (v < 0x10000 || v > 0x10ffff)
+			return 0;
+		*cp = v;
+		return 4;
+	}
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The class of a code point (chars): 0 if no pattern holds it. */
+static unsigned
+cp_class(const struct wz_ac *ac, uint32_t cp)
+{
+	size_t lo = 0, hi = ac->nastral, mid;
+
+	if (cp < 0x10000)
+		return ac->bmp[cp];
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (ac->astral[mid] == cp)
+			return ac->acls[mid];
+		if (ac->astral[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * Give every code point of the patterns a class, if every pattern is
+ * well-formed UTF-8 and there are few enough; 0 if not (the symbols are
+ * bytes then).
+ */
+static int
+make_classes(struct wz_ac *ac)
+{
+	uint32_t *cps, cp;
+	size_t i, k, n = 0, nd = 0, na = 0;
+	const unsigned char *p;
+
+	cps = wz_reallocarray(NULL, ac->pblen + 1, sizeof(*cps));
+	for (i = 0; i < ac->npats; i++) {
+		p = (const unsigned char *)ac->pbuf + ac->pats[i].off;
+		for (k = 0; k < ac->pats[i].len;) {
+			size_t l = utf8_char(p + k, ac->pats[i].len - k, &cp);
+
+			if (l == 0) {
+				free(cps);
+				return 0;
+			}
+			cps[n++] = cp < 0x80 ? ac->fold[cp] : cp;
+			k += l;
+		}
+	}
+	qsort(cps, n, sizeof(*cps), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (i == 0 || cps[i] != cps[i - 1])
+			cps[nd++] = cps[i];
+	if (nd > NCLASS_MAX) {
+		free(cps);
+		return 0;
+	}
+	ac->bmp = wz_calloc(0x10000, sizeof(*ac->bmp));
+	for (i = 0; i < nd; i++)
+		if (cps[i] >= 0x10000)
+			na++;
+	ac->astral = wz_calloc(na + 1, sizeof(*ac->astral));
+	ac->acls = wz_calloc(na + 1, sizeof(*ac->acls));
+	for (i = 0; i < nd; i++) {
+		if (cps[i] < 0x10000)
+			ac->bmp[cps[i]] = (uint16_t)(i + 1);
+		else {
+			ac->astral[ac->nastral] = cps[i];
+			ac->acls[ac->nastral++] = (uint16_t)(i + 1);
+		}
+	}
+	for (i = 'A'; i <= 'Z'; i++)
+		ac->bmp[i] = ac->bmp[i + 32];
+	ac->nsym = nd + 1;
+	free(cps);
+	return 1;
+}
+
+static uint32_t
+child(const struct build *b, uint32_t s, uint32_t c)
+{
+	uint32_t e;
+
+	for (e = b->nodes[s].first; e != 0; e = b->edges[e].next)
+		if (b->edges[e].sym == c)
+			return b->edges[e].to;
+	return 0;
+}
+
+static uint32_t
+add_child(struct build *b, uint32_t s, uint32_t c)
+{
+	uint32_t t;
+
+	if (b->nnodes >= INT32_MAX / 2)
+		wz_die(EX_SOFTWARE, NULL, 0, "prefilter: too many states");
+	if (b->nnodes == b->capnodes) {
+		b->capnodes *= 2;
+		b->nodes = wz_reallocarray(b->nodes, b->capnodes,
+		    sizeof(*b->nodes));
+	}
+	if (b->nedges == b->capedges) {
+		b->capedges *= 2;
+		b->edges = wz_reallocarray(b->edges, b->capedges,
+		    sizeof(*b->edges));
+	}
+	t = (uint32_t)b->nnodes++;
+	memset(&b->nodes[t], 0, sizeof(b->nodes[t]));
+	b->edges[b->nedges].sym = c;
+	b->edges[b->nedges].to = t;
+	b->edges[b->nedges].next = b->nodes[s].first;
+	b->nodes[s].first = (uint32_t)b->nedges++;
+	return t;
+}
+
+/* The trie of the patterns, over the automaton's symbols. */
+static void
+make_trie(const struct wz_ac *ac, struct build *b)
+{
+	const unsigned char *p;
+	uint32_t st, t, cp, c;
+	size_t i, k, l;
+
+	b->capnodes = 64;
+	b->nodes = wz_calloc(b->capnodes, sizeof(*b->nodes));
+	b->nnodes = 1;
+	b->capedges = 64;
+	b->edges = wz_calloc(b->capedges, sizeof(*b->edges));
+	b->nedges = 1;
+	b->idnode = wz_calloc(ac->npats + 1, sizeof(*b->idnode));
+	for (i = 0; i < ac->npats; i++) {
+		p = (const unsigned char *)ac->pbuf + ac->pats[i].off;
+		st = 0;
+		for (k = 0; k < ac->pats[i].len; k += l) {
+			if (ac->chars) {
+				l = utf8_char(p + k, ac->pats[i].len - k, &cp);
+				c = cp_class(ac, cp < 0x80 ? ac->fold[cp] : cp);
+			} else {
+				l = 1;
+				c = ac->fold[p[k]];
+			}
+			if ((t = child(b, st, c)) == 0)
+				t = add_child(b, st, c);
+			st = t;
+		}
+		b->idnode[i] = st;
+	}
 }
 
 static void
-da_grow(struct wz_ac *ac, size_t need)
+da_grow(struct build *b, size_t need)
 {
-	size_t n = ac->nda, i;
+	size_t n = b->nda, i;
 
 	if (need <= n)
 		return;
 	while (n < need)
 		n = n ? n * 2 : 1024;
-	ac->da = wz_reallocarray(ac->da, n, sizeof(*ac->da));
-	ac->skip = wz_reallocarray(ac->skip, n, sizeof(*ac->skip));
-	for (i = ac->nda; i < n; i++) {
-		ac->da[i].base = 0;
-		ac->da[i].check = -1;
-		ac->skip[i] = 0;
+	b->da = wz_reallocarray(b->da, n, sizeof(*b->da));
+	b->skip = wz_reallocarray(b->skip, n, sizeof(*b->skip));
+	for (i = b->nda; i < n; i++) {
+		b->da[i].base = 0;
+		b->da[i].check = -1;
+		b->skip[i] = 0;
 	}
-	ac->nda = n;
+	b->nda = n;
 }
 
 /*
  * The first free slot at or after x.  skip[] holds, for a taken slot, a
  * slot at or before the next free one, so runs of taken slots are
- * crossed in a jump or two (with path compression).
+ * crossed in a jump or two (with path compression).  Room for every
+ * symbol after a base is kept, so a scan never reads past the end.
  */
 static size_t
-free_from(struct wz_ac *ac, size_t x)
+free_from(struct build *b, size_t x)
 {
 	size_t y, z, nz;
 
-	if (x + 257 > ac->nda)
-		da_grow(ac, x + 257);
-	for (y = x; ac->da[y].check != -1; y = ac->skip[y] > y ?
-	    ac->skip[y] : y + 1)
-		if (y + 258 > ac->nda)
-			da_grow(ac, y + 258);
+	if (x + b->nsym + 1 > b->nda)
+		da_grow(b, x + b->nsym + 1);
+	for (y = x; b->da[y].check != -1; y = b->skip[y] > y ?
+	    b->skip[y] : y + 1)
+		if (y + b->nsym + 2 > b->nda)
+			da_grow(b, y + b->nsym + 2);
 	for (z = x; z < y; z = nz) {
-		nz = ac->skip[z] > z ? ac->skip[z] : z + 1;
-		ac->skip[z] = (uint32_t)y;
+		nz = b->skip[z] > z ? b->skip[z] : z + 1;
+		b->skip[z] = (uint32_t)y;
 	}
 	return y;
 }
@@ -210,95 +401,105 @@ free_from(struct wz_ac *ac, size_t x)
  * node's slot.  The root is slot 0 and no node's child.
  */
 static void
-da_place(struct wz_ac *ac, const uint32_t *queue, size_t nq, uint32_t *pos)
+da_place(struct build *b, const uint32_t *queue, size_t nq, uint32_t *pos)
 {
-	unsigned char cs[256];
-	size_t i, k, nc, b, q, from = 1;
+	uint32_t *cs;
+	size_t i, k, nc, base = 0, q, from = 1;
 	uint32_t s, e;
 
-	da_grow(ac, 512);
-	ac->da[0].check = INT32_MAX;	/* taken, and never a match */
+	cs = wz_reallocarray(NULL, b->nsym, sizeof(*cs));
+	da_grow(b, b->nsym + 256);
+	b->da[0].check = INT32_MAX;	/* taken, and never a match */
 	for (i = 0; i <= nq; i++) {
 		s = i == 0 ? 0 : queue[i - 1];
 		nc = 0;
-		for (e = ac->nodes[s].first; e != 0; e = ac->edges[e].next)
-			cs[nc++] = ac->edges[e].c;
+		for (e = b->nodes[s].first; e != 0; e = b->edges[e].next)
+			cs[nc++] = b->edges[e].sym;
 		if (nc == 0)
 			continue;
 		/*
-		 * The first base whose slots for these bytes are all free:
-		 * try the free slots from the first one on as the first
-		 * byte's, jumping over taken runs with nextfree.
+		 * The first base whose slots for these symbols are all
+		 * free: try the free slots from the first one on as the
+		 * first symbol's, jumping over taken runs.
 		 */
-		from = free_from(ac, from);
-		for (q = from;; q = free_from(ac, q + 1)) {
+		from = free_from(b, from);
+		for (q = from;; q = free_from(b, q + 1)) {
 			if (q < (size_t)cs[0] + 1)
 				continue;
-			b = q - cs[0];
-			da_grow(ac, b + 257);
+			base = q - cs[0];
+			da_grow(b, base + b->nsym + 1);
 			for (k = 1; k < nc; k++)
-				if (ac->da[b + cs[k]].check != -1)
+				if (b->da[base + cs[k]].check != -1)
 					break;
 			if (k == nc)
 				break;
 		}
-		if (b + 256 >= INT32_MAX)
+		if (base + b->nsym >= INT32_MAX)
 			wz_die(EX_SOFTWARE, NULL, 0, "prefilter: too large");
-		ac->da[pos[s]].base = (int32_t)b;
-		for (e = ac->nodes[s].first; e != 0; e = ac->edges[e].next) {
-			pos[ac->edges[e].to] = (uint32_t)(b + ac->edges[e].c);
-			ac->da[b + ac->edges[e].c].check = (int32_t)pos[s];
+		b->da[pos[s]].base = (int32_t)base;
+		for (e = b->nodes[s].first; e != 0; e = b->edges[e].next) {
+			pos[b->edges[e].to] = (uint32_t)(base +
+			    b->edges[e].sym);
+			b->da[base + b->edges[e].sym].check = (int32_t)pos[s];
 		}
 	}
+	free(cs);
 }
 
 void
 wz_ac_build(struct wz_ac *ac)
 {
-	uint32_t *queue, *own, *grouped, *total, *pos, s, t, f, e;
-	size_t head = 0, tail = 0, i, c, nolist = 0;
+	struct build b;
+	uint32_t *queue, *own, *grouped, *total, *pos, *olist, *oat, s, t, f,
+	    e;
+	size_t head = 0, tail = 0, i, nolist = 0, nout;
 
 	if (ac->built)
 		return;
 	ac->built = 1;
-	for (c = 0; c < 256; c++)
-		ac->fold[c] = lower((unsigned char)c);
+	memset(&b, 0, sizeof(b));
+	ac->chars = make_classes(ac);
+	if (!ac->chars)
+		ac->nsym = 256;
+	b.nsym = ac->nsym;
+	make_trie(ac, &b);
+	ac->nstates = b.nnodes;
 
 	/* Own ids grouped by node: own[s] .. own[s + 1]. */
-	own = wz_calloc(ac->nnodes + 1, sizeof(*own));
-	for (i = 0; i < ac->nids; i++)
-		own[ac->idnode[i] + 1]++;
-	for (s = 0; s < ac->nnodes; s++)
+	own = wz_calloc(b.nnodes + 1, sizeof(*own));
+	for (i = 0; i < ac->npats; i++)
+		own[b.idnode[i] + 1]++;
+	for (s = 0; s < b.nnodes; s++)
 		own[s + 1] += own[s];
-	grouped = wz_calloc(ac->nids + 1, sizeof(*grouped));
-	total = wz_calloc(ac->nnodes, sizeof(*total));
-	for (i = 0; i < ac->nids; i++)
-		grouped[own[ac->idnode[i]] + total[ac->idnode[i]]++] =
-		    ac->ids[i];
+	grouped = wz_calloc(ac->npats + 1, sizeof(*grouped));
+	total = wz_calloc(b.nnodes, sizeof(*total));
+	for (i = 0; i < ac->npats; i++)
+		grouped[own[b.idnode[i]] + total[b.idnode[i]]++] =
+		    ac->pats[i].id;
 
 	/* Breadth first: failure links, and how many outputs each has. */
-	queue = wz_reallocarray(NULL, ac->nnodes, sizeof(*queue));
-	for (e = ac->nodes[0].first; e != 0; e = ac->edges[e].next) {
-		ac->nodes[ac->edges[e].to].fail = 0;
-		queue[tail++] = ac->edges[e].to;
+	queue = wz_reallocarray(NULL, b.nnodes, sizeof(*queue));
+	for (e = b.nodes[0].first; e != 0; e = b.edges[e].next) {
+		b.nodes[b.edges[e].to].fail = 0;
+		queue[tail++] = b.edges[e].to;
 	}
 	total[0] = 0;
 	while (head < tail) {
 		s = queue[head++];
-		total[s] = own[s + 1] - own[s] + total[ac->nodes[s].fail];
-		for (e = ac->nodes[s].first; e != 0; e = ac->edges[e].next) {
-			unsigned char ch = ac->edges[e].c;
+		total[s] = own[s + 1] - own[s] + total[b.nodes[s].fail];
+		for (e = b.nodes[s].first; e != 0; e = b.edges[e].next) {
+			uint32_t sym = b.edges[e].sym;
 
-			t = ac->edges[e].to;
-			for (f = ac->nodes[s].fail;; f = ac->nodes[f].fail) {
-				uint32_t g = child(ac, f, ch);
+			t = b.edges[e].to;
+			for (f = b.nodes[s].fail;; f = b.nodes[f].fail) {
+				uint32_t g = child(&b, f, sym);
 
 				if (g != 0 && g != t) {
-					ac->nodes[t].fail = g;
+					b.nodes[t].fail = g;
 					break;
 				}
 				if (f == 0) {
-					ac->nodes[t].fail = 0;
+					b.nodes[t].fail = 0;
 					break;
 				}
 			}
@@ -306,104 +507,152 @@ wz_ac_build(struct wz_ac *ac)
 		}
 	}
 
-	pos = wz_calloc(ac->nnodes, sizeof(*pos));
-	da_place(ac, queue, tail, pos);
+	pos = wz_calloc(b.nnodes, sizeof(*pos));
+	da_place(&b, queue, tail, pos);
 
-	/* Per slot: failure slot and outputs (own, then the failure's). */
-	ac->fail = wz_calloc(ac->nda, sizeof(*ac->fail));
-	ac->out = wz_calloc(2 * ac->nda, sizeof(*ac->out));
+	/* Per node, breadth first: its outputs, own then its failure's
+	 * (placed before it), in olist from oat[node]. */
 	for (i = 0; i < tail; i++)
 		nolist += total[queue[i]];
-	ac->olist = wz_calloc(nolist + 1, sizeof(*ac->olist));
+	olist = wz_calloc(nolist + 1, sizeof(*olist));
+	oat = wz_calloc(b.nnodes, sizeof(*oat));
 	nolist = 0;
 	for (i = 0; i < tail; i++) {
 		s = queue[i];
-		f = ac->nodes[s].fail;
-		ac->fail[pos[s]] = pos[f];
-		ac->out[2 * pos[s]] = (uint32_t)nolist;
-		ac->out[2 * pos[s] + 1] = total[s];
-		memcpy(&ac->olist[nolist], &grouped[own[s]],
-		    (own[s + 1] - own[s]) * sizeof(*ac->olist));
+		f = b.nodes[s].fail;
+		oat[s] = (uint32_t)nolist;
+		memcpy(&olist[nolist], &grouped[own[s]],
+		    (own[s + 1] - own[s]) * sizeof(*olist));
 		nolist += own[s + 1] - own[s];
-		memcpy(&ac->olist[nolist], &ac->olist[ac->out[2 * pos[f]]],
-		    total[f] * sizeof(*ac->olist));
+		memcpy(&olist[nolist], &olist[oat[f]],
+		    total[f] * sizeof(*olist));
 		nolist += total[f];
 	}
 	/* The scan's cells: the slot, its failure and its outputs. */
-	ac->cells = wz_calloc(ac->nda, sizeof(*ac->cells));
+	ac->ncells = b.nda;
+	ac->cells = wz_calloc(b.nda, sizeof(*ac->cells));
+	ac->fail = wz_calloc(b.nda, sizeof(*ac->fail));
+	ac->out = wz_calloc(b.nda, sizeof(*ac->out));
 	ac->clist = wz_calloc(nolist + tail + 2, sizeof(*ac->clist));
-	nolist = 1;
-	for (i = 0; i < ac->nda; i++) {
-		ac->cells[i].base = ac->da[i].base;
-		ac->cells[i].check = ac->da[i].check;
-		ac->cells[i].fail = ac->fail[i];
-		if (ac->out[2 * i + 1] == 0)
-			continue;
-		ac->cells[i].out = (uint32_t)nolist;
-		ac->clist[nolist++] = ac->out[2 * i + 1];
-		memcpy(&ac->clist[nolist], &ac->olist[ac->out[2 * i]],
-		    ac->out[2 * i + 1] * sizeof(*ac->clist));
-		nolist += ac->out[2 * i + 1];
+	for (i = 0; i < b.nda; i++) {
+		ac->cells[i].base = b.da[i].base;
+		ac->cells[i].check = b.da[i].check < 0 || i == 0 ? CHECK_FREE :
+		    (uint32_t)b.da[i].check;
 	}
-	free(ac->da);
-	ac->da = NULL;
-	free(ac->fail);
-	ac->fail = NULL;
-	free(ac->out);
-	ac->out = NULL;
-	free(ac->olist);
-	ac->olist = NULL;
+	nout = 1;
+	for (i = 0; i < tail; i++) {
+		s = queue[i];
+		ac->fail[pos[s]] = pos[b.nodes[s].fail];
+		if (total[s] == 0)
+			continue;
+		ac->cells[pos[s]].check |= CHECK_OUT;
+		ac->out[pos[s]] = (uint32_t)nout;
+		ac->clist[nout++] = total[s];
+		memcpy(&ac->clist[nout], &olist[oat[s]],
+		    total[s] * sizeof(*ac->clist));
+		nout += total[s];
+	}
+	free(olist);
+	free(oat);
 	free(queue);
 	free(total);
 	free(own);
 	free(grouped);
 	free(pos);
-	free(ac->idnode);
-	ac->idnode = NULL;
-	free(ac->skip);
-	ac->skip = NULL;
-	free(ac->nodes);
-	ac->nodes = NULL;
-	free(ac->edges);
-	ac->edges = NULL;
+	free(b.idnode);
+	free(b.da);
+	free(b.skip);
+	free(b.nodes);
+	free(b.edges);
+	free(ac->pbuf);
+	ac->pbuf = NULL;
+	ac->pblen = ac->pbcap = 0;
 }
+
+/* The state after st on symbol c, and the outputs there, which end at
+ * byte offset END. */
+#define STEP(c, END) do {							\
+	for (;;) {							\
+		t = (uint32_t)da[st].base + (c);			\
+		if ((da[t].check & CHECK_FREE) == st) {			\
+			st = t;						\
+			break;						\
+		}							\
+		if (st == 0)						\
+			break;						\
+		st = ac->fail[st];					\
+	}								\
+	if (da[st].check & CHECK_OUT) {					\
+		o = &ac->clist[ac->out[st]];				\
+		for (k = 0, no = o[0]; k < no; k++) {			\
+			id = o[1 + k];					\
+			if (lasts != NULL)				\
+				lasts[id] = (END);			\
+			if (hits[id >> 6] & (1ULL << (id & 63)))	\
+				continue;				\
+			hits[id >> 6] |= 1ULL << (id & 63);		\
+			if (ends != NULL)				\
+				ends[id] = (END);			\
+			if (nl < max)					\
+				list[nl++] = id;			\
+		}							\
+	}								\
+} while (0)
 
 size_t
 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
     uint32_t *list, size_t max)
 {
+	return wz_ac_scan_ends(ac, s, n, hits, list, max, NULL, NULL);
+}
+
+size_t
+wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts)
+{
 	const unsigned char *p = (const unsigned char *)s;
 	const struct cell *da = ac->cells;
+	const uint16_t *bmp = ac->bmp;
 	const uint32_t *o;
-	uint32_t st = 0, t, id, k, no;
-	size_t i, nl = 0;
+	uint32_t st = 0, t, id, k, no, cp;
+	size_t i, l, nl = 0;
+	unsigned c, cls;
 
-	if (!ac->built || ac->nids == 0)
+	if (!ac->built || ac->npats == 0)
 		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned c = ac->fold[p[i]];
-
-		for (;;) {
-			t = (uint32_t)da[st].base + c;
-			if (da[t].check == (int32_t)st) {
-				st = t;
-				break;
-			}
-			if (st == 0)
-				break;
-			st = da[st].fail;
+	if (!ac->chars) {
+		for (i = 0; i < n; i++) {
+			c = ac->fold[p[i]];
+			STEP(c, i + 1);
 		}
-		if (da[st].out == 0)
+		return nl;
+	}
+	for (i = 0; i < n;) {
+		c = p[i];
+		if (c < 0x80) {
+			cls = bmp[c];
+			i++;
+		} else if (c >= 0xe0 && c <= 0xef && n - i >= 3 &&
+		    (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80 &&
+		    (cp = (uint32_t)(c & 0x0f) << 12 |
+		    (uint32_t)(p[i + 1] & 0x3f) << 6 | (p[i + 2] & 0x3f)) >=
+		    0x800) {
+			/* Surrogates are class 0: no pattern holds one. */
+			cls = bmp[cp];
+			i += 3;
+		} else if ((l = utf8_char(p + i, n - i, &cp)) != 0) {
+			cls = cp_class(ac, cp);
+			i += l;
+		} else {
+			cls = 0;
+			i++;
+		}
+		if (cls == 0) {
+			/* No pattern holds this character. */
+			st = 0;
 			continue;
-		o = &ac->clist[da[st].out];
-		for (k = 0, no = o[0]; k < no; k++) {
-			id = o[1 + k];
-			if (hits[id >> 6] & (1ULL << (id & 63)))
-				continue;
-			hits[id >> 6] |= 1ULL << (id & 63);
-			if (nl < max)
-				list[nl++] = id;
 		}
+		STEP(cls, i);
 	}
 	return nl;
 }
@@ -413,16 +662,14 @@ wz_ac_free(struct wz_ac *ac)
 {
 	if (ac == NULL)
 		return;
-	free(ac->nodes);
-	free(ac->edges);
-	free(ac->ids);
-	free(ac->idnode);
-	free(ac->da);
-	free(ac->skip);
+	free(ac->pbuf);
+	free(ac->pats);
+	free(ac->cells);
 	free(ac->fail);
 	free(ac->out);
-	free(ac->olist);
-	free(ac->cells);
 	free(ac->clist);
+	free(ac->bmp);
+	free(ac->astral);
+	free(ac->acls);
 	free(ac);
 }

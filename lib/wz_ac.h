@@ -6,11 +6,10 @@
  * required literals of every text condition go in once, and one scan of a
  * row's normalised text says which conditions can match at all.
  *
- * Patterns are bytes (UTF-8 is just bytes here) and are matched with
- * ASCII letters folded to lower case, on both sides.  Transitions are a
- * dense table over byte classes (the bytes that occur in some pattern,
- * each its own class; every other byte one class), so a scan is one table
- * load per input byte.
+ * Patterns are bytes and are matched with ASCII letters folded to lower
+ * case, on both sides.  When every pattern is well-formed UTF-8 the
+ * automaton steps over characters (a code point's class, 0 for those in
+ * no pattern), else over bytes; both find the same (wz_ac.c).
  */
 #ifndef WZ_AC_H
 #define WZ_AC_H
@@ -31,7 +30,7 @@ struct wz_ac *wz_ac_new(void);
 int	 wz_ac_add(struct wz_ac *ac, const char *s, size_t n, uint32_t id);
 /* Build the transition table.  Patterns can no longer be added. */
 void	 wz_ac_build(struct wz_ac *ac);
-/* Number of patterns added and of states built (for tests and -v). */
+/* Number of patterns added and of states built (for tests). */
 size_t	 wz_ac_npatterns(const struct wz_ac *ac);
 size_t	 wz_ac_nstates(const struct wz_ac *ac);
 
@@ -46,6 +45,16 @@ size_t	 wz_ac_nstates(const struct wz_ac *ac);
  */
 size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
 	    uint64_t *hits, uint32_t *list, size_t max);
+/*
+ * The same; also sets ends[id], for each id whose bit it sets, to the
+ * byte offset just past the pattern's first occurrence (so the first
+ * occurrence starts at ends[id] minus the pattern's length), and
+ * lasts[id], for each id found (bit set before or not), to the one just
+ * past its last occurrence.  Either may be NULL.
+ */
+size_t	 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
+	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
+	    size_t *lasts);
 
 void	 wz_ac_free(struct wz_ac *ac);
 

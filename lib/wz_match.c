@@ -124,11 +124,34 @@ struct leaf {
 	int		 tid;		/* text: its prefilter id, or -1 */
 };
 
-/* While compiling: the clauses of each text condition. */
+/* While compiling: the clauses and leading literals of each text
+ * condition. */
 struct tclauses {
 	struct wz_rx_clause *c;
 	size_t		 n;
+	char		**pfx;
+	size_t		 npfx;
+	size_t		*ord;		/* clause i's place in the pattern */
+	struct wz_rx_clause **bc;	/* top-level branches: clauses, */
+	size_t		*nbc;		/* in order */
+	size_t		 nb;
 };
+
+static void
+tclauses_free(struct tclauses *tc)
+{
+	size_t i;
+
+	wz_rx_clauses_free(tc->c, tc->n);
+	for (i = 0; i < tc->npfx; i++)
+		free(tc->pfx[i]);
+	free(tc->pfx);
+	free(tc->ord);
+	for (i = 0; i < tc->nb; i++)
+		wz_rx_clauses_free(tc->bc[i], tc->nbc[i]);
+	free(tc->bc);
+	free(tc->nbc);
+}
 
 /* Conditions are allocated in blocks, so a tree sits close in memory. */
 #define MC_BLOCK 128
@@ -241,7 +264,7 @@ struct mark {
 struct pent {
 	uint64_t	 h;
 	char		 title[PCACHE_TITLE + 1];
-	unsigned char	 state, n;
+	unsigned char	 tlen, state, n;
 	const struct wz_post *p[MAXPOSTS];
 };
 
@@ -319,6 +342,28 @@ struct wz_matcher {
 	size_t		*cl_start;	/* clause -> literals, in cl_lits */
 	uint32_t	*cl_lits;
 	unsigned long	*tstamp;	/* per tid: the row it was looked at */
+	/*
+	 * Leading literals (wz_rx_prefixes()): a tid's pattern can only
+	 * match from the first place one of them is found (lend: where each
+	 * literal's first occurrence ends), so the search starts there.
+	 */
+	size_t		*tp_start;	/* tid -> its leading literals */
+	uint32_t	*tp_list;
+	size_t		*llen;		/* literal -> its length */
+	size_t		*lend;
+	/*
+	 * Clauses are in the order of the pattern's sequence
+	 * (wz_rx_clauses()): a tid's pattern can match only if its clauses'
+	 * literals were found in that order too (text_order(); llast: where
+	 * each literal's last occurrence ends).
+	 */
+	uint32_t	*tq_list;	/* tid -> its clauses, in order */
+	size_t		*llast;
+	/* A tid's top-level branches (tb_start, empty if not checked), a
+	 * branch's clauses in order (bq_start, bq_list: clause ids after
+	 * the tids' own). */
+	size_t		*tb_start, *bq_start;
+	uint32_t	*bq_list;
 	size_t		 nlits;
 	size_t		*lt_start;	/* literal -> anchored tids */
 	uint32_t	*lt_list;
@@ -341,6 +386,10 @@ struct wz_matcher {
 	uint64_t	*gbits;		/* always-units without a gate */
 	size_t		*gated;		/* units with one */
 	size_t		 ngated;
+	/* tid -> the gated units (places in gated) it opens; per gated
+	 * unit, the row a tid of the row opened it in. */
+	size_t		*tg_start, *tg_list;
+	unsigned long	*gopen;
 	size_t		*gatev;
 	size_t		 ngatev;
 	const struct mcond **gatoms;
@@ -402,6 +451,26 @@ struct wz_matcher {
 
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
+
+/*
+ * A hash for the per-row caches (field values, titles), eight bytes a
+ * step: their keys are compared whole after it, and it is never stored.
+ */
+static uint64_t
+cache_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
 
 static int
 is_blank(const char *s, size_t n)
@@ -673,6 +742,45 @@ re_clauses(struct mcond *mc)
 	free(cl);
 }
 
+/*
+ * The clauses of each top-level branch, when there are several and each
+ * has some: the pattern can match only if one branch's are all in the
+ * text, in order (text_branches()).
+ */
+static void
+branch_clauses(struct tclauses *tc, const char *pattern)
+{
+	char **br;
+	size_t nb, i;
+
+	tc->bc = NULL;
+	tc->nbc = NULL;
+	tc->nb = 0;
+	if ((nb = wz_rx_branches(pattern, &br)) == 0)
+		return;
+	tc->bc = wz_calloc(nb, sizeof(*tc->bc));
+	tc->nbc = wz_calloc(nb, sizeof(*tc->nbc));
+	for (i = 0; i < nb; i++) {
+		tc->nbc[i] = wz_rx_clauses(br[i], &tc->bc[i]);
+		tc->nb = i + 1;
+		if (tc->nbc[i] == 0)
+			break;
+	}
+	for (i = 0; i < nb; i++)
+		free(br[i]);
+	free(br);
+	if (tc->nb < nb || tc->nbc[nb - 1] == 0) {
+		/* A branch that needs no literal: nothing to check. */
+		for (i = 0; i < tc->nb; i++)
+			wz_rx_clauses_free(tc->bc[i], tc->nbc[i]);
+		free(tc->bc);
+		free(tc->nbc);
+		tc->bc = NULL;
+		tc->nbc = NULL;
+		tc->nb = 0;
+	}
+}
+
 /* Give a text condition its prefilter id and clauses, if it has any. */
 static void
 text_clauses(struct wz_matcher *m, struct mcond *mc)
@@ -697,6 +805,9 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	m->tcl = wz_reallocarray(m->tcl, m->ntids + 1, sizeof(*m->tcl));
 	m->tcl[m->ntids].c = cl;
 	m->tcl[m->ntids].n = n;
+	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
+	    &m->tcl[m->ntids].pfx);
+	branch_clauses(&m->tcl[m->ntids], mc->c->pattern);
 	m->ntids++;
 }
 
@@ -1086,19 +1197,27 @@ static void
 build_literals(struct wz_matcher *m)
 {
 	const char **all = NULL, **lits;
-	size_t i, j, k, t, n = 0, nl = 0;
+	size_t i, j, k, t, b, n = 0, nl = 0, nbcl = 0, nbr = 0, nq;
 
 	for (t = 0; t < m->ntids; t++) {
 		struct tclauses *tc = &m->tcl[t];
 
-		/* Insertion sort, rarest first; stable. */
+		/* Insertion sort, rarest first; stable.  ord[] follows:
+		 * the clause's place in the pattern. */
+		tc->ord = wz_calloc(tc->n + 1, sizeof(*tc->ord));
+		for (i = 0; i < tc->n; i++)
+			tc->ord[i] = i;
 		for (i = 1; i < tc->n; i++) {
 			struct wz_rx_clause x = tc->c[i];
+			size_t xo = tc->ord[i];
 
 			for (j = i; j > 0 && clause_rarer(&x, &tc->c[j - 1]);
-			    j--)
+			    j--) {
 				tc->c[j] = tc->c[j - 1];
+				tc->ord[j] = tc->ord[j - 1];
+			}
 			tc->c[j] = x;
+			tc->ord[j] = xo;
 		}
 		for (i = 0; i < tc->n; i++) {
 			all = wz_reallocarray(all, n + tc->c[i].n,
@@ -1107,6 +1226,18 @@ build_literals(struct wz_matcher *m)
 				all[n++] = tc->c[i].v[k];
 			m->ncl++;
 		}
+		all = wz_reallocarray(all, n + tc->npfx + 1, sizeof(*all));
+		for (k = 0; k < tc->npfx; k++)
+			all[n++] = tc->pfx[k];
+		for (b = 0; b < tc->nb; b++)
+			for (i = 0; i < tc->nbc[b]; i++) {
+				all = wz_reallocarray(all, n + tc->bc[b][i].n,
+				    sizeof(*all));
+				for (k = 0; k < tc->bc[b][i].n; k++)
+					all[n++] = tc->bc[b][i].v[k];
+				nbcl++;
+			}
+		nbr += tc->nb;
 	}
 	qsort(all, n, sizeof(*all), cmp_str);
 	lits = wz_calloc(n + 1, sizeof(*lits));
@@ -1118,7 +1249,8 @@ build_literals(struct wz_matcher *m)
 		}
 	m->tc_start = wz_calloc(m->ntids + 2, sizeof(*m->tc_start));
 	m->tc_list = wz_calloc(m->ncl + 1, sizeof(*m->tc_list));
-	m->cl_start = wz_calloc(m->ncl + 2, sizeof(*m->cl_start));
+	m->tq_list = wz_calloc(m->ncl + 1, sizeof(*m->tq_list));
+	m->cl_start = wz_calloc(m->ncl + nbcl + 2, sizeof(*m->cl_start));
 	m->cl_lits = wz_calloc(n + 1, sizeof(*m->cl_lits));
 	for (t = 0, k = 0; t < m->ntids; t++) {
 		struct tclauses *tc = &m->tcl[t];
@@ -1126,6 +1258,7 @@ build_literals(struct wz_matcher *m)
 		m->tc_start[t] = k;
 		for (i = 0; i < tc->n; i++, k++) {
 			m->tc_list[k] = (uint32_t)k;
+			m->tq_list[m->tc_start[t] + tc->ord[i]] = (uint32_t)k;
 			m->cl_start[k] = nl;
 			for (j = 0; j < tc->c[i].n; j++) {
 				const char **f = bsearch(&tc->c[i].v[j], lits,
@@ -1136,11 +1269,54 @@ build_literals(struct wz_matcher *m)
 		}
 	}
 	m->tc_start[m->ntids] = k;
+	/* Then the branches' clauses, for text_branches(). */
+	m->tb_start = wz_calloc(m->ntids + 2, sizeof(*m->tb_start));
+	m->bq_start = wz_calloc(nbr + 2, sizeof(*m->bq_start));
+	m->bq_list = wz_calloc(nbcl + 1, sizeof(*m->bq_list));
+	for (t = 0, nbr = 0, nq = 0; t < m->ntids; t++) {
+		struct tclauses *tc = &m->tcl[t];
+
+		m->tb_start[t] = nbr;
+		for (b = 0; b < tc->nb; b++, nbr++) {
+			m->bq_start[nbr] = nq;
+			for (i = 0; i < tc->nbc[b]; i++, k++) {
+				m->bq_list[nq++] = (uint32_t)k;
+				m->cl_start[k] = nl;
+				for (j = 0; j < tc->bc[b][i].n; j++) {
+					const char **f = bsearch(
+					    &tc->bc[b][i].v[j], lits,
+					    m->nlits, sizeof(*lits), cmp_str);
+
+					m->cl_lits[nl++] = (uint32_t)(f -
+					    lits);
+				}
+			}
+		}
+	}
+	m->tb_start[m->ntids] = nbr;
+	m->bq_start[nbr] = nq;
 	m->cl_start[k] = nl;
+	m->tp_start = wz_calloc(m->ntids + 2, sizeof(*m->tp_start));
+	m->tp_list = wz_calloc(n + 1, sizeof(*m->tp_list));
+	for (t = 0, k = 0; t < m->ntids; t++) {
+		m->tp_start[t] = k;
+		for (i = 0; i < m->tcl[t].npfx; i++) {
+			const char **f = bsearch(&m->tcl[t].pfx[i], lits,
+			    m->nlits, sizeof(*lits), cmp_str);
+
+			m->tp_list[k++] = (uint32_t)(f - lits);
+		}
+	}
+	m->tp_start[m->ntids] = k;
+	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
+	for (i = 0; i < m->nlits; i++)
+		m->llen[i] = strlen(lits[i]);
+	m->lend = wz_calloc(m->nlits + 1, sizeof(*m->lend));
+	m->llast = wz_calloc(m->nlits + 1, sizeof(*m->llast));
 	free(all);
 	free(lits);
 	for (t = 0; t < m->ntids; t++)
-		wz_rx_clauses_free(m->tcl[t].c, m->tcl[t].n);
+		tclauses_free(&m->tcl[t]);
 	free(m->tcl);
 	m->tcl = NULL;
 	m->lt_start = wz_calloc(m->nlits + 2, sizeof(*m->lt_start));
@@ -1333,6 +1509,9 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->pbits);
 	free(m->gbits);
 	free(m->gated);
+	free(m->tg_start);
+	free(m->tg_list);
+	free(m->gopen);
 	free(m->gatev);
 	free(m->gatoms);
 	free(m->cbits);
@@ -1343,7 +1522,7 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tbits);
 	free(m->tlist);
 	for (i = 0; m->tcl != NULL && i < m->ntids; i++)
-		wz_rx_clauses_free(m->tcl[i].c, m->tcl[i].n);
+		tclauses_free(&m->tcl[i]);
 	free(m->tcl);
 	free(m->tc_start);
 	free(m->tc_list);
@@ -1351,6 +1530,15 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->cl_start);
 	free(m->cl_lits);
 	free(m->tstamp);
+	free(m->tp_start);
+	free(m->tp_list);
+	free(m->llen);
+	free(m->lend);
+	free(m->llast);
+	free(m->tq_list);
+	free(m->tb_start);
+	free(m->bq_start);
+	free(m->bq_list);
 	free(m->lt_start);
 	free(m->lt_list);
 	free(m->lbits);
@@ -1508,6 +1696,36 @@ gate_order(struct wz_matcher *m, struct unit *u)
 	}
 }
 
+/* The gated units each tid opens (a tid among a gate's atoms). */
+static void
+gate_tids(struct wz_matcher *m)
+{
+	size_t i, k, n = 0;
+	const struct unit *u;
+
+	free(m->tg_start);
+	free(m->tg_list);
+	free(m->gopen);
+	m->tg_start = wz_calloc(m->ntids + 2, sizeof(*m->tg_start));
+	for (i = 0; i < m->ngated; i++) {
+		u = &m->units[m->gated[i]];
+		for (k = 0; k < u->gtids; k++)
+			m->tg_start[m->gatev[u->goff + k] + 2]++;
+		n += u->gtids;
+	}
+	for (k = 0; k < m->ntids; k++)
+		m->tg_start[k + 2] += m->tg_start[k + 1];
+	m->tg_list = wz_calloc(n + 1, sizeof(*m->tg_list));
+	for (i = 0; i < m->ngated; i++) {
+		u = &m->units[m->gated[i]];
+		for (k = 0; k < u->gtids; k++)
+			m->tg_list[m->tg_start[m->gatev[u->goff + k] + 1]++] =
+			    i;
+	}
+	/* tg_start[t] .. tg_start[t + 1] now. */
+	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
+}
+
 /* The gates of the always-units, for the bound header. */
 static void
 build_gates(struct wz_matcher *m)
@@ -1520,8 +1738,10 @@ build_gates(struct wz_matcher *m)
 	free(m->gatoms);
 	m->gatev = NULL;
 	m->gatoms = NULL;
-	if (m->o.no_prefilter)
+	if (m->o.no_prefilter) {
+		gate_tids(m);
 		return;
+	}
 	for (u = 0; u < m->nunits; u++) {
 		if (!((m->abits[u >> 6] & m->pbits[u >> 6]) >> (u & 63) & 1))
 			continue;
@@ -1543,6 +1763,7 @@ build_gates(struct wz_matcher *m)
 		m->gated[m->ngated++] = u;
 		m->gbits[u >> 6] &= ~(1ULL << (u & 63));
 	}
+	gate_tids(m);
 }
 
 static void
@@ -1687,8 +1908,14 @@ tbits_clear(struct wz_matcher *m)
 	for (i = 0; i < m->ntlist; i++)
 		m->tbits[m->tlist[i] >> 6] &= ~(1ULL << (m->tlist[i] & 63));
 	m->ntlist = 0;
-	for (i = 0; i < m->nllist; i++)
-		m->lbits[m->llist[i] >> 6] &= ~(1ULL << (m->llist[i] & 63));
+	/* Rows find many literals: clearing the few words of the whole
+	 * set costs less than one bit each. */
+	if (m->nllist > (m->nlits / 64 + 1) / 4)
+		memset(m->lbits, 0, (m->nlits / 64 + 1) * sizeof(*m->lbits));
+	else
+		for (i = 0; i < m->nllist; i++)
+			m->lbits[m->llist[i] >> 6] &=
+			    ~(1ULL << (m->llist[i] & 63));
 	m->nllist = 0;
 }
 
@@ -1820,7 +2047,7 @@ fld_norm(struct wz_matcher *m, int fi, const char **s, size_t *n)
 		}
 		if (f->vs == NULL)
 			f->vs = wz_calloc(VSLOTS, sizeof(*f->vs));
-		h = wz_hash(raw, rl) | 1;
+		h = cache_hash(raw, rl) | 1;
 		v = &f->vs[h % VSLOTS];
 		if (v->h != h || v->rawlen != rl || memcmp(v->raw, raw, rl)) {
 			fld_norm_make(m, f, raw, rl);
@@ -1987,9 +2214,9 @@ row_posts(struct wz_matcher *m)
 	m->title_raw = raw;
 	/* Titles repeat: a county has few; remember the recent ones. */
 	if (rl <= PCACHE_TITLE) {
-		h = wz_hash(raw, rl) | 1;
+		h = cache_hash(raw, rl) | 1;
 		e = &m->pcache[h % PCACHE];
-		if (e->h == h && strlen(e->title) == rl &&
+		if (e->h == h && e->tlen == rl &&
 		    memcmp(e->title, raw, rl) == 0) {
 			m->pstate = e->state;
 			m->nposts = e->n;
@@ -2018,6 +2245,7 @@ row_posts(struct wz_matcher *m)
 		e->h = h;
 		memcpy(e->title, raw, rl);
 		e->title[rl] = '\0';
+		e->tlen = (unsigned char)rl;
 		e->state = (unsigned char)m->pstate;
 		e->n = (unsigned char)m->nposts;
 		memcpy(e->p, m->posts, sizeof(m->posts));
@@ -2330,8 +2558,8 @@ leaf_vset(struct wz_matcher *m, const struct mcond *mc, int res, size_t s,
  * for captures().
  */
 static int
-leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
-    size_t n, size_t *ms, size_t *me)
+leaf_match_from(struct wz_matcher *m, const struct mcond *mc,
+    const char *subj, size_t n, size_t from, size_t *ms, size_t *me)
 {
 	struct leaf *l = mc->leaf >= 0 ? &m->leaves[mc->leaf] : NULL;
 	int rc;
@@ -2341,7 +2569,7 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 		*me = l->e;
 		return l->res;
 	}
-	rc = wz_rx_match(mc->c->rx, subj, n);
+	rc = wz_rx_match_from(mc->c->rx, subj, n, from);
 	*ms = *me = 0;
 	if (rc == WZ_RX_MATCH)
 		wz_rx_span(mc->c->rx, ms, me);
@@ -2350,6 +2578,100 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 		leaf_vset(m, mc, rc, *ms, *me);
 	}
 	return rc;
+}
+
+static int
+leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
+    size_t n, size_t *ms, size_t *me)
+{
+	return leaf_match_from(m, mc, subj, n, 0, ms, me);
+}
+
+/*
+ * Is each of the clauses q[0..nq) found, each with an occurrence that
+ * starts at or after the earliest place the one before can start?
+ * Starts, not ends: two clauses can share a character (ab+c gives ab and
+ * bc).
+ */
+static int
+in_order(const struct wz_matcher *m, const uint32_t *q, size_t nq)
+{
+	size_t i, k, l, c, e = 0, fs, ls;
+	int hit;
+
+	for (i = 0; i < nq; i++) {
+		c = q[i];
+		fs = (size_t)-1;
+		ls = 0;
+		hit = 0;
+		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
+			l = m->cl_lits[k];
+			if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
+				continue;
+			hit = 1;
+			if (m->lend[l] - m->llen[l] < fs)
+				fs = m->lend[l] - m->llen[l];
+			if (m->llast[l] - m->llen[l] > ls)
+				ls = m->llast[l] - m->llen[l];
+		}
+		if (!hit || (i > 0 && ls < e))
+			return 0;
+		if (fs > e)
+			e = fs;
+	}
+	return 1;
+}
+
+/* Were tid t's clauses found in the order of its pattern?  (Each has a
+ * literal in the text: candidates() said so.) */
+static int
+text_order(const struct wz_matcher *m, size_t t)
+{
+	if (m->tc_start[t + 1] - m->tc_start[t] < 2)
+		return 1;
+	return in_order(m, m->tq_list + m->tc_start[t],
+	    m->tc_start[t + 1] - m->tc_start[t]);
+}
+
+/* Has one of tid t's top-level branches its clauses in the text, in
+ * order?  (1 when the branches are not known.) */
+static int
+text_branches(const struct wz_matcher *m, size_t t)
+{
+	size_t b;
+
+	if (m->tb_start[t] == m->tb_start[t + 1])
+		return 1;
+	for (b = m->tb_start[t]; b < m->tb_start[t + 1]; b++)
+		if (in_order(m, m->bq_list + m->bq_start[b],
+		    m->bq_start[b + 1] - m->bq_start[b]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Where in the row's text a match of text condition mc can start first:
+ * the first place one of its leading literals was found; 0 when it has
+ * none (or the prefilter is off), (size_t)-1 when none of them is in the
+ * text, so the pattern cannot match.
+ */
+static size_t
+text_from(const struct wz_matcher *m, const struct mcond *mc)
+{
+	size_t k, l, at, from = (size_t)-1;
+
+	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
+	    m->tp_start[mc->tid] == m->tp_start[mc->tid + 1])
+		return 0;
+	for (k = m->tp_start[mc->tid]; k < m->tp_start[mc->tid + 1]; k++) {
+		l = m->tp_list[k];
+		if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
+			continue;
+		at = m->lend[l] - m->llen[l];
+		if (at < from)
+			from = at;
+	}
+	return from;
 }
 
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
@@ -2407,14 +2729,27 @@ static int
 eval_text(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct wz_cond *c = mc->c;
-	size_t s, e;
+	size_t s, e, from;
 	int rc;
 
 	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
 	    !((m->tbits[mc->tid >> 6] >> (mc->tid & 63)) & 1))
 		return 0;
 	ensure_text(m);
-	rc = leaf_match(m, mc, m->text, m->tlen, &s, &e);
+	from = 0;
+	if (!leaf_known(m, mc)) {
+		/* The order is checked here, not in candidates(): only for
+		 * patterns about to run.  "Cannot match" is the pattern's
+		 * result for the row, for every condition that shares it. */
+		if ((from = text_from(m, mc)) == (size_t)-1 ||
+		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
+		    (!text_order(m, (size_t)mc->tid) ||
+		    !text_branches(m, (size_t)mc->tid)))) {
+			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
+			return 0;
+		}
+	}
+	rc = leaf_match_from(m, mc, m->text, m->tlen, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
@@ -2868,19 +3203,17 @@ field_holds(struct wz_matcher *m, const struct mcond *mc)
 	}
 }
 
-/* Does one of the unit's gate atoms hold? */
+/* Does one of the unit's gate atoms that are not tids hold?  (Its tids
+ * are known not to: candidates().) */
 static int
 gate_open(struct wz_matcher *m, struct unit *u)
 {
 	const size_t *v = m->gatev + u->goff;
 	const struct field *f = NULL;
 	const char *s;
-	size_t k, n;
+	size_t k = u->gtids, n;
 	int r = 0;
 
-	for (k = 0; k < u->gtids; k++)
-		if ((m->tbits[v[k] >> 6] >> (v[k] & 63)) & 1)
-			return 1;
 	if (k == u->gn)
 		return 0;
 	if (u->gfld >= 0 && fld_norm(m, u->gfld, &s, &n)) {
@@ -2907,8 +3240,9 @@ candidates(struct wz_matcher *m)
 	if (m->ntids > 0 && !m->o.no_prefilter) {
 		ensure_text(m);
 		if (m->tlen > 0)
-			m->nllist = wz_ac_scan(m->ac, m->text, m->tlen,
-			    m->lbits, m->llist, m->nlits);
+			m->nllist = wz_ac_scan_ends(m->ac, m->text,
+			    m->tlen, m->lbits, m->llist, m->nlits, m->lend,
+			    m->llast);
 	}
 	/* Learn which literals are common, now and then. */
 	for (i = 0; i < m->nllist; i++)
@@ -2945,9 +3279,15 @@ candidates(struct wz_matcher *m)
 			}
 		}
 	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
+	/* A gate opens with one of its tids in the row, else with one of
+	 * its field tests. */
+	for (i = 0; i < m->ntlist; i++)
+		for (k = m->tg_start[m->tlist[i]];
+		    k < m->tg_start[m->tlist[i] + 1]; k++)
+			m->gopen[m->tg_list[k]] = m->stamp;
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
-		if (gate_open(m, &m->units[u]))
+		if (m->gopen[i] == m->stamp || gate_open(m, &m->units[u]))
 			m->cbits[u >> 6] |= 1ULL << (u & 63);
 	}
 	for (i = 0; i < m->ntlist; i++)

@@ -46,6 +46,7 @@ struct wz_rx {
 	uint32_t		 entsize;	/* bytes per name table entry */
 	PCRE2_SPTR		 names;		/* name table */
 	int			 matched;	/* the last match succeeded */
+	int			 anchored;	/* WZ_RX_ANCHORED */
 };
 
 static unsigned long	 lim_match = WZ_RX_MATCH_LIMIT;
@@ -120,6 +121,7 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 	/* JIT-compiled on its first match (most of a ruleset's patterns
 	 * never run on a given sheet: the prefilter skips them). */
 	rx->jit = -1;
+	rx->anchored = (flags & WZ_RX_ANCHORED) != 0;
 	rx->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
 	if (rx->md == NULL)
 		wz_die(EX_OSERR, NULL, 0, "out of memory");
@@ -142,16 +144,26 @@ wz_rx_free(struct wz_rx *rx)
 int
 wz_rx_match(struct wz_rx *rx, const char *subject, size_t n)
 {
+	return wz_rx_match_from(rx, subject, n, 0);
+}
+
+int
+wz_rx_match_from(struct wz_rx *rx, const char *subject, size_t n,
+    size_t start)
+{
 	int rc;
 
+	/* Anchored is anchored at the start offset: never move it. */
+	if (rx->anchored || start > n)
+		start = 0;
 	/* A pattern JIT cannot take still runs, in the interpreter. */
 	if (rx->jit < 0)
 		rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
 	if (rx->jit)
-		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, n, 0, 0,
-		    rx->md, mctx());
+		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, n, start,
+		    0, rx->md, mctx());
 	else
-		rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, n, 0,
+		rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, n, start,
 		    PCRE2_NO_UTF_CHECK, rx->md, mctx());
 	rx->matched = rc >= 0;
 	if (rc >= 0)
@@ -1102,4 +1114,348 @@ wz_rx_clauses_free(struct wz_rx_clause *c, size_t n)
 		free(c[i].v);
 	}
 	free(c);
+}
+
+/*
+ * Leading literals (wz_rx_prefixes()).  A deliberately small parser: what
+ * it does not know makes it give up, which costs only speed.
+ */
+struct pfxp {
+	const unsigned char *p;
+	size_t		 i, n;
+	char		**v;
+	size_t		 nv;
+	int		 fail;
+};
+
+/*
+ * Can the character at p[i] (of byte length *len) stand for itself in a
+ * prefix?  Neither a metacharacter nor a letter (a caseless match would
+ * reach other spellings); CJK and punctuation are.
+ */
+static int
+pfx_char(const struct pfxp *pp, size_t i, size_t *len)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+	unsigned c = pp->p[i];
+
+	if (c < 0x80) {
+		*len = 1;
+		if (c < 0x20 || c == 0x7f || strchr("\\^$.[]()|*+?{}#", (int)c)
+		    != NULL)
+			return 0;
+		return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+	}
+	k = utf8proc_iterate(pp->p + i, (utf8proc_ssize_t)(pp->n - i), &cp);
+	if (k <= 0)
+		return 0;
+	*len = (size_t)k;
+	/* General punctuation, CJK symbols and punctuation, the CJK
+	 * ideographs: no case. */
+	return (cp >= 0x2000 && cp <= 0x206f) || (cp >= 0x3000 &&
+	    cp <= 0x303f) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff);
+}
+
+/*
+ * The least number of times the item before p[i] must match: 1 without a
+ * quantifier, 0 for ? * and {0..., 1 for + and {n... with n >= 1; -1 for
+ * a '{' that is not a plain quantifier.
+ */
+static int
+pfx_quant(const struct pfxp *pp, size_t i)
+{
+	size_t j;
+
+	if (i >= pp->n)
+		return 1;
+	switch (pp->p[i]) {
+	case '?':
+	case '*':
+		return 0;
+	case '+':
+		return 1;
+	case '{':
+		for (j = i + 1; j < pp->n && pp->p[j] >= '0' && pp->p[j] <= '9';
+		    j++)
+			;
+		if (j == i + 1 || j >= pp->n || (pp->p[j] != '}' &&
+		    pp->p[j] != ','))
+			return -1;
+		for (j = i + 1; j < pp->n && pp->p[j] == '0'; j++)
+			;
+		return (pp->p[j] >= '1' && pp->p[j] <= '9') ? 1 : 0;
+	default:
+		return 1;
+	}
+}
+
+/* Skip a character class from its '['. */
+static void
+pfx_skip_class(struct pfxp *pp)
+{
+	pp->i++;
+	if (pp->i < pp->n && pp->p[pp->i] == '^')
+		pp->i++;
+	if (pp->i < pp->n && pp->p[pp->i] == ']')
+		pp->i++;
+	while (pp->i < pp->n && pp->p[pp->i] != ']') {
+		if (pp->p[pp->i] == '\\') {
+			if (pp->i + 1 < pp->n && pp->p[pp->i + 1] == 'Q')
+				break;
+			pp->i += 2;
+		} else if (pp->p[pp->i] == '[' && pp->i + 1 < pp->n &&
+		    strchr(":.=", pp->p[pp->i + 1]) != NULL)
+			break;	/* [:alpha:] and the like */
+		else
+			pp->i++;
+	}
+	if (pp->i >= pp->n || pp->p[pp->i] != ']') {
+		pp->fail = 1;
+		pp->i = pp->n;
+		return;
+	}
+	pp->i++;
+}
+
+/*
+ * Skip to the end of the branch that starts at pp->i: the '|' or ')' that
+ * ends it at this depth, or the end.
+ */
+static void
+pfx_skip_branch(struct pfxp *pp)
+{
+	int depth = 0;
+
+	while (pp->i < pp->n && !pp->fail) {
+		switch (pp->p[pp->i]) {
+		case '\\':
+			if (pp->i + 1 < pp->n && strchr("QEG", pp->p[pp->i + 1])
+			    != NULL)
+				pp->fail = 1;	/* \Q..\E and \G: not here */
+			pp->i += 2;
+			break;
+		case '[':
+			pfx_skip_class(pp);
+			break;
+		case '(':
+			if (pp->i + 1 < pp->n && pp->p[pp->i + 1] == '*')
+				pp->fail = 1;	/* verbs */
+			depth++;
+			pp->i++;
+			break;
+		case ')':
+			if (depth == 0)
+				return;
+			depth--;
+			pp->i++;
+			break;
+		case '|':
+			if (depth == 0)
+				return;
+			pp->i++;
+			break;
+		default:
+			pp->i++;
+		}
+	}
+	if (pp->i > pp->n)
+		pp->i = pp->n;
+	if (depth != 0)
+		pp->fail = 1;
+}
+
+static void
+pfx_add(struct pfxp *pp, size_t from, size_t to)
+{
+	if (pp->nv >= 32) {
+		pp->fail = 1;
+		return;
+	}
+	pp->v = wz_reallocarray(pp->v, pp->nv + 1, sizeof(*pp->v));
+	pp->v[pp->nv++] = wz_strndup((const char *)pp->p + from, to - from);
+}
+
+static void	pfx_alt(struct pfxp *);
+
+/*
+ * One branch: lookarounds (zero width) are passed over; then a run of
+ * literal characters (a quantified one ends it: taken if it must match
+ * once, else left out) or a group whose branches each start so; the rest
+ * of the branch is skipped.
+ */
+static void
+pfx_branch(struct pfxp *pp)
+{
+	size_t s, len;
+	const unsigned char *p = pp->p;
+	int q;
+
+	while (pp->i + 2 < pp->n && p[pp->i] == '(' && p[pp->i + 1] == '?' &&
+	    (p[pp->i + 2] == '=' || p[pp->i + 2] == '!' ||
+	    (p[pp->i + 2] == '<' && pp->i + 3 < pp->n &&
+	    (p[pp->i + 3] == '=' || p[pp->i + 3] == '!')))) {
+		pp->i++;
+		pfx_skip_branch(pp);	/* to the group's ')' or '|' */
+		while (!pp->fail && pp->i < pp->n && p[pp->i] == '|') {
+			pp->i++;
+			pfx_skip_branch(pp);
+		}
+		if (pp->fail || pp->i >= pp->n)
+			goto fail;
+		pp->i++;		/* ')' */
+		if (pfx_quant(pp, pp->i) != 1 || (pp->i < pp->n &&
+		    strchr("?*+{", p[pp->i]) != NULL))
+			goto fail;	/* a quantified lookaround */
+	}
+	if (pp->i >= pp->n)
+		goto fail;
+	if (p[pp->i] == '(') {
+		size_t j = pp->i + 1;
+
+		if (j < pp->n && p[j] == '?') {
+			if (j + 1 < pp->n && p[j + 1] == ':')
+				j += 2;
+			else if (j + 1 < pp->n && (p[j + 1] == '<' ||
+			    p[j + 1] == '\'' || (p[j + 1] == 'P' &&
+			    j + 2 < pp->n && p[j + 2] == '<'))) {
+				unsigned char close = p[j + 1] == '\'' ? '\'' :
+				    '>';
+
+				j += p[j + 1] == 'P' ? 3 : 2;
+				if (j >= pp->n || !((p[j] >= 'a' && p[j] <= 'z') ||
+				    (p[j] >= 'A' && p[j] <= 'Z') || p[j] == '_'))
+					goto fail;
+				while (j < pp->n && p[j] != close)
+					if (!((p[j] >= 'a' && p[j] <= 'z') ||
+					    (p[j] >= 'A' && p[j] <= 'Z') ||
+					    (p[j] >= '0' && p[j] <= '9') ||
+					    p[j] == '_'))
+						goto fail;
+					else
+						j++;
+				if (j >= pp->n)
+					goto fail;
+				j++;
+			} else
+				goto fail;
+		}
+		pp->i = j;
+		pfx_alt(pp);
+		if (pp->fail || pp->i >= pp->n || p[pp->i] != ')')
+			goto fail;
+		pp->i++;
+		if (pfx_quant(pp, pp->i) != 1)
+			goto fail;
+	} else {
+		s = pp->i;
+		while (pp->i < pp->n && pfx_char(pp, pp->i, &len)) {
+			q = pfx_quant(pp, pp->i + len);
+			if (q < 0)
+				goto fail;
+			if (q == 0)
+				break;
+			pp->i += len;
+			if (pp->i < pp->n && strchr("+{", p[pp->i]) != NULL)
+				break;	/* once at least: the run ends */
+		}
+		if (pp->i == s)
+			goto fail;
+		pfx_add(pp, s, pp->i);
+	}
+	pfx_skip_branch(pp);
+	return;
+fail:
+	pp->fail = 1;
+	pp->i = pp->n;
+}
+
+/* Branches to the ')' or end that closes them. */
+static void
+pfx_alt(struct pfxp *pp)
+{
+	for (;;) {
+		pfx_branch(pp);
+		if (pp->fail || pp->i >= pp->n || pp->p[pp->i] != '|')
+			return;
+		pp->i++;
+	}
+}
+
+size_t
+wz_rx_prefixes(const char *pattern, char ***out)
+{
+	struct pfxp pp;
+	size_t i;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.p = (const unsigned char *)pattern;
+	pp.n = strlen(pattern);
+	/* A comment or \Q..\E may sit between an item and its quantifier. */
+	if (strstr(pattern, "(?#") != NULL || strstr(pattern, "\\Q") != NULL ||
+	    strstr(pattern, "\\E") != NULL) {
+		*out = NULL;
+		return 0;
+	}
+	pfx_alt(&pp);
+	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
+		for (i = 0; i < pp.nv; i++)
+			free(pp.v[i]);
+		free(pp.v);
+		*out = NULL;
+		return 0;
+	}
+	*out = pp.v;
+	return pp.nv;
+}
+
+size_t
+wz_rx_branches(const char *pattern, char ***out)
+{
+	struct pfxp pp;
+	const char *q;
+	size_t from = 0, i;
+
+	*out = NULL;
+	/* Settings that reach from one branch into the next, and what a
+	 * branch alone could read differently. */
+	for (q = pattern; *q != '\0'; q++) {
+		if (q[0] == '\\' && q[1] != '\0') {
+			if (strchr("123456789gkQE", q[1]) != NULL)
+				return 0;
+			q++;
+			continue;
+		}
+		if (q[0] == '(' && q[1] == '?' && q[2] != '\0' &&
+		    strchr("imnsxJUaDSWT-^#(R&+0123456789|", q[2]) != NULL)
+			return 0;
+		if (q[0] == '(' && q[1] == '?' && q[2] == 'P' && q[3] != '<')
+			return 0;
+		if (q[0] == '(' && q[1] == '*')
+			return 0;
+	}
+	memset(&pp, 0, sizeof(pp));
+	pp.p = (const unsigned char *)pattern;
+	pp.n = strlen(pattern);
+	for (;;) {
+		pfx_skip_branch(&pp);
+		if (pp.fail || (pp.i < pp.n && pp.p[pp.i] != '|'))
+			goto fail;
+		if (pp.nv >= 32)
+			goto fail;
+		pfx_add(&pp, from, pp.i);
+		if (pp.i >= pp.n)
+			break;
+		from = ++pp.i;
+	}
+	if (pp.nv < 2)
+		goto fail;
+	*out = pp.v;
+	return pp.nv;
+fail:
+	for (i = 0; i < pp.nv; i++)
+		free(pp.v[i]);
+	free(pp.v);
+	return 0;
 }

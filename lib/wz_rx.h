@@ -44,6 +44,14 @@ void	 wz_rx_set_limits(unsigned long match_limit, unsigned long depth_limit);
  * match on the same rx (not thread-safe: one rx, one thread).
  */
 int	 wz_rx_match(struct wz_rx *rx, const char *subject, size_t n);
+/*
+ * The same, trying match starts from byte offset start (a character
+ * boundary) on: the same result as wz_rx_match() when no match can start
+ * before it (wz_rx_prefixes()); lookbehinds still see the text before.
+ * An anchored pattern ignores start.
+ */
+int	 wz_rx_match_from(struct wz_rx *rx, const char *subject, size_t n,
+	    size_t start);
 /* Whole match (group 0) offsets. */
 void	 wz_rx_span(const struct wz_rx *rx, size_t *start, size_t *end);
 /* Named groups: how many, the i-th name, and its captured span (returns
@@ -77,7 +85,10 @@ size_t	 wz_rx_literals(const char *pattern, char ***out);
  * opened up; a group of several branches is one clause, the union of
  * their literals; a top-level alternation is one clause.  A clause that
  * another implies is left out, and so are those after the first
- * WZ_RX_MAXCLAUSES.  Returns how many and sets *out to a malloc'd array
+ * WZ_RX_MAXCLAUSES.  The clauses are in the order of the sequence: in a
+ * text the pattern matches, each clause has an occurrence that starts at
+ * or after one of the clause before it (not after its end: ab+c gives ab
+ * and bc).  Returns how many and sets *out to a malloc'd array
  * (free with wz_rx_clauses_free()); returns 0 and sets *out to NULL when
  * there are none.  Gives up wherever wz_rx_literals() does.
  */
@@ -87,6 +98,27 @@ struct wz_rx_clause {
 	size_t		  n;
 };
 size_t	 wz_rx_clauses(const char *pattern, struct wz_rx_clause **out);
+/*
+ * Leading literals: every match of the pattern (compiled by wz_rx_new,
+ * caseless or not, not anchored) starts with one of them, so a search can
+ * start at the first place one occurs and none occurring means no match.
+ * Found only for branches that open, after lookarounds, with a run of
+ * literal characters or a group whose branches each do; letters are never
+ * part of one (caseless), nor is a quantified character that may match
+ * zero times.  Returns how many (at most 32) and sets *out to a malloc'd
+ * array of malloc'd strings the caller frees; 0 and NULL when the pattern
+ * has a branch it cannot tell.
+ */
+size_t	 wz_rx_prefixes(const char *pattern, char ***out);
+/*
+ * The top-level branches of a pattern, each a pattern of its own that
+ * matches where the whole does by that branch: returns how many (2 to
+ * 32) and sets *out to a malloc'd array of malloc'd strings the caller
+ * frees; 0 and NULL for one branch or a pattern whose branches could read
+ * differently alone (option settings, back references, recursion, verbs,
+ * \Q...\E, comments).
+ */
+size_t	 wz_rx_branches(const char *pattern, char ***out);
 void	 wz_rx_clauses_free(struct wz_rx_clause *c, size_t n);
 /*
  * Is literal set a (na members) likely rarer in a text than b, before any

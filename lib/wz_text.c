@@ -417,6 +417,8 @@ struct wz_norm {
 	int		 fast;		/* the one-pass path made a */
 	int		 mapped;	/* abeg/aend hold a's spans */
 	struct wz_buf	 src;		/* the input of the fast path */
+	unsigned char	*nfkc;		/* per BMP code point: 0 not known,
+					 * 1 NFKC-stable, 2 not (fast path) */
 };
 
 struct wz_norm *
@@ -436,6 +438,7 @@ wz_norm_free(struct wz_norm *nm)
 	wz_buf_free(&nm->a);
 	wz_buf_free(&nm->b);
 	wz_buf_free(&nm->src);
+	free(nm->nfkc);
 	free(nm->abeg);
 	free(nm->aend);
 	free(nm->bbeg);
@@ -630,7 +633,7 @@ stage_space(struct wz_norm *nm)
  * stages; with map set it also fills abeg/aend, which is done only when
  * a caller asks for a span.
  */
-static int
+static inline __attribute__((always_inline)) int
 fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 {
 	size_t i = 0, k, ws = 0, o;
@@ -646,6 +649,49 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 	o = 0;
 	while (i < n) {
 		c = p[i];
+		if (c >= 0xe4 && c <= 0xe9 && !pending) {
+			/* A run of CJK ideographs (U+4E00..9FFF) without a
+			 * traditional form: copied as they are.  The first
+			 * other character leaves it to the cases below. */
+			while (n - i >= 3 && (c = p[i]) >= 0xe4 && c <= 0xe9) {
+				cp = (uint32_t)(c & 0x0f) << 12 |
+				    (uint32_t)(p[i + 1] & 0x3f) << 6 |
+				    (p[i + 2] & 0x3f);
+				if (cp < 0x4e00 || cp > 0x9fff)
+					break;
+				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
+					return -1;
+				if (map) {
+					nm->abeg[o] = nm->abeg[o + 1] =
+					    nm->abeg[o + 2] = i;
+					nm->aend[o] = nm->aend[o + 1] =
+					    nm->aend[o + 2] = i + 3;
+				} else {
+					nm->a.s[o] = (char)c;
+					nm->a.s[o + 1] = (char)p[i + 1];
+					nm->a.s[o + 2] = (char)p[i + 2];
+				}
+				o += 3;
+				i += 3;
+				prev = cp;
+			}
+			if (i >= n)
+				break;
+			c = p[i];
+		}
+		if (c > 0x20 && c < 0x7f && !pending) {
+			/* A run of printable ASCII: copied as it is. */
+			do {
+				if (map) {
+					nm->abeg[o] = i;
+					nm->aend[o] = i + 1;
+				} else
+					nm->a.s[o] = (char)c;
+				o++;
+				prev = c;
+			} while (++i < n && (c = p[i]) > 0x20 && c < 0x7f);
+			continue;
+		}
 		if (c < 0x80) {
 			if (is_space(c)) {
 				if (!pending)
@@ -677,9 +723,27 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 			i += 2;
 			continue;
 		} else {
-			k = wz_utf8_decode(p + i, n - i, &cp);
+			/* wz_utf8_decode(), its three-byte case in line: the
+			 * common one, CJK ideographs. */
+			if (c >= 0xe0 && c < 0xf0 && n - i >= 3) {
+				cp = (uint32_t)(c & 0x0f) << 12 |
+				    (uint32_t)(p[i + 1] & 0x3f) << 6 |
+				    (p[i + 2] & 0x3f);
+				k = 3;
+			} else
+				k = wz_utf8_decode(p + i, n - i, &cp);
 			if (cp >= 0x4e00 && cp <= 0x9fff) {
-				if (is_traditional(cp))
+				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
+					return -1;
+			} else if (cp < 0x10000) {
+				/* Punctuation repeats: remember what
+				 * utf8proc said. */
+				if (nm->nfkc == NULL)
+					nm->nfkc = wz_calloc(0x10000, 1);
+				if (nm->nfkc[cp] == 0)
+					nm->nfkc[cp] = wz_nfkc_unstable(cp) ?
+					    2 : 1;
+				if (nm->nfkc[cp] == 2)
 					return -1;
 			} else if (wz_nfkc_unstable(cp))
 				return -1;
@@ -713,7 +777,16 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 			}
 			o += k;
 		} else {
-			memcpy(nm->a.s + o, p + i, k);
+			/* At most four bytes: no call to memcpy. */
+			nm->a.s[o] = (char)p[i];
+			if (k > 1) {
+				nm->a.s[o + 1] = (char)p[i + 1];
+				if (k > 2) {
+					nm->a.s[o + 2] = (char)p[i + 2];
+					if (k > 3)
+						nm->a.s[o + 3] = (char)p[i + 3];
+				}
+			}
 			o += k;
 		}
 		prev = cp;
@@ -726,6 +799,19 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 	return 0;
 }
 
+/* fast_pass() made twice, each without the other's tests of map. */
+static int
+fast_text(struct wz_norm *nm, const unsigned char *p, size_t n)
+{
+	return fast_pass(nm, p, n, 0);
+}
+
+static int
+fast_map(struct wz_norm *nm, const unsigned char *p, size_t n)
+{
+	return fast_pass(nm, p, n, 1);
+}
+
 const char *
 wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 {
@@ -734,7 +820,7 @@ wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 	nm->mapped = 0;
 	nm->fast = 0;
 	wz_buf_reset(&nm->a);
-	if (fast_pass(nm, (const unsigned char *)s, n, 0) == 0) {
+	if (fast_text(nm, (const unsigned char *)s, n) == 0) {
 		/* Keep the input: spans are worked out only when asked for. */
 		nm->fast = 1;
 		wz_buf_reset(&nm->src);
@@ -775,7 +861,7 @@ wz_norm_span(struct wz_norm *nm, size_t start, size_t end,
 		return;
 	}
 	if (!nm->mapped) {
-		fast_pass(nm, (const unsigned char *)nm->src.s, nm->src.len, 1);
+		fast_map(nm, (const unsigned char *)nm->src.s, nm->src.len);
 		nm->mapped = 1;
 	}
 	*from = nm->abeg[start];

@@ -152,6 +152,115 @@ test_differential(void **state)
 	}
 }
 
+/* Where pat first occurs in text, bytes compared with ASCII letters
+ * folded; -1 if nowhere. */
+static long
+naive_at(const char *text, size_t tl, const char *pat, size_t pl)
+{
+	size_t at, j;
+
+	for (at = 0; at + pl <= tl; at++) {
+		for (j = 0; j < pl; j++) {
+			char a = text[at + j], b = pat[j];
+
+			if (a >= 'A' && a <= 'Z')
+				a += 32;
+			if (b >= 'A' && b <= 'Z')
+				b += 32;
+			if (a != b)
+				break;
+		}
+		if (j == pl)
+			return (long)at;
+	}
+	return -1;
+}
+
+/* Where pat last occurs in text (it does). */
+static long
+naive_last(const char *text, size_t tl, const char *pat, size_t pl)
+{
+	long at = naive_at(text, tl, pat, pl), next;
+
+	while ((size_t)at + 1 < tl && (next = naive_at(text + at + 1,
+	    tl - (size_t)at - 1, pat, pl)) >= 0)
+		at += 1 + next;
+	return at;
+}
+
+/*
+ * Patterns of whole UTF-8 characters (the automaton steps over
+ * characters then), texts of whole characters and stray bytes
+ * (truncated, overlong, surrogate, continuation), checked against a
+ * naive search over bytes.
+ */
+static void
+test_differential_chars(void **state)
+{
+	static const char *const chars[] = { "a", "B", "b", "\xc3\xa9",
+	    "\xe4\xb8\x80", "\xe4\xb8\x81", "\xe8\xb5\x84",
+	    "\xf0\xa0\x80\x80" };
+	static const char *const junk[] = { "\x80", "\xe4\xb8", "\xe4",
+	    "\xc0\x80", "\xed\xa0\x80", "\xff", "\xf0\xa0\x80",
+	    "\xe0\x80\x80" };
+	char pats[64][40], text[600];
+	size_t plen[64], ends[MAXID], lasts[MAXID], round, i, k, n, tl;
+	uint64_t hits[MAXID / 64];
+	uint32_t list[MAXID];
+
+	(void)state;
+	srand(11);
+	for (round = 0; round < 300; round++) {
+		struct wz_ac *ac = wz_ac_new();
+		size_t np = 1 + (size_t)rand() % 64;
+
+		for (i = 0; i < np; i++) {
+			size_t nc = 1 + (size_t)rand() % 5;
+
+			plen[i] = 0;
+			for (k = 0; k < nc; k++) {
+				const char *c = chars[rand() % 8];
+
+				memcpy(pats[i] + plen[i], c, strlen(c));
+				plen[i] += strlen(c);
+			}
+			wz_ac_add(ac, pats[i], plen[i], (uint32_t)i);
+		}
+		wz_ac_build(ac);
+		tl = 0;
+		n = (size_t)rand() % 120;
+		for (k = 0; k < n; k++) {
+			const char *c = rand() % 10 == 0 ? junk[rand() % 8] :
+			    chars[rand() % 8];
+
+			memcpy(text + tl, c, strlen(c));
+			tl += strlen(c);
+		}
+		memset(hits, 0, sizeof(hits));
+		n = wz_ac_scan_ends(ac, text, tl, hits, list, MAXID, ends,
+		    lasts);
+		for (i = 0; i < np; i++) {
+			long at = naive_at(text, tl, pats[i], plen[i]);
+
+			if ((at >= 0) != has(hits, (uint32_t)i))
+				fail_msg("round %zu pattern %zu: naive %d, "
+				    "automaton %d", round, i, at >= 0,
+				    has(hits, (uint32_t)i));
+			if (at >= 0 && ends[i] != (size_t)at + plen[i])
+				fail_msg("round %zu pattern %zu: first ends "
+				    "at %zu, not %zu", round, i, ends[i],
+				    (size_t)at + plen[i]);
+			if (at >= 0 && lasts[i] != (size_t)naive_last(text,
+			    tl, pats[i], plen[i]) + plen[i])
+				fail_msg("round %zu pattern %zu: last ends "
+				    "at %zu", round, i, lasts[i]);
+		}
+		for (i = 0; i < n; i++)
+			assert_true(has(hits, list[i]));
+		wz_ac_free(ac);
+	}
+}
+
 int
 main(void)
 {
@@ -159,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_differential_chars),
 	};
 
 	return cmocka_run_group_tests_name("ac", tests, NULL, NULL);

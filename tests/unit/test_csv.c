@@ -317,7 +317,9 @@ test_norm_differential(void **state)
 		"a", "Z", " ", "  ", "\t", "\n", "挪用", "资金", "，", "（", "）",
 		"３", "５", "万元", "　", "\xc2\xa0", "。", "、", "“", "”", "《",
 		"扶貧", "ｶ", "①", "e\xcc\x81", "\xef\xbd\x9e", "\xef\xbd\x9f",
-		"ｱ", "㈱", "\xe3\x80\x81", "1", ",", "x y"
+		"ｱ", "㈱", "\xe3\x80\x81", "1", ",", "x y", "\x01", "\x7f",
+		"\xc3\xa9", "\xe3\x90\x80", "\xe4\xb7\x80", "\xe2\x80\x94",
+		"ab12", "\xe2\x84\xa2"
 	};
 	struct wz_norm *a = wz_norm_new(), *b = wz_norm_new();
 	char buf[256];

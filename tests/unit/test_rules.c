@@ -321,6 +321,37 @@ gen_seq(struct wz_buf *b, int depth, int *ngroup)
 	}
 }
 
+/*
+ * Could text hold the clauses in their order: for each, an occurrence
+ * starting at or after the earliest start of the one before (starts:
+ * ab+c gives the clauses ab and bc, which share the b)?
+ */
+static int
+clause_order(const char *text, const struct wz_rx_clause *cl, size_t ncl)
+{
+	size_t i, k, e = 0, fs, ls;
+	const char *at, *p;
+
+	for (i = 0; i < ncl; i++) {
+		fs = (size_t)-1;
+		ls = 0;
+		for (k = 0; k < cl[i].n; k++) {
+			if ((at = strstr(text, cl[i].v[k])) == NULL)
+				continue;
+			if ((size_t)(at - text) < fs)
+				fs = (size_t)(at - text);
+			for (p = at; p != NULL; p = strstr(p + 1, cl[i].v[k]))
+				if ((size_t)(p - text) > ls)
+					ls = (size_t)(p - text);
+		}
+		if (i > 0 && ls < e)
+			return 0;
+		if (fs > e)
+			e = fs;
+	}
+	return 1;
+}
+
 static void
 test_lits_property(void **state)
 {
@@ -406,6 +437,12 @@ test_lits_property(void **state)
 					    "%zu (first '%s')", pat.s, txt.s,
 					    i + 1, ncl, cl[i].v[0]);
 			}
+			/* ... in the order of the clauses (the matcher's
+			 * text_order()). */
+			if (!clause_order(low, cl, ncl))
+				fail_msg("pattern '%s' matches '%s' but its "
+				    "clauses are not found in order", pat.s,
+				    txt.s);
 			free(low);
 		}
 		for (i = 0; i < n; i++)
@@ -422,6 +459,238 @@ test_lits_property(void **state)
 	assert_true(withcl > 10000);
 	wz_buf_free(&pat);
 	wz_buf_free(&txt);
+}
+
+/*
+ * Leading literals, on random patterns (some behind a lookbehind) and
+ * texts: a match starts with one of them, a text without any does not
+ * match, and a search from the first one's place finds the same match.
+ */
+static void
+test_prefix_property(void **state)
+{
+	static const char *const behind[] = { "", "", "(?<!甲)", "(?<=乙)",
+	    "(?=丙)", "(?<![甲乙])" };
+	struct wz_buf pat = {0}, txt = {0};
+	struct wz_rx *rx;
+	char err[300], **v;
+	size_t n, i, j, s0, e0, s1, e1, first;
+	unsigned npat, ntxt, len;
+	unsigned long withpfx = 0, matched = 0, moved = 0;
+	int ngroup, r0, r1;
+
+	(void)state;
+	for (npat = 0; npat < 20000; npat++) {
+		wz_buf_reset(&pat);
+		ngroup = 0;
+		wz_buf_adds(&pat, behind[rnd(6)]);
+		gen_seq(&pat, 0, &ngroup);
+		if (rnd(4) == 0) {
+			wz_buf_adds(&pat, "|");
+			wz_buf_adds(&pat, behind[rnd(6)]);
+			gen_seq(&pat, 0, &ngroup);
+		}
+		rx = wz_rx_new(wz_buf_cstr(&pat), WZ_RX_CASELESS, err,
+		    sizeof(err));
+		if (rx == NULL)
+			continue;
+		if ((n = wz_rx_prefixes(pat.s, &v)) == 0) {
+			wz_rx_free(rx);
+			continue;
+		}
+		withpfx++;
+		for (ntxt = 0; ntxt < 300; ntxt++) {
+			wz_buf_reset(&txt);
+			len = rnd(10);
+			for (i = 0; i < len; i++) {
+				if (rnd(3) == 0)
+					wz_buf_adds(&txt, v[rnd((unsigned)n)]);
+				else
+					wz_buf_adds(&txt, chars[rnd(
+					    sizeof(chars) / sizeof(chars[0]))]);
+			}
+			wz_buf_cstr(&txt);
+			first = (size_t)-1;
+			for (j = 0; j < n; j++) {
+				const char *at = strstr(txt.s, v[j]);
+
+				if (at != NULL && (size_t)(at - txt.s) < first)
+					first = (size_t)(at - txt.s);
+			}
+			r0 = wz_rx_match(rx, txt.s, txt.len);
+			wz_rx_span(rx, &s0, &e0);
+			if (first == (size_t)-1) {
+				if (r0 == WZ_RX_MATCH)
+					fail_msg("pattern '%s' matches '%s', "
+					    "which holds none of its %zu "
+					    "prefixes (first '%s')", pat.s,
+					    txt.s, n, v[0]);
+				continue;
+			}
+			if (r0 == WZ_RX_MATCH) {
+				matched++;
+				for (j = 0; j < n; j++)
+					if (strncmp(txt.s + s0, v[j],
+					    strlen(v[j])) == 0)
+						break;
+				if (j == n)
+					fail_msg("pattern '%s' matches '%s' at "
+					    "%zu, not on a prefix", pat.s,
+					    txt.s, s0);
+			}
+			moved += first > 0;
+			r1 = wz_rx_match_from(rx, txt.s, txt.len, first);
+			wz_rx_span(rx, &s1, &e1);
+			if (r1 != r0 || s1 != s0 || e1 != e0)
+				fail_msg("pattern '%s' on '%s': %d [%zu,%zu) "
+				    "from 0, %d [%zu,%zu) from %zu", pat.s,
+				    txt.s, r0, s0, e0, r1, s1, e1, first);
+		}
+		for (i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		wz_rx_free(rx);
+	}
+	assert_true(withpfx > 600);
+	assert_true(matched > 30000);
+	assert_true(moved > 50000);
+	wz_buf_free(&pat);
+	wz_buf_free(&txt);
+}
+
+/*
+ * Top-level branches, on random patterns of several: the pattern matches
+ * a text exactly when one of its branches does, and then that branch's
+ * clauses are in the text, in order (what the matcher checks).
+ */
+static void
+test_branches_property(void **state)
+{
+	struct wz_buf pat = {0}, txt = {0};
+	struct wz_rx *rx, *brx[32];
+	struct wz_rx_clause *cl[32];
+	size_t ncl[32], nb, i, b;
+	char err[300], **v, *low;
+	unsigned npat, ntxt, len;
+	unsigned long split = 0, matched = 0;
+	int ngroup, any, anyok, r;
+
+	(void)state;
+	for (npat = 0; npat < 8000; npat++) {
+		wz_buf_reset(&pat);
+		ngroup = 0;
+		gen_seq(&pat, 0, &ngroup);
+		do {
+			wz_buf_adds(&pat, "|");
+			gen_seq(&pat, 0, &ngroup);
+		} while (rnd(2) == 0);
+		rx = wz_rx_new(wz_buf_cstr(&pat), WZ_RX_CASELESS, err,
+		    sizeof(err));
+		if (rx == NULL)
+			continue;
+		if ((nb = wz_rx_branches(pat.s, &v)) == 0) {
+			wz_rx_free(rx);
+			continue;
+		}
+		split++;
+		for (b = 0; b < nb; b++) {
+			brx[b] = wz_rx_new(v[b], WZ_RX_CASELESS, err,
+			    sizeof(err));
+			if (brx[b] == NULL)
+				fail_msg("pattern '%s': branch '%s' does not "
+				    "compile: %s", pat.s, v[b], err);
+			ncl[b] = wz_rx_clauses(v[b], &cl[b]);
+		}
+		for (ntxt = 0; ntxt < 200; ntxt++) {
+			wz_buf_reset(&txt);
+			len = rnd(10);
+			for (i = 0; i < len; i++)
+				wz_buf_adds(&txt, chars[rnd(sizeof(chars) /
+				    sizeof(chars[0]))]);
+			wz_buf_cstr(&txt);
+			r = wz_rx_match(rx, txt.s, txt.len) == WZ_RX_MATCH;
+			low = wz_strndup(txt.s, txt.len);
+			for (i = 0; low[i] != '\0'; i++)
+				if (low[i] >= 'A' && low[i] <= 'Z')
+					low[i] += 'a' - 'A';
+			for (any = anyok = 0, b = 0; b < nb; b++) {
+				int rb = wz_rx_match(brx[b], txt.s, txt.len) ==
+				    WZ_RX_MATCH;
+
+				any |= rb;
+				if (rb && (ncl[b] == 0 || clause_order(low,
+				    cl[b], ncl[b])))
+					anyok = 1;
+			}
+			if (r != any)
+				fail_msg("pattern '%s' on '%s': %d, its "
+				    "branches %d", pat.s, txt.s, r, any);
+			if (r && !anyok)
+				fail_msg("pattern '%s' matches '%s' but no "
+				    "branch has its clauses in order", pat.s,
+				    txt.s);
+			matched += r;
+			free(low);
+		}
+		for (b = 0; b < nb; b++) {
+			wz_rx_free(brx[b]);
+			wz_rx_clauses_free(cl[b], ncl[b]);
+			free(v[b]);
+		}
+		free(v);
+		wz_rx_free(rx);
+	}
+	assert_true(split > 1000);
+	assert_true(matched > 50000);
+	wz_buf_free(&pat);
+	wz_buf_free(&txt);
+}
+
+static void
+test_prefix_basic(void **state)
+{
+	static const struct {
+		const char *pat, *want;
+	} t[] = {
+		{ "(截留|挪用)[^。;]{0,25}(资金|款)", "截留|挪用" },
+		{ "(?<![不否])属实|(?<![未不法能])查实(?!际)", "属实|查实" },
+		{ "资金?被", "资" },
+		{ "资+金", "资" },
+		{ "资{2}金", "资" },
+		{ "资{0,2}金", "" },
+		{ "(?:反映|举报)人?所?", "反映|举报" },
+		{ "(?<g>对象(识别)?不精准|程序不全)", "对象|程序不全" },
+		{ "(未|没有)?及时", "" },
+		{ "多次|(三|[3-9])次", "" },
+		{ "^未", "" },
+		{ "abc", "" },
+		{ "未\\G", "" },
+		{ "(*COMMIT)未", "" },
+		{ "未(*COMMIT)", "" },
+		{ "(?i)未", "" },
+		{ "(?<!拒绝)(贪污|索要[^。;]{0,6}(财物|钱款))", "贪污|索要" },
+		{ "未|", "" },
+		{ "(未|)", "" },
+		{ "未)", "" },
+	};
+	size_t i, k, n;
+	char **v;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct wz_buf b = {0};
+
+		n = wz_rx_prefixes(t[i].pat, &v);
+		for (k = 0; k < n; k++) {
+			wz_buf_printf(&b, "%s%s", k ? "|" : "", v[k]);
+			free(v[k]);
+		}
+		free(v);
+		if (strcmp(b.len ? b.s : "", t[i].want) != 0)
+			fail_msg("pattern '%s': prefixes '%s', want '%s'",
+			    t[i].pat, b.len ? b.s : "", t[i].want);
+		wz_buf_free(&b);
+	}
 }
 
 /* The regex wrapper. */
@@ -819,6 +1088,9 @@ main(void)
 		cmocka_unit_test(test_clauses),
 		cmocka_unit_test(test_rx_caseless_partners),
 		cmocka_unit_test(test_lits_property),
+		cmocka_unit_test(test_prefix_basic),
+		cmocka_unit_test(test_prefix_property),
+		cmocka_unit_test(test_branches_property),
 		cmocka_unit_test(test_rx_basic),
 		cmocka_unit_test(test_rx_limit),
 		cmocka_unit_test_setup_teardown(test_load_good, setup,
