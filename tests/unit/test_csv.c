@@ -28,6 +28,18 @@ tmpfd(const char *s, size_t n)
 	return fd;
 }
 
+/* The whole output of writer fd as a string (caller frees). */
+static char *
+fd_text(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	char *buf = wz_malloc((size_t)len + 1);
+
+	assert_int_equal(pread(fd, buf, (size_t)len, 0), len);
+	buf[len] = '\0';
+	return buf;
+}
+
 /* Pass s through reader and writer with reads of `chunk` bytes; returns
  * the output (caller frees) and the lines of each record in lines[]. */
 static char *
@@ -41,7 +53,6 @@ passthrough(const char *s, size_t n, size_t chunk, int tsv,
 	const struct wz_row *row, *hdr;
 	int in = tmpfd(s, n), out = tmpfd("", 0), rc;
 	char *buf;
-	off_t len;
 
 	r = wz_reader_fdopen(in, "t", &ro);
 	assert_non_null(r);
@@ -59,10 +70,7 @@ passthrough(const char *s, size_t n, size_t chunk, int tsv,
 	assert_int_equal(rc, WZ_EOF);
 	assert_int_equal(wz_writer_close(w), 0);
 	wz_reader_close(r);
-	len = lseek(out, 0, SEEK_END);
-	buf = wz_malloc((size_t)len + 1);
-	assert_int_equal(pread(out, buf, (size_t)len, 0), len);
-	buf[len] = '\0';
+	buf = fd_text(out);
 	close(in);
 	close(out);
 	return buf;
@@ -412,18 +420,6 @@ test_writer(void **state)
 	close(fd);
 }
 
-/* The whole output of writer fd as a string (caller frees). */
-static char *
-fd_text(int fd)
-{
-	off_t len = lseek(fd, 0, SEEK_END);
-	char *buf = wz_malloc((size_t)len + 1);
-
-	assert_int_equal(pread(fd, buf, (size_t)len, 0), len);
-	buf[len] = '\0';
-	return buf;
-}
-
 /*
  * The reader's plain flags: a field of every length 0..40 with one byte
  * at every position, special (, " \ TAB CR LF, a control byte) or not,
@@ -565,7 +561,6 @@ test_msg_line(void **state)
 {
 	char big[3000], *out;
 	int fd = tmpfd("", 0), saved = dup(2);
-	off_t len;
 
 	(void)state;
 	memset(big, 'x', sizeof(big) - 1);
@@ -578,12 +573,9 @@ test_msg_line(void **state)
 	wz_sysmsg("g", "open");
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
-	len = lseek(fd, 0, SEEK_END);
-	out = wz_malloc((size_t)len + 1);
-	assert_int_equal(pread(fd, out, (size_t)len, 0), len);
-	out[len] = '\0';
+	out = fd_text(fd);
 	close(fd);
-	assert_int_equal((size_t)len, strlen(wz_progname) * 3 +
+	assert_int_equal(strlen(out), strlen(wz_progname) * 3 +
 	    strlen(": f.csv:7: short 1\n") + strlen(": ") + sizeof(big) - 1 +
 	    1 + strlen(": g: open: ") + strlen(strerror(ENOENT)) + 1);
 	assert_non_null(strstr(out, ": f.csv:7: short 1\n"));
