@@ -95,6 +95,30 @@ test_empty(void **state)
 	wz_ac_free(NULL);
 }
 
+/* Where pat first occurs in text, bytes compared with ASCII letters
+ * folded; -1 if nowhere. */
+static long
+naive_at(const char *text, size_t tl, const char *pat, size_t pl)
+{
+	size_t at, j;
+
+	for (at = 0; at + pl <= tl; at++) {
+		for (j = 0; j < pl; j++) {
+			char a = text[at + j], b = pat[j];
+
+			if (a >= 'A' && a <= 'Z')
+				a += 32;
+			if (b >= 'A' && b <= 'Z')
+				b += 32;
+			if (a != b)
+				break;
+		}
+		if (j == pl)
+			return (long)at;
+	}
+	return -1;
+}
+
 /* Random patterns over a small alphabet (so they overlap a lot), checked
  * against a naive search. */
 static void
@@ -125,22 +149,8 @@ test_differential(void **state)
 		memset(hits, 0, sizeof(hits));
 		n = wz_ac_scan(ac, text, tl, hits, list, MAXID);
 		for (i = 0; i < np; i++) {
-			int found = 0;
-			size_t at, j;
+			int found = naive_at(text, tl, pats[i], plen[i]) >= 0;
 
-			for (at = 0; !found && at + plen[i] <= tl; at++) {
-				for (j = 0; j < plen[i]; j++) {
-					char a = text[at + j], b = pats[i][j];
-
-					if (a >= 'A' && a <= 'Z')
-						a += 32;
-					if (b >= 'A' && b <= 'Z')
-						b += 32;
-					if (a != b)
-						break;
-				}
-				found = j == plen[i];
-			}
 			if (found != has(hits, (uint32_t)i))
 				fail_msg("round %zu pattern %zu: naive %d, "
 				    "automaton %d", round, i, found,
@@ -150,30 +160,6 @@ test_differential(void **state)
 			assert_true(has(hits, list[i]));
 		wz_ac_free(ac);
 	}
-}
-
-/* Where pat first occurs in text, bytes compared with ASCII letters
- * folded; -1 if nowhere. */
-static long
-naive_at(const char *text, size_t tl, const char *pat, size_t pl)
-{
-	size_t at, j;
-
-	for (at = 0; at + pl <= tl; at++) {
-		for (j = 0; j < pl; j++) {
-			char a = text[at + j], b = pat[j];
-
-			if (a >= 'A' && a <= 'Z')
-				a += 32;
-			if (b >= 'A' && b <= 'Z')
-				b += 32;
-			if (a != b)
-				break;
-		}
-		if (j == pl)
-			return (long)at;
-	}
-	return -1;
 }
 
 /* Where pat last occurs in text (it does). */
