@@ -1438,6 +1438,21 @@ enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n,
 }
 
 /*
+ * One field of a row: a plain one copied here, inline (most fields are
+ * plain, and short), the rest through enc_field().
+ */
+static inline char *
+put_field(const struct wz_wopts *wo, char *o, const char *s, size_t n,
+    int plain)
+{
+	if (plain && !wo->excel_safe) {
+		copy_field(o, s, n);
+		return o + n;
+	}
+	return enc_field(wo, o, s, n, plain);
+}
+
+/*
  * A reader drops one BOM at the start of a file; data that begin with
  * U+FEFF there get one in front of them so that it survives.
  */
@@ -1487,12 +1502,8 @@ encode_fields(const struct wz_writer *w, const char *const *f,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			*o++ = w->o.tsv ? '\t' : ',';
-		if (plain != NULL && plain[i] && !w->o.excel_safe) {
-			copy_field(o, f[i], len[i]);
-			o += len[i];
-		} else
-			o = enc_field(&w->o, o, f[i], len[i], plain ? plain[i] :
-			    0);
+		o = put_field(&w->o, o, f[i], len[i], plain != NULL &&
+		    plain[i]);
 	}
 	*o = '\0';
 	out->len = (size_t)(o - out->s);
@@ -1584,12 +1595,8 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 	for (i = 0; i < r->n; i++) {
 		if (w->nf++ > 0)
 			*o++ = w->o.tsv ? '\t' : ',';
-		if (r->plain != NULL && r->plain[i] && !w->o.excel_safe) {
-			copy_field(o, r->f[i], r->len[i]);
-			o += r->len[i];
-		} else
-			o = enc_field(&w->o, o, r->f[i], r->len[i],
-			    r->plain ? r->plain[i] : 0);
+		o = put_field(&w->o, o, r->f[i], r->len[i], r->plain != NULL &&
+		    r->plain[i]);
 	}
 	*o = '\0';
 	w->b.len = (size_t)(o - w->b.s);
