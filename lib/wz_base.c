@@ -543,3 +543,39 @@ wz_big_reserve(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 	*p = wz_big_grow(*p, *cap * sz, ncap * sz, 0);
 	*cap = ncap;
 }
+
+uint64_t
+wz_hash_mem(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, g = 0x6a09e667f3bcc909ULL, v, w;
+
+	/* 16 bytes at a time in two independent lanes (a shape key is some
+	 * 100 bytes: one chain of multiplies would wait on itself), then 8,
+	 * then the tail; mixed at the end. */
+	while (n >= 16) {
+		memcpy(&v, s, 8);
+		memcpy(&w, s + 8, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		g = (g ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 32;
+		g ^= g >> 29;
+		s += 16;
+		n -= 16;
+	}
+	h ^= g;
+	while (n >= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	v = 0;
+	memcpy(&v, s, n);
+	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return h;
+}

@@ -130,5 +130,11 @@ void	 wz_say(char *why, size_t whylen, const char *fmt, ...)
 
 /* FNV-1a, for hash tables inside the library (not for security). */
 uint64_t wz_hash(const void *p, size_t n);
+/*
+ * A faster hash for tables that live only in memory, eight and sixteen
+ * bytes a step; its values may change between versions, so nothing may
+ * store them or depend on their order.
+ */
+uint64_t wz_hash_mem(const void *p, size_t n);
 
 #endif

@@ -452,26 +452,6 @@ struct wz_matcher {
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
 
-/*
- * A hash for the per-row caches (field values, titles), eight bytes a
- * step: their keys are compared whole after it, and it is never stored.
- */
-static uint64_t
-cache_hash(const char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
-}
-
 static int
 is_blank(const char *s, size_t n)
 {
@@ -2047,7 +2027,7 @@ fld_norm(struct wz_matcher *m, int fi, const char **s, size_t *n)
 		}
 		if (f->vs == NULL)
 			f->vs = wz_calloc(VSLOTS, sizeof(*f->vs));
-		h = cache_hash(raw, rl) | 1;
+		h = wz_hash_mem(raw, rl) | 1;
 		v = &f->vs[h % VSLOTS];
 		if (v->h != h || v->rawlen != rl || memcmp(v->raw, raw, rl)) {
 			fld_norm_make(m, f, raw, rl);
@@ -2214,7 +2194,7 @@ row_posts(struct wz_matcher *m)
 	m->title_raw = raw;
 	/* Titles repeat: a county has few; remember the recent ones. */
 	if (rl <= PCACHE_TITLE) {
-		h = cache_hash(raw, rl) | 1;
+		h = wz_hash_mem(raw, rl) | 1;
 		e = &m->pcache[h % PCACHE];
 		if (e->h == h && e->tlen == rl &&
 		    memcmp(e->title, raw, rl) == 0) {

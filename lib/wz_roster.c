@@ -84,42 +84,6 @@ struct strtab {
 };
 
 static uint64_t
-hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, g = 0x6a09e667f3bcc909ULL, v, w;
-
-	/* 16 bytes at a time in two independent lanes (a shape key is some
-	 * 100 bytes: one chain of multiplies would wait on itself), then 8,
-	 * then the tail; mixed at the end. */
-	while (n >= 16) {
-		memcpy(&v, s, 8);
-		memcpy(&w, s + 8, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdULL;
-		g = (g ^ w) * 0xc4ceb9fe1a85ec53ULL;
-		h ^= h >> 32;
-		g ^= g >> 29;
-		s += 16;
-		n -= 16;
-	}
-	h ^= g;
-	while (n >= 8) {
-		memcpy(&v, s, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	v = 0;
-	memcpy(&v, s, n);
-	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 32;
-	return h;
-}
-
-static uint64_t
 mix64(uint64_t x)
 {
 	x ^= x >> 30;
@@ -154,7 +118,7 @@ st_grow(struct strtab *t)
 static uint32_t
 st_lookup(struct strtab *t, const char *s, size_t n, int add)
 {
-	uint32_t h = (uint32_t)hash_bytes(s, n), id;
+	uint32_t h = (uint32_t)wz_hash_mem(s, n), id;
 	size_t j, mask;
 
 	if (t->nslot == 0) {
@@ -2623,7 +2587,7 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 	}
 	st->nm = wz_buf_cstr(&ro->nbuf);
 	st->nmlen = ro->nbuf.len;
-	st->nmh = hash_bytes(st->nm, st->nmlen);
+	st->nmh = wz_hash_mem(st->nm, st->nmlen);
 }
 
 /* Is person p's name the row's? */
@@ -3192,7 +3156,7 @@ shape_get(struct wz_roster *ro, struct rowst *st)
 		key_add(&ro->key, &st->v[shape_fields[i]]);
 	if (ro->shapes == NULL)
 		ro->shapes = wz_calloc(SHAPES, sizeof(*ro->shapes));
-	sp = &ro->shapes[hash_bytes(ro->key.s, ro->key.len) & (SHAPES - 1)];
+	sp = &ro->shapes[wz_hash_mem(ro->key.s, ro->key.len) & (SHAPES - 1)];
 	if (sp->key != NULL && sp->klen == ro->key.len &&
 	    memcmp(sp->key, ro->key.s, sp->klen) == 0)
 		return sp;
