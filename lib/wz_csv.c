@@ -92,6 +92,8 @@ struct wz_reader {
 	int		 cur_bad, cur_blank;
 	unsigned long	 line;		/* line the next record starts on */
 	int		 pending_cr;
+	/* libcsv is at the start of a record (see feed_csv) */
+	int		 csv_start, csv_ended, nosplit;
 	/* TSV state */
 	struct wz_buf	 tsvfield;
 	int		 tsvesc;
@@ -193,6 +195,7 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	r->line = 1;
 	r->rawline = 1;
 	r->cur_blank = 1;
+	r->csv_start = 1;
 	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
 		wz_die(EX_OSERR, NULL, 0, "out of memory");
 	/*
@@ -270,6 +273,12 @@ wz_reader_set_chunk(struct wz_reader *r, size_t n)
 {
 	if (n >= 8 && n <= CHUNK)
 		r->chunk = n;
+}
+
+void
+wz_reader_set_split(struct wz_reader *r, int on)
+{
+	r->nosplit = !on;
 }
 
 const char *
@@ -522,7 +531,10 @@ cb_field(void *s, size_t n, void *data)
 static void
 cb_record(int c, void *data)
 {
-	end_record(data, c);
+	struct wz_reader *r = data;
+
+	r->csv_ended = 1;
+	end_record(r, c);
 }
 
 /* TSV: split on tab and newline, undo \t \n \r \\ escapes. */
@@ -641,6 +653,134 @@ looks_gb18030(const unsigned char *s, size_t n)
 	return rc != (size_t)-1 || errno == EINVAL || (op - out) >= 6;
 }
 
+/*
+ * Split s, whole records none of which holds a quote, as libcsv would
+ * (with spaces kept: see feed()) and make the calls its callbacks would
+ * make, in the same order; s ends with a CR or LF.  libcsv spends most of
+ * a passthrough stepping its state machine a byte at a time; here the
+ * only bytes that matter, commas and line ends, are found 16 at a time.
+ * The states are libcsv's: at a line end, a record whose first field has
+ * not begun (a blank line, or the LF of a CRLF) is only reported
+ * (CSV_REPALL_NL); one after a comma gets its empty last field.
+ */
+static void
+split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	size_t i = 0, j, start = 0;
+	uint32_t m;
+	int begun = 0;
+
+	while (i < n) {
+#ifdef __SSE2__
+		if (n - i >= 16) {
+			const __m128i cm = _mm_set1_epi8(','),
+			    lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+			__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+
+			m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, cm), _mm_or_si128(
+			    _mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr))));
+			j = i;
+			i += 16;
+		} else
+#endif
+		{
+			size_t k, e = n - i < 16 ? n : i + 16;
+
+			for (m = 0, k = i; k < e; k++)
+				if (s[k] == ',' || s[k] == '\n' || s[k] == '\r')
+					m |= 1u << (k - i);
+			j = i;
+			i = e;
+		}
+		for (; m != 0; m &= m - 1) {
+			size_t at = j + (size_t)__builtin_ctz(m);
+
+			if (s[at] == ',') {
+				add_field(r, (const char *)s + start,
+				    at - start);
+				begun = 1;
+			} else {
+				if (begun || at > start)
+					add_field(r, (const char *)s + start,
+					    at - start);
+				end_record(r, s[at]);
+				begun = 0;
+			}
+			start = at + 1;
+		}
+	}
+}
+
+/* Where c next occurs in s[from, n): n if nowhere. */
+static size_t
+next_at(const unsigned char *s, size_t from, size_t n, int c)
+{
+	const unsigned char *q = memchr(s + from, c, n - from);
+
+	return q != NULL ? (size_t)(q - s) : n;
+}
+
+/*
+ * Parse s: through split_plain() where libcsv is at the start of a
+ * record and whole lines follow without a quote, through libcsv a line
+ * at a time from a line with a quote until a record ends, and through
+ * libcsv at once for the rest of a chunk whose lines mostly hold quotes.
+ * libcsv is known to be at a record's start after a line it parsed only
+ * if that line's end (its only CR or LF) ended a record: a call of
+ * cb_record.  The split is made only in runs of at most --max-field
+ * bytes, so that no field it passes on is one libcsv would refuse.
+ * Returns how many bytes were parsed: n, or less where libcsv stopped.
+ */
+static size_t
+feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	size_t pos = 0, q, lf, cr, e, lim, done;
+	const unsigned char *t;
+	int slow = 0, one;
+
+	q = next_at(s, 0, n, '"');
+	lf = next_at(s, 0, n, '\n');
+	cr = next_at(s, 0, n, '\r');
+	while (pos < n) {
+		if (q < pos)
+			q = next_at(s, pos, n, '"');
+		if (lf < pos)
+			lf = next_at(s, pos, n, '\n');
+		if (cr < pos)
+			cr = next_at(s, pos, n, '\r');
+		if (r->csv_start) {
+			lim = n - pos > r->o.max_field ? pos + r->o.max_field :
+			    n;
+			if (q < lim)
+				lim = q;
+			t = lim > pos ? memrchr(s + pos, '\n', lim - pos) :
+			    NULL;
+			if (t != NULL) {
+				e = (size_t)(t - s) + 1;
+				split_plain(r, s + pos, e - pos);
+				pos = e;
+				slow = 0;
+				continue;
+			}
+		}
+		/* One line through libcsv, or the rest of the chunk if lines
+		 * with quotes keep coming or no line end follows. */
+		e = lf < cr ? lf : cr;
+		one = e < n && slow < 8;
+		e = one ? e + 1 : n;
+		slow++;
+		r->csv_ended = 0;
+		done = csv_parse(&r->p, s + pos, e - pos, cb_field, cb_record,
+		    r);
+		if (done != e - pos)
+			return pos + done;
+		r->csv_start = one && r->csv_ended;
+		pos = e;
+	}
+	return n;
+}
+
 /* Feed validated text to the parser.  Returns -1 on a fatal error. */
 static int
 feed(struct wz_reader *r, const unsigned char *s, size_t n)
@@ -660,8 +800,14 @@ feed(struct wz_reader *r, const unsigned char *s, size_t n)
 		return 0;
 	}
 	field_limit_tls = r->o.max_field;
+	/*
+	 * Where spaces do not matter, libcsv's default keeps them as
+	 * no_space() does, and so does split_plain(): either way the
+	 * fields are the same.
+	 */
 	csv_set_space_func(&r->p, spaces_matter(s, n) ? no_space : NULL);
-	done = csv_parse(&r->p, s, n, cb_field, cb_record, r);
+	done = r->nosplit ? csv_parse(&r->p, s, n, cb_field, cb_record, r) :
+	    feed_csv(r, s, n);
 	if (done == n)
 		return 0;
 	since = 0;

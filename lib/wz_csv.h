@@ -106,6 +106,10 @@ void	 wz_reader_close(struct wz_reader *r);
 /* Read at most n bytes at a time (8 .. 64K); for tests that cut the
  * input inside quotes and multibyte characters. */
 void	 wz_reader_set_chunk(struct wz_reader *r, size_t n);
+/* For tests: with on = 0, every byte goes through libcsv, not only the
+ * lines that hold a quote (the reference the fast split is checked
+ * against). */
+void	 wz_reader_set_split(struct wz_reader *r, int on);
 
 /*
  * Header aliases: a table of (field, header) pairs that the caller owns
