@@ -94,6 +94,7 @@ struct wz_reader {
 	int		 pending_cr;
 	/* libcsv is at the start of a record (see feed_csv) */
 	int		 csv_start, csv_ended, nosplit;
+	struct wz_buf	 unq;		/* a quoted field, undoubled */
 	/* TSV state */
 	struct wz_buf	 tsvfield;
 	int		 tsvesc;
@@ -265,6 +266,7 @@ wz_reader_close(struct wz_reader *r)
 	free(r->rows);
 	wz_buf_free(&r->arena);
 	wz_buf_free(&r->tsvfield);
+	wz_buf_free(&r->unq);
 	free(r);
 }
 
@@ -712,6 +714,109 @@ split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 	}
 }
 
+/* The first comma, quote, CR or LF in s[i, n): n if none. */
+static size_t
+next_special(const unsigned char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i cm = _mm_set1_epi8(','), qu = _mm_set1_epi8('"'),
+	    lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	__m128i x;
+	unsigned m;
+
+	for (; n - i >= 16; i += 16) {
+		x = _mm_loadu_si128((const __m128i *)(s + i));
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, cm), _mm_cmpeq_epi8(x, qu)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x,
+		    cr))));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			break;
+	return i;
+}
+
+/*
+ * One record from s[pos], where libcsv is at a record's start, with its
+ * quoted fields (which may hold commas, line ends and doubled quotes),
+ * making libcsv's callbacks; returns where the next record starts.  It
+ * gives up, returning pos and making no call, on anything that is not
+ * plain: a quote inside an unquoted field, text after a closing quote (in
+ * both libcsv reports an error), a record that does not end before lim,
+ * or more fields than it keeps track of.  libcsv then parses the same
+ * bytes.
+ */
+#define SQ_FIELDS	256
+static size_t
+split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
+    size_t lim)
+{
+	size_t at[SQ_FIELDS], len[SQ_FIELDS], i = pos, j, k, nf = 0, f;
+	unsigned char esc[SQ_FIELDS];
+	const unsigned char *q;
+	int c;
+
+	if (s[pos] == '\n' || s[pos] == '\r') {
+		end_record(r, s[pos]);	/* a blank line: CSV_REPALL_NL */
+		return pos + 1;
+	}
+	for (;;) {
+		if (nf == SQ_FIELDS || i >= lim)
+			return pos;
+		if (s[i] == '"') {
+			esc[nf] = 0;
+			for (j = i + 1;; j = k + 2) {
+				q = memchr(s + j, '"', lim - j);
+				if (q == NULL)
+					return pos;
+				k = (size_t)(q - s);
+				if (k + 1 < lim && s[k + 1] == '"')
+					esc[nf] = 1;
+				else
+					break;
+			}
+			at[nf] = i + 1;
+			len[nf++] = k - i - 1;
+			i = k + 1;
+			if (i >= lim || (s[i] != ',' && s[i] != '\n' &&
+			    s[i] != '\r'))
+				return pos;
+		} else {
+			j = next_special(s, i, lim);
+			if (j >= lim || s[j] == '"')
+				return pos;
+			esc[nf] = 0;
+			at[nf] = i;
+			len[nf++] = j - i;
+			i = j;
+		}
+		if (s[i] != ',')
+			break;
+		i++;
+	}
+	c = s[i];
+	for (f = 0; f < nf; f++) {
+		if (!esc[f]) {
+			add_field(r, (const char *)s + at[f], len[f]);
+			continue;
+		}
+		/* "" is one quote */
+		wz_buf_reset(&r->unq);
+		for (j = at[f]; j < at[f] + len[f]; j++) {
+			wz_buf_addc(&r->unq, (char)s[j]);
+			if (s[j] == '"')
+				j++;
+		}
+		add_field(r, r->unq.s, r->unq.len);
+	}
+	end_record(r, c);
+	return i + 1;
+}
+
 /* Where c next occurs in s[from, n): n if nowhere. */
 static size_t
 next_at(const unsigned char *s, size_t from, size_t n, int c)
@@ -763,6 +868,13 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 				slow = 0;
 				continue;
 			}
+		}
+		if (r->csv_start && slow < 8 && (e = split_quoted(r, s, pos,
+		    n - pos > r->o.max_field ? pos + r->o.max_field : n)) >
+		    pos) {
+			pos = e;
+			slow = 0;
+			continue;
 		}
 		/* One line through libcsv, or the rest of the chunk if lines
 		 * with quotes keep coming or no line end follows. */
