@@ -755,7 +755,7 @@ static size_t
 split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
     size_t lim)
 {
-	size_t at[SQ_FIELDS], len[SQ_FIELDS], i = pos, j, k, nf = 0, f;
+	size_t at[SQ_FIELDS], len[SQ_FIELDS], i = pos, j, k, e, nf = 0, f;
 	unsigned char esc[SQ_FIELDS];
 	const unsigned char *q;
 	int c;
@@ -804,12 +804,12 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 			add_field(r, (const char *)s + at[f], len[f]);
 			continue;
 		}
-		/* "" is one quote */
+		/* "" is one quote: copy up to and with the first of each */
 		wz_buf_reset(&r->unq);
-		for (j = at[f]; j < at[f] + len[f]; j++) {
-			wz_buf_addc(&r->unq, (char)s[j]);
-			if (s[j] == '"')
-				j++;
+		for (j = at[f], e = at[f] + len[f]; j < e; j = k + 2) {
+			q = memchr(s + j, '"', e - j);
+			k = q != NULL ? (size_t)(q - s) : e - 1;
+			wz_buf_add(&r->unq, (const char *)s + j, k + 1 - j);
 		}
 		add_field(r, r->unq.s, r->unq.len);
 	}
