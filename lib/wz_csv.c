@@ -1,9 +1,15 @@
 /*
  * wz_csv.c - CSV and TSV readers and writers; see wz_csv.h.
  *
- * The CSV reader drives libcsv with chunks of input and collects the
- * records its callbacks produce into a queue; wz_reader_next() hands them
- * out one at a time.  Before a chunk reaches libcsv it is converted from
+ * The CSV reader parses chunks of input and collects the records into a
+ * queue; wz_reader_next() hands them out one at a time.  libcsv is the
+ * parser of record: where it is at a record's start, records that hold no
+ * quote, and quoted ones without anything libcsv would call an error,
+ * are split here (a byte scan 16 at a time, not libcsv's state machine a
+ * byte at a time) with the same callbacks libcsv would make, and
+ * everything else goes to libcsv (feed_csv).  The unit tests and
+ * fuzz_csv check the two against each other (wz_reader_set_split).
+ * Before a chunk is parsed it is converted from
  * the legacy encoding (iconv) and checked as UTF-8, so an error can name
  * the line and byte column where the file stops being readable, after
  * every record before that point has been delivered.
