@@ -9,10 +9,10 @@
  * byte at a time) with the same callbacks libcsv would make, and
  * everything else goes to libcsv (feed_csv).  The unit tests and
  * fuzz_csv check the two against each other (wz_reader_set_split).
- * Before a chunk is parsed it is converted from
- * the legacy encoding (iconv) and checked as UTF-8, so an error can name
- * the line and byte column where the file stops being readable, after
- * every record before that point has been delivered.
+ * Before a chunk is parsed it is converted from the legacy encoding
+ * (iconv) and checked as UTF-8, so an error can name the line and byte
+ * column where the file stops being readable, after every record before
+ * that point has been delivered.
  *
  * The first bytes decide what the file is: a zip header hands it to the
  * .xlsx reader (wz_xlsx.c), whose rows go through the same queue, limits
