@@ -23,6 +23,7 @@
 #include "wz_base.h"
 #include "wz_csv.h"
 #include "wz_ledger.h"
+#include "wz_rules.h"
 #include "wz_sha.h"
 
 static char dir[64];
@@ -876,6 +877,55 @@ test_concurrent(void **state)
 	free(led);
 }
 
+/*
+ * wz-ledger loads no rules (DESIGN.md Decision 8), so it keeps its own
+ * copies of some header aliases of rules/headers.yaml: each list is the
+ * canonical name, then exactly the aliases the file gives that field.
+ */
+static void
+same_aliases(const struct wz_aliases *al, const char *const *list)
+{
+	size_t i, j, nfile = 0, nlist = 0;
+
+	for (i = 0; i < al->n; i++) {
+		if (strcmp(al->v[i].field, list[0]) != 0)
+			continue;
+		nfile++;
+		for (j = 1; list[j] != NULL; j++)
+			if (strcmp(list[j], al->v[i].header) == 0)
+				break;
+		if (list[j] == NULL)
+			fail_msg("%s: %s is in headers.yaml, not in wz_ledger.c",
+			    list[0], al->v[i].header);
+	}
+	for (j = 1; list[j] != NULL; j++)
+		nlist++;
+	if (nlist != nfile)
+		fail_msg("%s: wz_ledger.c has %zu aliases, headers.yaml %zu",
+		    list[0], nlist, nfile);
+}
+
+static void
+test_header_copies(void **state)
+{
+	const char *rdir = getenv("WENZE_RULES");
+	struct wz_ruleset *rs = wz_rules_new();
+	struct wz_aliases al;
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/headers.yaml", rdir != NULL ? rdir :
+	    "rules");
+	assert_int_equal(wz_rules_load(rs, path), 0);
+	al = wz_rules_aliases(rs);
+	assert_true(al.n > 0);
+	same_aliases(&al, wz_ledger_amount_columns);
+	same_aliases(&al, wz_ledger_year_columns);
+	same_aliases(&al, wz_ledger_date_columns);
+	same_aliases(&al, wz_ledger_found_columns);
+	wz_rules_free(rs);
+}
+
 int
 main(void)
 {
@@ -897,6 +947,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent, setup,
 		    teardown),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_header_copies),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 	};
 
