@@ -101,6 +101,8 @@ struct wz_reader {
 	/* libcsv is at the start of a record (see feed_csv) */
 	int		 csv_start, csv_ended, nosplit;
 	struct wz_buf	 unq;		/* a quoted field, undoubled */
+	size_t		*cut;		/* split_plain: a line's commas */
+	size_t		 capcut;
 	/* TSV state */
 	struct wz_buf	 tsvfield;
 	int		 tsvesc;
@@ -273,6 +275,7 @@ wz_reader_close(struct wz_reader *r)
 	wz_buf_free(&r->arena);
 	wz_buf_free(&r->tsvfield);
 	wz_buf_free(&r->unq);
+	free(r->cut);
 	free(r);
 }
 
@@ -661,22 +664,125 @@ looks_gb18030(const unsigned char *s, size_t n)
 	return rc != (size_t)-1 || errno == EINVAL || (op - out) >= 6;
 }
 
+/* Does s[0, n) hold a control byte or a backslash? */
+static int
+memchr_special(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '\\')
+			return 1;
+	return 0;
+}
+
+/*
+ * Copy n bytes with each comma made a NUL: a line's fields, back to back
+ * with their NULs, as the arena keeps them.  Returns nonzero if a byte
+ * that makes a field not plain (a control byte or a backslash; there is
+ * no quote, and the commas go) is among them.
+ */
+static inline int
+copy_cut(char *d, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	int sp = 0;
+
+#ifdef __SSE2__
+	if (n >= 16) {
+		const __m128i cm = _mm_set1_epi8(','), ctl = _mm_set1_epi8(
+		    0x1f), bs = _mm_set1_epi8('\\');
+		__m128i acc = _mm_setzero_si128(), x;
+
+		for (;; i += 16) {
+			if (i + 16 > n)
+				i = n - 16;	/* the tail, overlapping */
+			x = _mm_loadu_si128((const __m128i *)(s + i));
+			_mm_storeu_si128((__m128i *)(d + i), _mm_andnot_si128(
+			    _mm_cmpeq_epi8(x, cm), x));
+			acc = _mm_or_si128(acc, _mm_or_si128(_mm_cmpeq_epi8(
+			    _mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs)));
+			if (i + 16 == n)
+				break;
+		}
+		return _mm_movemask_epi8(acc) != 0;
+	}
+#endif
+	for (; i < n; i++) {
+		d[i] = s[i] == ',' ? '\0' : (char)s[i];
+		sp |= s[i] < 0x20 || s[i] == '\\';
+	}
+	return sp;
+}
+
+/*
+ * The record on one line, s[ls, at), its fields cut at the nc commas in
+ * r->cut, ended by the CR or LF at s[at]; libcsv is at a record's start.
+ * What add_field() would do field by field is done for the line at once:
+ * one copy, and limits checked on the whole (a line within them has no
+ * field over them).  A line over a limit goes field by field.
+ */
+static void
+add_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t at,
+    size_t nc)
+{
+	size_t n = at - ls, nf = nc + 1, k, start, len;
+	char *d;
+	int sp;
+
+	if (r->cur_nf != 0 || nf > r->o.max_cols || n > r->o.max_field ||
+	    n > r->o.max_row) {
+		for (k = 0, start = ls; k < nc; start = r->cut[k++] + 1)
+			add_field(r, (const char *)s + start,
+			    r->cut[k] - start);
+		add_field(r, (const char *)s + start, at - start);
+		end_record(r, s[at]);
+		return;
+	}
+	if (r->capfields - r->nfields < nf) {
+		while (r->capfields - r->nfields < nf)
+			r->capfields = r->capfields ? r->capfields * 2 : 256;
+		r->fptr = wz_reallocarray(r->fptr, r->capfields,
+		    sizeof(*r->fptr));
+		r->flen = wz_reallocarray(r->flen, r->capfields,
+		    sizeof(*r->flen));
+		r->fplain = wz_realloc(r->fplain, r->capfields);
+	}
+	if (r->arena.cap - r->arena.len < n + 1)
+		arena_grow(r, n + 1);
+	d = r->arena.s + r->arena.len;
+	sp = copy_cut(d, s + ls, n);
+	d[n] = '\0';
+	for (k = 0, start = ls; k <= nc; k++) {
+		len = (k < nc ? r->cut[k] : at) - start;
+		r->fptr[r->nfields] = d + (start - ls);
+		r->flen[r->nfields] = len;
+		r->fplain[r->nfields++] = !sp || !memchr_special(d + (start -
+		    ls), len);
+		start += len + 1;
+	}
+	r->arena.len += n + 1;
+	r->cur_nf = nf;
+	r->cur_bytes = n + 1;
+	r->cur_blank = n == nc;
+	end_record(r, s[at]);
+}
+
 /*
  * Split s, whole records none of which holds a quote, as libcsv would
- * (with spaces kept: see feed()) and make the calls its callbacks would
- * make, in the same order; s ends with a CR or LF.  libcsv spends most of
- * a passthrough stepping its state machine a byte at a time; here the
- * only bytes that matter, commas and line ends, are found 16 at a time.
- * The states are libcsv's: at a line end, a record whose first field has
- * not begun (a blank line, or the LF of a CRLF) is only reported
+ * (with spaces kept: see feed()) and queue what its callbacks would, in
+ * the same order; s ends with a CR or LF.  libcsv spends most of a
+ * passthrough stepping its state machine a byte at a time; here the only
+ * bytes that matter, commas and line ends, are found 16 at a time.  The
+ * states are libcsv's: at a line end, a record whose first field has not
+ * begun (a blank line, or the LF of a CRLF) is only reported
  * (CSV_REPALL_NL); one after a comma gets its empty last field.
  */
 static void
 split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 {
-	size_t i = 0, j, start = 0;
+	size_t i = 0, j, ls = 0, nc = 0;
 	uint32_t m;
-	int begun = 0;
 
 	while (i < n) {
 #ifdef __SSE2__
@@ -705,17 +811,21 @@ split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 			size_t at = j + (size_t)__builtin_ctz(m);
 
 			if (s[at] == ',') {
-				add_field(r, (const char *)s + start,
-				    at - start);
-				begun = 1;
-			} else {
-				if (begun || at > start)
-					add_field(r, (const char *)s + start,
-					    at - start);
-				end_record(r, s[at]);
-				begun = 0;
+				if (nc == r->capcut) {
+					r->capcut = r->capcut ? r->capcut * 2 :
+					    64;
+					r->cut = wz_reallocarray(r->cut,
+					    r->capcut, sizeof(*r->cut));
+				}
+				r->cut[nc++] = at;
+				continue;
 			}
-			start = at + 1;
+			if (nc == 0 && at == ls)
+				end_record(r, s[at]);
+			else
+				add_line(r, s, ls, at, nc);
+			nc = 0;
+			ls = at + 1;
 		}
 	}
 }

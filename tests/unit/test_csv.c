@@ -567,9 +567,9 @@ transcript(const char *s, size_t n, size_t chunk, const struct wz_ropts *ro,
  * libcsv alone, on random files made of the pieces that matter: commas,
  * quotes and doubled quotes, CR, LF, CRLF, spaces and tabs (trimmed by
  * libcsv's default where they touch a field's edge), multibyte text and
- * runs longer than a 16-byte block; under small reads, a small
- * --max-field and --max-cols, so that records cross reads, fields hit
- * the limit and rows are rejected.
+ * runs longer than a 16-byte block; under small reads and small limits
+ * (--max-field, --max-cols, the bytes of a record), so that records
+ * cross reads, fields hit the limit and rows are rejected.
  */
 static void
 test_split_differential(void **state)
@@ -604,6 +604,7 @@ test_split_differential(void **state)
 		memset(&ro, 0, sizeof(ro));
 		ro.max_field = k % 3 == 0 ? 10 : k % 3 == 1 ? 40 : 0;
 		ro.max_cols = k % 5 == 0 ? 3 : 0;
+		ro.max_row = k % 7 == 0 ? 30 : 0;
 		ro.no_header = (int)(k & 1);
 		ci = chunks[k % (sizeof(chunks) / sizeof(chunks[0]))];
 		a = transcript(doc, n, ci, &ro, 1);
