@@ -548,62 +548,6 @@ cb_record(int c, void *data)
 	end_record(r, c);
 }
 
-/* TSV: split on tab and newline, undo \t \n \r \\ escapes. */
-static void
-tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
-{
-	size_t i, start;
-	unsigned char c;
-
-	for (i = 0; i < n; r->tsvprev = s[i++]) {
-		c = s[i];
-		if (r->tsvesc) {
-			r->tsvesc = 0;
-			switch (c) {
-			case 't': wz_buf_addc(&r->tsvfield, '\t'); break;
-			case 'n': wz_buf_addc(&r->tsvfield, '\n'); break;
-			case 'r': wz_buf_addc(&r->tsvfield, '\r'); break;
-			case '\\': wz_buf_addc(&r->tsvfield, '\\'); break;
-			default:
-				wz_buf_addc(&r->tsvfield, '\\');
-				wz_buf_addc(&r->tsvfield, c);
-			}
-			continue;
-		}
-		if (c == '\\') {
-			r->tsvesc = 1;
-			continue;
-		}
-		if (c == '\t') {
-			add_field(r, r->tsvfield.s ? r->tsvfield.s : "",
-			    r->tsvfield.len);
-			wz_buf_reset(&r->tsvfield);
-			continue;
-		}
-		if (c == '\n') {
-			/* A raw CR before the LF ends the line; "\\r" stays. */
-			if (r->tsvprev == '\r' && r->tsvfield.len > 0)
-				r->tsvfield.len--;
-			if (r->tsvfield.len > 0 || r->cur_nf > 0)
-				add_field(r, r->tsvfield.s ? r->tsvfield.s :
-				    "", r->tsvfield.len);
-			wz_buf_reset(&r->tsvfield);
-			end_record(r, '\n');
-			continue;
-		}
-		/* Copy a run of ordinary bytes at once. */
-		start = i;
-		while (i + 1 < n && s[i + 1] != '\t' && s[i + 1] != '\n' &&
-		    s[i + 1] != '\\')
-			i++;
-		wz_buf_add(&r->tsvfield, s + start, i - start + 1);
-		if (r->tsvfield.len > r->o.max_field) {
-			r->fatal_pending = 1;
-			return;
-		}
-	}
-}
-
 static unsigned long
 count_nl(const unsigned char *s, size_t n, size_t *since)
 {
@@ -664,44 +608,59 @@ looks_gb18030(const unsigned char *s, size_t n)
 	return rc != (size_t)-1 || errno == EINVAL || (op - out) >= 6;
 }
 
-/* Does s[0, n) hold a control byte or a backslash? */
+/* Does byte c keep a field from being plain (struct wz_row), where
+ * the separator and, in CSV, quotes are known to be absent? */
+static inline int
+special_byte(unsigned char c, int tsv)
+{
+	return c < 0x20 || c == '\\' || (tsv && (c == ',' || c == '"'));
+}
+
 static int
-memchr_special(const char *s, size_t n)
+has_special(const char *s, size_t n, int tsv)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == '\\')
+		if (special_byte((unsigned char)s[i], tsv))
 			return 1;
 	return 0;
 }
 
 /*
- * Copy n bytes with each comma made a NUL: a line's fields, back to back
- * with their NULs, as the arena keeps them.  Returns nonzero if a byte
- * that makes a field not plain (a control byte or a backslash; there is
- * no quote, and the commas go) is among them.
+ * Copy n bytes with each separator (a comma, or a TAB in TSV) made a
+ * NUL: a line's fields, back to back with their NULs, as the arena keeps
+ * them.  Returns nonzero if a byte that makes a field not plain is among
+ * them: a control byte or a backslash, and in TSV a comma or a quote too
+ * (in CSV there is no quote here, and the commas go).
  */
 static inline int
-copy_cut(char *d, const unsigned char *s, size_t n)
+copy_cut(char *d, const unsigned char *s, size_t n, int tsv)
 {
+	const unsigned char sep = tsv ? '\t' : ',';
 	size_t i = 0;
 	int sp = 0;
 
 #ifdef __SSE2__
 	if (n >= 16) {
-		const __m128i cm = _mm_set1_epi8(','), ctl = _mm_set1_epi8(
-		    0x1f), bs = _mm_set1_epi8('\\');
-		__m128i acc = _mm_setzero_si128(), x;
+		const __m128i cut = _mm_set1_epi8((char)sep), ctl =
+		    _mm_set1_epi8(0x1f), bs = _mm_set1_epi8('\\'), cm =
+		    _mm_set1_epi8(tsv ? ',' : '\\'), qu = _mm_set1_epi8(tsv ?
+		    '"' : '\\');
+		__m128i acc = _mm_setzero_si128(), x, c;
 
 		for (;; i += 16) {
 			if (i + 16 > n)
 				i = n - 16;	/* the tail, overlapping */
 			x = _mm_loadu_si128((const __m128i *)(s + i));
-			_mm_storeu_si128((__m128i *)(d + i), _mm_andnot_si128(
-			    _mm_cmpeq_epi8(x, cm), x));
-			acc = _mm_or_si128(acc, _mm_or_si128(_mm_cmpeq_epi8(
-			    _mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs)));
+			c = _mm_cmpeq_epi8(x, cut);
+			_mm_storeu_si128((__m128i *)(d + i), _mm_andnot_si128(c,
+			    x));
+			acc = _mm_or_si128(acc, _mm_andnot_si128(c,
+			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(
+			    _mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, cm),
+			    _mm_cmpeq_epi8(x, qu)))));
 			if (i + 16 == n)
 				break;
 		}
@@ -709,36 +668,32 @@ copy_cut(char *d, const unsigned char *s, size_t n)
 	}
 #endif
 	for (; i < n; i++) {
-		d[i] = s[i] == ',' ? '\0' : (char)s[i];
-		sp |= s[i] < 0x20 || s[i] == '\\';
+		d[i] = s[i] == sep ? '\0' : (char)s[i];
+		if (s[i] != sep)
+			sp |= special_byte(s[i], tsv);
 	}
 	return sp;
 }
 
 /*
- * The record on one line, s[ls, at), its fields cut at the nc commas in
- * r->cut, ended by the CR or LF at s[at]; libcsv is at a record's start.
- * What add_field() would do field by field is done for the line at once:
- * one copy, and limits checked on the whole (a line within them has no
- * field over them).  A line over a limit goes field by field.
+ * Queue the fields of s[ls, e), cut at the nc separators whose places
+ * are in r->cut, as one record's, without ending it; at a record's
+ * start.  What add_field() would do field by field is done for the line
+ * at once: one copy, and limits checked on the whole (a line within them
+ * has no field over them).  Returns 0, doing nothing, for a line over a
+ * limit.
  */
-static void
-add_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t at,
-    size_t nc)
+static int
+queue_line(struct wz_reader *r, const unsigned char *s, size_t ls,
+    size_t e, size_t nc, int tsv)
 {
-	size_t n = at - ls, nf = nc + 1, k, start, len;
+	size_t n = e - ls, nf = nc + 1, k, start, len;
 	char *d;
 	int sp;
 
 	if (r->cur_nf != 0 || nf > r->o.max_cols || n > r->o.max_field ||
-	    n > r->o.max_row) {
-		for (k = 0, start = ls; k < nc; start = r->cut[k++] + 1)
-			add_field(r, (const char *)s + start,
-			    r->cut[k] - start);
-		add_field(r, (const char *)s + start, at - start);
-		end_record(r, s[at]);
-		return;
-	}
+	    n > r->o.max_row)
+		return 0;
 	if (r->capfields - r->nfields < nf) {
 		while (r->capfields - r->nfields < nf)
 			r->capfields = r->capfields ? r->capfields * 2 : 256;
@@ -751,21 +706,150 @@ add_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t at,
 	if (r->arena.cap - r->arena.len < n + 1)
 		arena_grow(r, n + 1);
 	d = r->arena.s + r->arena.len;
-	sp = copy_cut(d, s + ls, n);
+	sp = copy_cut(d, s + ls, n, tsv);
 	d[n] = '\0';
 	for (k = 0, start = ls; k <= nc; k++) {
-		len = (k < nc ? r->cut[k] : at) - start;
+		len = (k < nc ? r->cut[k] : e) - start;
 		r->fptr[r->nfields] = d + (start - ls);
 		r->flen[r->nfields] = len;
-		r->fplain[r->nfields++] = !sp || !memchr_special(d + (start -
-		    ls), len);
+		r->fplain[r->nfields++] = !sp || !has_special(d + (start - ls),
+		    len, tsv);
 		start += len + 1;
 	}
 	r->arena.len += n + 1;
 	r->cur_nf = nf;
 	r->cur_bytes = n + 1;
 	r->cur_blank = n == nc;
+	return 1;
+}
+
+/* Note the separator at s[at] in r->cut[nc]. */
+static inline void
+cut_at(struct wz_reader *r, size_t nc, size_t at)
+{
+	if (nc == r->capcut) {
+		r->capcut = r->capcut ? r->capcut * 2 : 64;
+		r->cut = wz_reallocarray(r->cut, r->capcut, sizeof(*r->cut));
+	}
+	r->cut[nc] = at;
+}
+
+/*
+ * A CSV record on one line, s[ls, at), its fields cut at the nc commas
+ * in r->cut, ended by the CR or LF at s[at]; libcsv is at a record's
+ * start.  A line over a limit goes field by field, through add_field().
+ */
+static void
+add_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t at,
+    size_t nc)
+{
+	size_t k, start;
+
+	if (!queue_line(r, s, ls, at, nc, 0)) {
+		for (k = 0, start = ls; k < nc; start = r->cut[k++] + 1)
+			add_field(r, (const char *)s + start,
+			    r->cut[k] - start);
+		add_field(r, (const char *)s + start, at - start);
+	}
 	end_record(r, s[at]);
+}
+
+/*
+ * A TSV line from s[ls], at a record's start, if it can be queued at
+ * once: it ends in the chunk, has no backslash (an escape) and is within
+ * the limits.  Returns where the next line starts, or 0 if it is left to
+ * the byte loop.  A CR before the LF is dropped, as the byte loop does; a
+ * line with nothing else is blank.  *bs is where the next backslash is
+ * (SIZE_MAX: not looked for yet).
+ */
+static size_t
+tsv_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t n,
+    size_t *bs)
+{
+	const unsigned char *q;
+	size_t nl, e, i, nc = 0;
+
+	q = memchr(s + ls, '\n', n - ls);
+	if (q == NULL)
+		return 0;
+	nl = (size_t)(q - s);
+	if (*bs == SIZE_MAX || *bs < ls) {
+		q = memchr(s + ls, '\\', n - ls);
+		*bs = q != NULL ? (size_t)(q - s) : n;
+	}
+	if (*bs < nl)
+		return 0;
+	e = nl > ls && s[nl - 1] == '\r' ? nl - 1 : nl;
+	for (i = ls; (q = memchr(s + i, '\t', e - i)) != NULL; i = (size_t)(q -
+	    s) + 1)
+		cut_at(r, nc++, (size_t)(q - s));
+	if (e == ls && nc == 0)
+		;	/* blank */
+	else if (!queue_line(r, s, ls, e, nc, 1))
+		return 0;
+	end_record(r, '\n');
+	return nl + 1;
+}
+
+/* TSV: split on tab and newline, undo \t \n \r \\ escapes. */
+static void
+tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	size_t i, start, nl, bs = SIZE_MAX;
+	unsigned char c;
+
+	for (i = 0; i < n; r->tsvprev = s[i++]) {
+		if (r->cur_nf == 0 && r->tsvfield.len == 0 && !r->tsvesc &&
+		    !r->nosplit && (nl = tsv_line(r, s, i, n, &bs)) > 0) {
+			i = nl - 1;	/* the LF: the loop steps over it */
+			continue;
+		}
+		c = s[i];
+		if (r->tsvesc) {
+			r->tsvesc = 0;
+			switch (c) {
+			case 't': wz_buf_addc(&r->tsvfield, '\t'); break;
+			case 'n': wz_buf_addc(&r->tsvfield, '\n'); break;
+			case 'r': wz_buf_addc(&r->tsvfield, '\r'); break;
+			case '\\': wz_buf_addc(&r->tsvfield, '\\'); break;
+			default:
+				wz_buf_addc(&r->tsvfield, '\\');
+				wz_buf_addc(&r->tsvfield, c);
+			}
+			continue;
+		}
+		if (c == '\\') {
+			r->tsvesc = 1;
+			continue;
+		}
+		if (c == '\t') {
+			add_field(r, r->tsvfield.s ? r->tsvfield.s : "",
+			    r->tsvfield.len);
+			wz_buf_reset(&r->tsvfield);
+			continue;
+		}
+		if (c == '\n') {
+			/* A raw CR before the LF ends the line; "\\r" stays. */
+			if (r->tsvprev == '\r' && r->tsvfield.len > 0)
+				r->tsvfield.len--;
+			if (r->tsvfield.len > 0 || r->cur_nf > 0)
+				add_field(r, r->tsvfield.s ? r->tsvfield.s :
+				    "", r->tsvfield.len);
+			wz_buf_reset(&r->tsvfield);
+			end_record(r, '\n');
+			continue;
+		}
+		/* Copy a run of ordinary bytes at once. */
+		start = i;
+		while (i + 1 < n && s[i + 1] != '\t' && s[i + 1] != '\n' &&
+		    s[i + 1] != '\\')
+			i++;
+		wz_buf_add(&r->tsvfield, s + start, i - start + 1);
+		if (r->tsvfield.len > r->o.max_field) {
+			r->fatal_pending = 1;
+			return;
+		}
+	}
 }
 
 /*
@@ -811,13 +895,7 @@ split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 			size_t at = j + (size_t)__builtin_ctz(m);
 
 			if (s[at] == ',') {
-				if (nc == r->capcut) {
-					r->capcut = r->capcut ? r->capcut * 2 :
-					    64;
-					r->cut = wz_reallocarray(r->cut,
-					    r->capcut, sizeof(*r->cut));
-				}
-				r->cut[nc++] = at;
+				cut_at(r, nc++, at);
 				continue;
 			}
 			if (nc == 0 && at == ls)
