@@ -277,9 +277,14 @@ struct cit {
 	enum wz_severity sev;
 };
 
-/* An article's id and text, encoded for one writer (write_citation). */
-struct artenc {
-	const struct wz_article *art;
+/*
+ * What every citation of an article or group repeats, encoded for one
+ * writer (wz_matcher_write_citation()): an article's id and text, keyed
+ * by the article; a severity's code or label and a group's id or label,
+ * keyed by the string (they are the rules' and wz_severity_code()'s).
+ */
+struct encent {
+	const void	*key;
 	char		*s;
 	size_t		 n;
 };
@@ -301,14 +306,14 @@ struct wz_matcher {
 	const struct wz_ruleset *rs;
 	/*
 	 * The writer's encoding of what repeats in the output: the input
-	 * row (once per row, for its citations) and each article's id and
-	 * text (once per run), for the writer enc_w.
+	 * row (once per row, for its citations) and the articles' and
+	 * groups' fields (once per run), for the writer enc_w.
 	 */
 	const struct wz_writer *enc_w;
 	struct wz_enc	 rowenc;
 	unsigned long	 rowenc_stamp;
-	struct artenc	*artenc;	/* open addressing by pointer */
-	size_t		 nartenc;	/* slots, a power of two */
+	struct encent	*enc;		/* open addressing by key */
+	size_t		 nenc, nencused;	/* slots (a power of two), used */
 	struct wz_match_opts o;
 	struct wz_aliases al;
 
@@ -1463,9 +1468,9 @@ wz_matcher_free(struct wz_matcher *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; m->artenc != NULL && i < m->nartenc; i++)
-		free(m->artenc[i].s);
-	free(m->artenc);
+	for (i = 0; i < m->nenc; i++)
+		free(m->enc[i].s);
+	free(m->enc);
 	wz_buf_free(&m->rowenc.b);
 	for (i = 0; i < m->nfields; i++) {
 		free(m->fields[i].name);
@@ -3820,52 +3825,83 @@ wz_matcher_write_header(const struct wz_matcher *m, struct wz_writer *w,
 	    m->o.explain);
 }
 
-static const struct artenc *
-art_encoded(struct wz_matcher *m, struct wz_writer *w,
-    const struct wz_article *a)
+static size_t
+enc_slot(const struct encent *t, size_t nslots, const void *key)
 {
-	struct artenc *e;
-	size_t i, mask;
+	size_t i, mask = nslots - 1;
 
-	if (m->artenc == NULL) {
-		for (m->nartenc = 64; m->nartenc < 2 * m->rs->narts + 2;
-		    m->nartenc *= 2)
-			;
-		m->artenc = wz_calloc(m->nartenc, sizeof(*m->artenc));
-	}
-	mask = m->nartenc - 1;
-	for (i = (size_t)(((uintptr_t)a >> 4) * 0x9e3779b97f4a7c15ULL >> 32) &
-	    mask; m->artenc[i].art != NULL && m->artenc[i].art != a;
+	for (i = (size_t)(((uintptr_t)key >> 4) * 0x9e3779b97f4a7c15ULL >>
+	    32) & mask; t[i].key != NULL && t[i].key != key;
 	    i = (i + 1) & mask)
 		;
-	e = &m->artenc[i];
-	if (e->art == NULL) {
-		const char *f[2] = { a->id, a->text };
-		size_t l[2] = { strlen(a->id), strlen(a->text) };
-		struct wz_buf b = { 0 };
+	return i;
+}
 
-		wz_writer_encode_fields(w, f, l, 2, &b);
-		e->art = a;
-		e->s = b.s;
-		e->n = b.len;
+/* The encoding of fields f[0..nf) for w, cached under key. */
+static const struct encent *
+encoded(struct wz_matcher *m, const struct wz_writer *w, const void *key,
+    const char *const *f, size_t nf)
+{
+	struct encent *e, *old;
+	struct wz_buf b = { 0 };
+	size_t i, n, l[2];
+
+	if (m->nenc > 0) {
+		e = &m->enc[enc_slot(m->enc, m->nenc, key)];
+		if (e->key == key)
+			return e;
 	}
+	if (2 * (m->nencused + 1) > m->nenc) {
+		old = m->enc;
+		n = m->nenc;
+		m->nenc = n > 0 ? 2 * n : 64;
+		m->enc = wz_calloc(m->nenc, sizeof(*m->enc));
+		for (i = 0; i < n; i++)
+			if (old[i].key != NULL)
+				m->enc[enc_slot(m->enc, m->nenc,
+				    old[i].key)] = old[i];
+		free(old);
+	}
+	e = &m->enc[enc_slot(m->enc, m->nenc, key)];
+	for (i = 0; i < nf; i++)
+		l[i] = strlen(f[i]);
+	wz_writer_encode_fields(w, f, l, nf, &b);
+	e->key = key;
+	e->s = b.s;
+	e->n = b.len;
+	m->nencused++;
 	return e;
+}
+
+/* A field that repeats (a severity, a group): its cached encoding. */
+static void
+put_const(struct wz_matcher *m, struct wz_writer *w, const char *s)
+{
+	const struct encent *e;
+
+	if (s == NULL)
+		s = "";
+	e = encoded(m, w, s, &s, 1);
+
+	wz_writer_raw(w, e->s, e->n, 1);
 }
 
 void
 wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
     const struct wz_row *row, const struct wz_citation *c)
 {
-	const struct artenc *ae;
+	const char *af[2] = { c->art->id, c->art->text };
+	const struct encent *e;
 	int sev = c->severity != WZ_SEV_NONE;
 	size_t i;
 
 	if (m->enc_w != w) {
 		/* Another writer (or the first): start the caches again. */
-		for (i = 0; m->artenc != NULL && i < m->nartenc; i++)
-			free(m->artenc[i].s);
-		if (m->artenc != NULL)
-			memset(m->artenc, 0, m->nartenc * sizeof(*m->artenc));
+		for (i = 0; i < m->nenc; i++)
+			free(m->enc[i].s);
+		if (m->nenc > 0)
+			memset(m->enc, 0, m->nenc * sizeof(*m->enc));
+		m->nencused = 0;
 		m->enc_w = w;
 		m->rowenc_stamp = 0;
 	}
@@ -3874,15 +3910,15 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 		m->rowenc_stamp = m->stamp;
 	}
 	wz_writer_put(w, &m->rowenc);
-	ae = art_encoded(m, w, c->art);
-	wz_writer_raw(w, ae->s, ae->n, 2);
+	e = encoded(m, w, c->art, af, 2);
+	wz_writer_raw(w, e->s, e->n, 2);
 	wz_writer_fieldz(w, c->evidence);
-	wz_writer_fieldz(w, sev ? wz_severity_code(c->severity) : "");
+	put_const(m, w, sev ? wz_severity_code(c->severity) : "");
 	wz_writer_fieldz(w, c->values);
-	wz_writer_fieldz(w, c->group);
+	put_const(m, w, c->group);
 	if (m->o.labels_zh) {
-		wz_writer_fieldz(w, sev ? wz_severity_zh(c->severity) : "");
-		wz_writer_fieldz(w, c->group_label);
+		put_const(m, w, sev ? wz_severity_zh(c->severity) : "");
+		put_const(m, w, c->group_label);
 	}
 	if (m->o.explain)
 		wz_writer_fieldz(w, c->explain);
