@@ -47,15 +47,18 @@ struct slot {
 };
 
 /*
- * What every step of a scan reads of a slot, in eight bytes: more of the
- * array stays in the cache.  check is the parent's slot, CHECK_FREE for
- * a free slot (and the root's, which is no one's child), with CHECK_OUT
- * set when the state has outputs; the failure link and the outputs, read
- * less often, are in arrays of their own.
+ * What a scan reads of a slot.  check is the parent's slot, CHECK_FREE
+ * for a free slot (and the root's, which is no one's child), with
+ * CHECK_OUT set when the state has outputs.  The failure link and the
+ * outputs sit in the same sixteen bytes: in arrays of their own, as they
+ * were, each state with outputs or a failed step cost one more cache
+ * miss, and the scan is bound by the latency of those loads.
  */
 struct cell {
 	int32_t		 base;
 	uint32_t	 check;
+	uint32_t	 fail;		/* the failure state's slot */
+	uint32_t	 out;		/* 0, or the index in clist */
 };
 #define CHECK_FREE	0x7fffffffU
 #define CHECK_OUT	0x80000000U
@@ -90,8 +93,6 @@ struct wz_ac {
 	size_t		 nsym;
 	size_t		 ncells;
 	struct cell	*cells;		/* built: per slot, for the scan */
-	uint32_t	*fail;		/* per slot: the failure state's slot */
-	uint32_t	*out;		/* per slot: 0, or the index in clist */
 	uint32_t	*clist;		/* of a count and that many ids */
 	uint16_t	*bmp;		/* chars: class of each BMP code point */
 	uint32_t	*astral;	/* chars: code points above the BMP, */
@@ -531,8 +532,6 @@ wz_ac_build(struct wz_ac *ac)
 	/* The scan's cells: the slot, its failure and its outputs. */
 	ac->ncells = b.nda;
 	ac->cells = wz_calloc(b.nda, sizeof(*ac->cells));
-	ac->fail = wz_calloc(b.nda, sizeof(*ac->fail));
-	ac->out = wz_calloc(b.nda, sizeof(*ac->out));
 	ac->clist = wz_calloc(nolist + tail + 2, sizeof(*ac->clist));
 	for (i = 0; i < b.nda; i++) {
 		ac->cells[i].base = b.da[i].base;
@@ -542,11 +541,11 @@ wz_ac_build(struct wz_ac *ac)
 	nout = 1;
 	for (i = 0; i < tail; i++) {
 		s = queue[i];
-		ac->fail[pos[s]] = pos[b.nodes[s].fail];
+		ac->cells[pos[s]].fail = pos[b.nodes[s].fail];
 		if (total[s] == 0)
 			continue;
 		ac->cells[pos[s]].check |= CHECK_OUT;
-		ac->out[pos[s]] = (uint32_t)nout;
+		ac->cells[pos[s]].out = (uint32_t)nout;
 		ac->clist[nout++] = total[s];
 		memcpy(&ac->clist[nout], &olist[oat[s]],
 		    total[s] * sizeof(*ac->clist));
@@ -580,10 +579,10 @@ wz_ac_build(struct wz_ac *ac)
 		}							\
 		if (st == 0)						\
 			break;						\
-		st = ac->fail[st];					\
+		st = da[st].fail;					\
 	}								\
 	if (da[st].check & CHECK_OUT) {					\
-		o = &ac->clist[ac->out[st]];				\
+		o = &ac->clist[da[st].out];				\
 		for (k = 0, no = o[0]; k < no; k++) {			\
 			id = o[1 + k];					\
 			if (lasts != NULL)				\
@@ -665,8 +664,6 @@ wz_ac_free(struct wz_ac *ac)
 	free(ac->pbuf);
 	free(ac->pats);
 	free(ac->cells);
-	free(ac->fail);
-	free(ac->out);
 	free(ac->clist);
 	free(ac->bmp);
 	free(ac->astral);

@@ -277,25 +277,43 @@ struct cit {
 	enum wz_severity sev;
 };
 
-/* An article's id and text, encoded for one writer (write_citation). */
-struct artenc {
-	const struct wz_article *art;
+/*
+ * What every citation of an article or group repeats, encoded for one
+ * writer (wz_matcher_write_citation()): an article's id and text, keyed
+ * by the article; a severity's code or label and a group's id or label,
+ * keyed by the string (they are the rules' and wz_severity_code()'s).
+ */
+struct encent {
+	const void	*key;
 	char		*s;
 	size_t		 n;
+};
+
+/*
+ * What candidates() reads of a tid, in one place: a row visits a dozen
+ * tids of hundreds, and a cache line each costs less than one per array
+ * (the row's stamp, its clauses, the units it reaches, the gates it
+ * opens).
+ */
+struct tidrow {
+	unsigned long	 stamp;		/* the row it was looked at */
+	uint32_t	 rest, nrest;	/* clauses after the anchor, in rest */
+	uint32_t	 tu, ntu;	/* units needing it, in tu_list */
+	uint32_t	 tg, ntg;	/* gated units it opens, in tg_list */
 };
 
 struct wz_matcher {
 	const struct wz_ruleset *rs;
 	/*
 	 * The writer's encoding of what repeats in the output: the input
-	 * row (once per row, for its citations) and each article's id and
-	 * text (once per run), for the writer enc_w.
+	 * row (once per row, for its citations) and the articles' and
+	 * groups' fields (once per run), for the writer enc_w.
 	 */
 	const struct wz_writer *enc_w;
 	struct wz_enc	 rowenc;
 	unsigned long	 rowenc_stamp;
-	struct artenc	*artenc;	/* open addressing by pointer */
-	size_t		 nartenc;	/* slots, a power of two */
+	struct encent	*enc;		/* open addressing by key */
+	size_t		 nenc, nencused;	/* slots (a power of two), used */
 	struct wz_match_opts o;
 	struct wz_aliases al;
 
@@ -330,7 +348,7 @@ struct wz_matcher {
 	 */
 	struct wz_ac	*ac;
 	size_t		 ntids;
-	size_t		*tu_start, *tu_end;	/* units needing each tid */
+	struct tidrow	*trow;
 	size_t		*tu_list;
 	uint64_t	*tbits;		/* this row's prefilter ids */
 	uint32_t	*tlist;
@@ -341,7 +359,9 @@ struct wz_matcher {
 	size_t		 ncl;
 	size_t		*cl_start;	/* clause -> literals, in cl_lits */
 	uint32_t	*cl_lits;
-	unsigned long	*tstamp;	/* per tid: the row it was looked at */
+	/* Each tid's clauses after its anchor, as candidates() tests
+	 * them: per clause its number of literals, then the literals. */
+	uint32_t	*rest;
 	/*
 	 * Leading literals (wz_rx_prefixes()): a tid's pattern can only
 	 * match from the first place one of them is found (lend: where each
@@ -386,9 +406,9 @@ struct wz_matcher {
 	uint64_t	*gbits;		/* always-units without a gate */
 	size_t		*gated;		/* units with one */
 	size_t		 ngated;
-	/* tid -> the gated units (places in gated) it opens; per gated
-	 * unit, the row a tid of the row opened it in. */
-	size_t		*tg_start, *tg_list;
+	/* The gated units (places in gated) each tid opens (trow); per
+	 * gated unit, the row a tid of the row opened it in. */
+	size_t		*tg_list;
 	unsigned long	*gopen;
 	size_t		*gatev;
 	size_t		 ngatev;
@@ -1111,11 +1131,12 @@ build_units(struct wz_matcher *m)
 	}
 }
 
-/* Literal -> the tids whose anchor (first clause) holds it. */
+/* Literal -> the tids whose anchor (first clause) holds it; each tid's
+ * other clauses, for candidates(). */
 static void
 anchor_lists(struct wz_matcher *m)
 {
-	size_t t, k, c, l;
+	size_t t, k, c, l, j, n = 0;
 
 	memset(m->lt_start, 0, (m->nlits + 2) * sizeof(*m->lt_start));
 	for (t = 0; t < m->ntids; t++) {
@@ -1131,6 +1152,17 @@ anchor_lists(struct wz_matcher *m)
 		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
 			m->lt_list[m->lt_start[m->cl_lits[k] + 1]++] =
 			    (uint32_t)t;
+	}
+	for (t = 0; t < m->ntids; t++) {
+		m->trow[t].rest = (uint32_t)n;
+		for (j = m->tc_start[t] + 1; j < m->tc_start[t + 1]; j++) {
+			c = m->tc_list[j];
+			m->rest[n++] = (uint32_t)(m->cl_start[c + 1] -
+			    m->cl_start[c]);
+			for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
+				m->rest[n++] = m->cl_lits[k];
+		}
+		m->trow[t].nrest = (uint32_t)n - m->trow[t].rest;
 	}
 }
 
@@ -1301,11 +1333,13 @@ build_literals(struct wz_matcher *m)
 	m->tcl = NULL;
 	m->lt_start = wz_calloc(m->nlits + 2, sizeof(*m->lt_start));
 	m->lt_list = wz_calloc(nl + 1, sizeof(*m->lt_list));
+	m->trow = wz_calloc(m->ntids + 1, sizeof(*m->trow));
+	/* The clauses' literals, and a count per clause. */
+	m->rest = wz_calloc(nl + m->ncl + 1, sizeof(*m->rest));
 	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
 	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
 	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
-	m->tstamp = wz_calloc(m->ntids + 1, sizeof(*m->tstamp));
 	m->next_adapt = 64;
 }
 
@@ -1357,21 +1391,18 @@ build_prefilter(struct wz_matcher *m)
 			cnt[m->ndv[mc->nd_off + t]]++;
 		total += mc->nd_n > 0 ? (size_t)mc->nd_n : 0;
 	}
-	m->tu_start = wz_calloc(m->ntids + 1, sizeof(*m->tu_start));
-	m->tu_end = wz_calloc(m->ntids + 1, sizeof(*m->tu_end));
 	for (t = 1; t < m->ntids; t++)
-		m->tu_start[t] = m->tu_start[t - 1] + cnt[t - 1];
-	memcpy(m->tu_end, m->tu_start, m->ntids * sizeof(*m->tu_end));
+		m->trow[t].tu = m->trow[t - 1].tu + (uint32_t)cnt[t - 1];
 	m->tu_list = wz_calloc(total + 1, sizeof(*m->tu_list));
 	/* Units in increasing order: each list comes out sorted. */
 	for (u = 0; u < m->nunits; u++) {
 		mc = m->units[u].cond;
 		for (t = 0; mc->nd_n > 0 && t < (size_t)mc->nd_n; t++) {
-			size_t id = m->ndv[mc->nd_off + t];
+			struct tidrow *tr = &m->trow[m->ndv[mc->nd_off + t]];
 
-			if (m->tu_end[id] == m->tu_start[id] ||
-			    m->tu_list[m->tu_end[id] - 1] != u)
-				m->tu_list[m->tu_end[id]++] = u;
+			if (tr->ntu == 0 ||
+			    m->tu_list[tr->tu + tr->ntu - 1] != u)
+				m->tu_list[tr->tu + tr->ntu++] = u;
 		}
 	}
 	m->tbits = wz_calloc(m->ntids / 64 + 1, sizeof(*m->tbits));
@@ -1437,9 +1468,9 @@ wz_matcher_free(struct wz_matcher *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; m->artenc != NULL && i < m->nartenc; i++)
-		free(m->artenc[i].s);
-	free(m->artenc);
+	for (i = 0; i < m->nenc; i++)
+		free(m->enc[i].s);
+	free(m->enc);
 	wz_buf_free(&m->rowenc.b);
 	for (i = 0; i < m->nfields; i++) {
 		free(m->fields[i].name);
@@ -1481,15 +1512,14 @@ wz_matcher_free(struct wz_matcher *m)
 		free(m->hists[i].keys);
 	free(m->hists);
 	wz_ac_free(m->ac);
-	free(m->tu_start);
-	free(m->tu_end);
+	free(m->trow);
+	free(m->rest);
 	free(m->tu_list);
 	free(m->ndv);
 	free(m->abits);
 	free(m->pbits);
 	free(m->gbits);
 	free(m->gated);
-	free(m->tg_start);
 	free(m->tg_list);
 	free(m->gopen);
 	free(m->gatev);
@@ -1509,7 +1539,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->lseen);
 	free(m->cl_start);
 	free(m->cl_lits);
-	free(m->tstamp);
 	free(m->tp_start);
 	free(m->tp_list);
 	free(m->llen);
@@ -1682,27 +1711,31 @@ gate_tids(struct wz_matcher *m)
 {
 	size_t i, k, n = 0;
 	const struct unit *u;
+	struct tidrow *tr;
 
-	free(m->tg_start);
 	free(m->tg_list);
 	free(m->gopen);
-	m->tg_start = wz_calloc(m->ntids + 2, sizeof(*m->tg_start));
+	for (k = 0; k < m->ntids; k++)
+		m->trow[k].ntg = 0;
 	for (i = 0; i < m->ngated; i++) {
 		u = &m->units[m->gated[i]];
 		for (k = 0; k < u->gtids; k++)
-			m->tg_start[m->gatev[u->goff + k] + 2]++;
+			m->trow[m->gatev[u->goff + k]].ntg++;
 		n += u->gtids;
 	}
-	for (k = 0; k < m->ntids; k++)
-		m->tg_start[k + 2] += m->tg_start[k + 1];
+	for (k = 0, i = 0; k < m->ntids; k++) {
+		m->trow[k].tg = (uint32_t)i;
+		i += m->trow[k].ntg;
+		m->trow[k].ntg = 0;
+	}
 	m->tg_list = wz_calloc(n + 1, sizeof(*m->tg_list));
 	for (i = 0; i < m->ngated; i++) {
 		u = &m->units[m->gated[i]];
-		for (k = 0; k < u->gtids; k++)
-			m->tg_list[m->tg_start[m->gatev[u->goff + k] + 1]++] =
-			    i;
+		for (k = 0; k < u->gtids; k++) {
+			tr = &m->trow[m->gatev[u->goff + k]];
+			m->tg_list[tr->tg + tr->ntg++] = i;
+		}
 	}
-	/* tg_start[t] .. tg_start[t + 1] now. */
 	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
 }
 
@@ -3210,6 +3243,25 @@ gate_open(struct wz_matcher *m, struct unit *u)
 	return r;
 }
 
+/* Has each clause of r[0..n) (a count, then that many literals; see
+ * anchor_lists()) a literal in the row? */
+static int
+rest_found(const struct wz_matcher *m, const uint32_t *r, size_t n)
+{
+	size_t i = 0, k, e;
+
+	while (i < n) {
+		e = i + 1 + r[i];
+		for (k = i + 1; k < e; k++)
+			if ((m->lbits[r[k] >> 6] >> (r[k] & 63)) & 1)
+				break;
+		if (k == e)
+			return 0;
+		i = e;
+	}
+	return 1;
+}
+
 /* The units this row can reach, in unit order, in m->cand. */
 static void
 candidates(struct wz_matcher *m)
@@ -3236,46 +3288,37 @@ candidates(struct wz_matcher *m)
 	for (i = 0; i < m->nllist; i++)
 		for (k = m->lt_start[m->llist[i]];
 		    k < m->lt_start[m->llist[i] + 1]; k++) {
-			size_t c, j, l;
+			struct tidrow *tr;
 
 			u = m->lt_list[k];
-			if (m->tstamp[u] == m->stamp)
+			tr = &m->trow[u];
+			if (tr->stamp == m->stamp)
 				continue;
-			m->tstamp[u] = m->stamp;
-			for (j = m->tc_start[u] + 1; j < m->tc_start[u + 1];
-			    j++) {
-				c = m->tc_list[j];
-				for (l = m->cl_start[c]; l < m->cl_start[c + 1];
-				    l++)
-					if ((m->lbits[m->cl_lits[l] >> 6] >>
-					    (m->cl_lits[l] & 63)) & 1)
-						break;
-				if (l == m->cl_start[c + 1])
-					break;
-			}
-			if (j == m->tc_start[u + 1]) {
+			tr->stamp = m->stamp;
+			if (rest_found(m, m->rest + tr->rest, tr->nrest)) {
 				m->tbits[u >> 6] |= 1ULL << (u & 63);
 				m->tlist[m->ntlist++] = (uint32_t)u;
 			}
 		}
-	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
-	/* A gate opens with one of its tids in the row, else with one of
+	/* The units the row's tids reach, and the gates they open; a
+	 * gate opens with one of its tids in the row, else with one of
 	 * its field tests. */
-	for (i = 0; i < m->ntlist; i++)
-		for (k = m->tg_start[m->tlist[i]];
-		    k < m->tg_start[m->tlist[i] + 1]; k++)
+	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
+	for (i = 0; i < m->ntlist; i++) {
+		const struct tidrow *tr = &m->trow[m->tlist[i]];
+
+		for (k = tr->tu; k < tr->tu + tr->ntu; k++) {
+			u = m->tu_list[k];
+			m->cbits[u >> 6] |= 1ULL << (u & 63);
+		}
+		for (k = tr->tg; k < tr->tg + tr->ntg; k++)
 			m->gopen[m->tg_list[k]] = m->stamp;
+	}
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
 		if (m->gopen[i] == m->stamp || gate_open(m, &m->units[u]))
 			m->cbits[u >> 6] |= 1ULL << (u & 63);
 	}
-	for (i = 0; i < m->ntlist; i++)
-		for (k = m->tu_start[m->tlist[i]]; k < m->tu_end[m->tlist[i]];
-		    k++) {
-			u = m->tu_list[k];
-			m->cbits[u >> 6] |= 1ULL << (u & 63);
-		}
 	m->ncand = 0;
 	for (w = 0; w < m->nuwords; w++) {
 		m->cbits[w] &= m->pbits[w];
@@ -3782,52 +3825,83 @@ wz_matcher_write_header(const struct wz_matcher *m, struct wz_writer *w,
 	    m->o.explain);
 }
 
-static const struct artenc *
-art_encoded(struct wz_matcher *m, struct wz_writer *w,
-    const struct wz_article *a)
+static size_t
+enc_slot(const struct encent *t, size_t nslots, const void *key)
 {
-	struct artenc *e;
-	size_t i, mask;
+	size_t i, mask = nslots - 1;
 
-	if (m->artenc == NULL) {
-		for (m->nartenc = 64; m->nartenc < 2 * m->rs->narts + 2;
-		    m->nartenc *= 2)
-			;
-		m->artenc = wz_calloc(m->nartenc, sizeof(*m->artenc));
-	}
-	mask = m->nartenc - 1;
-	for (i = (size_t)(((uintptr_t)a >> 4) * 0x9e3779b97f4a7c15ULL >> 32) &
-	    mask; m->artenc[i].art != NULL && m->artenc[i].art != a;
+	for (i = (size_t)(((uintptr_t)key >> 4) * 0x9e3779b97f4a7c15ULL >>
+	    32) & mask; t[i].key != NULL && t[i].key != key;
 	    i = (i + 1) & mask)
 		;
-	e = &m->artenc[i];
-	if (e->art == NULL) {
-		const char *f[2] = { a->id, a->text };
-		size_t l[2] = { strlen(a->id), strlen(a->text) };
-		struct wz_buf b = { 0 };
+	return i;
+}
 
-		wz_writer_encode_fields(w, f, l, 2, &b);
-		e->art = a;
-		e->s = b.s;
-		e->n = b.len;
+/* The encoding of fields f[0..nf) for w, cached under key. */
+static const struct encent *
+encoded(struct wz_matcher *m, const struct wz_writer *w, const void *key,
+    const char *const *f, size_t nf)
+{
+	struct encent *e, *old;
+	struct wz_buf b = { 0 };
+	size_t i, n, l[2];
+
+	if (m->nenc > 0) {
+		e = &m->enc[enc_slot(m->enc, m->nenc, key)];
+		if (e->key == key)
+			return e;
 	}
+	if (2 * (m->nencused + 1) > m->nenc) {
+		old = m->enc;
+		n = m->nenc;
+		m->nenc = n > 0 ? 2 * n : 64;
+		m->enc = wz_calloc(m->nenc, sizeof(*m->enc));
+		for (i = 0; i < n; i++)
+			if (old[i].key != NULL)
+				m->enc[enc_slot(m->enc, m->nenc,
+				    old[i].key)] = old[i];
+		free(old);
+	}
+	e = &m->enc[enc_slot(m->enc, m->nenc, key)];
+	for (i = 0; i < nf; i++)
+		l[i] = strlen(f[i]);
+	wz_writer_encode_fields(w, f, l, nf, &b);
+	e->key = key;
+	e->s = b.s;
+	e->n = b.len;
+	m->nencused++;
 	return e;
+}
+
+/* A field that repeats (a severity, a group): its cached encoding. */
+static void
+put_const(struct wz_matcher *m, struct wz_writer *w, const char *s)
+{
+	const struct encent *e;
+
+	if (s == NULL)
+		s = "";
+	e = encoded(m, w, s, &s, 1);
+
+	wz_writer_raw(w, e->s, e->n, 1);
 }
 
 void
 wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
     const struct wz_row *row, const struct wz_citation *c)
 {
-	const struct artenc *ae;
+	const char *af[2] = { c->art->id, c->art->text };
+	const struct encent *e;
 	int sev = c->severity != WZ_SEV_NONE;
 	size_t i;
 
 	if (m->enc_w != w) {
 		/* Another writer (or the first): start the caches again. */
-		for (i = 0; m->artenc != NULL && i < m->nartenc; i++)
-			free(m->artenc[i].s);
-		if (m->artenc != NULL)
-			memset(m->artenc, 0, m->nartenc * sizeof(*m->artenc));
+		for (i = 0; i < m->nenc; i++)
+			free(m->enc[i].s);
+		if (m->nenc > 0)
+			memset(m->enc, 0, m->nenc * sizeof(*m->enc));
+		m->nencused = 0;
 		m->enc_w = w;
 		m->rowenc_stamp = 0;
 	}
@@ -3836,15 +3910,15 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 		m->rowenc_stamp = m->stamp;
 	}
 	wz_writer_put(w, &m->rowenc);
-	ae = art_encoded(m, w, c->art);
-	wz_writer_raw(w, ae->s, ae->n, 2);
+	e = encoded(m, w, c->art, af, 2);
+	wz_writer_raw(w, e->s, e->n, 2);
 	wz_writer_fieldz(w, c->evidence);
-	wz_writer_fieldz(w, sev ? wz_severity_code(c->severity) : "");
+	put_const(m, w, sev ? wz_severity_code(c->severity) : "");
 	wz_writer_fieldz(w, c->values);
-	wz_writer_fieldz(w, c->group);
+	put_const(m, w, c->group);
 	if (m->o.labels_zh) {
-		wz_writer_fieldz(w, sev ? wz_severity_zh(c->severity) : "");
-		wz_writer_fieldz(w, c->group_label);
+		put_const(m, w, sev ? wz_severity_zh(c->severity) : "");
+		put_const(m, w, c->group_label);
 	}
 	if (m->o.explain)
 		wz_writer_fieldz(w, c->explain);

@@ -157,7 +157,9 @@ const char *wz_matcher_row_exclusion(const struct wz_matcher *m);
 /* The columns wz-match appends (header names), and one citation's
  * values for them, written after the row's own fields.  row must be the
  * row last given to wz_matcher_row(): its encoding is kept for the
- * row's other citations. */
+ * row's other citations.  c must be one of its citations: the encoding
+ * of its article, severity and group strings is kept, by address, for
+ * the matcher's life. */
 void	 wz_matcher_write_header(const struct wz_matcher *m,
 	    struct wz_writer *w, const struct wz_row *hdr);
 void	 wz_matcher_write_citation(struct wz_matcher *m,

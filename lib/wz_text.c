@@ -406,6 +406,20 @@ combines(uint32_t cp)
 	    (pr->comb_index != UINT16_MAX && pr->comb_index >= 0x8000);
 }
 
+/*
+ * The one-pass path's map, sparse.  Most output bytes are input bytes
+ * copied, each a fixed distance after its own, which changes only where
+ * a space is folded or dropped and where a full-width form becomes
+ * ASCII: those places are kept, as an output byte made from input
+ * [beg, end) (a folded space, a form turned ASCII), or as none (a
+ * dropped space); from there on, bytes are copied from end on.
+ */
+struct nseg {
+	size_t		 o;		/* the output byte, or the next one */
+	size_t		 beg, end;
+	size_t		 one;		/* 1: byte o was made; 0: dropped */
+};
+
 struct wz_norm {
 	opencc_t	 cc;		/* opened on first traditional text */
 	struct wz_buf	 a, b;		/* stage buffers */
@@ -414,8 +428,10 @@ struct wz_norm {
 	size_t		 acap, bcap;
 	size_t		 srclen;
 	int		 coarse;	/* spans are the whole input */
-	int		 fast;		/* the one-pass path made a */
-	int		 mapped;	/* abeg/aend hold a's spans */
+	int		 fast;		/* the one-pass path made a: its map
+					 * is in seg, not abeg/aend */
+	struct nseg	*seg;
+	size_t		 nseg, capseg;
 	struct wz_buf	 src;		/* the input of the fast path */
 	unsigned char	*nfkc;		/* per BMP code point: 0 not known,
 					 * 1 NFKC-stable, 2 not (fast path) */
@@ -438,6 +454,7 @@ wz_norm_free(struct wz_norm *nm)
 	wz_buf_free(&nm->a);
 	wz_buf_free(&nm->b);
 	wz_buf_free(&nm->src);
+	free(nm->seg);
 	free(nm->nfkc);
 	free(nm->abeg);
 	free(nm->aend);
@@ -623,6 +640,24 @@ stage_space(struct wz_norm *nm)
 	}
 }
 
+/* Keep a place of the one-pass path's map (struct nseg). */
+static void
+seg_add(struct wz_norm *nm, size_t o, size_t beg, size_t end, size_t one)
+{
+	struct nseg *g;
+
+	if (nm->nseg == nm->capseg) {
+		nm->capseg = nm->capseg ? nm->capseg * 2 : 16;
+		nm->seg = wz_reallocarray(nm->seg, nm->capseg,
+		    sizeof(*nm->seg));
+	}
+	g = &nm->seg[nm->nseg++];
+	g->o = o;
+	g->beg = beg;
+	g->end = end;
+	g->one = one;
+}
+
 /*
  * The one-pass path, for the text that findings are made of: ASCII,
  * CJK ideographs without a traditional-only form, the punctuation NFKC
@@ -630,22 +665,20 @@ stage_space(struct wz_norm *nm)
  * NFKC is a single ASCII character.  Anything else (a traditional
  * character, a compatibility ideograph, a combining mark ...) returns -1
  * and the three-stage path runs instead.  It gives the same text as the
- * stages; with map set it also fills abeg/aend, which is done only when
- * a caller asks for a span.
+ * stages, and the same spans, kept in nm->seg (struct nseg) where a
+ * space or a full-width form is: spans are asked for in few rows, and a
+ * map of every byte, made in all, cost more than the text.
  */
-static inline __attribute__((always_inline)) int
-fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
+static int
+fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n)
 {
 	size_t i = 0, k, ws = 0, o;
 	uint32_t cp, prev = 0;
 	int pending = 0;
-	char out;
 	unsigned c;
 
-	if (!map)
-		wz_buf_reserve(&nm->a, n);
-	else
-		maps_reserve(&nm->abeg, &nm->aend, &nm->acap, n);
+	wz_buf_reserve(&nm->a, n);
+	nm->nseg = 0;
 	o = 0;
 	while (i < n) {
 		c = p[i];
@@ -661,16 +694,9 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 					break;
 				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
 					return -1;
-				if (map) {
-					nm->abeg[o] = nm->abeg[o + 1] =
-					    nm->abeg[o + 2] = i;
-					nm->aend[o] = nm->aend[o + 1] =
-					    nm->aend[o + 2] = i + 3;
-				} else {
-					nm->a.s[o] = (char)c;
-					nm->a.s[o + 1] = (char)p[i + 1];
-					nm->a.s[o + 2] = (char)p[i + 2];
-				}
+				nm->a.s[o] = (char)c;
+				nm->a.s[o + 1] = (char)p[i + 1];
+				nm->a.s[o + 2] = (char)p[i + 2];
 				o += 3;
 				i += 3;
 				prev = cp;
@@ -682,12 +708,7 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 		if (c > 0x20 && c < 0x7f && !pending) {
 			/* A run of printable ASCII: copied as it is. */
 			do {
-				if (map) {
-					nm->abeg[o] = i;
-					nm->aend[o] = i + 1;
-				} else
-					nm->a.s[o] = (char)c;
-				o++;
+				nm->a.s[o++] = (char)c;
 				prev = c;
 			} while (++i < n && (c = p[i]) > 0x20 && c < 0x7f);
 			continue;
@@ -751,31 +772,15 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 		if (pending) {
 			pending = 0;
 			if (o > 0 && !(is_cjk(prev) && is_cjk(cp))) {
-				if (map) {
-					nm->abeg[o] = ws;
-					nm->aend[o] = i;
-				} else
-					nm->a.s[o] = ' ';
-				o++;
-			}
+				seg_add(nm, o, ws, i, 1);
+				nm->a.s[o++] = ' ';
+			} else
+				seg_add(nm, o, ws, i, 0);
 		}
 		if (cp < 0x80 && k == 3) {
 			/* a full-width form turned ASCII */
-			out = (char)cp;
-			if (map) {
-				nm->abeg[o] = i;
-				nm->aend[o] = i + 3;
-			} else
-				nm->a.s[o] = out;
-			o++;
-		} else if (map) {
-			size_t j;
-
-			for (j = 0; j < k; j++) {
-				nm->abeg[o + j] = i;
-				nm->aend[o + j] = i + k;
-			}
-			o += k;
+			seg_add(nm, o, i, i + 3, 1);
+			nm->a.s[o++] = (char)cp;
 		} else {
 			/* At most four bytes: no call to memcpy. */
 			nm->a.s[o] = (char)p[i];
@@ -792,24 +797,46 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n, int map)
 		prev = cp;
 		i += k;
 	}
-	if (!map) {
-		nm->a.len = o;
-		nm->a.s[o] = '\0';
-	}
+	nm->a.len = o;
+	nm->a.s[o] = '\0';
 	return 0;
 }
 
-/* fast_pass() made twice, each without the other's tests of map. */
-static int
-fast_text(struct wz_norm *nm, const unsigned char *p, size_t n)
+/*
+ * The input span of output byte x of the one-pass path: that of the
+ * last place kept at or before x if it made x, else that of the input
+ * character x was copied from.
+ */
+static void
+fast_span(const struct wz_norm *nm, size_t x, size_t *beg, size_t *end)
 {
-	return fast_pass(nm, p, n, 0);
-}
+	const unsigned char *p = (const unsigned char *)nm->src.s;
+	const struct nseg *g;
+	size_t lo = 0, hi = nm->nseg, mid, b, e;
 
-static int
-fast_map(struct wz_norm *nm, const unsigned char *p, size_t n)
-{
-	return fast_pass(nm, p, n, 1);
+	while (lo < hi) {	/* the first place after x */
+		mid = (lo + hi) / 2;
+		if (nm->seg[mid].o <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	b = x;
+	if (lo > 0) {
+		g = &nm->seg[lo - 1];
+		if (g->one && g->o == x) {
+			*beg = g->beg;
+			*end = g->end;
+			return;
+		}
+		b = g->end + (x - g->o - g->one);
+	}
+	for (e = b + 1; e < nm->src.len && (p[e] & 0xc0) == 0x80; e++)
+		;
+	while (b > 0 && (p[b] & 0xc0) == 0x80)
+		b--;
+	*beg = b;
+	*end = e;
 }
 
 const char *
@@ -817,10 +844,9 @@ wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 {
 	nm->srclen = n;
 	nm->coarse = 0;
-	nm->mapped = 0;
 	nm->fast = 0;
 	wz_buf_reset(&nm->a);
-	if (fast_text(nm, (const unsigned char *)s, n) == 0) {
+	if (fast_pass(nm, (const unsigned char *)s, n) == 0) {
 		/* Keep the input: spans are worked out only when asked for. */
 		nm->fast = 1;
 		wz_buf_reset(&nm->src);
@@ -831,7 +857,6 @@ wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 	stage_nfkc(nm, s, n);
 	stage_t2s(nm);
 	stage_space(nm);
-	nm->mapped = 1;
 	*outlen = nm->a.len;
 	return wz_buf_cstr(&nm->a);
 }
@@ -846,7 +871,6 @@ wz_norm_run_slow(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 	stage_nfkc(nm, s, n);
 	stage_t2s(nm);
 	stage_space(nm);
-	nm->mapped = 1;
 	*outlen = nm->a.len;
 	return wz_buf_cstr(&nm->a);
 }
@@ -855,14 +879,17 @@ void
 wz_norm_span(struct wz_norm *nm, size_t start, size_t end,
     size_t *from, size_t *to)
 {
+	size_t b, e;
+
 	if (nm->coarse || start >= end || end > nm->a.len) {
 		*from = 0;
 		*to = nm->srclen;
 		return;
 	}
-	if (!nm->mapped) {
-		fast_map(nm, (const unsigned char *)nm->src.s, nm->src.len);
-		nm->mapped = 1;
+	if (nm->fast) {
+		fast_span(nm, start, from, &e);
+		fast_span(nm, end - 1, &b, to);
+		return;
 	}
 	*from = nm->abeg[start];
 	*to = nm->aend[end - 1];
