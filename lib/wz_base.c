@@ -571,8 +571,16 @@ wz_hash_mem(const void *p, size_t n)
 		s += 8;
 		n -= 8;
 	}
+	/* The last n < 8 bytes, as a memcpy into a zeroed word would give
+	 * them, without a call: in a longer key, the 8 bytes that end it,
+	 * shifted; in a short one, a byte at a time. */
 	v = 0;
-	memcpy(&v, s, n);
+	if (n > 0 && s - (const unsigned char *)p >= 8) {
+		memcpy(&v, s + n - 8, 8);
+		v >>= 8 * (8 - n);
+	} else
+		for (w = 0; w < n; w++)
+			v |= (uint64_t)s[w] << (8 * w);
 	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdULL;

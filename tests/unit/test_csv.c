@@ -635,6 +635,57 @@ test_split_differential(void **state)
 	    1), 0);
 }
 
+/* wz_hash_mem as it was written first, with memcpy for the tail. */
+static uint64_t
+hash_mem_ref(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, g = 0x6a09e667f3bcc909ULL, v, w;
+
+	for (; n >= 16; s += 16, n -= 16) {
+		memcpy(&v, s, 8);
+		memcpy(&w, s + 8, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		g = (g ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 32;
+		g ^= g >> 29;
+	}
+	h ^= g;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	v = 0;
+	memcpy(&v, s, n);
+	h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return h;
+}
+
+/* The tail read without memcpy gives the same values, at every length
+ * and offset (a key is read up to its end and no further: ASan). */
+static void
+test_hash_mem(void **state)
+{
+	unsigned char buf[64];
+	size_t i, off, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 37 + 11);
+	for (off = 0; off < 8; off++)
+		for (n = 0; off + n <= sizeof(buf); n++) {
+			unsigned char *k = wz_malloc(n + 1);
+
+			memcpy(k, buf + off, n);
+			assert_true(wz_hash_mem(k, n) == hash_mem_ref(k, n));
+			free(k);
+		}
+}
+
 static void
 test_big(void **state)
 {
@@ -729,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_plain_flags),
 		cmocka_unit_test(test_split_differential),
 		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_hash_mem),
 		cmocka_unit_test(test_buf_add),
 		cmocka_unit_test(test_msg_line),
 	};
