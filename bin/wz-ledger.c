@@ -15,7 +15,8 @@
 enum {
 	OPT_AT = WZ_OPT_PROGRAM, OPT_BY, OPT_NOTE, OPT_MEASURES, OPT_BASIS,
 	OPT_RECTIFY_BY, OPT_NO_PROMOTION, OPT_DATE, OPT_GROUP, OPT_EXPECT,
-	OPT_ID_COLUMN, OPT_PLACE_COLUMN, OPT_QUIET, OPT_ON
+	OPT_ID_COLUMN, OPT_PLACE_COLUMN, OPT_YEAR_COLUMN, OPT_DATE_COLUMN,
+	OPT_QUIET, OPT_ON
 };
 
 /* The commands, and which of the program's own options each takes. */
@@ -38,6 +39,8 @@ static const struct {
 	{ OPT_EXPECT, "--expect", C_VERIFY },
 	{ OPT_ID_COLUMN, "--id-column", C_APPEND },
 	{ OPT_PLACE_COLUMN, "--place-column", C_APPEND },
+	{ OPT_YEAR_COLUMN, "--year-column", C_APPEND },
+	{ OPT_DATE_COLUMN, "--date-column", C_APPEND },
 	{ OPT_QUIET, "--quiet", C_VERIFY },
 	{ OPT_ON, "--on", C_APPEND },
 };
@@ -48,7 +51,7 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: wz-ledger append [-t] [--at TIME] [--on DATE] [--by NAME]\n"
 "           [--note TEXT] [--id-column NAME] [--place-column NAME]\n"
-"           LEDGER [FILE ...]\n"
+"           [--year-column NAME] [--date-column NAME] LEDGER [FILE ...]\n"
 "       wz-ledger event [--at TIME] --by NAME [--measures CODES]\n"
 "           [--basis IDS] [--rectify-by DATE] [--no-promotion-until DATE]\n"
 "           [--date DATE] [--note TEXT] LEDGER CASE_ID EVENT\n"
@@ -89,6 +92,8 @@ main(int argc, char *argv[])
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "id-column", required_argument, NULL, OPT_ID_COLUMN },
 		{ "place-column", required_argument, NULL, OPT_PLACE_COLUMN },
+		{ "year-column", required_argument, NULL, OPT_YEAR_COLUMN },
+		{ "date-column", required_argument, NULL, OPT_DATE_COLUMN },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "on", required_argument, NULL, OPT_ON },
 		{ NULL, 0, NULL, 0 }
@@ -132,6 +137,8 @@ main(int argc, char *argv[])
 		case OPT_EXPECT: expect = optarg; break;
 		case OPT_ID_COLUMN: o.id_column = optarg; break;
 		case OPT_PLACE_COLUMN: o.place_column = optarg; break;
+		case OPT_YEAR_COLUMN: o.year_column = optarg; break;
+		case OPT_DATE_COLUMN: o.date_column = optarg; break;
 		case OPT_ON:
 			if (!wz_ledger_date_ok(optarg, strlen(optarg)))
 				wz_cli_usage_error(&cli, "--on: '%s' is not a "

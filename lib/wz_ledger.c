@@ -1801,35 +1801,43 @@ find_cols(struct wz_reader *r, const struct wz_row *hdr,
 	/* Filters append their columns, so the finding's own are those
 	 * before wz-match's first, article. */
 	ic->nfind = (size_t)ic->col[IN_ARTICLE];
-	if (o->id_column != NULL) {
-		ic->col[IN_ID] = col_last(norm, hdr->n, o->id_column);
-		if (ic->col[IN_ID] < 0) {
-			wz_msg(name, hdr->line, "no column '%s' "
-			    "(--id-column)", o->id_column);
-			ret = -1;
-			goto out;
+	{
+		/* The finding's columns this program reads: the one an
+		 * option names (anywhere in the input), else the first of
+		 * the usual names among the finding's own columns. */
+		const struct {
+			int		 in;
+			const char	*named, *opt;
+			const char *const *names;
+		} pick[] = {
+			{ IN_ID, o->id_column, "--id-column",
+			    wz_ledger_id_columns },
+			{ IN_PLACE, o->place_column, "--place-column",
+			    wz_ledger_place_columns },
+			{ IN_AMOUNT, NULL, NULL, wz_ledger_amount_columns },
+			{ IN_YEAR, o->year_column, "--year-column",
+			    wz_ledger_year_columns },
+			{ IN_DATE, o->date_column, "--date-column",
+			    wz_ledger_date_columns },
+			{ IN_FOUND, NULL, NULL, wz_ledger_found_columns },
+		};
+
+		for (i = 0; i < sizeof(pick) / sizeof(pick[0]); i++) {
+			if (pick[i].named == NULL) {
+				ic->col[pick[i].in] = col_first_of(norm,
+				    ic->nfind, pick[i].names);
+				continue;
+			}
+			ic->col[pick[i].in] = col_last(norm, hdr->n,
+			    pick[i].named);
+			if (ic->col[pick[i].in] < 0) {
+				wz_msg(name, hdr->line, "no column '%s' (%s)",
+				    pick[i].named, pick[i].opt);
+				ret = -1;
+				goto out;
+			}
 		}
-	} else
-		ic->col[IN_ID] = col_first_of(norm, ic->nfind, wz_ledger_id_columns);
-	if (o->place_column != NULL) {
-		ic->col[IN_PLACE] = col_last(norm, hdr->n, o->place_column);
-		if (ic->col[IN_PLACE] < 0) {
-			wz_msg(name, hdr->line, "no column '%s' "
-			    "(--place-column)", o->place_column);
-			ret = -1;
-			goto out;
-		}
-	} else
-		ic->col[IN_PLACE] = col_first_of(norm, ic->nfind,
-		    wz_ledger_place_columns);
-	ic->col[IN_AMOUNT] = col_first_of(norm, ic->nfind,
-	    wz_ledger_amount_columns);
-	ic->col[IN_YEAR] = col_first_of(norm, ic->nfind,
-	    wz_ledger_year_columns);
-	ic->col[IN_DATE] = col_first_of(norm, ic->nfind,
-	    wz_ledger_date_columns);
-	ic->col[IN_FOUND] = col_first_of(norm, ic->nfind,
-	    wz_ledger_found_columns);
+	}
 out:
 	for (i = 0; i < hdr->n; i++)
 		free(norm[i]);

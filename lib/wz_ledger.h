@@ -303,6 +303,9 @@ struct wz_ledger_opts {
 	int		 tsv;		/* a ledger created now is TSV */
 	const char	*id_column;	/* finding id header; NULL: defaults */
 	const char	*place_column;	/* place header; NULL: defaults */
+	const char	*year_column;	/* the year of the conduct, for the
+					 * note's year=; NULL: defaults */
+	const char	*date_column;	/* the date of the conduct, likewise */
 };
 
 /*
