@@ -434,6 +434,28 @@ arena_grow(struct wz_reader *r, size_t n)
 	}
 }
 
+static void
+fields_grow(struct wz_reader *r, size_t nf)
+{
+	while (r->capfields - r->nfields < nf)
+		r->capfields = r->capfields ? r->capfields * 2 : 256;
+	r->fptr = wz_reallocarray(r->fptr, r->capfields, sizeof(*r->fptr));
+	r->flen = wz_reallocarray(r->flen, r->capfields, sizeof(*r->flen));
+	r->fplain = wz_realloc(r->fplain, r->capfields);
+}
+
+/* Room for nf more fields of n bytes in all (with their NULs); returns
+ * where the first goes in the arena. */
+static inline char *
+room(struct wz_reader *r, size_t nf, size_t n)
+{
+	if (r->capfields - r->nfields < nf)
+		fields_grow(r, nf);
+	if (r->arena.cap - r->arena.len < n)
+		arena_grow(r, n);
+	return r->arena.s + r->arena.len;
+}
+
 /* Callbacks: one field, one end of record. */
 static void
 add_field(struct wz_reader *r, const char *s, size_t n)
@@ -457,17 +479,7 @@ add_field(struct wz_reader *r, const char *s, size_t n)
 		return;
 	}
 	r->cur_bytes += n + 1;
-	if (r->nfields == r->capfields) {
-		r->capfields = r->capfields ? r->capfields * 2 : 256;
-		r->fptr = wz_reallocarray(r->fptr, r->capfields,
-		    sizeof(*r->fptr));
-		r->flen = wz_reallocarray(r->flen, r->capfields,
-		    sizeof(*r->flen));
-		r->fplain = wz_realloc(r->fplain, r->capfields);
-	}
-	if (r->arena.cap - r->arena.len < n + 1)
-		arena_grow(r, n + 1);
-	d = r->arena.s + r->arena.len;
+	d = room(r, 1, n + 1);
 	r->fptr[r->nfields] = d;
 	r->flen[r->nfields] = n;
 	k = copy_scan(d, s, n);
@@ -645,9 +657,8 @@ copy_cut(char *d, const unsigned char *s, size_t n, int tsv)
 	if (n >= 16) {
 		const __m128i cut = _mm_set1_epi8((char)sep), ctl =
 		    _mm_set1_epi8(0x1f), bs = _mm_set1_epi8('\\'), cm =
-		    _mm_set1_epi8(tsv ? ',' : '\\'), qu = _mm_set1_epi8(tsv ?
-		    '"' : '\\');
-		__m128i acc = _mm_setzero_si128(), x, c;
+		    _mm_set1_epi8(','), qu = _mm_set1_epi8('"');
+		__m128i acc = _mm_setzero_si128(), x, c, bad;
 
 		for (;; i += 16) {
 			if (i + 16 > n)
@@ -656,11 +667,14 @@ copy_cut(char *d, const unsigned char *s, size_t n, int tsv)
 			c = _mm_cmpeq_epi8(x, cut);
 			_mm_storeu_si128((__m128i *)(d + i), _mm_andnot_si128(c,
 			    x));
-			acc = _mm_or_si128(acc, _mm_andnot_si128(c,
-			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(
-			    _mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs)),
-			    _mm_or_si128(_mm_cmpeq_epi8(x, cm),
-			    _mm_cmpeq_epi8(x, qu)))));
+			bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl),
+			    x), _mm_cmpeq_epi8(x, bs));
+			if (tsv)	/* a constant where this is inlined */
+				bad = _mm_or_si128(bad, _mm_or_si128(
+				    _mm_cmpeq_epi8(x, cm), _mm_cmpeq_epi8(x,
+				    qu)));
+			acc = _mm_or_si128(acc, tsv ? _mm_andnot_si128(c, bad) :
+			    bad);
 			if (i + 16 == n)
 				break;
 		}
@@ -681,9 +695,10 @@ copy_cut(char *d, const unsigned char *s, size_t n, int tsv)
  * start.  What add_field() would do field by field is done for the line
  * at once: one copy, and limits checked on the whole (a line within them
  * has no field over them).  Returns 0, doing nothing, for a line over a
- * limit.
+ * limit.  Inlined by force, so that each caller's copy knows whether it
+ * is TSV.
  */
-static int
+static inline __attribute__((always_inline)) int
 queue_line(struct wz_reader *r, const unsigned char *s, size_t ls,
     size_t e, size_t nc, int tsv)
 {
@@ -694,18 +709,7 @@ queue_line(struct wz_reader *r, const unsigned char *s, size_t ls,
 	if (r->cur_nf != 0 || nf > r->o.max_cols || n > r->o.max_field ||
 	    n > r->o.max_row)
 		return 0;
-	if (r->capfields - r->nfields < nf) {
-		while (r->capfields - r->nfields < nf)
-			r->capfields = r->capfields ? r->capfields * 2 : 256;
-		r->fptr = wz_reallocarray(r->fptr, r->capfields,
-		    sizeof(*r->fptr));
-		r->flen = wz_reallocarray(r->flen, r->capfields,
-		    sizeof(*r->flen));
-		r->fplain = wz_realloc(r->fplain, r->capfields);
-	}
-	if (r->arena.cap - r->arena.len < n + 1)
-		arena_grow(r, n + 1);
-	d = r->arena.s + r->arena.len;
+	d = room(r, nf, n + 1);
 	sp = copy_cut(d, s + ls, n, tsv);
 	d[n] = '\0';
 	for (k = 0, start = ls; k <= nc; k++) {
