@@ -374,6 +374,23 @@ rfield_parse(const char *s)
 }
 
 
+/* Does s hold none of the bytes a writer quotes or escapes (the reader's
+ * "plain": , " \ TAB CR LF)? */
+static int
+is_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80 && (c == ',' || c == '"' || c == '\\' ||
+		    c == '\t' || c == '\r' || c == '\n'))
+			return 0;
+	}
+	return 1;
+}
+
 static int
 ends_with(const char *s, size_t n, const char *suf)
 {
@@ -1110,6 +1127,8 @@ struct wz_roster {
 	struct wz_writer *out, *rej;
 	struct wz_sha	*sha;
 	wz_day		 min_day, max_day;
+	uint32_t	 plain_id;	/* scope_plain's last scope, */
+	int		 plain_is;	/* and its answer */
 
 	struct wz_roster_counts c;
 	struct wz_buf	 b, b2, key, tbuf, cbuf, nbuf;	/* scratch */
@@ -1570,6 +1589,7 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 
 #define P_COUNTY	0x01	/* holds a county leader's post */
 #define P_TOWN		0x02	/* holds a township leader's post */
+#define P_PLAIN		0x04	/* the name is plain (is_plain) */
 
 #define POST_UNKNOWN	0xffffu
 #define AMBIG		(NONE32 - 1)
@@ -1847,6 +1867,8 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	p->file = (uint16_t)file;
 	p->line = (uint32_t)line;
 	p->pid = (uint32_t)ro->pids.len;
+	if (is_plain(name, nlen))
+		p->flags |= P_PLAIN;
 	if (idkey != 0 && ro->o.mask == NULL)
 		return (uint32_t)ro->npers++;	/* pid_of rebuilds it */
 	if (idkey != 0) {
@@ -1892,6 +1914,7 @@ wz_roster_new(const struct wz_roster_opts *o)
 
 	ro->o = *o;
 	ro->rs = o->rs;
+	ro->plain_is = 1;	/* scope 0, the empty path */
 	if (ro->o.rules_name == NULL)
 		ro->o.rules_name = "posts.yaml";
 	ro->aliases = wz_rules_aliases(ro->rs);
@@ -2750,15 +2773,51 @@ plain(struct wz_roster *ro, const char *s)
 	wz_writer_raw(ro->out, s, strlen(s), 1);
 }
 
+/* Is scope id plain?  Asked for every role written, and a row's roles
+ * have the scope of the rows before them: the last answer is kept. */
+static int
+scope_plain(struct wz_roster *ro, uint32_t id)
+{
+	if (id != ro->plain_id) {
+		ro->plain_id = id;
+		ro->plain_is = is_plain(st_str(&ro->str, id),
+		    st_len(&ro->str, id));
+	}
+	return ro->plain_is;
+}
+
+/*
+ * Fields from..to of a row as the writer's one call for a row's fields,
+ * which copies those the reader found plain without looking at them.
+ */
+static void
+put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
+    size_t to)
+{
+	struct wz_row v;
+
+	if (from >= to)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.n = to - from;
+	v.f = row->f + from;
+	v.len = row->len + from;
+	v.plain = row->plain != NULL ? row->plain + from : NULL;
+	wz_writer_fields(w, &v);
+}
+
 static void
 write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
-    const struct rrole *r, const struct val *title)
+    const struct rrole *r, const struct val *title, int tplain)
 {
 	const struct sheet *sh = st->sh;
 	const struct wz_row *row = st->row;
+	struct wz_row v;
 	char iso[WZ_DATE_ISOLEN + 1], party[1];
-	size_t i, n;
-	int rk;
+	char *f[4];
+	size_t i, n, len[4];
+	unsigned char pl[4];
+	int rk, idc;
 
 	if (ro->mixed) {
 		wz_buf_reset(&ro->b2);
@@ -2774,14 +2833,14 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 		}
 	} else {
 		n = row->n < sh->ncols ? row->n : sh->ncols;
-		for (i = 0; i < n; i++) {
-			if ((int)i == sh->col[WZ_RF_ID_NUMBER] && st->has_id &&
-			    ro->o.mask != NULL)
-				wz_writer_fieldz(ro->out, pid_of(ro, p));
-			else
-				wz_writer_field(ro->out, row->f[i],
-				    row->len[i]);
-		}
+		idc = sh->col[WZ_RF_ID_NUMBER];
+		if (st->has_id && ro->o.mask != NULL && idc >= 0 &&
+		    (size_t)idc < n) {
+			put_cells(ro->out, row, 0, (size_t)idc);
+			wz_writer_fieldz(ro->out, pid_of(ro, p));
+			put_cells(ro->out, row, (size_t)idc + 1, n);
+		} else
+			put_cells(ro->out, row, 0, n);
 	}
 	/*
 	 * The fields this program makes of digits, hex, ASCII codes, ISO
@@ -2795,11 +2854,27 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	else
 		wz_writer_raw(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
 		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
-	wz_writer_fieldz(ro->out, pname(ro, p));
-	plain(ro, post_code(ro, r->post));
-	wz_writer_field(ro->out, title->s, title->n);
-	wz_writer_field(ro->out, st_str(&ro->str, r->scope),
-	    st_len(&ro->str, r->scope));
+	/* name, role, title and scope in one call: the name's and the
+	 * scope's plainness are known from when they were stored, the
+	 * title's from the reader (a code is an identifier: plain) */
+	f[0] = (char *)pname(ro, p);
+	len[0] = strlen(f[0]);
+	pl[0] = (p->flags & P_PLAIN) != 0;
+	f[1] = (char *)post_code(ro, r->post);
+	len[1] = strlen(f[1]);
+	pl[1] = 1;
+	f[2] = (char *)title->s;
+	len[2] = title->n;
+	pl[2] = (unsigned char)tplain;
+	f[3] = (char *)st_str(&ro->str, r->scope);
+	len[3] = st_len(&ro->str, r->scope);
+	pl[3] = (unsigned char)scope_plain(ro, r->scope);
+	memset(&v, 0, sizeof(v));
+	v.n = 4;
+	v.f = f;
+	v.len = len;
+	v.plain = pl;
+	wz_writer_fields(ro->out, &v);
 	wz_writer_raw(ro->out, iso, wz_date_iso(st->from, iso), 1);
 	wz_writer_raw(ro->out, iso, wz_date_iso(st->to, iso), 1);
 	party[0] = (char)(st->party ? st->party : p->party);
@@ -3181,7 +3256,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	const struct tparse *tp;
 	size_t i, nlt, nlv;
 	uint32_t pi, townscope, x;
-	int rc, level;
+	int rc, level, tplain;
 	char why[256];
 	const char *rk;
 
@@ -3266,6 +3341,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	level = sp->level;
 	townscope = sp->townscope;
 	title = v[WZ_RF_TITLE];
+	/* a title from its cell is plain if the reader found the cell so
+	 * (values() trims it, which keeps it plain) */
+	x = (uint32_t)sh->col[WZ_RF_TITLE];
+	tplain = sh->col[WZ_RF_TITLE] >= 0 && x < row->n &&
+	    row->plain != NULL && row->plain[x];
 	if (title.n == 0) {
 		/* an assignment sheet: the title column shows the links */
 		wz_buf_reset(&ro->tbuf);
@@ -3281,6 +3361,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			    v[WZ_RF_LINK_VILLAGE].s);
 		title.s = ro->tbuf.s;
 		title.n = ro->tbuf.len;
+		tplain = 0;
 	}
 
 	/* Who: found before anything changes. */
@@ -3419,7 +3500,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			continue;
 		}
 		ro->c.roles++;
-		write_role(ro, st, &ro->pers[pi], &st->r[i], &title);
+		write_role(ro, st, &ro->pers[pi], &st->r[i], &title, tplain);
 	}
 	/* Name alone finds county and township leaders, for sheets that
 	 * give only a name and the places a leader links (分工表). */
