@@ -9,7 +9,7 @@
  *   people      persons, their roles, and the checks between them
  *   sheets      columns, output layout, row shapes, one row at a time
  *
- * Memory: a person is one struct person (48 bytes), its name in an
+ * Memory: a person is one struct person (32 bytes), its name in an
  * arena, and two 8-byte slots of half-full tables (by ID number, by name
  * and home); a role is one struct role (32), and a single-holder post in
  * a scope one struct holders (16).  Scopes and place names are interned
@@ -60,18 +60,130 @@
  */
 
 /*
+ * Hash -> person, in 8 bytes a slot: 32 bits of the key's hash (which
+ * also place it) and the person's index + 1 (0: empty).  The key itself
+ * is the person's (ID number; name and home scope), so the caller checks
+ * a candidate against the person record, which it reads anyway when the
+ * person is found; a new key, the usual case on a big roster, reads
+ * nothing but slots.  Half the memory of a u64map, and no slot to fill
+ * when a table is made: fresh pages are zero.
+ */
+struct pmslot {
+	uint32_t	 tag, val;
+};
+
+struct pmap {
+	struct pmslot	*s;
+	size_t		 cap, n;
+};
+
+static uint32_t
+pm_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/*
+ * Double the table where it is (wz_big_grow extends the mapping; the new
+ * half is fresh zeroed pages), so that growing touches no more memory
+ * than the final table, not the sum of every size it had.  Each entry is
+ * taken out and put back, in the order of the old slots from just after
+ * an empty one (the table was at most half full): then every slot an
+ * entry passes on its way home is either one already redone, or one
+ * that comes later in that order with the entry after it, which is then
+ * redone itself.  The empty slot goes last, for an entry that wrapped
+ * round the end of the new table into it.
+ */
+static void
+pm_grow(struct pmap *m)
+{
+	struct pmslot x;
+	size_t old = m->cap, e, i, j, k, mask;
+
+	if (old == 0) {
+		m->cap = 1024;
+		m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
+		return;
+	}
+	m->s = wz_big_grow(m->s, old * sizeof(*m->s), 2 * old * sizeof(*m->s),
+	    1);
+	m->cap = 2 * old;
+	mask = m->cap - 1;
+	for (e = 0; m->s[e].val != 0; e++)
+		;
+	for (k = 1; k <= old; k++) {
+		i = (e + k) & (old - 1);
+		if (m->s[i].val == 0)
+			continue;
+		x = m->s[i];
+		m->s[i].tag = m->s[i].val = 0;
+		for (j = x.tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+			;
+		m->s[j] = x;
+	}
+}
+
+/* The next candidate for tag from *pos (start at ~0): a person index,
+ * or NONE32 when there is none. */
+static uint32_t
+pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
+{
+	size_t j, mask = m->cap - 1;
+
+	if (m->cap == 0)
+		return NONE32;
+	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
+	for (; m->s[j].val != 0; j = (j + 1) & mask)
+		if (m->s[j].tag == tag) {
+			*pos = j;
+			return m->s[j].val - 1;
+		}
+	return NONE32;
+}
+
+static void
+pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
+{
+	size_t j, mask;
+
+	if ((m->n + 1) * 2 > m->cap)
+		pm_grow(m);
+	mask = m->cap - 1;
+	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+		;
+	m->s[j].tag = tag;
+	m->s[j].val = pi + 1;
+	m->n++;
+}
+
+/* Ask for the cache line of tag's first probe now, so that the lookup a
+ * little later does not wait for memory: the tables are far larger than
+ * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
+ * the function free of side effects and drops the calls. */
+static inline __attribute__((always_inline)) void
+pm_prefetch(const struct pmap *m, uint32_t tag)
+{
+	if (m->cap > 0)
+		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
+}
+
+static void
+pm_free(struct pmap *m)
+{
+	wz_big_free(m->s, m->cap * sizeof(*m->s));
+	memset(m, 0, sizeof(*m));
+}
+
+/*
  * Interned strings: each distinct string once, NUL-terminated in one
  * arena, found by id (1, 2, ...; 0 is "none"), with one uint32_t of the
- * caller's (aux) beside it.  A probe reads one slot (id and hash side by
- * side) and, on a hash match, one entry: the tables are far larger than
- * the caches on a big roster, so each array touched is a cache miss.
+ * caller's (aux) beside it.  The ids are a pmap by the string's hash (id
+ * - 1 in it): a probe reads one slot and, on a hash match, one entry:
+ * the tables are far larger than the caches on a big roster, so each
+ * array touched is a cache miss.
  */
 struct stent {
 	uint32_t	 off, len, aux, hash;
-};
-
-struct stslot {
-	uint32_t	 id, hash;
 };
 
 struct strtab {
@@ -79,8 +191,7 @@ struct strtab {
 	size_t		 alen, acap;
 	struct stent	*e;		/* by id */
 	size_t		 n, cap;	/* ids in use: 1..n */
-	struct stslot	*slot;		/* id 0: empty */
-	size_t		 nslot;
+	struct pmap	 slot;
 };
 
 static uint64_t
@@ -94,43 +205,18 @@ mix64(uint64_t x)
 	return x;
 }
 
-static void
-st_grow(struct strtab *t)
-{
-	size_t i, j, mask;
-	struct stslot *ns;
-
-	size_t old = t->nslot;
-
-	t->nslot = t->nslot ? t->nslot * 2 : 1024;
-	mask = t->nslot - 1;
-	ns = wz_big_grow(NULL, 0, t->nslot * sizeof(*ns), 1);	/* zeroed */
-	for (i = 1; i <= t->n; i++) {
-		for (j = t->e[i].hash & mask; ns[j].id != 0; j = (j + 1) & mask)
-			;
-		ns[j].id = (uint32_t)i;
-		ns[j].hash = t->e[i].hash;
-	}
-	wz_big_free(t->slot, old * sizeof(*ns));
-	t->slot = ns;
-}
-
 static uint32_t
 st_lookup(struct strtab *t, const char *s, size_t n, int add)
 {
 	uint32_t h = (uint32_t)wz_hash_mem(s, n), id;
-	size_t j, mask;
+	size_t pos = (size_t)-1;
 
-	if (t->nslot == 0) {
-		if (!add)
-			return 0;
-		st_grow(t);
-	}
-	mask = t->nslot - 1;
-	for (j = h & mask; (id = t->slot[j].id) != 0; j = (j + 1) & mask)
-		if (t->slot[j].hash == h && t->e[id].len == n &&
+	while ((id = pm_next(&t->slot, h, &pos)) != NONE32) {
+		id++;
+		if (t->e[id].len == n &&
 		    memcmp(t->arena + t->e[id].off, s, n) == 0)
 			return id;
+	}
 	if (!add)
 		return 0;
 	wz_big_reserve((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
@@ -145,10 +231,7 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 	memcpy(t->arena + t->alen, s, n);
 	t->arena[t->alen + n] = '\0';
 	t->alen += n + 1;
-	t->slot[j].id = id;
-	t->slot[j].hash = h;
-	if ((size_t)t->n * 2 > t->nslot)
-		st_grow(t);
+	pm_add(&t->slot, h, id - 1);
 	return id;
 }
 
@@ -169,7 +252,7 @@ st_free(struct strtab *t)
 {
 	wz_big_free(t->arena, t->acap);
 	wz_big_free(t->e, t->cap * sizeof(*t->e));
-	wz_big_free(t->slot, t->nslot * sizeof(*t->slot));
+	pm_free(&t->slot);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -246,101 +329,6 @@ um_get(const struct u64map *m, uint64_t key, uint32_t key2)
 
 static void
 um_free(struct u64map *m)
-{
-	wz_big_free(m->s, m->cap * sizeof(*m->s));
-	memset(m, 0, sizeof(*m));
-}
-
-/*
- * Hash -> person, in 8 bytes a slot: 32 bits of the key's hash (which
- * also place it) and the person's index + 1 (0: empty).  The key itself
- * is the person's (ID number; name and home scope), so the caller checks
- * a candidate against the person record, which it reads anyway when the
- * person is found; a new key, the usual case on a big roster, reads
- * nothing but slots.  Half the memory of a u64map, and no slot to fill
- * when a table is made: fresh pages are zero.
- */
-struct pmslot {
-	uint32_t	 tag, val;
-};
-
-struct pmap {
-	struct pmslot	*s;
-	size_t		 cap, n;
-};
-
-static uint32_t
-pm_tag(uint64_t h)
-{
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
-}
-
-static void
-pm_grow(struct pmap *m)
-{
-	struct pmap o = *m;
-	size_t i, j, mask;
-
-	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);	/* zeroed */
-	mask = m->cap - 1;
-	for (i = 0; i < o.cap; i++) {
-		if (o.s[i].val == 0)
-			continue;
-		for (j = o.s[i].tag & mask; m->s[j].val != 0;
-		    j = (j + 1) & mask)
-			;
-		m->s[j] = o.s[i];
-	}
-	wz_big_free(o.s, o.cap * sizeof(*o.s));
-}
-
-/* The next candidate for tag from *pos (start at ~0): a person index,
- * or NONE32 when there is none. */
-static uint32_t
-pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
-{
-	size_t j, mask = m->cap - 1;
-
-	if (m->cap == 0)
-		return NONE32;
-	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
-	for (; m->s[j].val != 0; j = (j + 1) & mask)
-		if (m->s[j].tag == tag) {
-			*pos = j;
-			return m->s[j].val - 1;
-		}
-	return NONE32;
-}
-
-static void
-pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
-{
-	size_t j, mask;
-
-	if ((m->n + 1) * 2 > m->cap)
-		pm_grow(m);
-	mask = m->cap - 1;
-	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
-		;
-	m->s[j].tag = tag;
-	m->s[j].val = pi + 1;
-	m->n++;
-}
-
-/* Ask for the cache line of tag's first probe now, so that the lookup a
- * little later does not wait for memory: the tables are far larger than
- * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
- * the function free of side effects and drops the calls. */
-static inline __attribute__((always_inline)) void
-pm_prefetch(const struct pmap *m, uint32_t tag)
-{
-	if (m->cap > 0)
-		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
-}
-
-static void
-pm_free(struct pmap *m)
 {
 	wz_big_free(m->s, m->cap * sizeof(*m->s));
 	memset(m, 0, sizeof(*m));
@@ -1107,6 +1095,9 @@ struct wz_roster {
 	char		*names;		/* persons' names, NUL-terminated */
 	size_t		 nnames, capnames;
 	struct wz_buf	 pids;		/* person ids, NUL-terminated */
+	uint32_t	*pidoff;	/* by person: offset in pids */
+	size_t		 cappidoff;
+	struct u64map	 later;		/* (person, L_*) -> a rare fact */
 	struct pmap	 by_id;		/* ID number -> person */
 	struct pmap	 by_home;	/* name and home scope -> the person
 					   whose own they are */
@@ -1594,19 +1585,28 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 #define POST_UNKNOWN	0xffffu
 #define AMBIG		(NONE32 - 1)
 
+#define P_PARTY0	0x08	/* party was given on the person's first row */
+
+/*
+ * 32 bytes, for a million of them are written once each.  What few
+ * persons have is kept beside them: the stored id (ro->pidoff) only
+ * without an ID number or with --mask; in ro->later, by (person, what),
+ * a township leader's scope (L_TOWNSCOPE) and the row that first gave
+ * the party when that was not the first row (L_PARTYLINE, L_PARTYFILE).
+ */
 struct person {
 	uint64_t	 idkey;		/* 17 digits of the ID number + 1; 0 */
 	uint32_t	 name;		/* offset in ro->names */
 	uint32_t	 home;		/* string id */
 	uint32_t	 last;		/* newest role, NONE32 */
-	uint32_t	 town;		/* scope of a township post, 0 */
-	uint32_t	 pid;		/* offset in ro->pids */
-	uint32_t	 line, party_line;
-	uint16_t	 file, party_file;
+	uint32_t	 line;
+	uint16_t	 file;
 	char		 party;		/* 0, 'y', 'n' */
 	uint8_t		 rank;
 	uint8_t		 flags;
 };
+
+enum { L_TOWNSCOPE, L_PARTYLINE, L_PARTYFILE };
 
 struct role {
 	uint32_t	 person, next, scope, line;
@@ -1650,7 +1650,7 @@ pid_of(const struct wz_roster *ro, const struct person *p)
 	int i;
 
 	if (p->idkey == 0 || ro->o.mask != NULL)
-		return ro->pids.s + p->pid;
+		return ro->pids.s + ro->pidoff[p - ro->pers];
 	k = (k + 1) & 3;
 	v = p->idkey - 1;
 	/* two halves in 32 bits: one 64-bit division, not seventeen */
@@ -1866,11 +1866,13 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	p->last = NONE32;
 	p->file = (uint16_t)file;
 	p->line = (uint32_t)line;
-	p->pid = (uint32_t)ro->pids.len;
 	if (is_plain(name, nlen))
 		p->flags |= P_PLAIN;
 	if (idkey != 0 && ro->o.mask == NULL)
 		return (uint32_t)ro->npers++;	/* pid_of rebuilds it */
+	wz_big_reserve((void **)&ro->pidoff, &ro->cappidoff, ro->npers + 1,
+	    sizeof(*ro->pidoff), 1024);
+	ro->pidoff[ro->npers] = (uint32_t)ro->pids.len;
 	if (idkey != 0) {
 		wz_idmask_hex(ro->o.mask, idnum, WZ_IDCARD_LEN, mask);
 		wz_buf_add(&ro->pids, mask, WZ_IDMASK_HEXLEN);
@@ -2753,14 +2755,22 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	if (st->party != 0) {
 		if (p->party == 0) {
 			p->party = (char)st->party;
-			p->party_file = (uint16_t)st->file;
-			p->party_line = (uint32_t)line;
+			if (isnew)
+				p->flags |= P_PARTY0;
+			else {
+				*um_slot(&ro->later, pi, L_PARTYLINE, 1) =
+				    (uint32_t)line;
+				*um_slot(&ro->later, pi, L_PARTYFILE, 1) =
+				    st->file;
+			}
 		} else if (p->party != st->party)
 			warn(ro, st->sh, line, "%s (%s): party membership %c "
 			    "here, %c at %s:%lu", pname(ro, p),
 			    pid_of(ro, p), st->party, p->party,
-			    file_name(ro, p->party_file),
-			    (unsigned long)p->party_line);
+			    file_name(ro, p->flags & P_PARTY0 ? p->file :
+			    um_get(&ro->later, pi, L_PARTYFILE)),
+			    (unsigned long)(p->flags & P_PARTY0 ? p->line :
+			    um_get(&ro->later, pi, L_PARTYLINE)));
 	}
 	p->rank = (uint8_t)rank_max(p->rank, st->rank);
 	return pi;
@@ -3255,7 +3265,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	const struct shape *sp;
 	const struct tparse *tp;
 	size_t i, nlt, nlv;
-	uint32_t pi, townscope, x;
+	uint32_t pi, townscope, x, *slot;
 	int rc, level, tplain;
 	char why[256];
 	const char *rk;
@@ -3377,7 +3387,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			level = 'c';
 		else if (ro->pers[pi].flags & P_TOWN) {
 			level = 't';
-			townscope = ro->pers[pi].town;
+			townscope = um_get(&ro->later, pi, L_TOWNSCOPE);
 		}
 	}
 
@@ -3490,9 +3500,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		if (county_leader(ro, st->r[i].post))
 			p->flags |= P_COUNTY;
 		if (st->r[i].town && (int)st->r[i].post != ro->P.town_link) {
+			x = *(slot = um_slot(&ro->later, pi, L_TOWNSCOPE, 1));
+			if (x == NONE32 || x == 0)
+				*slot = st->r[i].scope;
 			p->flags |= P_TOWN;
-			if (p->town == 0)
-				p->town = st->r[i].scope;
 		}
 		if (role_add(ro, pi, st->r[i].post, st->r[i].scope, st->from,
 		    st->to, sh, st->file, row->line) != 0) {
@@ -3614,6 +3625,8 @@ wz_roster_free(struct wz_roster *ro)
 	wz_big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
 	wz_big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
 	wz_buf_free(&ro->pids);
+	wz_big_free(ro->pidoff, ro->cappidoff * sizeof(*ro->pidoff));
+	um_free(&ro->later);
 	wz_buf_free(&ro->b);
 	wz_buf_free(&ro->b2);
 	wz_buf_free(&ro->key);
