@@ -183,7 +183,7 @@ pm_free(struct pmap *m)
  * array touched is a cache miss.
  */
 struct stent {
-	uint32_t	 off, len, aux, hash;
+	uint32_t	 off, len, aux;
 };
 
 struct strtab {
@@ -227,7 +227,6 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 	t->e[id].off = (uint32_t)t->alen;
 	t->e[id].len = (uint32_t)n;
 	t->e[id].aux = 0;
-	t->e[id].hash = h;
 	memcpy(t->arena + t->alen, s, n);
 	t->arena[t->alen + n] = '\0';
 	t->alen += n + 1;
@@ -367,9 +366,16 @@ rfield_parse(const char *s)
 static int
 is_plain(const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0;
+	uint64_t w;
 
-	for (i = 0; i < n; i++) {
+	/* eight bytes of Chinese text (every byte >= 0x80) at a time */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & 0x8080808080808080ULL) != 0x8080808080808080ULL)
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x80 && (c == ',' || c == '"' || c == '\\' ||
@@ -1071,6 +1077,8 @@ struct sheet;
 struct shape;
 struct place;
 struct scopememo;
+struct datememo;
+struct isomemo;
 
 struct wz_roster {
 	struct wz_roster_opts o;
@@ -1087,6 +1095,8 @@ struct wz_roster {
 	struct shape	*shapes;	/* row shapes, by key hash */
 	struct place	*place;		/* the last row's place cells */
 	struct scopememo *smemo;	/* scope_of's recent answers */
+	struct datememo	*dmemo;		/* row_date's, start and end */
+	struct isomemo	*imemo;		/* iso_of's */
 	struct tparse	*tp;
 	size_t		 ntp, captp;
 
@@ -1118,6 +1128,9 @@ struct wz_roster {
 	struct wz_writer *out, *rej;
 	struct wz_sha	*sha;
 	wz_day		 min_day, max_day;
+	char		 pcell[16];	/* party_of's last cell, */
+	size_t		 pn;
+	int		 pval;		/* and its answer */
 	uint32_t	 plain_id;	/* scope_plain's last scope, */
 	int		 plain_is;	/* and its answer */
 
@@ -2276,21 +2289,58 @@ reject(struct wz_roster *ro, const struct sheet *sh, const struct wz_row *row,
 	write_rej(ro, sh, row, why);
 }
 
+/*
+ * A date cell of at most DMEMOLEN bytes that read well, and what it
+ * read as, direct-mapped: a roster's dates are a few hundred months, and
+ * reading one (wz_date_parse) costs many times the lookup.
+ */
+#define DMEMO		256
+#define DMEMOLEN	16
+struct datememo {
+	char		 s[DMEMOLEN];
+	size_t		 n;		/* 0: no entry (an empty cell is quick) */
+	unsigned	 flags;
+	wz_day		 day;
+};
+
 /* A row's date; 0, or -1 with st->why set. */
 static int
 row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
     wz_day *out)
 {
+	const char *s = st->v[f].s;
+	size_t n = st->v[f].n;
+	struct datememo *m = NULL;
+	uint64_t w[2] = { 0, 0 };
 	char why[128];
 	int rc;
 
+	flags |= st->sh->dflags;
+	if (n > 0 && n <= DMEMOLEN) {
+		if (ro->dmemo == NULL)
+			ro->dmemo = wz_calloc(2 * DMEMO, sizeof(*ro->dmemo));
+		memcpy(w, s, n);
+		m = &ro->dmemo[(f == WZ_RF_VALID_TO) * DMEMO +
+		    (mix64(w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ flags) &
+		    (DMEMO - 1))];
+		if (m->n == n && m->flags == flags && memcmp(m->s, s, n) == 0) {
+			*out = m->day;
+			return 0;
+		}
+	}
 	*out = WZ_DAY_NONE;
-	rc = wz_date_parse(st->v[f].s, st->v[f].n, st->sh->dflags | flags,
-	    ro->min_day, ro->max_day, out, NULL, why, sizeof(why));
+	rc = wz_date_parse(s, n, flags, ro->min_day, ro->max_day, out, NULL,
+	    why, sizeof(why));
 	if (rc == WZ_DATE_OK || rc == WZ_DATE_EMPTY ||
 	    (rc == WZ_DATE_OPEN && f == WZ_RF_VALID_TO)) {
 		if (rc != WZ_DATE_OK)
 			*out = WZ_DAY_NONE;
+		if (m != NULL) {
+			memcpy(m->s, s, n);
+			m->n = n;
+			m->flags = flags;
+			m->day = *out;
+		}
 		return 0;
 	}
 	if (rc == WZ_DATE_OPEN)
@@ -2816,6 +2866,39 @@ put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
 	wz_writer_fields(w, &v);
 }
 
+/* A day's ISO form, direct-mapped by the day: two per role written, of
+ * a few hundred distinct days. */
+#define IMEMO	256
+struct isomemo {
+	wz_day		 day;
+	size_t		 n;
+	char		 iso[WZ_DATE_ISOLEN + 1];
+};
+
+static const char *
+iso_of(struct wz_roster *ro, wz_day day, size_t *n)
+{
+	struct isomemo *m;
+
+	if (day == WZ_DAY_NONE) {
+		*n = 0;
+		return "";
+	}
+	if (ro->imemo == NULL) {
+		ro->imemo = wz_calloc(IMEMO, sizeof(*ro->imemo));
+		/* no slot may look like a day already made */
+		for (m = ro->imemo; m < ro->imemo + IMEMO; m++)
+			m->day = WZ_DAY_NONE;
+	}
+	m = &ro->imemo[(uint32_t)day & (IMEMO - 1)];
+	if (m->day != day) {
+		m->day = day;
+		m->n = wz_date_iso(day, m->iso);
+	}
+	*n = m->n;
+	return m->iso;
+}
+
 static void
 write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
     const struct rrole *r, const struct val *title, int tplain)
@@ -2823,9 +2906,9 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	const struct sheet *sh = st->sh;
 	const struct wz_row *row = st->row;
 	struct wz_row v;
-	char iso[WZ_DATE_ISOLEN + 1], party[1];
-	char *f[4];
-	size_t i, n, len[4];
+	const char *d;
+	char party[1], *f[4];
+	size_t i, n, dn, len[4];
 	unsigned char pl[4];
 	int rk, idc;
 
@@ -2885,8 +2968,10 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	v.len = len;
 	v.plain = pl;
 	wz_writer_fields(ro->out, &v);
-	wz_writer_raw(ro->out, iso, wz_date_iso(st->from, iso), 1);
-	wz_writer_raw(ro->out, iso, wz_date_iso(st->to, iso), 1);
+	d = iso_of(ro, st->from, &dn);
+	wz_writer_raw(ro->out, d, dn, 1);
+	d = iso_of(ro, st->to, &dn);
+	wz_writer_raw(ro->out, d, dn, 1);
 	party[0] = (char)(st->party ? st->party : p->party);
 	wz_writer_raw(ro->out, party, party[0] != '\0', 1);
 	/* a post's own rank, else the holder's (posts that inherit it);
@@ -2899,6 +2984,24 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 		wz_writer_fieldz(ro->out, r->post == POST_UNKNOWN ? "未知职务" :
 		    ro->rs->posts[r->post].label);
 	wz_writer_endrow(ro->out);
+}
+
+/* wz_party_member of a cell, which is most often the last row's
+ * (中共党员 down a whole sheet). */
+static int
+party_of(struct wz_roster *ro, const struct val *v)
+{
+	if (v->n == 0)
+		return 0;
+	if (v->n == ro->pn && memcmp(v->s, ro->pcell, v->n) == 0)
+		return ro->pval;
+	ro->pval = wz_party_member(v->s, v->n);
+	if (v->n <= sizeof(ro->pcell)) {
+		memcpy(ro->pcell, v->s, v->n);
+		ro->pn = v->n;
+	} else
+		ro->pn = 0;
+	return ro->pval;
 }
 
 /* Reject with the reason in st->why. */
@@ -3222,6 +3325,10 @@ shapes_free(struct wz_roster *ro)
 	}
 	free(ro->smemo);
 	ro->smemo = NULL;
+	free(ro->dmemo);
+	ro->dmemo = NULL;
+	free(ro->imemo);
+	ro->imemo = NULL;
 }
 
 static const struct shape *
@@ -3457,7 +3564,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	}
 
 	/* Party, sex and rank: reported if odd, never a reason to reject. */
-	st->party = wz_party_member(v[WZ_RF_PARTY].s, v[WZ_RF_PARTY].n);
+	st->party = party_of(ro, &v[WZ_RF_PARTY]);
 	if (st->party < 0) {
 		warn(ro, sh, row->line, "%s '%.*s' is not a value I know; "
 		    "party_member left empty", sh->label[WZ_RF_PARTY],
