@@ -1716,10 +1716,20 @@ overlap(wz_day f1, wz_day t1, wz_day f2, wz_day t2)
 	    (t1 == WZ_DAY_NONE || f2 == WZ_DAY_NONE || f2 < t1);
 }
 
+/* A cell of the row being read. */
+struct val {
+	const char	*s;
+	size_t		 n;
+};
+
 struct sheet {
 	char		*name;
 	int		 col[WZ_RF_N];
 	const char	*cst[WZ_RF_N];
+	struct val	 dflt[WZ_RF_N];	/* a field's value where its column is
+					   missing: the constant, or empty */
+	int		 incol[WZ_RF_N];	/* the fields read from columns */
+	int		 nincol;
 	char		*label[WZ_RF_N];	/* the header, for messages */
 	int		 scope[WZ_RF_N], nscope;
 	unsigned	 dflags;
@@ -2091,6 +2101,12 @@ wz_roster_sheet(struct wz_roster *ro, const char *name,
 	if (m != NULL)
 		for (i = 0; i < (size_t)m->nscope; i++)
 			sh->scope[sh->nscope++] = m->scope[i];
+	for (f = 0; f < WZ_RF_N; f++) {
+		sh->dflt[f].s = sh->cst[f] != NULL ? sh->cst[f] : "";
+		sh->dflt[f].n = strlen(sh->dflt[f].s);
+		if (sh->col[f] >= 0)
+			sh->incol[sh->nincol++] = f;
+	}
 	ro->sheets = wz_reallocarray(ro->sheets, ro->nsheets + 1,
 	    sizeof(*ro->sheets));
 	ro->sheets[ro->nsheets] = sh;
@@ -2174,11 +2190,6 @@ struct scopememo {
 	uint32_t	 a, b, c, id;
 };
 
-/* One row being read. */
-struct val {
-	const char	*s;
-	size_t		 n;
-};
 
 struct rrole {
 	unsigned	 post;
@@ -2216,20 +2227,26 @@ struct rowst {
 static void
 values(const struct sheet *sh, const struct wz_row *row, struct val *v)
 {
-	int f;
+	const char *s;
+	size_t n;
+	int i, f;
 
-	for (f = 0; f < WZ_RF_N; f++) {
-		if (sh->col[f] >= 0 && (size_t)sh->col[f] < row->n) {
-			v[f].s = row->f[sh->col[f]];
-			v[f].n = row->len[sh->col[f]];
-			wz_trim_space(&v[f].s, &v[f].n);
-		} else if (sh->cst[f] != NULL) {
-			v[f].s = sh->cst[f];
-			v[f].n = strlen(sh->cst[f]);
-		} else {
-			v[f].s = "";
-			v[f].n = 0;
-		}
+	memcpy(v, sh->dflt, sizeof(sh->dflt));
+	for (i = 0; i < sh->nincol; i++) {
+		f = sh->incol[i];
+		if ((size_t)sh->col[f] >= row->n)
+			continue;
+		s = row->f[sh->col[f]];
+		n = row->len[sh->col[f]];
+		/* wz_trim_space's own first test, here to spare most cells
+		 * the call */
+		if (n > 0 && ((unsigned char)s[0] <= ' ' ||
+		    (unsigned char)s[0] == 0xe3 ||
+		    (unsigned char)s[n - 1] <= ' ' ||
+		    (unsigned char)s[n - 1] == 0x80))
+			wz_trim_space(&s, &n);
+		v[f].s = s;
+		v[f].n = n;
 	}
 }
 
@@ -2826,15 +2843,6 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	return pi;
 }
 
-/* A field of our own that needs no encoding (see write_role). */
-static void
-plain(struct wz_roster *ro, const char *s)
-{
-	wz_writer_raw(ro->out, s, strlen(s), 1);
-}
-
-/* Is scope id plain?  Asked for every role written, and a row's roles
- * have the scope of the rows before them: the last answer is kept. */
 static int
 scope_plain(struct wz_roster *ro, uint32_t id)
 {
@@ -2899,6 +2907,22 @@ iso_of(struct wz_roster *ro, wz_day day, size_t *n)
 	return m->iso;
 }
 
+/* The added columns of one output row (write_role). */
+struct addcols {
+	char		*f[16];
+	size_t		 len[16];
+	unsigned char	 plain[16];
+	size_t		 n;
+};
+
+static void
+add_col(struct addcols *ac, const char *s, size_t n, int plain)
+{
+	ac->f[ac->n] = (char *)s;
+	ac->len[ac->n] = n;
+	ac->plain[ac->n++] = (unsigned char)plain;
+}
+
 static void
 write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
     const struct rrole *r, const struct val *title, int tplain)
@@ -2906,10 +2930,10 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	const struct sheet *sh = st->sh;
 	const struct wz_row *row = st->row;
 	struct wz_row v;
+	struct addcols ac;
 	const char *d;
-	char party[1], *f[4];
-	size_t i, n, dn, len[4];
-	unsigned char pl[4];
+	char party[1];
+	size_t i, n, dn;
 	int rk, idc;
 
 	if (ro->mixed) {
@@ -2936,53 +2960,50 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 			put_cells(ro->out, row, 0, n);
 	}
 	/*
-	 * The fields this program makes of digits, hex, ASCII codes, ISO
-	 * dates, y/n and rank words need no quoting and no Excel guard in
-	 * CSV or TSV, and are never the first field of a row: written as
-	 * they are (wz_writer_raw), without the scan for special bytes.
+	 * The columns this program adds, in one call.  Those it makes of
+	 * digits, hex, ASCII codes (identifiers), ISO dates, y/n and rank
+	 * words hold nothing to quote and start with nothing the Excel
+	 * guard looks for: plain.  The name's and the scope's plainness
+	 * are known from when they were stored, the title's from the
+	 * reader; the label of --labels zh is looked at by the writer.
 	 * The row's own ID number is the person's: no need to rebuild it.
 	 */
+	ac.n = 0;
 	if (st->has_id && ro->o.mask == NULL)
-		wz_writer_raw(ro->out, st->id.num, WZ_IDCARD_LEN, 1);
+		add_col(&ac, st->id.num, WZ_IDCARD_LEN, 1);
 	else
-		wz_writer_raw(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
+		add_col(&ac, pid_of(ro, p), p->idkey == 0 ? 14 :
 		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
-	/* name, role, title and scope in one call: the name's and the
-	 * scope's plainness are known from when they were stored, the
-	 * title's from the reader (a code is an identifier: plain) */
-	f[0] = (char *)pname(ro, p);
-	len[0] = strlen(f[0]);
-	pl[0] = (p->flags & P_PLAIN) != 0;
-	f[1] = (char *)post_code(ro, r->post);
-	len[1] = strlen(f[1]);
-	pl[1] = 1;
-	f[2] = (char *)title->s;
-	len[2] = title->n;
-	pl[2] = (unsigned char)tplain;
-	f[3] = (char *)st_str(&ro->str, r->scope);
-	len[3] = st_len(&ro->str, r->scope);
-	pl[3] = (unsigned char)scope_plain(ro, r->scope);
-	memset(&v, 0, sizeof(v));
-	v.n = 4;
-	v.f = f;
-	v.len = len;
-	v.plain = pl;
-	wz_writer_fields(ro->out, &v);
+	add_col(&ac, pname(ro, p), strlen(pname(ro, p)),
+	    (p->flags & P_PLAIN) != 0);
+	add_col(&ac, post_code(ro, r->post), strlen(post_code(ro, r->post)),
+	    1);
+	add_col(&ac, title->s, title->n, tplain);
+	add_col(&ac, st_str(&ro->str, r->scope), st_len(&ro->str, r->scope),
+	    scope_plain(ro, r->scope));
 	d = iso_of(ro, st->from, &dn);
-	wz_writer_raw(ro->out, d, dn, 1);
+	add_col(&ac, d, dn, 1);
 	d = iso_of(ro, st->to, &dn);
-	wz_writer_raw(ro->out, d, dn, 1);
+	add_col(&ac, d, dn, 1);
 	party[0] = (char)(st->party ? st->party : p->party);
-	wz_writer_raw(ro->out, party, party[0] != '\0', 1);
+	add_col(&ac, party, party[0] != '\0', 1);
 	/* a post's own rank, else the holder's (posts that inherit it);
 	 * none for a post not known */
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	plain(ro, rk ? ranks[rk] : "");
-	if (ro->o.labels_zh)
-		wz_writer_fieldz(ro->out, r->post == POST_UNKNOWN ? "未知职务" :
-		    ro->rs->posts[r->post].label);
+	add_col(&ac, rk ? ranks[rk] : "", rk ? strlen(ranks[rk]) : 0, 1);
+	if (ro->o.labels_zh) {
+		d = r->post == POST_UNKNOWN ? "未知职务" :
+		    ro->rs->posts[r->post].label;
+		add_col(&ac, d, strlen(d), 0);
+	}
+	memset(&v, 0, sizeof(v));
+	v.n = ac.n;
+	v.f = ac.f;
+	v.len = ac.len;
+	v.plain = ac.plain;
+	wz_writer_fields(ro->out, &v);
 	wz_writer_endrow(ro->out);
 }
 
