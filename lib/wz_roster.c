@@ -27,6 +27,7 @@
  * first touch (the kernel clears each page) is a good part of the cost:
  * they are kept small rather than fast to grow.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -2691,15 +2692,25 @@ same_name(const struct wz_roster *ro, const struct person *p,
 	    pname(ro, p)[st->nmlen] == '\0';
 }
 
+/* The number eight ASCII digits at p make, in three steps that each
+ * join neighbouring groups (digits, pairs, fours) of one word. */
+static uint64_t
+digits8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	v = le64toh(v) - 0x3030303030303030ULL;
+	v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffULL;
+	v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffULL;
+	return (v * 10000 + (v >> 32)) & 0xffffffffULL;
+}
+
 static uint64_t
 id_key(const char *num)
 {
-	uint64_t k = 0;
-	int i;
-
-	for (i = 0; i < 17; i++)
-		k = k * 10 + (uint64_t)(num[i] - '0');
-	return k + 1;
+	return (digits8(num) * 100000000 + digits8(num + 8)) * 10 +
+	    (uint64_t)(num[16] - '0') + 1;
 }
 
 /* Is post k a county leader's (links are county_link_*) or a township
