@@ -152,7 +152,7 @@ wz_idcard_parse(const char *s, size_t n, wz_day latest,
 			    "of an ID number");
 			return WZ_ID_BAD;
 		}
-checked:	/* the quick path above took seventeen digits: no X to look for */
+checked:	/* the quick path took seventeen digits: no X to look for */
 	if (k == 15) {
 		memmove(d + 8, d + 6, 9);
 		d[6] = '1';

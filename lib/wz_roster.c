@@ -1602,19 +1602,19 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 #define P_PARTY0	0x08	/* party was given on the person's first row */
 
 /*
- * 32 bytes, for a million of them are written once each.  What few
- * persons have is kept beside them: the stored id (ro->pidoff) only
- * without an ID number or with --mask; in ro->later, by (person, what),
- * a township leader's scope (L_TOWNSCOPE) and the row that first gave
- * the party when that was not the first row (L_PARTYLINE, L_PARTYFILE).
+ * 24 bytes, for a million of them are written once each.  The row that
+ * made a person is that of their oldest role (first_row): a new person's
+ * first role is never a repeat.  What few persons have is kept beside
+ * them: the stored id (ro->pidoff) only without an ID number or with
+ * --mask; in ro->later, by (person, what), a township leader's scope
+ * (L_TOWNSCOPE) and the row that first gave the party when that was not
+ * the first row (L_PARTYLINE, L_PARTYFILE).
  */
 struct person {
 	uint64_t	 idkey;		/* 17 digits of the ID number + 1; 0 */
 	uint32_t	 name;		/* offset in ro->names */
 	uint32_t	 home;		/* string id */
 	uint32_t	 last;		/* newest role, NONE32 */
-	uint32_t	 line;
-	uint16_t	 file;
 	char		 party;		/* 0, 'y', 'n' */
 	uint8_t		 rank;
 	uint8_t		 flags;
@@ -1729,7 +1729,7 @@ struct sheet {
 	const char	*cst[WZ_RF_N];
 	struct val	 dflt[WZ_RF_N];	/* a field's value where its column is
 					   missing: the constant, or empty */
-	int		 incol[WZ_RF_N];	/* the fields read from columns */
+	int		 incol[WZ_RF_N];	/* fields read from columns */
 	int		 nincol;
 	char		*label[WZ_RF_N];	/* the header, for messages */
 	int		 scope[WZ_RF_N], nscope;
@@ -1865,8 +1865,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
  * hash of name and home scope (DESIGN.md Decision 12). */
 static uint32_t
 person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
-    const char *name, size_t nlen, uint32_t home, unsigned file,
-    unsigned long line)
+    const char *name, size_t nlen, uint32_t home)
 {
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
@@ -1888,8 +1887,6 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	ro->nnames += nlen + 1;
 	p->home = home;
 	p->last = NONE32;
-	p->file = (uint16_t)file;
-	p->line = (uint32_t)line;
 	if (is_plain(name, nlen))
 		p->flags |= P_PLAIN;
 	if (idkey != 0 && ro->o.mask == NULL)
@@ -2316,7 +2313,7 @@ reject(struct wz_roster *ro, const struct sheet *sh, const struct wz_row *row,
 #define DMEMOLEN	16
 struct datememo {
 	char		 s[DMEMOLEN];
-	size_t		 n;		/* 0: no entry (an empty cell is quick) */
+	size_t		 n;		/* 0: none (an empty cell is quick) */
 	unsigned	 flags;
 	wz_day		 day;
 };
@@ -2785,18 +2782,29 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	return home_find(ro, st);
 }
 
+/* The oldest role of a person (who has one), made by their first row. */
+static const struct role *
+first_row(const struct wz_roster *ro, const struct person *p)
+{
+	uint32_t i = p->last;
+
+	while (ro->roles[i].next != NONE32)
+		i = ro->roles[i].next;
+	return &ro->roles[i];
+}
+
 /* Make or update the person; report what disagrees with earlier rows. */
 static uint32_t
 commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 {
 	struct person *p, *q;
-	uint32_t *slot, qi;
+	uint32_t *slot, qi, pfile, pline;
 	unsigned long line = st->row->line;
 	int isnew = pi == NONE32;
 
 	if (isnew)
 		pi = person_new(ro, st->idkey, st->id.num, st->nm, st->nmlen,
-		    st->home, st->file, line);
+		    st->home);
 	p = &ro->pers[pi];
 	if (st->has_id) {
 		if (isnew)
@@ -2804,7 +2812,8 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 		if (!same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
 			    "at %s:%lu", pid_of(ro, p), st->nm, pname(ro, p),
-			    file_name(ro, p->file), (unsigned long)p->line);
+			    file_name(ro, first_row(ro, p)->file),
+			    (unsigned long)first_row(ro, p)->line);
 	}
 	qi = home_find(ro, st);
 	if (qi == NONE32) {
@@ -2821,14 +2830,16 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 			warn(ro, st->sh, line, "%s at %s has two ID numbers: "
 			    "%s here and %s at %s:%lu", st->nm,
 			    st_str(&ro->str, st->home), pid_of(ro, p),
-			    pid_of(ro, q), file_name(ro, q->file),
-			    (unsigned long)q->line);
+			    pid_of(ro, q), file_name(ro, first_row(ro, q)->file),
+			    (unsigned long)first_row(ro, q)->line);
 		else
 			warn(ro, st->sh, line, "%s at %s appeared without an "
 			    "ID number at %s:%lu (person_id %s); put the sheet "
 			    "with ID numbers first", st->nm,
-			    st_str(&ro->str, st->home), file_name(ro, q->file),
-			    (unsigned long)q->line, pid_of(ro, q));
+			    st_str(&ro->str, st->home),
+			    file_name(ro, first_row(ro, q)->file),
+			    (unsigned long)first_row(ro, q)->line,
+			    pid_of(ro, q));
 	}
 	if (st->party != 0) {
 		if (p->party == 0) {
@@ -2841,14 +2852,19 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 				*um_slot(&ro->later, pi, L_PARTYFILE, 1) =
 				    st->file;
 			}
-		} else if (p->party != st->party)
+		} else if (p->party != st->party) {
+			if (p->flags & P_PARTY0) {
+				pfile = first_row(ro, p)->file;
+				pline = first_row(ro, p)->line;
+			} else {
+				pfile = um_get(&ro->later, pi, L_PARTYFILE);
+				pline = um_get(&ro->later, pi, L_PARTYLINE);
+			}
 			warn(ro, st->sh, line, "%s (%s): party membership %c "
 			    "here, %c at %s:%lu", pname(ro, p),
 			    pid_of(ro, p), st->party, p->party,
-			    file_name(ro, p->flags & P_PARTY0 ? p->file :
-			    um_get(&ro->later, pi, L_PARTYFILE)),
-			    (unsigned long)(p->flags & P_PARTY0 ? p->line :
-			    um_get(&ro->later, pi, L_PARTYLINE)));
+			    file_name(ro, pfile), (unsigned long)pline);
+		}
 	}
 	p->rank = (uint8_t)rank_max(p->rank, st->rank);
 	return pi;
