@@ -9,7 +9,7 @@
  *   people      persons, their roles, and the checks between them
  *   sheets      columns, output layout, row shapes, one row at a time
  *
- * Memory: a person is one struct person (32 bytes), its name in an
+ * Memory: a person is one struct person (24 bytes), its name in an
  * arena, and two 8-byte slots of half-full tables (by ID number, by name
  * and home); a role is one struct role (32), and a single-holder post in
  * a scope one struct holders (16).  Scopes and place names are interned
@@ -25,7 +25,10 @@
  * on a big roster are cache misses and are prefetched as soon as their
  * keys are known.  The big tables are fresh anonymous memory, whose
  * first touch (the kernel clears each page) is a good part of the cost:
- * they are kept small rather than fast to grow.
+ * they are kept small rather than fast to grow, and hash tables double
+ * where they are instead of into a new table.  Dates, ISO days and the
+ * party cell are remembered from earlier rows; the columns of an output
+ * row go to the writer in two calls, with what it need not scan said.
  */
 #include <endian.h>
 #include <errno.h>
@@ -61,12 +64,12 @@
  */
 
 /*
- * Hash -> person, in 8 bytes a slot: 32 bits of the key's hash (which
- * also place it) and the person's index + 1 (0: empty).  The key itself
- * is the person's (ID number; name and home scope), so the caller checks
- * a candidate against the person record, which it reads anyway when the
- * person is found; a new key, the usual case on a big roster, reads
- * nothing but slots.  Half the memory of a u64map, and no slot to fill
+ * Hash -> person (or interned string), in 8 bytes a slot: 32 bits of
+ * the key's hash (which also place it) and the person's index + 1 (0:
+ * empty).  The key itself is the person's (ID number; name and home
+ * scope), so the caller checks a candidate against the person record,
+ * which it reads anyway when the person is found; a new key, the usual
+ * case on a big roster, reads nothing but slots.  Half the memory of a u64map, and no slot to fill
  * when a table is made: fresh pages are zero.
  */
 struct pmslot {
