@@ -209,6 +209,15 @@ mix64(uint64_t x)
 	return x;
 }
 
+/* wz_big_reserve, whose call most often finds room enough: that test
+ * here, without the call into another file. */
+static inline void
+big_room(void **p, size_t *cap, size_t want, size_t sz, size_t first)
+{
+	if (want > *cap)
+		wz_big_reserve(p, cap, want, sz, first);
+}
+
 static uint32_t
 st_lookup(struct strtab *t, const char *s, size_t n, int add)
 {
@@ -223,10 +232,10 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 	}
 	if (!add)
 		return 0;
-	wz_big_reserve((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
+	big_room((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
 	if (t->alen + n + 1 > UINT32_MAX || t->n + 2 >= UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many distinct strings");
-	wz_big_reserve((void **)&t->arena, &t->acap, t->alen + n + 1, 1, 65536);
+	big_room((void **)&t->arena, &t->acap, t->alen + n + 1, 1, 65536);
 	id = (uint32_t)++t->n;
 	t->e[id].off = (uint32_t)t->alen;
 	t->e[id].len = (uint32_t)n;
@@ -1801,7 +1810,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 			warned = 1;
 		}
 	}
-	wz_big_reserve((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
+	big_room((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
 	    sizeof(*ro->roles), 1024);
 	ri = (uint32_t)ro->nroles++;
 	r = &ro->roles[ri];
@@ -1826,7 +1835,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	    hi = ro->hold[hi - 1].next)
 		;
 	if (hi == 0) {
-		wz_big_reserve((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
+		big_room((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
 		    sizeof(*ro->hold), 1024);
 		if (ro->nhold >= NONE32 - 2)
 			wz_die(EX_SOFTWARE, NULL, 0, "too many posts");
@@ -1873,13 +1882,13 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
 
-	wz_big_reserve((void **)&ro->pers, &ro->cappers, ro->npers + 1,
+	big_room((void **)&ro->pers, &ro->cappers, ro->npers + 1,
 	    sizeof(*ro->pers), 1024);
 	if (ro->npers >= NONE32 - 2)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many persons");
 	if (ro->nnames + nlen + 1 > UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many names");
-	wz_big_reserve((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
+	big_room((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
 	    1, 65536);
 	p = &ro->pers[ro->npers];
 	memset(p, 0, sizeof(*p));
@@ -1894,7 +1903,7 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 		p->flags |= P_PLAIN;
 	if (idkey != 0 && ro->o.mask == NULL)
 		return (uint32_t)ro->npers++;	/* pid_of rebuilds it */
-	wz_big_reserve((void **)&ro->pidoff, &ro->cappidoff, ro->npers + 1,
+	big_room((void **)&ro->pidoff, &ro->cappidoff, ro->npers + 1,
 	    sizeof(*ro->pidoff), 1024);
 	ro->pidoff[ro->npers] = (uint32_t)ro->pids.len;
 	if (idkey != 0) {
@@ -2191,7 +2200,6 @@ struct scopememo {
 	uint32_t	 a, b, c, id;
 };
 
-
 struct rrole {
 	unsigned	 post;
 	uint32_t	 scope;
@@ -2201,11 +2209,11 @@ struct rrole {
 #define MAXROLES	64
 #define MAXLINKS	32
 
+/* One row being read; zeroed up to v, which values() fills. */
 struct rowst {
 	struct sheet	*sh;
 	const struct wz_row *row;
 	unsigned	 file;
-	struct val	 v[WZ_RF_N];
 	struct wz_idcard id;
 	int		 has_id;
 	wz_day		 from, to;
@@ -2218,6 +2226,7 @@ struct rowst {
 	uint32_t	 C, T, V, U, home;
 	int		 uk;		/* wz_unit_kind of U */
 	struct tctx	 cx;
+	struct val	 v[WZ_RF_N];
 	struct rrole	 r[MAXROLES];
 	size_t		 nr;
 	struct tlink	 lt[MAXLINKS], lv[MAXLINKS];	/* from columns */
@@ -3433,7 +3442,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		return;
 	}
 	ro->c.read++;
-	memset(st, 0, offsetof(struct rowst, r));
+	memset(st, 0, offsetof(struct rowst, v));
 	st->sh = sh;
 	st->row = row;
 	st->file = (unsigned)k;
