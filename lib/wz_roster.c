@@ -69,8 +69,9 @@
  * empty).  The key itself is the person's (ID number; name and home
  * scope), so the caller checks a candidate against the person record,
  * which it reads anyway when the person is found; a new key, the usual
- * case on a big roster, reads nothing but slots.  Half the memory of a u64map, and no slot to fill
- * when a table is made: fresh pages are zero.
+ * case on a big roster, reads nothing but slots.  Half the memory of a
+ * u64map, and no slot to fill when a table is made: fresh pages are
+ * zero.
  */
 struct pmslot {
 	uint32_t	 tag, val;
@@ -1607,11 +1608,10 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 #define P_COUNTY	0x01	/* holds a county leader's post */
 #define P_TOWN		0x02	/* holds a township leader's post */
 #define P_PLAIN		0x04	/* the name is plain (is_plain) */
+#define P_PARTY0	0x08	/* party was given on the person's first row */
 
 #define POST_UNKNOWN	0xffffu
 #define AMBIG		(NONE32 - 1)
-
-#define P_PARTY0	0x08	/* party was given on the person's first row */
 
 /*
  * 24 bytes, for a million of them are written once each.  The row that
@@ -2882,6 +2882,8 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	return pi;
 }
 
+/* Is scope id plain?  Asked for every role written, and a row's roles
+ * have the scope of the rows before them: the last answer is kept. */
 static int
 scope_plain(struct wz_roster *ro, uint32_t id)
 {
@@ -3667,8 +3669,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		if (county_leader(ro, st->r[i].post))
 			p->flags |= P_COUNTY;
 		if (st->r[i].town && (int)st->r[i].post != ro->P.town_link) {
-			x = *(slot = um_slot(&ro->later, pi, L_TOWNSCOPE, 1));
-			if (x == NONE32 || x == 0)
+			/* the first township post's scope (which may be
+			 * the empty one, 0, until another comes) */
+			slot = um_slot(&ro->later, pi, L_TOWNSCOPE, 1);
+			if (*slot == NONE32 || *slot == 0)
 				*slot = st->r[i].scope;
 			p->flags |= P_TOWN;
 		}
