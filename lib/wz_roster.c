@@ -3387,10 +3387,6 @@ shapes_free(struct wz_roster *ro)
 	}
 	free(ro->smemo);
 	ro->smemo = NULL;
-	free(ro->dmemo);
-	ro->dmemo = NULL;
-	free(ro->imemo);
-	ro->imemo = NULL;
 }
 
 static const struct shape *
@@ -3789,6 +3785,8 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
 	shapes_free(ro);
+	free(ro->dmemo);	/* made before a row has a shape */
+	free(ro->imemo);
 	pm_free(&ro->by_id);
 	pm_free(&ro->by_home);
 	um_free(&ro->by_alias);
