@@ -1091,6 +1091,7 @@ struct sheet;
 struct shape;
 struct place;
 struct scopememo;
+struct titlememo;
 struct datememo;
 struct isomemo;
 
@@ -1109,6 +1110,7 @@ struct wz_roster {
 	struct shape	*shapes;	/* row shapes, by key hash */
 	struct place	*place;		/* the last row's place cells */
 	struct scopememo *smemo;	/* scope_of's recent answers */
+	struct titlememo *tmemo;	/* title_parse's */
 	struct datememo	*dmemo;		/* row_date's, start and end */
 	struct isomemo	*imemo;		/* iso_of's */
 	struct tparse	*tp;
@@ -1562,6 +1564,49 @@ tp_new(struct wz_roster *ro, uint32_t id, const char *title, size_t tn,
 #define TK_BY_NAME	UINT32_MAX	/* aux: the reading needs the unit's name */
 
 /*
+ * In front of tkey, direct-mapped: the readings kept under a title and
+ * level alone, for a short title.  A sheet's rows cycle through a few
+ * titles, and this finds one without building and hashing the key.
+ */
+#define TMEMO		64
+#define TMEMOLEN	48
+struct titlememo {
+	char		 s[TMEMOLEN];
+	size_t		 n;
+	enum lvl	 level;
+	uint32_t	 tp;		/* ro->tp index + 1; 0: none */
+};
+
+static struct titlememo *
+tmemo_slot(struct wz_roster *ro, const char *title, size_t tn, enum lvl l)
+{
+	uint64_t a = 0, b = 0;
+
+	if (tn == 0 || tn > TMEMOLEN)
+		return NULL;
+	if (ro->tmemo == NULL)
+		ro->tmemo = wz_calloc(TMEMO, sizeof(*ro->tmemo));
+	memcpy(&a, title, tn < 8 ? tn : 8);
+	memcpy(&b, title + tn - (tn < 8 ? tn : 8), tn < 8 ? tn : 8);
+	return &ro->tmemo[mix64(a ^ b * 0x9e3779b97f4a7c15ULL ^ tn ^
+	    (uint64_t)l << 56) & (TMEMO - 1)];
+}
+
+/* Keep reading tp (index + 1) of a title and level in m (if any). */
+static const struct tparse *
+tmemo_keep(struct wz_roster *ro, struct titlememo *m, const char *title,
+    size_t tn, enum lvl l, uint32_t tp)
+{
+	if (m != NULL) {
+		memcpy(m->s, title, tn);
+		m->n = tn;
+		m->level = l;
+		m->tp = tp;
+	}
+	return &ro->tp[tp - 1];
+}
+
+/*
  * The cached reading of a title in its unit.  Most titles read the same
  * in every unit of a level (村党支部书记 in any village): they are kept
  * under the title and level alone.  Only a title whose reading looked at
@@ -1572,21 +1617,27 @@ static const struct tparse *
 title_parse(struct wz_roster *ro, const char *title, size_t tn,
     const struct tctx *cx)
 {
+	struct titlememo *m = tmemo_slot(ro, title, tn, cx->level);
 	const struct tparse *tp;
 	uint32_t id;
 
+	if (m != NULL && m->tp != 0 && m->n == tn && m->level == cx->level &&
+	    memcmp(m->s, title, tn) == 0)
+		return &ro->tp[m->tp - 1];
 	wz_buf_reset(&ro->key);
 	wz_buf_add(&ro->key, title, tn);
 	wz_buf_addc(&ro->key, '\x1f');
 	wz_buf_addc(&ro->key, (char)('0' + cx->level));
 	id = st_lookup(&ro->tkey, ro->key.s, ro->key.len, 1);
 	if (ro->tkey.e[id].aux != 0 && ro->tkey.e[id].aux != TK_BY_NAME)
-		return &ro->tp[ro->tkey.e[id].aux - 1];
+		return tmemo_keep(ro, m, title, tn, cx->level,
+		    ro->tkey.e[id].aux);
 	if (ro->tkey.e[id].aux == 0) {
 		ro->used_name = 0;
 		tp = tp_new(ro, id, title, tn, cx);
 		if (!ro->used_name)
-			return tp;
+			return tmemo_keep(ro, m, title, tn, cx->level,
+			    ro->tkey.e[id].aux);
 		/* Keep it under the unit's name instead. */
 		ro->tkey.e[id].aux = TK_BY_NAME;
 		wz_buf_add(&ro->key, cx->name, cx->len);
@@ -3785,6 +3836,7 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
 	shapes_free(ro);
+	free(ro->tmemo);
 	free(ro->dmemo);	/* made before a row has a shape */
 	free(ro->imemo);
 	pm_free(&ro->by_id);
