@@ -146,13 +146,13 @@ wz_idcard_parse(const char *s, size_t n, wz_day latest,
 		    "one %zu", k);
 		return WZ_ID_BAD;
 	}
-checked:
 	for (i = 0; i < k - (k == 18); i++)
 		if (d[i] == 'X') {
 			wz_say(why, whylen, "X may only be the last character "
 			    "of an ID number");
 			return WZ_ID_BAD;
 		}
+checked:	/* the quick path took seventeen digits: no X to look for */
 	if (k == 15) {
 		memmove(d + 8, d + 6, 9);
 		d[6] = '1';

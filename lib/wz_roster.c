@@ -9,7 +9,7 @@
  *   people      persons, their roles, and the checks between them
  *   sheets      columns, output layout, row shapes, one row at a time
  *
- * Memory: a person is one struct person (48 bytes), its name in an
+ * Memory: a person is one struct person (24 bytes), its name in an
  * arena, and two 8-byte slots of half-full tables (by ID number, by name
  * and home); a role is one struct role (32), and a single-holder post in
  * a scope one struct holders (16).  Scopes and place names are interned
@@ -25,8 +25,12 @@
  * on a big roster are cache misses and are prefetched as soon as their
  * keys are known.  The big tables are fresh anonymous memory, whose
  * first touch (the kernel clears each page) is a good part of the cost:
- * they are kept small rather than fast to grow.
+ * they are kept small rather than fast to grow, and hash tables double
+ * where they are instead of into a new table.  Dates, ISO days and the
+ * party cell are remembered from earlier rows; the columns of an output
+ * row go to the writer in two calls, with what it need not scan said.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -60,18 +64,131 @@
  */
 
 /*
- * Interned strings: each distinct string once, NUL-terminated in one
- * arena, found by id (1, 2, ...; 0 is "none"), with one uint32_t of the
- * caller's (aux) beside it.  A probe reads one slot (id and hash side by
- * side) and, on a hash match, one entry: the tables are far larger than
- * the caches on a big roster, so each array touched is a cache miss.
+ * Hash -> person (or interned string), in 8 bytes a slot: 32 bits of
+ * the key's hash (which also place it) and the person's index + 1 (0:
+ * empty).  The key itself is the person's (ID number; name and home
+ * scope), so the caller checks a candidate against the person record,
+ * which it reads anyway when the person is found; a new key, the usual
+ * case on a big roster, reads nothing but slots.  Half the memory of a
+ * u64map, and no slot to fill when a table is made: fresh pages are
+ * zero.
  */
-struct stent {
-	uint32_t	 off, len, aux, hash;
+struct pmslot {
+	uint32_t	 tag, val;
 };
 
-struct stslot {
-	uint32_t	 id, hash;
+struct pmap {
+	struct pmslot	*s;
+	size_t		 cap, n;
+};
+
+static uint32_t
+pm_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+/*
+ * Double the table where it is (wz_big_grow extends the mapping; the new
+ * half is fresh zeroed pages), so that growing touches no more memory
+ * than the final table, not the sum of every size it had.  Each entry is
+ * taken out and put back, in the order of the old slots from just after
+ * an empty one (the table was at most half full): then every slot an
+ * entry passes on its way home is either one already redone, or one
+ * that comes later in that order with the entry after it, which is then
+ * redone itself.  The empty slot goes last, for an entry that wrapped
+ * round the end of the new table into it.
+ */
+static void
+pm_grow(struct pmap *m)
+{
+	struct pmslot x;
+	size_t old = m->cap, e, i, j, k, mask;
+
+	if (old == 0) {
+		m->cap = 1024;
+		m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
+		return;
+	}
+	m->s = wz_big_grow(m->s, old * sizeof(*m->s), 2 * old * sizeof(*m->s),
+	    1);
+	m->cap = 2 * old;
+	mask = m->cap - 1;
+	for (e = 0; m->s[e].val != 0; e++)
+		;
+	for (k = 1; k <= old; k++) {
+		i = (e + k) & (old - 1);
+		if (m->s[i].val == 0)
+			continue;
+		x = m->s[i];
+		m->s[i].tag = m->s[i].val = 0;
+		for (j = x.tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+			;
+		m->s[j] = x;
+	}
+}
+
+/* The next candidate for tag from *pos (start at ~0): a person index,
+ * or NONE32 when there is none. */
+static uint32_t
+pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
+{
+	size_t j, mask = m->cap - 1;
+
+	if (m->cap == 0)
+		return NONE32;
+	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
+	for (; m->s[j].val != 0; j = (j + 1) & mask)
+		if (m->s[j].tag == tag) {
+			*pos = j;
+			return m->s[j].val - 1;
+		}
+	return NONE32;
+}
+
+static void
+pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
+{
+	size_t j, mask;
+
+	if ((m->n + 1) * 2 > m->cap)
+		pm_grow(m);
+	mask = m->cap - 1;
+	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+		;
+	m->s[j].tag = tag;
+	m->s[j].val = pi + 1;
+	m->n++;
+}
+
+/* Ask for the cache line of tag's first probe now, so that the lookup a
+ * little later does not wait for memory: the tables are far larger than
+ * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
+ * the function free of side effects and drops the calls. */
+static inline __attribute__((always_inline)) void
+pm_prefetch(const struct pmap *m, uint32_t tag)
+{
+	if (m->cap > 0)
+		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
+}
+
+static void
+pm_free(struct pmap *m)
+{
+	wz_big_free(m->s, m->cap * sizeof(*m->s));
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Interned strings: each distinct string once, NUL-terminated in one
+ * arena, found by id (1, 2, ...; 0 is "none"), with one uint32_t of the
+ * caller's (aux) beside it.  The ids are a pmap by the string's hash (id
+ * - 1 in it): a probe reads one slot and, on a hash match, one entry:
+ * the tables are far larger than the caches on a big roster, so each
+ * array touched is a cache miss.
+ */
+struct stent {
+	uint32_t	 off, len, aux;
 };
 
 struct strtab {
@@ -79,8 +196,7 @@ struct strtab {
 	size_t		 alen, acap;
 	struct stent	*e;		/* by id */
 	size_t		 n, cap;	/* ids in use: 1..n */
-	struct stslot	*slot;		/* id 0: empty */
-	size_t		 nslot;
+	struct pmap	 slot;
 };
 
 static uint64_t
@@ -94,61 +210,41 @@ mix64(uint64_t x)
 	return x;
 }
 
-static void
-st_grow(struct strtab *t)
+/* wz_big_reserve, whose call most often finds room enough: that test
+ * here, without the call into another file. */
+static inline void
+big_room(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 {
-	size_t i, j, mask;
-	struct stslot *ns;
-
-	size_t old = t->nslot;
-
-	t->nslot = t->nslot ? t->nslot * 2 : 1024;
-	mask = t->nslot - 1;
-	ns = wz_big_grow(NULL, 0, t->nslot * sizeof(*ns), 1);	/* zeroed */
-	for (i = 1; i <= t->n; i++) {
-		for (j = t->e[i].hash & mask; ns[j].id != 0; j = (j + 1) & mask)
-			;
-		ns[j].id = (uint32_t)i;
-		ns[j].hash = t->e[i].hash;
-	}
-	wz_big_free(t->slot, old * sizeof(*ns));
-	t->slot = ns;
+	if (want > *cap)
+		wz_big_reserve(p, cap, want, sz, first);
 }
 
 static uint32_t
 st_lookup(struct strtab *t, const char *s, size_t n, int add)
 {
 	uint32_t h = (uint32_t)wz_hash_mem(s, n), id;
-	size_t j, mask;
+	size_t pos = (size_t)-1;
 
-	if (t->nslot == 0) {
-		if (!add)
-			return 0;
-		st_grow(t);
-	}
-	mask = t->nslot - 1;
-	for (j = h & mask; (id = t->slot[j].id) != 0; j = (j + 1) & mask)
-		if (t->slot[j].hash == h && t->e[id].len == n &&
+	while ((id = pm_next(&t->slot, h, &pos)) != NONE32) {
+		id++;
+		if (t->e[id].len == n &&
 		    memcmp(t->arena + t->e[id].off, s, n) == 0)
 			return id;
+	}
 	if (!add)
 		return 0;
-	wz_big_reserve((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
+	big_room((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
 	if (t->alen + n + 1 > UINT32_MAX || t->n + 2 >= UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many distinct strings");
-	wz_big_reserve((void **)&t->arena, &t->acap, t->alen + n + 1, 1, 65536);
+	big_room((void **)&t->arena, &t->acap, t->alen + n + 1, 1, 65536);
 	id = (uint32_t)++t->n;
 	t->e[id].off = (uint32_t)t->alen;
 	t->e[id].len = (uint32_t)n;
 	t->e[id].aux = 0;
-	t->e[id].hash = h;
 	memcpy(t->arena + t->alen, s, n);
 	t->arena[t->alen + n] = '\0';
 	t->alen += n + 1;
-	t->slot[j].id = id;
-	t->slot[j].hash = h;
-	if ((size_t)t->n * 2 > t->nslot)
-		st_grow(t);
+	pm_add(&t->slot, h, id - 1);
 	return id;
 }
 
@@ -169,7 +265,7 @@ st_free(struct strtab *t)
 {
 	wz_big_free(t->arena, t->acap);
 	wz_big_free(t->e, t->cap * sizeof(*t->e));
-	wz_big_free(t->slot, t->nslot * sizeof(*t->slot));
+	pm_free(&t->slot);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -251,101 +347,6 @@ um_free(struct u64map *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/*
- * Hash -> person, in 8 bytes a slot: 32 bits of the key's hash (which
- * also place it) and the person's index + 1 (0: empty).  The key itself
- * is the person's (ID number; name and home scope), so the caller checks
- * a candidate against the person record, which it reads anyway when the
- * person is found; a new key, the usual case on a big roster, reads
- * nothing but slots.  Half the memory of a u64map, and no slot to fill
- * when a table is made: fresh pages are zero.
- */
-struct pmslot {
-	uint32_t	 tag, val;
-};
-
-struct pmap {
-	struct pmslot	*s;
-	size_t		 cap, n;
-};
-
-static uint32_t
-pm_tag(uint64_t h)
-{
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
-}
-
-static void
-pm_grow(struct pmap *m)
-{
-	struct pmap o = *m;
-	size_t i, j, mask;
-
-	m->cap = m->cap ? m->cap * 2 : 1024;
-	m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);	/* zeroed */
-	mask = m->cap - 1;
-	for (i = 0; i < o.cap; i++) {
-		if (o.s[i].val == 0)
-			continue;
-		for (j = o.s[i].tag & mask; m->s[j].val != 0;
-		    j = (j + 1) & mask)
-			;
-		m->s[j] = o.s[i];
-	}
-	wz_big_free(o.s, o.cap * sizeof(*o.s));
-}
-
-/* The next candidate for tag from *pos (start at ~0): a person index,
- * or NONE32 when there is none. */
-static uint32_t
-pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
-{
-	size_t j, mask = m->cap - 1;
-
-	if (m->cap == 0)
-		return NONE32;
-	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
-	for (; m->s[j].val != 0; j = (j + 1) & mask)
-		if (m->s[j].tag == tag) {
-			*pos = j;
-			return m->s[j].val - 1;
-		}
-	return NONE32;
-}
-
-static void
-pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
-{
-	size_t j, mask;
-
-	if ((m->n + 1) * 2 > m->cap)
-		pm_grow(m);
-	mask = m->cap - 1;
-	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
-		;
-	m->s[j].tag = tag;
-	m->s[j].val = pi + 1;
-	m->n++;
-}
-
-/* Ask for the cache line of tag's first probe now, so that the lookup a
- * little later does not wait for memory: the tables are far larger than
- * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
- * the function free of side effects and drops the calls. */
-static inline __attribute__((always_inline)) void
-pm_prefetch(const struct pmap *m, uint32_t tag)
-{
-	if (m->cap > 0)
-		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
-}
-
-static void
-pm_free(struct pmap *m)
-{
-	wz_big_free(m->s, m->cap * sizeof(*m->s));
-	memset(m, 0, sizeof(*m));
-}
-
 /* ------------------------------------------------------------------ */
 /* Small text helpers (UTF-8, simplified Chinese)                       */
 /* ------------------------------------------------------------------ */
@@ -373,6 +374,30 @@ rfield_parse(const char *s)
 	return -1;
 }
 
+
+/* Does s hold none of the bytes a writer quotes or escapes (the reader's
+ * "plain": , " \ TAB CR LF)? */
+static int
+is_plain(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	/* eight bytes of Chinese text (every byte >= 0x80) at a time */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & 0x8080808080808080ULL) != 0x8080808080808080ULL)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80 && (c == ',' || c == '"' || c == '\\' ||
+		    c == '\t' || c == '\r' || c == '\n'))
+			return 0;
+	}
+	return 1;
+}
 
 static int
 ends_with(const char *s, size_t n, const char *suf)
@@ -1066,6 +1091,9 @@ struct sheet;
 struct shape;
 struct place;
 struct scopememo;
+struct titlememo;
+struct datememo;
+struct isomemo;
 
 struct wz_roster {
 	struct wz_roster_opts o;
@@ -1082,6 +1110,9 @@ struct wz_roster {
 	struct shape	*shapes;	/* row shapes, by key hash */
 	struct place	*place;		/* the last row's place cells */
 	struct scopememo *smemo;	/* scope_of's recent answers */
+	struct titlememo *tmemo;	/* title_parse's */
+	struct datememo	*dmemo;		/* row_date's, start and end */
+	struct isomemo	*imemo;		/* iso_of's */
 	struct tparse	*tp;
 	size_t		 ntp, captp;
 
@@ -1090,6 +1121,9 @@ struct wz_roster {
 	char		*names;		/* persons' names, NUL-terminated */
 	size_t		 nnames, capnames;
 	struct wz_buf	 pids;		/* person ids, NUL-terminated */
+	uint32_t	*pidoff;	/* by person: offset in pids */
+	size_t		 cappidoff;
+	struct u64map	 later;		/* (person, L_*) -> a rare fact */
 	struct pmap	 by_id;		/* ID number -> person */
 	struct pmap	 by_home;	/* name and home scope -> the person
 					   whose own they are */
@@ -1110,6 +1144,11 @@ struct wz_roster {
 	struct wz_writer *out, *rej;
 	struct wz_sha	*sha;
 	wz_day		 min_day, max_day;
+	char		 pcell[16];	/* party_of's last cell, */
+	size_t		 pn;
+	int		 pval;		/* and its answer */
+	uint32_t	 plain_id;	/* scope_plain's last scope, */
+	int		 plain_is;	/* and its answer */
 
 	struct wz_roster_counts c;
 	struct wz_buf	 b, b2, key, tbuf, cbuf, nbuf;	/* scratch */
@@ -1525,6 +1564,49 @@ tp_new(struct wz_roster *ro, uint32_t id, const char *title, size_t tn,
 #define TK_BY_NAME	UINT32_MAX	/* aux: the reading needs the unit's name */
 
 /*
+ * In front of tkey, direct-mapped: the readings kept under a title and
+ * level alone, for a short title.  A sheet's rows cycle through a few
+ * titles, and this finds one without building and hashing the key.
+ */
+#define TMEMO		64
+#define TMEMOLEN	48
+struct titlememo {
+	char		 s[TMEMOLEN];
+	size_t		 n;
+	enum lvl	 level;
+	uint32_t	 tp;		/* ro->tp index + 1; 0: none */
+};
+
+static struct titlememo *
+tmemo_slot(struct wz_roster *ro, const char *title, size_t tn, enum lvl l)
+{
+	uint64_t a = 0, b = 0;
+
+	if (tn == 0 || tn > TMEMOLEN)
+		return NULL;
+	if (ro->tmemo == NULL)
+		ro->tmemo = wz_calloc(TMEMO, sizeof(*ro->tmemo));
+	memcpy(&a, title, tn < 8 ? tn : 8);
+	memcpy(&b, title + tn - (tn < 8 ? tn : 8), tn < 8 ? tn : 8);
+	return &ro->tmemo[mix64(a ^ b * 0x9e3779b97f4a7c15ULL ^ tn ^
+	    (uint64_t)l << 56) & (TMEMO - 1)];
+}
+
+/* Keep reading tp (index + 1) of a title and level in m (if any). */
+static const struct tparse *
+tmemo_keep(struct wz_roster *ro, struct titlememo *m, const char *title,
+    size_t tn, enum lvl l, uint32_t tp)
+{
+	if (m != NULL) {
+		memcpy(m->s, title, tn);
+		m->n = tn;
+		m->level = l;
+		m->tp = tp;
+	}
+	return &ro->tp[tp - 1];
+}
+
+/*
  * The cached reading of a title in its unit.  Most titles read the same
  * in every unit of a level (村党支部书记 in any village): they are kept
  * under the title and level alone.  Only a title whose reading looked at
@@ -1535,21 +1617,27 @@ static const struct tparse *
 title_parse(struct wz_roster *ro, const char *title, size_t tn,
     const struct tctx *cx)
 {
+	struct titlememo *m = tmemo_slot(ro, title, tn, cx->level);
 	const struct tparse *tp;
 	uint32_t id;
 
+	if (m != NULL && m->tp != 0 && m->n == tn && m->level == cx->level &&
+	    memcmp(m->s, title, tn) == 0)
+		return &ro->tp[m->tp - 1];
 	wz_buf_reset(&ro->key);
 	wz_buf_add(&ro->key, title, tn);
 	wz_buf_addc(&ro->key, '\x1f');
 	wz_buf_addc(&ro->key, (char)('0' + cx->level));
 	id = st_lookup(&ro->tkey, ro->key.s, ro->key.len, 1);
 	if (ro->tkey.e[id].aux != 0 && ro->tkey.e[id].aux != TK_BY_NAME)
-		return &ro->tp[ro->tkey.e[id].aux - 1];
+		return tmemo_keep(ro, m, title, tn, cx->level,
+		    ro->tkey.e[id].aux);
 	if (ro->tkey.e[id].aux == 0) {
 		ro->used_name = 0;
 		tp = tp_new(ro, id, title, tn, cx);
 		if (!ro->used_name)
-			return tp;
+			return tmemo_keep(ro, m, title, tn, cx->level,
+			    ro->tkey.e[id].aux);
 		/* Keep it under the unit's name instead. */
 		ro->tkey.e[id].aux = TK_BY_NAME;
 		wz_buf_add(&ro->key, cx->name, cx->len);
@@ -1570,23 +1658,32 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 
 #define P_COUNTY	0x01	/* holds a county leader's post */
 #define P_TOWN		0x02	/* holds a township leader's post */
+#define P_PLAIN		0x04	/* the name is plain (is_plain) */
+#define P_PARTY0	0x08	/* party was given on the person's first row */
 
 #define POST_UNKNOWN	0xffffu
 #define AMBIG		(NONE32 - 1)
 
+/*
+ * 24 bytes, for a million of them are written once each.  The row that
+ * made a person is that of their oldest role (first_row): a new person's
+ * first role is never a repeat.  What few persons have is kept beside
+ * them: the stored id (ro->pidoff) only without an ID number or with
+ * --mask; in ro->later, by (person, what), a township leader's scope
+ * (L_TOWNSCOPE) and the row that first gave the party when that was not
+ * the first row (L_PARTYLINE, L_PARTYFILE).
+ */
 struct person {
 	uint64_t	 idkey;		/* 17 digits of the ID number + 1; 0 */
 	uint32_t	 name;		/* offset in ro->names */
 	uint32_t	 home;		/* string id */
 	uint32_t	 last;		/* newest role, NONE32 */
-	uint32_t	 town;		/* scope of a township post, 0 */
-	uint32_t	 pid;		/* offset in ro->pids */
-	uint32_t	 line, party_line;
-	uint16_t	 file, party_file;
 	char		 party;		/* 0, 'y', 'n' */
 	uint8_t		 rank;
 	uint8_t		 flags;
 };
+
+enum { L_TOWNSCOPE, L_PARTYLINE, L_PARTYFILE };
 
 struct role {
 	uint32_t	 person, next, scope, line;
@@ -1630,7 +1727,7 @@ pid_of(const struct wz_roster *ro, const struct person *p)
 	int i;
 
 	if (p->idkey == 0 || ro->o.mask != NULL)
-		return ro->pids.s + p->pid;
+		return ro->pids.s + ro->pidoff[p - ro->pers];
 	k = (k + 1) & 3;
 	v = p->idkey - 1;
 	/* two halves in 32 bits: one 64-bit division, not seventeen */
@@ -1683,10 +1780,20 @@ overlap(wz_day f1, wz_day t1, wz_day f2, wz_day t2)
 	    (t1 == WZ_DAY_NONE || f2 == WZ_DAY_NONE || f2 < t1);
 }
 
+/* A cell of the row being read. */
+struct val {
+	const char	*s;
+	size_t		 n;
+};
+
 struct sheet {
 	char		*name;
 	int		 col[WZ_RF_N];
 	const char	*cst[WZ_RF_N];
+	struct val	 dflt[WZ_RF_N];	/* a field's value where its column is
+					   missing: the constant, or empty */
+	int		 incol[WZ_RF_N];	/* fields read from columns */
+	int		 nincol;
 	char		*label[WZ_RF_N];	/* the header, for messages */
 	int		 scope[WZ_RF_N], nscope;
 	unsigned	 dflags;
@@ -1754,7 +1861,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 			warned = 1;
 		}
 	}
-	wz_big_reserve((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
+	big_room((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
 	    sizeof(*ro->roles), 1024);
 	ri = (uint32_t)ro->nroles++;
 	r = &ro->roles[ri];
@@ -1779,7 +1886,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	    hi = ro->hold[hi - 1].next)
 		;
 	if (hi == 0) {
-		wz_big_reserve((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
+		big_room((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
 		    sizeof(*ro->hold), 1024);
 		if (ro->nhold >= NONE32 - 2)
 			wz_die(EX_SOFTWARE, NULL, 0, "too many posts");
@@ -1821,19 +1928,18 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
  * hash of name and home scope (DESIGN.md Decision 12). */
 static uint32_t
 person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
-    const char *name, size_t nlen, uint32_t home, unsigned file,
-    unsigned long line)
+    const char *name, size_t nlen, uint32_t home)
 {
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
 
-	wz_big_reserve((void **)&ro->pers, &ro->cappers, ro->npers + 1,
+	big_room((void **)&ro->pers, &ro->cappers, ro->npers + 1,
 	    sizeof(*ro->pers), 1024);
 	if (ro->npers >= NONE32 - 2)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many persons");
 	if (ro->nnames + nlen + 1 > UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many names");
-	wz_big_reserve((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
+	big_room((void **)&ro->names, &ro->capnames, ro->nnames + nlen + 1,
 	    1, 65536);
 	p = &ro->pers[ro->npers];
 	memset(p, 0, sizeof(*p));
@@ -1844,11 +1950,13 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	ro->nnames += nlen + 1;
 	p->home = home;
 	p->last = NONE32;
-	p->file = (uint16_t)file;
-	p->line = (uint32_t)line;
-	p->pid = (uint32_t)ro->pids.len;
+	if (is_plain(name, nlen))
+		p->flags |= P_PLAIN;
 	if (idkey != 0 && ro->o.mask == NULL)
 		return (uint32_t)ro->npers++;	/* pid_of rebuilds it */
+	big_room((void **)&ro->pidoff, &ro->cappidoff, ro->npers + 1,
+	    sizeof(*ro->pidoff), 1024);
+	ro->pidoff[ro->npers] = (uint32_t)ro->pids.len;
 	if (idkey != 0) {
 		wz_idmask_hex(ro->o.mask, idnum, WZ_IDCARD_LEN, mask);
 		wz_buf_add(&ro->pids, mask, WZ_IDMASK_HEXLEN);
@@ -1892,6 +2000,7 @@ wz_roster_new(const struct wz_roster_opts *o)
 
 	ro->o = *o;
 	ro->rs = o->rs;
+	ro->plain_is = 1;	/* scope 0, the empty path */
 	if (ro->o.rules_name == NULL)
 		ro->o.rules_name = "posts.yaml";
 	ro->aliases = wz_rules_aliases(ro->rs);
@@ -2053,6 +2162,12 @@ wz_roster_sheet(struct wz_roster *ro, const char *name,
 	if (m != NULL)
 		for (i = 0; i < (size_t)m->nscope; i++)
 			sh->scope[sh->nscope++] = m->scope[i];
+	for (f = 0; f < WZ_RF_N; f++) {
+		sh->dflt[f].s = sh->cst[f] != NULL ? sh->cst[f] : "";
+		sh->dflt[f].n = strlen(sh->dflt[f].s);
+		if (sh->col[f] >= 0)
+			sh->incol[sh->nincol++] = f;
+	}
 	ro->sheets = wz_reallocarray(ro->sheets, ro->nsheets + 1,
 	    sizeof(*ro->sheets));
 	ro->sheets[ro->nsheets] = sh;
@@ -2136,12 +2251,6 @@ struct scopememo {
 	uint32_t	 a, b, c, id;
 };
 
-/* One row being read. */
-struct val {
-	const char	*s;
-	size_t		 n;
-};
-
 struct rrole {
 	unsigned	 post;
 	uint32_t	 scope;
@@ -2151,11 +2260,11 @@ struct rrole {
 #define MAXROLES	64
 #define MAXLINKS	32
 
+/* One row being read; zeroed up to v, which values() fills. */
 struct rowst {
 	struct sheet	*sh;
 	const struct wz_row *row;
 	unsigned	 file;
-	struct val	 v[WZ_RF_N];
 	struct wz_idcard id;
 	int		 has_id;
 	wz_day		 from, to;
@@ -2168,6 +2277,7 @@ struct rowst {
 	uint32_t	 C, T, V, U, home;
 	int		 uk;		/* wz_unit_kind of U */
 	struct tctx	 cx;
+	struct val	 v[WZ_RF_N];
 	struct rrole	 r[MAXROLES];
 	size_t		 nr;
 	struct tlink	 lt[MAXLINKS], lv[MAXLINKS];	/* from columns */
@@ -2178,20 +2288,26 @@ struct rowst {
 static void
 values(const struct sheet *sh, const struct wz_row *row, struct val *v)
 {
-	int f;
+	const char *s;
+	size_t n;
+	int i, f;
 
-	for (f = 0; f < WZ_RF_N; f++) {
-		if (sh->col[f] >= 0 && (size_t)sh->col[f] < row->n) {
-			v[f].s = row->f[sh->col[f]];
-			v[f].n = row->len[sh->col[f]];
-			wz_trim_space(&v[f].s, &v[f].n);
-		} else if (sh->cst[f] != NULL) {
-			v[f].s = sh->cst[f];
-			v[f].n = strlen(sh->cst[f]);
-		} else {
-			v[f].s = "";
-			v[f].n = 0;
-		}
+	memcpy(v, sh->dflt, sizeof(sh->dflt));
+	for (i = 0; i < sh->nincol; i++) {
+		f = sh->incol[i];
+		if ((size_t)sh->col[f] >= row->n)
+			continue;
+		s = row->f[sh->col[f]];
+		n = row->len[sh->col[f]];
+		/* wz_trim_space's own first test, here to spare most cells
+		 * the call */
+		if (n > 0 && ((unsigned char)s[0] <= ' ' ||
+		    (unsigned char)s[0] == 0xe3 ||
+		    (unsigned char)s[n - 1] <= ' ' ||
+		    (unsigned char)s[n - 1] == 0x80))
+			wz_trim_space(&s, &n);
+		v[f].s = s;
+		v[f].n = n;
 	}
 }
 
@@ -2251,21 +2367,58 @@ reject(struct wz_roster *ro, const struct sheet *sh, const struct wz_row *row,
 	write_rej(ro, sh, row, why);
 }
 
+/*
+ * A date cell of at most DMEMOLEN bytes that read well, and what it
+ * read as, direct-mapped: a roster's dates are a few hundred months, and
+ * reading one (wz_date_parse) costs many times the lookup.
+ */
+#define DMEMO		256
+#define DMEMOLEN	16
+struct datememo {
+	char		 s[DMEMOLEN];
+	size_t		 n;		/* 0: none (an empty cell is quick) */
+	unsigned	 flags;
+	wz_day		 day;
+};
+
 /* A row's date; 0, or -1 with st->why set. */
 static int
 row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
     wz_day *out)
 {
+	const char *s = st->v[f].s;
+	size_t n = st->v[f].n;
+	struct datememo *m = NULL;
+	uint64_t w[2] = { 0, 0 };
 	char why[128];
 	int rc;
 
+	flags |= st->sh->dflags;
+	if (n > 0 && n <= DMEMOLEN) {
+		if (ro->dmemo == NULL)
+			ro->dmemo = wz_calloc(2 * DMEMO, sizeof(*ro->dmemo));
+		memcpy(w, s, n);
+		m = &ro->dmemo[(f == WZ_RF_VALID_TO) * DMEMO +
+		    (mix64(w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ flags) &
+		    (DMEMO - 1))];
+		if (m->n == n && m->flags == flags && memcmp(m->s, s, n) == 0) {
+			*out = m->day;
+			return 0;
+		}
+	}
 	*out = WZ_DAY_NONE;
-	rc = wz_date_parse(st->v[f].s, st->v[f].n, st->sh->dflags | flags,
-	    ro->min_day, ro->max_day, out, NULL, why, sizeof(why));
+	rc = wz_date_parse(s, n, flags, ro->min_day, ro->max_day, out, NULL,
+	    why, sizeof(why));
 	if (rc == WZ_DATE_OK || rc == WZ_DATE_EMPTY ||
 	    (rc == WZ_DATE_OPEN && f == WZ_RF_VALID_TO)) {
 		if (rc != WZ_DATE_OK)
 			*out = WZ_DAY_NONE;
+		if (m != NULL) {
+			memcpy(m->s, s, n);
+			m->n = n;
+			m->flags = flags;
+			m->day = *out;
+		}
 		return 0;
 	}
 	if (rc == WZ_DATE_OPEN)
@@ -2599,15 +2752,25 @@ same_name(const struct wz_roster *ro, const struct person *p,
 	    pname(ro, p)[st->nmlen] == '\0';
 }
 
+/* The number eight ASCII digits at p make, in three steps that each
+ * join neighbouring groups (digits, pairs, fours) of one word. */
+static uint64_t
+digits8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	v = le64toh(v) - 0x3030303030303030ULL;
+	v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffULL;
+	v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffULL;
+	return (v * 10000 + (v >> 32)) & 0xffffffffULL;
+}
+
 static uint64_t
 id_key(const char *num)
 {
-	uint64_t k = 0;
-	int i;
-
-	for (i = 0; i < 17; i++)
-		k = k * 10 + (uint64_t)(num[i] - '0');
-	return k + 1;
+	return (digits8(num) * 100000000 + digits8(num + 8)) * 10 +
+	    (uint64_t)(num[16] - '0') + 1;
 }
 
 /* Is post k a county leader's (links are county_link_*) or a township
@@ -2682,18 +2845,29 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	return home_find(ro, st);
 }
 
+/* The oldest role of a person (who has one), made by their first row. */
+static const struct role *
+first_row(const struct wz_roster *ro, const struct person *p)
+{
+	uint32_t i = p->last;
+
+	while (ro->roles[i].next != NONE32)
+		i = ro->roles[i].next;
+	return &ro->roles[i];
+}
+
 /* Make or update the person; report what disagrees with earlier rows. */
 static uint32_t
 commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 {
 	struct person *p, *q;
-	uint32_t *slot, qi;
+	uint32_t *slot, qi, pfile, pline;
 	unsigned long line = st->row->line;
 	int isnew = pi == NONE32;
 
 	if (isnew)
 		pi = person_new(ro, st->idkey, st->id.num, st->nm, st->nmlen,
-		    st->home, st->file, line);
+		    st->home);
 	p = &ro->pers[pi];
 	if (st->has_id) {
 		if (isnew)
@@ -2701,7 +2875,8 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 		if (!same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
 			    "at %s:%lu", pid_of(ro, p), st->nm, pname(ro, p),
-			    file_name(ro, p->file), (unsigned long)p->line);
+			    file_name(ro, first_row(ro, p)->file),
+			    (unsigned long)first_row(ro, p)->line);
 	}
 	qi = home_find(ro, st);
 	if (qi == NONE32) {
@@ -2718,47 +2893,140 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 			warn(ro, st->sh, line, "%s at %s has two ID numbers: "
 			    "%s here and %s at %s:%lu", st->nm,
 			    st_str(&ro->str, st->home), pid_of(ro, p),
-			    pid_of(ro, q), file_name(ro, q->file),
-			    (unsigned long)q->line);
+			    pid_of(ro, q), file_name(ro, first_row(ro, q)->file),
+			    (unsigned long)first_row(ro, q)->line);
 		else
 			warn(ro, st->sh, line, "%s at %s appeared without an "
 			    "ID number at %s:%lu (person_id %s); put the sheet "
 			    "with ID numbers first", st->nm,
-			    st_str(&ro->str, st->home), file_name(ro, q->file),
-			    (unsigned long)q->line, pid_of(ro, q));
+			    st_str(&ro->str, st->home),
+			    file_name(ro, first_row(ro, q)->file),
+			    (unsigned long)first_row(ro, q)->line,
+			    pid_of(ro, q));
 	}
 	if (st->party != 0) {
 		if (p->party == 0) {
 			p->party = (char)st->party;
-			p->party_file = (uint16_t)st->file;
-			p->party_line = (uint32_t)line;
-		} else if (p->party != st->party)
+			if (isnew)
+				p->flags |= P_PARTY0;
+			else {
+				*um_slot(&ro->later, pi, L_PARTYLINE, 1) =
+				    (uint32_t)line;
+				*um_slot(&ro->later, pi, L_PARTYFILE, 1) =
+				    st->file;
+			}
+		} else if (p->party != st->party) {
+			if (p->flags & P_PARTY0) {
+				pfile = first_row(ro, p)->file;
+				pline = first_row(ro, p)->line;
+			} else {
+				pfile = um_get(&ro->later, pi, L_PARTYFILE);
+				pline = um_get(&ro->later, pi, L_PARTYLINE);
+			}
 			warn(ro, st->sh, line, "%s (%s): party membership %c "
 			    "here, %c at %s:%lu", pname(ro, p),
 			    pid_of(ro, p), st->party, p->party,
-			    file_name(ro, p->party_file),
-			    (unsigned long)p->party_line);
+			    file_name(ro, pfile), (unsigned long)pline);
+		}
 	}
 	p->rank = (uint8_t)rank_max(p->rank, st->rank);
 	return pi;
 }
 
-/* A field of our own that needs no encoding (see write_role). */
-static void
-plain(struct wz_roster *ro, const char *s)
+/* Is scope id plain?  Asked for every role written, and a row's roles
+ * have the scope of the rows before them: the last answer is kept. */
+static int
+scope_plain(struct wz_roster *ro, uint32_t id)
 {
-	wz_writer_raw(ro->out, s, strlen(s), 1);
+	if (id != ro->plain_id) {
+		ro->plain_id = id;
+		ro->plain_is = is_plain(st_str(&ro->str, id),
+		    st_len(&ro->str, id));
+	}
+	return ro->plain_is;
+}
+
+/*
+ * Fields from..to of a row as the writer's one call for a row's fields,
+ * which copies those the reader found plain without looking at them.
+ */
+static void
+put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
+    size_t to)
+{
+	struct wz_row v;
+
+	if (from >= to)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.n = to - from;
+	v.f = row->f + from;
+	v.len = row->len + from;
+	v.plain = row->plain != NULL ? row->plain + from : NULL;
+	wz_writer_fields(w, &v);
+}
+
+/* A day's ISO form, direct-mapped by the day: two per role written, of
+ * a few hundred distinct days. */
+#define IMEMO	256
+struct isomemo {
+	wz_day		 day;
+	size_t		 n;
+	char		 iso[WZ_DATE_ISOLEN + 1];
+};
+
+static const char *
+iso_of(struct wz_roster *ro, wz_day day, size_t *n)
+{
+	struct isomemo *m;
+
+	if (day == WZ_DAY_NONE) {
+		*n = 0;
+		return "";
+	}
+	if (ro->imemo == NULL) {
+		ro->imemo = wz_calloc(IMEMO, sizeof(*ro->imemo));
+		/* no slot may look like a day already made */
+		for (m = ro->imemo; m < ro->imemo + IMEMO; m++)
+			m->day = WZ_DAY_NONE;
+	}
+	m = &ro->imemo[(uint32_t)day & (IMEMO - 1)];
+	if (m->day != day) {
+		m->day = day;
+		m->n = wz_date_iso(day, m->iso);
+	}
+	*n = m->n;
+	return m->iso;
+}
+
+/* The added columns of one output row (write_role). */
+struct addcols {
+	char		*f[16];
+	size_t		 len[16];
+	unsigned char	 plain[16];
+	size_t		 n;
+};
+
+static void
+add_col(struct addcols *ac, const char *s, size_t n, int plain)
+{
+	ac->f[ac->n] = (char *)s;
+	ac->len[ac->n] = n;
+	ac->plain[ac->n++] = (unsigned char)plain;
 }
 
 static void
 write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
-    const struct rrole *r, const struct val *title)
+    const struct rrole *r, const struct val *title, int tplain)
 {
 	const struct sheet *sh = st->sh;
 	const struct wz_row *row = st->row;
-	char iso[WZ_DATE_ISOLEN + 1], party[1];
-	size_t i, n;
-	int rk;
+	struct wz_row v;
+	struct addcols ac;
+	const char *d;
+	char party[1];
+	size_t i, n, dn;
+	int rk, idc;
 
 	if (ro->mixed) {
 		wz_buf_reset(&ro->b2);
@@ -2774,46 +3042,79 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 		}
 	} else {
 		n = row->n < sh->ncols ? row->n : sh->ncols;
-		for (i = 0; i < n; i++) {
-			if ((int)i == sh->col[WZ_RF_ID_NUMBER] && st->has_id &&
-			    ro->o.mask != NULL)
-				wz_writer_fieldz(ro->out, pid_of(ro, p));
-			else
-				wz_writer_field(ro->out, row->f[i],
-				    row->len[i]);
-		}
+		idc = sh->col[WZ_RF_ID_NUMBER];
+		if (st->has_id && ro->o.mask != NULL && idc >= 0 &&
+		    (size_t)idc < n) {
+			put_cells(ro->out, row, 0, (size_t)idc);
+			wz_writer_fieldz(ro->out, pid_of(ro, p));
+			put_cells(ro->out, row, (size_t)idc + 1, n);
+		} else
+			put_cells(ro->out, row, 0, n);
 	}
 	/*
-	 * The fields this program makes of digits, hex, ASCII codes, ISO
-	 * dates, y/n and rank words need no quoting and no Excel guard in
-	 * CSV or TSV, and are never the first field of a row: written as
-	 * they are (wz_writer_raw), without the scan for special bytes.
+	 * The columns this program adds, in one call.  Those it makes of
+	 * digits, hex, ASCII codes (identifiers), ISO dates, y/n and rank
+	 * words hold nothing to quote and start with nothing the Excel
+	 * guard looks for: plain.  The name's and the scope's plainness
+	 * are known from when they were stored, the title's from the
+	 * reader; the label of --labels zh is looked at by the writer.
 	 * The row's own ID number is the person's: no need to rebuild it.
 	 */
+	ac.n = 0;
 	if (st->has_id && ro->o.mask == NULL)
-		wz_writer_raw(ro->out, st->id.num, WZ_IDCARD_LEN, 1);
+		add_col(&ac, st->id.num, WZ_IDCARD_LEN, 1);
 	else
-		wz_writer_raw(ro->out, pid_of(ro, p), p->idkey == 0 ? 14 :
+		add_col(&ac, pid_of(ro, p), p->idkey == 0 ? 14 :
 		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
-	wz_writer_fieldz(ro->out, pname(ro, p));
-	plain(ro, post_code(ro, r->post));
-	wz_writer_field(ro->out, title->s, title->n);
-	wz_writer_field(ro->out, st_str(&ro->str, r->scope),
-	    st_len(&ro->str, r->scope));
-	wz_writer_raw(ro->out, iso, wz_date_iso(st->from, iso), 1);
-	wz_writer_raw(ro->out, iso, wz_date_iso(st->to, iso), 1);
+	add_col(&ac, pname(ro, p), strlen(pname(ro, p)),
+	    (p->flags & P_PLAIN) != 0);
+	add_col(&ac, post_code(ro, r->post), strlen(post_code(ro, r->post)),
+	    1);
+	add_col(&ac, title->s, title->n, tplain);
+	add_col(&ac, st_str(&ro->str, r->scope), st_len(&ro->str, r->scope),
+	    scope_plain(ro, r->scope));
+	d = iso_of(ro, st->from, &dn);
+	add_col(&ac, d, dn, 1);
+	d = iso_of(ro, st->to, &dn);
+	add_col(&ac, d, dn, 1);
 	party[0] = (char)(st->party ? st->party : p->party);
-	wz_writer_raw(ro->out, party, party[0] != '\0', 1);
+	add_col(&ac, party, party[0] != '\0', 1);
 	/* a post's own rank, else the holder's (posts that inherit it);
 	 * none for a post not known */
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	plain(ro, rk ? ranks[rk] : "");
-	if (ro->o.labels_zh)
-		wz_writer_fieldz(ro->out, r->post == POST_UNKNOWN ? "未知职务" :
-		    ro->rs->posts[r->post].label);
+	add_col(&ac, rk ? ranks[rk] : "", rk ? strlen(ranks[rk]) : 0, 1);
+	if (ro->o.labels_zh) {
+		d = r->post == POST_UNKNOWN ? "未知职务" :
+		    ro->rs->posts[r->post].label;
+		add_col(&ac, d, strlen(d), 0);
+	}
+	memset(&v, 0, sizeof(v));
+	v.n = ac.n;
+	v.f = ac.f;
+	v.len = ac.len;
+	v.plain = ac.plain;
+	wz_writer_fields(ro->out, &v);
 	wz_writer_endrow(ro->out);
+}
+
+/* wz_party_member of a cell, which is most often the last row's
+ * (中共党员 down a whole sheet). */
+static int
+party_of(struct wz_roster *ro, const struct val *v)
+{
+	if (v->n == 0)
+		return 0;
+	if (v->n == ro->pn && memcmp(v->s, ro->pcell, v->n) == 0)
+		return ro->pval;
+	ro->pval = wz_party_member(v->s, v->n);
+	if (v->n <= sizeof(ro->pcell)) {
+		memcpy(ro->pcell, v->s, v->n);
+		ro->pn = v->n;
+	} else
+		ro->pn = 0;
+	return ro->pval;
 }
 
 /* Reject with the reason in st->why. */
@@ -3180,8 +3481,8 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	const struct shape *sp;
 	const struct tparse *tp;
 	size_t i, nlt, nlv;
-	uint32_t pi, townscope, x;
-	int rc, level;
+	uint32_t pi, townscope, x, *slot;
+	int rc, level, tplain;
 	char why[256];
 	const char *rk;
 
@@ -3190,7 +3491,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		return;
 	}
 	ro->c.read++;
-	memset(st, 0, offsetof(struct rowst, r));
+	memset(st, 0, offsetof(struct rowst, v));
 	st->sh = sh;
 	st->row = row;
 	st->file = (unsigned)k;
@@ -3266,6 +3567,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	level = sp->level;
 	townscope = sp->townscope;
 	title = v[WZ_RF_TITLE];
+	/* a title from its cell is plain if the reader found the cell so
+	 * (values() trims it, which keeps it plain) */
+	x = (uint32_t)sh->col[WZ_RF_TITLE];
+	tplain = sh->col[WZ_RF_TITLE] >= 0 && x < row->n &&
+	    row->plain != NULL && row->plain[x];
 	if (title.n == 0) {
 		/* an assignment sheet: the title column shows the links */
 		wz_buf_reset(&ro->tbuf);
@@ -3281,6 +3587,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			    v[WZ_RF_LINK_VILLAGE].s);
 		title.s = ro->tbuf.s;
 		title.n = ro->tbuf.len;
+		tplain = 0;
 	}
 
 	/* Who: found before anything changes. */
@@ -3296,7 +3603,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			level = 'c';
 		else if (ro->pers[pi].flags & P_TOWN) {
 			level = 't';
-			townscope = ro->pers[pi].town;
+			townscope = um_get(&ro->later, pi, L_TOWNSCOPE);
 		}
 	}
 
@@ -3366,7 +3673,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	}
 
 	/* Party, sex and rank: reported if odd, never a reason to reject. */
-	st->party = wz_party_member(v[WZ_RF_PARTY].s, v[WZ_RF_PARTY].n);
+	st->party = party_of(ro, &v[WZ_RF_PARTY]);
 	if (st->party < 0) {
 		warn(ro, sh, row->line, "%s '%.*s' is not a value I know; "
 		    "party_member left empty", sh->label[WZ_RF_PARTY],
@@ -3409,9 +3716,12 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		if (county_leader(ro, st->r[i].post))
 			p->flags |= P_COUNTY;
 		if (st->r[i].town && (int)st->r[i].post != ro->P.town_link) {
+			/* the first township post's scope (which may be
+			 * the empty one, 0, until another comes) */
+			slot = um_slot(&ro->later, pi, L_TOWNSCOPE, 1);
+			if (*slot == NONE32 || *slot == 0)
+				*slot = st->r[i].scope;
 			p->flags |= P_TOWN;
-			if (p->town == 0)
-				p->town = st->r[i].scope;
 		}
 		if (role_add(ro, pi, st->r[i].post, st->r[i].scope, st->from,
 		    st->to, sh, st->file, row->line) != 0) {
@@ -3419,7 +3729,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			continue;
 		}
 		ro->c.roles++;
-		write_role(ro, st, &ro->pers[pi], &st->r[i], &title);
+		write_role(ro, st, &ro->pers[pi], &st->r[i], &title, tplain);
 	}
 	/* Name alone finds county and township leaders, for sheets that
 	 * give only a name and the places a leader links (分工表). */
@@ -3526,6 +3836,9 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->tkey);
 	st_free(&ro->pkey);
 	shapes_free(ro);
+	free(ro->tmemo);
+	free(ro->dmemo);	/* made before a row has a shape */
+	free(ro->imemo);
 	pm_free(&ro->by_id);
 	pm_free(&ro->by_home);
 	um_free(&ro->by_alias);
@@ -3533,6 +3846,8 @@ wz_roster_free(struct wz_roster *ro)
 	wz_big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
 	wz_big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
 	wz_buf_free(&ro->pids);
+	wz_big_free(ro->pidoff, ro->cappidoff * sizeof(*ro->pidoff));
+	um_free(&ro->later);
 	wz_buf_free(&ro->b);
 	wz_buf_free(&ro->b2);
 	wz_buf_free(&ro->key);
