@@ -45,6 +45,13 @@
 #include "wz_date.h"
 #include "wz_idcard.h"
 #include "wz_roster.h"
+
+/* The hash of a row's name; a test may define a weak one, under which
+ * different names share hashes, to show that no lookup takes a hash for
+ * a name. */
+#ifndef NAME_HASH
+#define NAME_HASH(s, n)	wz_hash_mem((s), (n))
+#endif
 #include "wz_rules.h"
 #include "wz_sha.h"
 #include "wz_text.h"
@@ -339,6 +346,16 @@ um_get(const struct u64map *m, uint64_t key, uint32_t key2)
 
 	return v == NULL ? NONE32 : *v;
 }
+
+/*
+ * A map keyed by a name's hash (by_alias, by_name) holds the index of a
+ * named entry: the value and the name itself, which a lookup compares,
+ * so that two names with one hash stay two keys.
+ */
+struct nkey {
+	uint32_t	 val;
+	uint32_t	 name;		/* offset in ro->knames */
+};
 
 static void
 um_free(struct u64map *m)
@@ -1127,11 +1144,15 @@ struct wz_roster {
 	struct pmap	 by_id;		/* ID number -> person */
 	struct pmap	 by_home;	/* name and home scope -> the person
 					   whose own they are */
-	struct u64map	 by_alias;	/* name hash, home scope id -> the
-					   person of an ID number first seen
-					   with another name or home */
-	struct u64map	 by_name;	/* name hash -> county or township
-					   leader + 1, or AMBIG */
+	struct u64map	 by_alias;	/* name hash, home scope id -> a
+					   named entry: the person of an ID
+					   number first seen with another
+					   name or home */
+	struct u64map	 by_name;	/* name hash -> a named entry: county
+					   or township leader + 1, or AMBIG */
+	struct nkey	*nkeys;		/* the named entries of both */
+	size_t		 nnkeys, capnkeys;
+	struct wz_buf	 knames;	/* their names */
 	struct role	*roles;
 	size_t		 nroles, caproles;
 	struct holders	*hold;		/* single-holder posts by scope */
@@ -2740,7 +2761,7 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 	}
 	st->nm = wz_buf_cstr(&ro->nbuf);
 	st->nmlen = ro->nbuf.len;
-	st->nmh = wz_hash_mem(st->nm, st->nmlen);
+	st->nmh = NAME_HASH(st->nm, st->nmlen);
 }
 
 /* Is person p's name the row's? */
@@ -2814,6 +2835,79 @@ id_find(const struct wz_roster *ro, uint64_t idkey)
 	return pi;
 }
 
+/* Probe m (keyed by name hash, see struct nkey) for the row's name and
+ * key2: the slot that holds it (*found), else the empty slot where it
+ * would go. */
+static size_t
+nk_probe(const struct wz_roster *ro, const struct u64map *m,
+    const struct rowst *st, uint32_t key2, int *found)
+{
+	size_t j, mask = m->cap - 1;
+	const char *nm;
+
+	for (j = mix64(st->nmh ^ key2) & mask; m->s[j].val != NONE32;
+	    j = (j + 1) & mask) {
+		if (m->s[j].key != st->nmh || m->s[j].key2 != key2)
+			continue;
+		nm = ro->knames.s + ro->nkeys[m->s[j].val].name;
+		if (strncmp(nm, st->nm, st->nmlen) == 0 &&
+		    nm[st->nmlen] == '\0') {
+			*found = 1;
+			return j;
+		}
+	}
+	*found = 0;
+	return j;
+}
+
+/* The named entry of the row's name and key2 in m, or NONE32. */
+static uint32_t
+nk_find(const struct wz_roster *ro, const struct u64map *m,
+    const struct rowst *st, uint32_t key2)
+{
+	size_t j;
+	int found;
+
+	if (m->n == 0)
+		return NONE32;
+	j = nk_probe(ro, m, st, key2, &found);
+	return found ? m->s[j].val : NONE32;
+}
+
+/* The same, made with val if there is none. */
+static uint32_t
+nk_add(struct wz_roster *ro, struct u64map *m, const struct rowst *st,
+    uint32_t key2, uint32_t val)
+{
+	struct nkey *e;
+	size_t j;
+	int found;
+
+	if ((m->n + 1) * 2 > m->cap)
+		um_grow(m);
+	j = nk_probe(ro, m, st, key2, &found);
+	if (found)
+		return m->s[j].val;
+	if (ro->nnkeys == ro->capnkeys) {
+		ro->capnkeys = ro->capnkeys ? ro->capnkeys * 2 : 64;
+		ro->nkeys = wz_reallocarray(ro->nkeys, ro->capnkeys,
+		    sizeof(*ro->nkeys));
+	}
+	if (ro->knames.len + st->nmlen + 1 > UINT32_MAX ||
+	    ro->nnkeys >= NONE32 - 1)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many names");
+	e = &ro->nkeys[ro->nnkeys];
+	e->val = val;
+	e->name = (uint32_t)ro->knames.len;
+	wz_buf_add(&ro->knames, st->nm, st->nmlen);
+	wz_buf_addc(&ro->knames, '\0');
+	m->s[j].key = st->nmh;
+	m->s[j].key2 = key2;
+	m->s[j].val = (uint32_t)ro->nnkeys++;
+	m->n++;
+	return m->s[j].val;
+}
+
 /* The person who first had the row's name and home, or NONE32. */
 static uint32_t
 home_find(const struct wz_roster *ro, const struct rowst *st)
@@ -2825,8 +2919,8 @@ home_find(const struct wz_roster *ro, const struct rowst *st)
 		if (ro->pers[pi].home == st->home &&
 		    same_name(ro, &ro->pers[pi], st))
 			return pi;
-	return ro->by_alias.n == 0 ? NONE32 :
-	    um_get(&ro->by_alias, st->nmh, st->home);
+	pi = nk_find(ro, &ro->by_alias, st, st->home);
+	return pi == NONE32 ? NONE32 : ro->nkeys[pi].val;
 }
 
 /* The person a row is about, found but not yet changed: an index, NONE32
@@ -2839,8 +2933,11 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	if (st->has_id)
 		return id_find(ro, st->idkey);
 	if (noplace) {
-		a = um_get(&ro->by_name, st->nmh, 0);
-		return a == NONE32 ? NONE32 : a == AMBIG ? AMBIG : a - 1;
+		a = nk_find(ro, &ro->by_name, st, 0);
+		if (a == NONE32)
+			return NONE32;
+		a = ro->nkeys[a].val;
+		return a == AMBIG ? AMBIG : a - 1;
 	}
 	return home_find(ro, st);
 }
@@ -2861,7 +2958,7 @@ static uint32_t
 commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 {
 	struct person *p, *q;
-	uint32_t *slot, qi, pfile, pline;
+	uint32_t qi, e, pfile, pline;
 	unsigned long line = st->row->line;
 	int isnew = pi == NONE32;
 
@@ -2884,8 +2981,8 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 		if (p->home == st->home && same_name(ro, p, st))
 			pm_add(&ro->by_home, home_tag(st), pi);
 		else {
-			slot = um_slot(&ro->by_alias, st->nmh, st->home, 1);
-			*slot = pi;
+			e = nk_add(ro, &ro->by_alias, st, st->home, pi);
+			ro->nkeys[e].val = pi;	/* after nk_add moves them */
 		}
 	} else if (qi != pi && st->has_id) {
 		q = &ro->pers[qi];
@@ -3734,12 +3831,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	/* Name alone finds county and township leaders, for sheets that
 	 * give only a name and the places a leader links (分工表). */
 	if (ro->pers[pi].flags & (P_COUNTY | P_TOWN)) {
-		uint32_t *a = um_slot(&ro->by_name, st->nmh, 0, 1);
+		uint32_t e = nk_add(ro, &ro->by_name, st, 0, pi + 1);
 
-		if (*a == NONE32)
-			*a = pi + 1;
-		else if (*a != pi + 1)
-			*a = AMBIG;
+		if (ro->nkeys[e].val != pi + 1)
+			ro->nkeys[e].val = AMBIG;
 	}
 	return;
 reject:
@@ -3843,6 +3938,8 @@ wz_roster_free(struct wz_roster *ro)
 	pm_free(&ro->by_home);
 	um_free(&ro->by_alias);
 	um_free(&ro->by_name);
+	free(ro->nkeys);
+	wz_buf_free(&ro->knames);
 	wz_big_free(ro->pers, ro->cappers * sizeof(*ro->pers));
 	wz_big_free(ro->roles, ro->caproles * sizeof(*ro->roles));
 	wz_buf_free(&ro->pids);

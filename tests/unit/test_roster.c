@@ -20,6 +20,15 @@
 #include "wz_roster.h"
 #include "wz_rules.h"
 
+/*
+ * The roster itself is compiled in here with names hashed into 16
+ * values, so that in every test below different names share hashes: a
+ * lookup that took a hash for a name would merge different people
+ * (test_name_hash makes sure of it).
+ */
+#define NAME_HASH(s, n)	(wz_hash_mem((s), (n)) & 15)
+#include "wz_roster.c"
+
 static struct wz_ruleset *rs;
 
 static const char *
@@ -635,6 +644,93 @@ test_growth(void **state)
 
 /* Every row rejected on its dates, before any has a shape: what was
  * kept of the dates is freed all the same (make asan). */
+/* A valid ID number from its first 17 digits (caller's buffer). */
+static const char *
+idnum(char *buf, const char *d17)
+{
+	memcpy(buf, d17, 17);
+	buf[17] = wz_idcard_check_digit(buf);
+	buf[18] = '\0';
+	return buf;
+}
+
+/*
+ * Two names with one hash stay two people: county leaders found by name
+ * alone on an assignment sheet, and a name met after an ID number was
+ * seen under another (an alias).
+ */
+static void
+test_name_hash(void **state)
+{
+	static const char *const names[] = { "张伟", "王芳", "李娜", "刘洋",
+	    "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷", "徐亮", "孙丽",
+	    "胡军", "朱琳", "高峰", "林涛", "何平", "郭强" };
+	static const char *const assign_hdr[] = { "姓名", "联系乡镇", NULL };
+	struct wz_roster_counts c;
+	struct run r;
+	const char *a = NULL, *b = NULL;
+	char ida[19], idb[19], want[256];
+	size_t i, j;
+	int k1, k3;
+
+	(void)state;
+	/* 18 names in 16 hashes: two share one */
+	for (i = 0; i < 18 && a == NULL; i++)
+		for (j = i + 1; j < 18 && a == NULL; j++)
+			if (NAME_HASH(names[i], strlen(names[i])) ==
+			    NAME_HASH(names[j], strlen(names[j]))) {
+				a = names[i];
+				b = names[j];
+			}
+	assert_non_null(a);
+	idnum(ida, "62112119700101001");
+	idnum(idb, "62112119710202002");
+
+	run_begin(&r, NULL);
+	k1 = run_sheet(&r, "c.csv", cadre_hdr, NULL);
+	k3 = run_sheet(&r, "a.csv", assign_hdr, NULL);
+	assert_true(k1 >= 0 && k3 >= 0);
+	wz_roster_start(r.ro, r.w, NULL);
+	run_row(&r, k1, 2, (const char *const[]){ a, "男", ida, "中共党员",
+	    "示范县委", "县委书记", "2016.01", "", NULL });
+	run_row(&r, k1, 3, (const char *const[]){ b, "女", idb, "中共党员",
+	    "示范县人民政府", "县长", "2016.01", "", NULL });
+	run_row(&r, k3, 2, (const char *const[]){ a, "东河镇", NULL });
+	run_row(&r, k3, 3, (const char *const[]){ b, "西山乡", NULL });
+	run_end(&r);
+	hasnt(r.msgs, "cannot tell");
+	snprintf(want, sizeof(want), "a.csv:2,,,,,,,,东河镇,,,,%s,%s,"
+	    "county_link_township,", ida, a);
+	has(r.text, want);
+	snprintf(want, sizeof(want), "a.csv:3,,,,,,,,西山乡,,,,%s,%s,"
+	    "county_link_township,", idb, b);
+	has(r.text, want);
+	wz_roster_counts(r.ro, &c);
+	assert_int_equal(c.persons, 2);
+	assert_int_equal(c.rejected, 0);
+	run_free(&r);
+
+	/* b's ID number under a's name first, then under b's: (b, home)
+	 * is an alias of that person; a row of a without an ID number at
+	 * the same unit is someone else */
+	run_begin(&r, NULL);
+	k1 = run_sheet(&r, "c.csv", cadre_hdr, NULL);
+	assert_true(k1 >= 0);
+	wz_roster_start(r.ro, r.w, NULL);
+	run_row(&r, k1, 2, (const char *const[]){ b, "女", idb, "中共党员",
+	    "县财政局", "副局长", "2015.07", "", NULL });
+	run_row(&r, k1, 3, (const char *const[]){ b, "女", idb, "中共党员",
+	    "县教育局", "副局长", "2018.07", "", NULL });
+	run_row(&r, k1, 4, (const char *const[]){ a, "男", "", "中共党员",
+	    "县教育局", "副局长", "2019.07", "", NULL });
+	run_end(&r);
+	wz_roster_counts(r.ro, &c);
+	assert_int_equal(c.persons, 2);
+	snprintf(want, sizeof(want), ",%s,%s,", idb, a);
+	hasnt(r.text, want);
+	run_free(&r);
+}
+
 static void
 test_dates_only(void **state)
 {
@@ -698,6 +794,7 @@ main(void)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_name_hash),
 		cmocka_unit_test(test_dates_only),
 		cmocka_unit_test(test_sheet_errors),
 	};
