@@ -1053,12 +1053,11 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 		if (cr < pos)
 			cr = next_at(s, pos, n, '\r');
 		if (r->csv_start) {
+			/* runs of at most --max-field bytes (see above) */
 			lim = n - pos > r->o.max_field ? pos + r->o.max_field :
 			    n;
-			if (q < lim)
-				lim = q;
-			t = lim > pos ? memrchr(s + pos, '\n', lim - pos) :
-			    NULL;
+			e = q < lim ? q : lim;
+			t = e > pos ? memrchr(s + pos, '\n', e - pos) : NULL;
 			if (t != NULL) {
 				e = (size_t)(t - s) + 1;
 				split_plain(r, s + pos, e - pos);
@@ -1066,13 +1065,12 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 				slow = 0;
 				continue;
 			}
-		}
-		if (r->csv_start && slow < 8 && (e = split_quoted(r, s, pos,
-		    n - pos > r->o.max_field ? pos + r->o.max_field : n)) >
-		    pos) {
-			pos = e;
-			slow = 0;
-			continue;
+			if (slow < 8 && (e = split_quoted(r, s, pos, lim)) >
+			    pos) {
+				pos = e;
+				slow = 0;
+				continue;
+			}
 		}
 		/* One line through libcsv, or the rest of the chunk if lines
 		 * with quotes keep coming or no line end follows. */
