@@ -2913,14 +2913,14 @@ static uint32_t
 home_find(const struct wz_roster *ro, const struct rowst *st)
 {
 	size_t pos = (size_t)-1;
-	uint32_t pi;
+	uint32_t pi, k;
 
 	while ((pi = pm_next(&ro->by_home, home_tag(st), &pos)) != NONE32)
 		if (ro->pers[pi].home == st->home &&
 		    same_name(ro, &ro->pers[pi], st))
 			return pi;
-	pi = nk_find(ro, &ro->by_alias, st, st->home);
-	return pi == NONE32 ? NONE32 : ro->nkeys[pi].val;
+	k = nk_find(ro, &ro->by_alias, st, st->home);
+	return k == NONE32 ? NONE32 : ro->nkeys[k].val;
 }
 
 /* The person a row is about, found but not yet changed: an index, NONE32
