@@ -1125,6 +1125,9 @@ struct wz_roster {
 	int		 rxfail;	/* a part met a post pattern that could
 					   not finish (the reading's tp->rxfail) */
 	struct shape	*shapes;	/* row shapes, by key hash */
+	struct shape	*shape1;	/* one made past the cache (shape_get) */
+	unsigned	 shtries, shhits;	/* the cache's lookups, hits */
+	unsigned long	 shskip;	/* rows to go past it */
 	struct place	*place;		/* the last row's place cells */
 	struct scopememo *smemo;	/* scope_of's recent answers */
 	struct titlememo *tmemo;	/* title_parse's */
@@ -3516,6 +3519,15 @@ shapes_free(struct wz_roster *ro)
 {
 	size_t i;
 
+	if (ro->shape1 != NULL) {
+		free(ro->shape1->key);
+		free(ro->shape1->r);
+		free(ro->shape1->lt);
+		free(ro->shape1->lv);
+		free(ro->shape1->why);
+		free(ro->shape1);
+		ro->shape1 = NULL;
+	}
 	if (ro->shapes == NULL)
 		return;
 	for (i = 0; i < SHAPES; i++) {
@@ -3537,6 +3549,18 @@ shapes_free(struct wz_roster *ro)
 	ro->smemo = NULL;
 }
 
+/*
+ * A roster whose every row is a shape of its own (a title of each post
+ * of each village, which is a big roster's usual layout) gains nothing
+ * from the cache and pays for its key: when fewer than one lookup in
+ * SHMISS of a window of SHWINDOW hits, the next SHSKIP rows make their
+ * shapes without it, after which the cache is tried again.  A shape is
+ * the same made either way: what it is made of is in its key.
+ */
+#define SHWINDOW	1024
+#define SHMISS		4
+#define SHSKIP		(15 * SHWINDOW)
+
 static const struct shape *
 shape_get(struct wz_roster *ro, struct rowst *st)
 {
@@ -3544,6 +3568,18 @@ shape_get(struct wz_roster *ro, struct rowst *st)
 	uint32_t k = st->file;
 	size_t i, need = sizeof(k);
 
+	if (ro->shskip > 0) {
+		ro->shskip--;
+		if (ro->shape1 == NULL)
+			ro->shape1 = wz_calloc(1, sizeof(*ro->shape1));
+		shape_make(ro, st, ro->shape1);
+		return ro->shape1;
+	}
+	if (++ro->shtries == SHWINDOW) {
+		if (ro->shhits < SHWINDOW / SHMISS)
+			ro->shskip = SHSKIP;
+		ro->shtries = ro->shhits = 0;
+	}
 	for (i = 0; shape_fields[i] >= 0; i++)
 		need += sizeof(uint32_t) + st->v[shape_fields[i]].n;
 	wz_buf_reset(&ro->key);
@@ -3556,8 +3592,10 @@ shape_get(struct wz_roster *ro, struct rowst *st)
 		ro->shapes = wz_calloc(SHAPES, sizeof(*ro->shapes));
 	sp = &ro->shapes[wz_hash_mem(ro->key.s, ro->key.len) & (SHAPES - 1)];
 	if (sp->key != NULL && sp->klen == ro->key.len &&
-	    memcmp(sp->key, ro->key.s, sp->klen) == 0)
+	    memcmp(sp->key, ro->key.s, sp->klen) == 0) {
+		ro->shhits++;
 		return sp;
+	}
 	/* the key first: making the shape uses ro->key */
 	if (sp->kcap < ro->key.len) {
 		sp->kcap = ro->key.len;
