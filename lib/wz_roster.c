@@ -1103,7 +1103,6 @@ struct roster_posts {
 
 struct person;
 struct role;
-struct holders;
 struct sheet;
 struct shape;
 struct place;
@@ -1158,9 +1157,13 @@ struct wz_roster {
 	struct wz_buf	 knames;	/* their names */
 	struct role	*roles;
 	size_t		 nroles, caproles;
-	struct holders	*hold;		/* single-holder posts by scope */
-	size_t		 nhold, caphold;
-	uint32_t	 hold0;		/* ... of the empty scope: hold + 1 */
+	uint32_t	 hold0;		/* the empty scope's newest role in a
+					   single-holder post + 1 (others':
+					   their string's aux) */
+	uint32_t	*hmax;		/* by scope: the latest end of those
+					   roles, biased (role_add) */
+	size_t		 caphmax;
+	uint32_t	 hmax0;
 
 	struct sheet	**sheets;
 	size_t		 nsheets;
@@ -1711,24 +1714,20 @@ enum { L_TOWNSCOPE, L_PARTYLINE, L_PARTYFILE };
 
 struct role {
 	uint32_t	 person, next, scope, line;
-	uint32_t	 hprev;		/* the single-holder post's previous
-					   holder's role, NONE32 */
+	uint32_t	 hprev;		/* the previous role in a single-holder
+					   post in this scope, NONE32 */
 	wz_day		 from, to;	/* WZ_DAY_NONE: open */
 	uint16_t	 post, file;
 };
 
 /*
- * The holders of one single-holder post in one scope, as a chain of
- * roles from the newest (role.hprev).  A scope's posts are a chain of
- * these from its string's aux (hold index + 1), so finding them costs
- * no lookup beyond the scope's, which the row has just made.
+ * The roles in single-holder posts of one scope are a chain from the
+ * newest (role.hprev), whose head is the scope string's aux (role + 1),
+ * so finding a post's holders costs no lookup beyond the scope's, which
+ * the row has just made, and no record of their own: a scope holds a
+ * few such posts.  Beside it, by scope id, the latest end among them
+ * (ro->hmax).
  */
-struct holders {
-	uint32_t	 next;		/* the scope's next post: index + 1 */
-	uint32_t	 head;		/* newest holder's role */
-	uint32_t	 post;
-	wz_day		 maxhi;
-};
 
 static const char *
 pname(const struct wz_roster *ro, const struct person *p)
@@ -1860,11 +1859,10 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 {
 	struct person *p = &ro->pers[pi];
 	struct role *r;
-	struct holders *h;
-	uint32_t i, *head, hi, ri;
+	uint32_t i, *head, *hm, ri;
 	char b1[32], b2[32];
 	int warned = 0;
-	wz_day lo;
+	wz_day lo, maxhi;
 
 	for (i = p->last; i != NONE32; i = ro->roles[i].next) {
 		r = &ro->roles[i];
@@ -1887,6 +1885,8 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 	}
 	big_room((void **)&ro->roles, &ro->caproles, ro->nroles + 1,
 	    sizeof(*ro->roles), 1024);
+	if (ro->nroles >= NONE32 - 1)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many roles");
 	ri = (uint32_t)ro->nroles++;
 	r = &ro->roles[ri];
 	r->person = pi;
@@ -1903,32 +1903,27 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 		return 0;
 
 	/* Single-holder posts: the other holders of this post and scope.
-	 * maxhi (the latest end among them) skips the scan for a holder
-	 * who follows the others, the usual order of a roster. */
-	head = scope == 0 ? &ro->hold0 : &ro->str.e[scope].aux;
-	for (hi = *head; hi != 0 && ro->hold[hi - 1].post != post;
-	    hi = ro->hold[hi - 1].next)
-		;
-	if (hi == 0) {
-		big_room((void **)&ro->hold, &ro->caphold, ro->nhold + 1,
-		    sizeof(*ro->hold), 1024);
-		if (ro->nhold >= NONE32 - 2)
-			wz_die(EX_SOFTWARE, NULL, 0, "too many posts");
-		h = &ro->hold[ro->nhold++];
-		h->next = *head;
-		h->head = NONE32;
-		h->post = post;
-		h->maxhi = INT32_MIN + 1;
-		hi = *head = (uint32_t)ro->nhold;
+	 * maxhi (the latest end among the scope's roles in such posts)
+	 * skips the scan for a holder who follows the others, the usual
+	 * order of a roster.  It is kept as its distance from INT32_MIN,
+	 * so that fresh memory (0) is "none" (below every day). */
+	if (scope == 0) {
+		head = &ro->hold0;
+		hm = &ro->hmax0;
+	} else {
+		head = &ro->str.e[scope].aux;
+		big_room((void **)&ro->hmax, &ro->caphmax, (size_t)scope + 1,
+		    sizeof(*ro->hmax), 1024);
+		hm = &ro->hmax[scope];
 	}
-	h = &ro->hold[hi - 1];
+	maxhi = (wz_day)((int64_t)*hm + INT32_MIN);
 	lo = from == WZ_DAY_NONE ? INT32_MIN + 1 : from;
-	if (lo <= h->maxhi)
-		for (i = h->head; i != NONE32; i = ro->roles[i].hprev) {
-			const struct role *o = &ro->roles[i];
+	if (lo <= maxhi)
+		for (i = *head; i != 0; i = ro->roles[i - 1].hprev + 1) {
+			const struct role *o = &ro->roles[i - 1];
 
-			if (o->person == pi || !overlap(from, to, o->from,
-			    o->to))
+			if (o->post != post || o->person == pi ||
+			    !overlap(from, to, o->from, o->to))
 				continue;
 			warn(ro, sh, line, "two holders of %s at %s at once: %s "
 			    "%s here and %s %s at %s:%lu", post_code(ro, post),
@@ -1939,12 +1934,13 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
 			    file_name(ro, o->file), (unsigned long)o->line);
 			break;
 		}
-	r->hprev = h->head;
-	h->head = ri;
+	r->hprev = *head - 1;	/* NONE32 after none */
+	*head = ri + 1;
 	if (to == WZ_DAY_NONE)
-		h->maxhi = INT32_MAX;
-	else if (to > h->maxhi)
-		h->maxhi = to;
+		maxhi = INT32_MAX;
+	else if (to > maxhi)
+		maxhi = to;
+	*hm = (uint32_t)((int64_t)maxhi - INT32_MIN);
 	return 0;
 }
 
@@ -3960,7 +3956,7 @@ wz_roster_free(struct wz_roster *ro)
 		free(ro->tp[i].unk);
 	}
 	free(ro->tp);
-	wz_big_free(ro->hold, ro->caphold * sizeof(*ro->hold));
+	wz_big_free(ro->hmax, ro->caphmax * sizeof(*ro->hmax));
 	wz_big_free(ro->names, ro->capnames);
 	for (i = 0; i < ro->nsheets; i++)
 		sheet_free(ro->sheets[i]);
