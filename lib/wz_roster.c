@@ -1132,6 +1132,8 @@ struct wz_roster {
 	struct titlememo *tmemo;	/* title_parse's */
 	struct datememo	*dmemo;		/* row_date's, start and end */
 	struct isomemo	*imemo;		/* iso_of's */
+	uint8_t		*cjk;		/* name_trad's: by code point from
+					   U+4E00, 2 bits, 0 not yet asked */
 	struct tparse	*tp;
 	size_t		 ntp, captp;
 
@@ -1171,9 +1173,9 @@ struct wz_roster {
 	struct wz_writer *out, *rej;
 	struct wz_sha	*sha;
 	wz_day		 min_day, max_day;
-	char		 pcell[16];	/* party_of's last cell, */
-	size_t		 pn;
-	int		 pval;		/* and its answer */
+	char		 pcell[2][16];	/* party_of's last two cells, */
+	size_t		 pn[2];
+	int		 pval[2];	/* and their answers */
 	uint32_t	 plain_id;	/* scope_plain's last scope, */
 	int		 plain_is;	/* and its answer */
 
@@ -2711,6 +2713,91 @@ link_cells(struct wz_roster *ro, const struct val *v, int village,
 	}
 }
 
+/*
+ * wz_has_traditional of a name, which asks about each character of three
+ * bytes or more alone: a name's characters are a few thousand in all, so
+ * the answer for each in U+4E00..U+9FFF (lead bytes e4..e9) is kept, in
+ * two bits (1 simplified, 2 traditional).  A name with any other byte
+ * above ASCII is asked about whole.
+ */
+#define CJK_FIRST	0x4e00
+#define CJK_N		(0x9fff - CJK_FIRST + 1)
+
+static int
+name_trad(struct wz_roster *ro, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	uint32_t cp;
+	unsigned sh, b;
+	int trad = 0;
+
+	if (ro->cjk == NULL)
+		ro->cjk = wz_calloc(CJK_N / 4 + 1, 1);
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (p[i] < 0xe4 || p[i] > 0xe9 || n - i < 3 ||
+		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
+			return wz_has_traditional(s, n);
+		cp = (((uint32_t)(p[i] & 0x0f) << 12) |
+		    ((uint32_t)(p[i + 1] & 0x3f) << 6) | (p[i + 2] & 0x3f)) -
+		    CJK_FIRST;
+		sh = (cp & 3) * 2;
+		b = (ro->cjk[cp / 4] >> sh) & 3;
+		if (b == 0) {
+			b = wz_has_traditional(s + i, 3) ? 2 : 1;
+			ro->cjk[cp / 4] |= (uint8_t)(b << sh);
+		}
+		trad |= b == 2;
+		i += 3;
+	}
+	return trad;
+}
+
+/* The usual name, of characters of U+4E00..U+9FFF and ASCII letters and
+ * digits: none of them traditional (name_trad) and no space.  0 when
+ * the name is anything else, for name_val's own look. */
+static int
+name_plain(struct wz_roster *ro, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	uint32_t cp;
+	unsigned sh, b;
+	int wide = 0;
+
+	if (ro->cjk == NULL)
+		ro->cjk = wz_calloc(CJK_N / 4 + 1, 1);
+	while (i < n) {
+		if (p[i] < 0x80) {
+			if (p[i] == ' ' || p[i] == '\t')
+				return 0;
+			i++;
+			continue;
+		}
+		if (p[i] < 0xe4 || p[i] > 0xe9 || n - i < 3 ||
+		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
+			return 0;
+		cp = (((uint32_t)(p[i] & 0x0f) << 12) |
+		    ((uint32_t)(p[i + 1] & 0x3f) << 6) | (p[i + 2] & 0x3f)) -
+		    CJK_FIRST;
+		sh = (cp & 3) * 2;
+		b = (ro->cjk[cp / 4] >> sh) & 3;
+		if (b == 0) {
+			b = wz_has_traditional(s + i, 3) ? 2 : 1;
+			ro->cjk[cp / 4] |= (uint8_t)(b << sh);
+		}
+		if (b == 2)
+			return 0;
+		wide = 1;
+		i += 3;
+	}
+	return wide;
+}
+
 /* Normalise a name: spaces out of a Chinese name, traditional to
  * simplified; into ro->nbuf, NUL-terminated, with its hash. */
 static void
@@ -2722,6 +2809,12 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 	const char *s = v->s;
 	size_t n = v->n;
 
+	if (name_plain(ro, s, n)) {
+		/* as the copy below, without its looks */
+		wz_buf_reset(&ro->nbuf);
+		wz_buf_add(&ro->nbuf, s, n);
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -2735,7 +2828,7 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 	}
 	wz_buf_reset(&ro->nbuf);
 	/* an ASCII name keeps its spaces; most names change not at all */
-	if (!wide || (!space && !wz_has_traditional(s, n)))
+	if (!wide || (!space && !name_trad(ro, s, n)))
 		wz_buf_add(&ro->nbuf, s, n);
 	else {
 		if (wz_has_traditional(s, n)) {
@@ -2758,6 +2851,7 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 		ro->nbuf.len = k;
 		free(t);
 	}
+done:
 	st->nm = wz_buf_cstr(&ro->nbuf);
 	st->nmlen = ro->nbuf.len;
 	st->nmh = NAME_HASH(st->nm, st->nmlen);
@@ -3195,22 +3289,44 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	wz_writer_endrow(ro->out);
 }
 
-/* wz_party_member of a cell, which is most often the last row's
- * (中共党员 down a whole sheet). */
+/* wz_party_member of a cell, which is most often one of the last two
+ * rows' (中共党员 down a whole sheet, or it and 群众 in turn): the newer
+ * of the two remembered is [0]. */
 static int
 party_of(struct wz_roster *ro, const struct val *v)
 {
+	int x;
+	size_t n;
+	char c[16];
+
 	if (v->n == 0)
 		return 0;
-	if (v->n == ro->pn && memcmp(v->s, ro->pcell, v->n) == 0)
-		return ro->pval;
-	ro->pval = wz_party_member(v->s, v->n);
-	if (v->n <= sizeof(ro->pcell)) {
-		memcpy(ro->pcell, v->s, v->n);
-		ro->pn = v->n;
+	if (v->n == ro->pn[0] && memcmp(v->s, ro->pcell[0], v->n) == 0)
+		return ro->pval[0];
+	if (v->n == ro->pn[1] && memcmp(v->s, ro->pcell[1], v->n) == 0) {
+		/* swap, so that the one just met is [0] */
+		x = ro->pval[1];
+		n = ro->pn[1];
+		memcpy(c, ro->pcell[1], n);
+		ro->pval[1] = ro->pval[0];
+		ro->pn[1] = ro->pn[0];
+		memcpy(ro->pcell[1], ro->pcell[0], ro->pn[0]);
+		ro->pval[0] = x;
+		ro->pn[0] = n;
+		memcpy(ro->pcell[0], c, n);
+		return x;
+	}
+	x = wz_party_member(v->s, v->n);
+	ro->pval[1] = ro->pval[0];
+	ro->pn[1] = ro->pn[0];
+	memcpy(ro->pcell[1], ro->pcell[0], ro->pn[0]);
+	ro->pval[0] = x;
+	if (v->n <= sizeof(ro->pcell[0])) {
+		memcpy(ro->pcell[0], v->s, v->n);
+		ro->pn[0] = v->n;
 	} else
-		ro->pn = 0;
-	return ro->pval;
+		ro->pn[0] = 0;
+	return x;
 }
 
 /* Reject with the reason in st->why. */
@@ -3968,6 +4084,7 @@ wz_roster_free(struct wz_roster *ro)
 	free(ro->tmemo);
 	free(ro->dmemo);	/* made before a row has a shape */
 	free(ro->imemo);
+	free(ro->cjk);
 	pm_free(&ro->by_id);
 	pm_free(&ro->by_home);
 	um_free(&ro->by_alias);
