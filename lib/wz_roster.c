@@ -2415,8 +2415,12 @@ row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
 	char why[128];
 	int rc;
 
+	if (n == 0) {
+		*out = WZ_DAY_NONE;	/* wz_date_parse: WZ_DATE_EMPTY */
+		return 0;
+	}
 	flags |= st->sh->dflags;
-	if (n > 0 && n <= DMEMOLEN) {
+	if (n <= DMEMOLEN) {
 		if (ro->dmemo == NULL)
 			ro->dmemo = wz_calloc(2 * DMEMO, sizeof(*ro->dmemo));
 		memcpy(w, s, n);
