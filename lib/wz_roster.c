@@ -1176,6 +1176,7 @@ struct wz_roster {
 	char		 pcell[2][16];	/* party_of's last two cells, */
 	size_t		 pn[2];
 	int		 pval[2];	/* and their answers */
+	uint32_t	 last_home;	/* the last row's home scope */
 	uint32_t	 plain_id;	/* scope_plain's last scope, */
 	int		 plain_is;	/* and its answer */
 
@@ -3754,6 +3755,20 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		    sh->label[WZ_RF_NAME]);
 		goto reject;
 	}
+	/*
+	 * The two lookups of persons are misses on a big roster, each
+	 * about as long as the rest of the row: their slots are asked for
+	 * first, the ID number's from its cell as it is (the usual 18
+	 * digits), the name and home's with the last row's home (rows come
+	 * by village or unit); if the home turns out otherwise, it is
+	 * asked for again when known.
+	 */
+	if (v[WZ_RF_ID_NUMBER].n == WZ_IDCARD_LEN &&
+	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9')
+		pm_prefetch(&ro->by_id, id_tag(id_key(v[WZ_RF_ID_NUMBER].s)));
+	name_val(ro, st, &v[WZ_RF_NAME]);
+	st->home = ro->last_home;
+	pm_prefetch(&ro->by_home, home_tag(st));
 	rc = wz_idcard_parse(v[WZ_RF_ID_NUMBER].s, v[WZ_RF_ID_NUMBER].n,
 	    ro->o.today, &st->id, why, sizeof(why));
 	if (rc == WZ_ID_BAD) {
@@ -3765,9 +3780,9 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	st->has_id = rc == WZ_ID_OK;
 	if (st->has_id) {
 		st->idkey = id_key(st->id.num);
-		pm_prefetch(&ro->by_id, id_tag(st->idkey));
+		if (v[WZ_RF_ID_NUMBER].n != WZ_IDCARD_LEN)
+			pm_prefetch(&ro->by_id, id_tag(st->idkey));
 	}
-	name_val(ro, st, &v[WZ_RF_NAME]);
 
 	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||
 	    row_date(ro, st, WZ_RF_VALID_TO, WZ_DATE_END, &st->to) == -1)
@@ -3805,8 +3820,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		reject(ro, sh, row, sp->why);
 		return;
 	}
-	st->home = sp->home;
-	pm_prefetch(&ro->by_home, home_tag(st));
+	if (sp->home != ro->last_home) {
+		st->home = ro->last_home = sp->home;
+		pm_prefetch(&ro->by_home, home_tag(st));
+	}
 	tp = sp->tp ? &ro->tp[sp->tp - 1] : NULL;
 	st->C = sp->C;
 	st->T = sp->T;
