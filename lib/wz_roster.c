@@ -3067,7 +3067,8 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	if (st->has_id) {
 		if (isnew)
 			pm_add(&ro->by_id, id_tag(p->idkey), pi);
-		if (!same_name(ro, p, st))
+		/* a new person has the row's name: made of it */
+		if (!isnew && !same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
 			    "at %s:%lu", pid_of(ro, p), st->nm, pname(ro, p),
 			    file_name(ro, first_row(ro, p)->file),
@@ -3076,7 +3077,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	qi = home_find(ro, st);
 	if (qi == NONE32) {
 		/* the first to have this name and home */
-		if (p->home == st->home && same_name(ro, p, st))
+		if (isnew || (p->home == st->home && same_name(ro, p, st)))
 			pm_add(&ro->by_home, home_tag(st), pi);
 		else {
 			e = nk_add(ro, &ro->by_alias, st, st->home, pi);
