@@ -1951,7 +1951,7 @@ role_add(struct wz_roster *ro, uint32_t pi, unsigned post, uint32_t scope,
  * hash of name and home scope (DESIGN.md Decision 12). */
 static uint32_t
 person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
-    const char *name, size_t nlen, uint32_t home)
+    const char *name, size_t nlen, int plain, uint32_t home)
 {
 	struct person *p;
 	char hex[WZ_SHA_HEXLEN + 1], mask[WZ_IDMASK_HEXLEN + 1];
@@ -1973,7 +1973,7 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 	ro->nnames += nlen + 1;
 	p->home = home;
 	p->last = NONE32;
-	if (is_plain(name, nlen))
+	if (plain < 0 ? is_plain(name, nlen) : plain)
 		p->flags |= P_PLAIN;
 	if (idkey != 0 && ro->o.mask == NULL)
 		return (uint32_t)ro->npers++;	/* pid_of rebuilds it */
@@ -2295,6 +2295,7 @@ struct rowst {
 	int		 rank;
 	const char	*nm;		/* the name, normalised: ro->nbuf */
 	size_t		 nmlen;
+	int		 nmplain;	/* is_plain(nm), or -1: not known */
 	uint64_t	 nmh;		/* its hash */
 	uint64_t	 idkey;		/* id_key of the ID number, 0 */
 	uint32_t	 C, T, V, U, home;
@@ -2762,9 +2763,10 @@ name_trad(struct wz_roster *ro, const char *s, size_t n)
 	return trad;
 }
 
-/* The usual name, of characters of U+4E00..U+9FFF and ASCII letters and
- * digits: none of them traditional (name_trad) and no space.  0 when
- * the name is anything else, for name_val's own look. */
+/* The usual name, of characters of U+4E00..U+9FFF and ASCII: none of
+ * them traditional (name_trad) and no space.  0 when the name is
+ * anything else, for name_val's own look; else 1, or 2 if the name is
+ * not plain (is_plain: , " \\ CR LF). */
 static int
 name_plain(struct wz_roster *ro, const char *s, size_t n)
 {
@@ -2772,14 +2774,19 @@ name_plain(struct wz_roster *ro, const char *s, size_t n)
 	size_t i = 0;
 	uint32_t cp;
 	unsigned sh, b;
-	int wide = 0;
+	int wide = 0, special = 0;
 
 	if (ro->cjk == NULL)
 		ro->cjk = wz_calloc(CJK_N / 4 + 1, 1);
 	while (i < n) {
 		if (p[i] < 0x80) {
-			if (p[i] == ' ' || p[i] == '\t')
-				return 0;
+			if (p[i] <= ' ') {
+				if (p[i] == ' ' || p[i] == '\t')
+					return 0;
+				special |= p[i] == '\r' || p[i] == '\n';
+			} else
+				special |= p[i] == ',' || p[i] == '"' ||
+				    p[i] == '\\';
 			i++;
 			continue;
 		}
@@ -2800,7 +2807,7 @@ name_plain(struct wz_roster *ro, const char *s, size_t n)
 		wide = 1;
 		i += 3;
 	}
-	return wide;
+	return wide ? 1 + special : 0;
 }
 
 /* Normalise a name: spaces out of a Chinese name, traditional to
@@ -2814,10 +2821,12 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 	const char *s = v->s;
 	size_t n = v->n;
 
-	if (name_plain(ro, s, n)) {
+	st->nmplain = -1;
+	if ((i = (size_t)name_plain(ro, s, n)) != 0) {
 		/* as the copy below, without its looks */
 		wz_buf_reset(&ro->nbuf);
 		wz_buf_add(&ro->nbuf, s, n);
+		st->nmplain = i == 1;
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -3062,7 +3071,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 
 	if (isnew)
 		pi = person_new(ro, st->idkey, st->id.num, st->nm, st->nmlen,
-		    st->home);
+		    st->nmplain, st->home);
 	p = &ro->pers[pi];
 	if (st->has_id) {
 		if (isnew)
