@@ -1098,6 +1098,8 @@ skip_verb(const char *s, size_t *n)
 struct roster_posts {
 	enum lvl	*lvl;
 	int		*rank;
+	size_t		*codelen;	/* strlen of each post's code */
+	size_t		 ranklen[NRANKS];	/* and of ranks[] */
 	int		 link_town, link_village, town_link, lead_poverty;
 };
 
@@ -2058,10 +2060,15 @@ wz_roster_new(const struct wz_roster_opts *o)
 	ro->aliases = wz_rules_aliases(ro->rs);
 	ro->P.lvl = wz_calloc(ro->rs->nposts + 1, sizeof(*ro->P.lvl));
 	ro->P.rank = wz_calloc(ro->rs->nposts + 1, sizeof(*ro->P.rank));
+	ro->P.codelen = wz_calloc(ro->rs->nposts + 1,
+	    sizeof(*ro->P.codelen));
 	for (i = 0; i < ro->rs->nposts; i++) {
 		ro->P.lvl[i] = level_code(ro->rs->posts[i].level);
 		ro->P.rank[i] = rank_code(ro->rs->posts[i].rank);
+		ro->P.codelen[i] = strlen(ro->rs->posts[i].code);
 	}
+	for (i = 1; i < NRANKS; i++)
+		ro->P.ranklen[i] = strlen(ranks[i]);
 #define POST_IDX(field, code) do {					\
 	if ((p = wz_rules_post(ro->rs, code)) == NULL)			\
 		wz_die(EX_CONFIG, NULL, 0, "the rules have no post %s "	\
@@ -3302,8 +3309,8 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
 	add_col(&ac, pname(ro, p), strlen(pname(ro, p)),
 	    (p->flags & P_PLAIN) != 0);
-	add_col(&ac, post_code(ro, r->post), strlen(post_code(ro, r->post)),
-	    1);
+	add_col(&ac, post_code(ro, r->post), r->post == POST_UNKNOWN ?
+	    strlen("unknown") : ro->P.codelen[r->post], 1);
 	add_col(&ac, title->s, title->n, tplain);
 	add_col(&ac, st_str(&ro->str, r->scope), st_len(&ro->str, r->scope),
 	    scope_plain(ro, r->scope));
@@ -3318,7 +3325,7 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	add_col(&ac, rk ? ranks[rk] : "", rk ? strlen(ranks[rk]) : 0, 1);
+	add_col(&ac, rk ? ranks[rk] : "", ro->P.ranklen[rk], 1);
 	if (ro->o.labels_zh) {
 		d = r->post == POST_UNKNOWN ? "未知职务" :
 		    ro->rs->posts[r->post].label;
@@ -3469,7 +3476,7 @@ key_is(const char *k, size_t klen, const struct val *v, const int *f)
 		memcpy(&n, k + off, sizeof(n));
 		off += sizeof(n);
 		if (n != v[f[i]].n || klen - off < n ||
-		    memcmp(k + off, v[f[i]].s, n) != 0)
+		    (n > 0 && memcmp(k + off, v[f[i]].s, n) != 0))
 			return 0;
 		off += n;
 	}
@@ -3596,8 +3603,10 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	sp->noplace = st->T == 0 && st->V == 0 && st->U == 0;
 
 	st->nlt = st->nlv = 0;
-	link_cells(ro, &v[WZ_RF_LINK_TOWNSHIP], 0, st->lt, &st->nlt);
-	link_cells(ro, &v[WZ_RF_LINK_VILLAGE], 1, st->lv, &st->nlv);
+	if (v[WZ_RF_LINK_TOWNSHIP].n > 0)	/* most rows: no call */
+		link_cells(ro, &v[WZ_RF_LINK_TOWNSHIP], 0, st->lt, &st->nlt);
+	if (v[WZ_RF_LINK_VILLAGE].n > 0)
+		link_cells(ro, &v[WZ_RF_LINK_VILLAGE], 1, st->lv, &st->nlv);
 	if (title.n > 0) {
 		tp = title_parse(ro, title.s, title.n, &st->cx);
 		sp->tp = (uint32_t)(tp - ro->tp) + 1;
@@ -4165,5 +4174,6 @@ wz_roster_free(struct wz_roster *ro)
 	wz_sha_free(ro->sha);
 	free(ro->P.lvl);
 	free(ro->P.rank);
+	free(ro->P.codelen);
 	free(ro);
 }
