@@ -2524,6 +2524,28 @@ scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 	return id;
 }
 
+/* Ask for the slot where scope_of(a, b, c) will look, when a place is
+ * new: the path is new too on a big roster, and its lookup a miss. */
+static void
+scope_prefetch(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t part[3] = { a, b, c };
+	int i, any = 0;
+
+	if (ro->str.slot.cap == 0)
+		return;
+	wz_buf_reset(&ro->b);
+	for (i = 0; i < 3; i++) {
+		if (part[i] == 0)
+			continue;
+		if (any++)
+			wz_buf_addc(&ro->b, '/');
+		wz_buf_add(&ro->b, st_str(&ro->str, part[i]),
+		    st_len(&ro->str, part[i]));
+	}
+	pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(ro->b.s, ro->b.len));
+}
+
 /* A place column's value: trimmed, county prefix off, organ words off. */
 static uint32_t
 place_val(struct wz_roster *ro, const struct val *v, int county_ok)
@@ -3529,6 +3551,10 @@ place_get(struct wz_roster *ro, struct rowst *st)
 	default: st->home = scope_of(ro, st->C, st->T, st->V); break;
 	}
 
+	/* the scope of the village's posts (title_scope) */
+	if (st->V != 0)
+		scope_prefetch(ro, st->C, st->T, st->V);
+
 	/* A bare title is read in the row's most specific unit. */
 	st->cx.level = L_OTHER;
 	if (st->V || ku == 'v') {
@@ -3817,6 +3843,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	name_val(ro, st, &v[WZ_RF_NAME]);
 	st->home = ro->last_home;
 	pm_prefetch(&ro->by_home, home_tag(st));
+	/* and a new place's village: interned when the place is made */
+	if (v[WZ_RF_VILLAGE].n > 0 && ro->str.slot.cap > 0)
+		pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(
+		    v[WZ_RF_VILLAGE].s, v[WZ_RF_VILLAGE].n));
 	rc = wz_idcard_parse(v[WZ_RF_ID_NUMBER].s, v[WZ_RF_ID_NUMBER].n,
 	    ro->o.today, &st->id, why, sizeof(why));
 	if (rc == WZ_ID_BAD) {
