@@ -11,8 +11,8 @@
  *
  * Memory: a person is one struct person (24 bytes), its name in an
  * arena, and two 8-byte slots of half-full tables (by ID number, by name
- * and home); a role is one struct role (32), and a single-holder post in
- * a scope one struct holders (16).  Scopes and place names are interned
+ * and home); a role is one struct role (28), whose single-holder posts
+ * are chained from their scope.  Scopes and place names are interned
  * once each; an ID number is kept as its 17 digits.  Nothing is kept per
  * input row: a row's roles are written as soon as they are checked.
  *
@@ -22,8 +22,10 @@
  * cells, its "shape", while the shape stays in a small cache; the place
  * cells alone are remembered from the last shape.  Per row there remain
  * the cells, the ID number, the dates, and two lookups of persons, which
- * on a big roster are cache misses and are prefetched as soon as their
- * keys are known.  The big tables are fresh anonymous memory, whose
+ * on a big roster are cache misses and are prefetched at the row's start
+ * (the home guessed from the last row's), as are a new place's strings.
+ * A roster whose every row is a shape of its own goes past the cache.
+ * The big tables are fresh anonymous memory, whose
  * first touch (the kernel clears each page) is a good part of the cost:
  * they are kept small rather than fast to grow, and hash tables double
  * where they are instead of into a new table.  Dates, ISO days and the
