@@ -1620,8 +1620,14 @@ tmemo_slot(struct wz_roster *ro, const char *title, size_t tn, enum lvl l)
 		return NULL;
 	if (ro->tmemo == NULL)
 		ro->tmemo = wz_calloc(TMEMO, sizeof(*ro->tmemo));
-	memcpy(&a, title, tn < 8 ? tn : 8);
-	memcpy(&b, title + tn - (tn < 8 ? tn : 8), tn < 8 ? tn : 8);
+	if (tn >= 8) {
+		/* the usual title: two loads of a known size, inlined */
+		memcpy(&a, title, 8);
+		memcpy(&b, title + tn - 8, 8);
+	} else {
+		memcpy(&a, title, tn);
+		memcpy(&b, title, tn);
+	}
 	return &ro->tmemo[mix64(a ^ b * 0x9e3779b97f4a7c15ULL ^ tn ^
 	    (uint64_t)l << 56) & (TMEMO - 1)];
 }
