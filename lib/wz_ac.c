@@ -20,6 +20,18 @@
  * a byte that is not part of a well-formed character (it is class 0,
  * which no pattern holds) only ends what the state was.  Otherwise the
  * symbols are bytes.
+ *
+ * The matcher's texts are short (a few dozen characters) and found in
+ * often (a hit every two characters): a scan's cost is its decoding and
+ * its steps, which it keeps cheap three ways.  The text the matcher
+ * scans is the normaliser's output, well-formed UTF-8, so its decoding
+ * needs no checks (wz_ac_scan_valid()), or none at all when the
+ * normaliser, which decodes the text anyway, gives the classes with it
+ * (wz_ac_classes(), wz_ac_scan_classes()).  The cells of a few thousand
+ * states fit in eight bytes (struct ccell), one load a step.  And the
+ * outputs are only noted during the steps and gone through after
+ * (struct pend), with a state's single id, the common case, in its
+ * cell.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,10 +70,30 @@ struct cell {
 	int32_t		 base;
 	uint32_t	 check;
 	uint32_t	 fail;		/* the failure state's slot */
-	uint32_t	 out;		/* 0, or the index in clist */
+	uint32_t	 out;		/* 0; OUT_ONE | the one id; or the
+					 * index in clist */
 };
+#define OUT_ONE		0x80000000U
 #define CHECK_FREE	0x7fffffffU
 #define CHECK_OUT	0x80000000U
+
+/*
+ * The same in eight bytes, when every slot, base, id and clist index
+ * fits (a few thousand states: the rules' automaton): twice the cells
+ * in a cache line.  The scan is bound by the latency of loading the
+ * next state's cell, which another row's work has most often pushed
+ * out of the first-level cache; fewer lines, fewer misses.  CC_OUT in
+ * check and CC_ONE in out are CHECK_OUT's and OUT_ONE's.
+ */
+struct ccell {
+	uint16_t	 base;
+	uint16_t	 check;
+	uint16_t	 fail;
+	uint16_t	 out;
+};
+#define CC_FREE		0x7fffU
+#define CC_OUT		0x8000U
+#define CC_ONE		0x8000U
 
 /* A pattern as added: bytes in pbuf. */
 struct pat {
@@ -93,11 +125,13 @@ struct wz_ac {
 	size_t		 nsym;
 	size_t		 ncells;
 	struct cell	*cells;		/* built: per slot, for the scan */
+	struct ccell	*ccells;	/* the same, compact (cells NULL) */
 	uint32_t	*clist;		/* of a count and that many ids */
 	uint16_t	*bmp;		/* chars: class of each BMP code point */
 	uint32_t	*astral;	/* chars: code points above the BMP, */
 	uint16_t	*acls;		/* sorted, and their classes */
 	size_t		 nastral;
+	uint32_t	 maxid;		/* the largest id added */
 	unsigned char	 fold[256];	/* ASCII upper -> lower */
 };
 
@@ -139,6 +173,8 @@ wz_ac_add(struct wz_ac *ac, const char *s, size_t n, uint32_t id)
 	ac->pats[ac->npats].off = ac->pblen;
 	ac->pats[ac->npats].len = n;
 	ac->pats[ac->npats++].id = id;
+	if (id > ac->maxid)
+		ac->maxid = id;
 	ac->pblen += n;
 	return 0;
 }
@@ -447,6 +483,53 @@ da_place(struct build *b, const uint32_t *queue, size_t nq, uint32_t *pos)
 	free(cs);
 }
 
+/*
+ * Make the compact cells if everything fits, and drop the wide ones:
+ * the array is cut after the last slot a step can read (a base plus
+ * the largest symbol).
+ */
+static void
+compact(struct wz_ac *ac, size_t nclist)
+{
+	size_t i, n = 0, need;
+	const struct cell *c;
+
+	if (nclist > CC_ONE)
+		return;
+	for (i = 0; i < ac->ncells; i++) {
+		c = &ac->cells[i];
+		if ((c->check & CHECK_FREE) != CHECK_FREE && i + 1 > n)
+			n = i + 1;
+		need = (size_t)(uint32_t)c->base + ac->nsym;
+		if (c->base != 0 && need > n)
+			n = need;
+	}
+	if (n < ac->nsym)
+		n = ac->nsym;
+	if (n > CC_FREE)
+		return;
+	for (i = 0; i < n; i++) {
+		c = &ac->cells[i];
+		if ((c->out & OUT_ONE) && (c->out & ~OUT_ONE) >= CC_ONE)
+			return;
+	}
+	ac->ccells = wz_calloc(n, sizeof(*ac->ccells));
+	for (i = 0; i < n; i++) {
+		c = &ac->cells[i];
+		ac->ccells[i].base = (uint16_t)c->base;
+		ac->ccells[i].check = (uint16_t)((c->check & CHECK_FREE) ==
+		    CHECK_FREE ? CC_FREE : c->check & CHECK_FREE);
+		if (c->check & CHECK_OUT)
+			ac->ccells[i].check |= CC_OUT;
+		ac->ccells[i].fail = (uint16_t)c->fail;
+		ac->ccells[i].out = (uint16_t)((c->out & OUT_ONE) ?
+		    CC_ONE | (c->out & ~OUT_ONE) : c->out);
+	}
+	free(ac->cells);
+	ac->cells = NULL;
+	ac->ncells = n;
+}
+
 void
 wz_ac_build(struct wz_ac *ac)
 {
@@ -545,12 +628,18 @@ wz_ac_build(struct wz_ac *ac)
 		if (total[s] == 0)
 			continue;
 		ac->cells[pos[s]].check |= CHECK_OUT;
+		if (total[s] == 1 && olist[oat[s]] < OUT_ONE) {
+			/* Most states have one: no look elsewhere. */
+			ac->cells[pos[s]].out = OUT_ONE | olist[oat[s]];
+			continue;
+		}
 		ac->cells[pos[s]].out = (uint32_t)nout;
 		ac->clist[nout++] = total[s];
 		memcpy(&ac->clist[nout], &olist[oat[s]],
 		    total[s] * sizeof(*ac->clist));
 		nout += total[s];
 	}
+	compact(ac, nout);
 	free(olist);
 	free(oat);
 	free(queue);
@@ -568,92 +657,372 @@ wz_ac_build(struct wz_ac *ac)
 	ac->pblen = ac->pbcap = 0;
 }
 
-/* The state after st on symbol c, and the outputs there, which end at
- * byte offset END. */
-#define STEP(c, END) do {							\
+/*
+ * The scan.  A step reads the state's cell for its base and the
+ * child's for its check, whose out bit says whether there are outputs:
+ * a state that is no one's child (the root) has none, so a step that
+ * falls back to the root and finds no child there is done.  A step
+ * into a state with outputs only notes them and where they end (struct
+ * pend); they are gone through after the text, or when the notes are
+ * full, in the order they were noted: the loop over the text keeps its
+ * few values in registers, which the bookkeeping of the outputs (hits,
+ * list, ends, lasts) would push onto the stack.
+ */
+struct pend {
+	uint32_t	 out;		/* a state's out, as in its cell */
+	size_t		 end;		/* the byte offset they end at */
+};
+#define NPEND	64
+
+/*
+ * The outputs of the states noted in pd[0..np): nl, updated.  el: ends
+ * and lasts are known not to be NULL, and list to have room for every
+ * id (a constant of each copy).
+ */
+#define OUT1(x) do {							\
+	uint32_t id_ = (x);						\
+	uint64_t b_ = 1ULL << (id_ & 63), w_ = hits[id_ >> 6];		\
+									\
+	if (el || lasts != NULL)					\
+		lasts[id_] = end;					\
+	if (!(w_ & b_)) {						\
+		hits[id_ >> 6] = w_ | b_;				\
+		if (el || ends != NULL)					\
+			ends[id_] = end;				\
+		if (el || nl < max)					\
+			list[nl++] = id_;				\
+	}								\
+} while (0)
+
+static inline __attribute__((always_inline)) size_t
+outputs(const struct wz_ac *ac, const struct pend *pd, size_t np,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    size_t nl, int el, int cc)
+{
+	const uint32_t *o;
+	size_t k, j, end;
+	uint32_t out;
+
+	for (k = 0; k < np; k++) {
+		out = pd[k].out;
+		end = pd[k].end;
+		/* A compact cell's out has its flag in CC_ONE. */
+		if (out & (cc ? CC_ONE : OUT_ONE))
+			OUT1(out & ~(cc ? CC_ONE : OUT_ONE));
+		else
+			for (o = &ac->clist[out], j = 1; j <= o[0]; j++)
+				OUT1(o[j]);
+	}
+	return nl;
+}
+
+/* The same out of line, for when the notes are full. */
+static size_t
+outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    size_t nl, int cc)
+{
+	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, 0, cc);
+}
+
+/*
+ * The state after st on symbol c; note its outputs, which end at byte
+ * offset END.
+ */
+#define STEP(c, END) do {						\
+	if (cc)								\
+		CSTEP(c, END);						\
+	else								\
+		WSTEP(c, END);						\
+} while (0)
+
+/* Note the outputs ov of the state just entered. */
+#define NOTE(ov, END) do {						\
+	if (np == NPEND) {						\
+		nl = outputs_full(ac, pd, np, hits, list, max, ends,	\
+		    lasts, nl, cc);					\
+		np = 0;							\
+	}								\
+	pd[np].out = (ov);						\
+	pd[np++].end = (END);						\
+} while (0)
+
+/* The wide cells' step. */
+#define WSTEP(c, END) do {						\
+	uint32_t t_, k_;						\
+									\
 	for (;;) {							\
-		t = (uint32_t)da[st].base + (c);			\
-		if ((da[t].check & CHECK_FREE) == st) {			\
-			st = t;						\
+		t_ = (uint32_t)da[st].base + (c);			\
+		k_ = da[t_].check;					\
+		if ((k_ & CHECK_FREE) == st) {				\
+			st = t_;					\
+			if (k_ & CHECK_OUT)				\
+				NOTE(da[t_].out, END);			\
 			break;						\
 		}							\
 		if (st == 0)						\
 			break;						\
 		st = da[st].fail;					\
 	}								\
-	if (da[st].check & CHECK_OUT) {					\
-		o = &ac->clist[da[st].out];				\
-		for (k = 0, no = o[0]; k < no; k++) {			\
-			id = o[1 + k];					\
-			if (lasts != NULL)				\
-				lasts[id] = (END);			\
-			if (hits[id >> 6] & (1ULL << (id & 63)))	\
-				continue;				\
-			hits[id >> 6] |= 1ULL << (id & 63);		\
-			if (ends != NULL)				\
-				ends[id] = (END);			\
-			if (nl < max)					\
-				list[nl++] = id;			\
+} while (0)
+
+/*
+ * The compact cells' step: a cell is one 64-bit load (base, check, fail
+ * and out from the low bits up), and the current state's (cur), with its
+ * base (sb), stays in registers.  At the root, cur and sb are rcur and
+ * rb.
+ */
+#define CSTEP(c, END) do {						\
+	uint64_t v_;							\
+									\
+	for (;;) {							\
+		memcpy(&v_, &ccl[sb + (c)], 8);				\
+		if (((uint32_t)(v_ >> 16) & CC_FREE) == st) {		\
+			st = sb + (c);					\
+			cur = v_;					\
+			sb = (uint32_t)v_ & 0xffff;			\
+			if (v_ & (uint64_t)CC_OUT << 16)		\
+				NOTE((uint32_t)(v_ >> 48), END);	\
+			break;						\
 		}							\
+		if (st == 0)						\
+			break;						\
+		st = (uint32_t)(cur >> 32) & 0xffff;			\
+		memcpy(&cur, &ccl[st], 8);				\
+		sb = (uint32_t)cur & 0xffff;				\
 	}								\
 } while (0)
+
+/* Back to the root (a character no pattern holds). */
+#define TO_ROOT() do {							\
+	st = 0;								\
+	if (cc) {							\
+		cur = rcur;						\
+		sb = rb;						\
+	}								\
+} while (0)
+
+/*
+ * The class of the character at p[i] and its length, for text that may
+ * hold anything: a byte that is not part of a well-formed character is
+ * class 0 on its own.
+ */
+#define DECODE_CHECKED() do {						\
+	c = p[i];							\
+	if (c < 0x80) {							\
+		cls = bmp[c];						\
+		i++;							\
+	} else if (c >= 0xe0 && c <= 0xef && n - i >= 3 &&		\
+	    (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80 &&	\
+	    (cp = (uint32_t)(c & 0x0f) << 12 |				\
+	    (uint32_t)(p[i + 1] & 0x3f) << 6 | (p[i + 2] & 0x3f)) >=	\
+	    0x800) {							\
+		/* Surrogates are class 0: no pattern holds one. */	\
+		cls = bmp[cp];						\
+		i += 3;							\
+	} else if ((l = utf8_char(p + i, n - i, &cp)) != 0) {		\
+		cls = cp_class(ac, cp);					\
+		i += l;							\
+	} else {							\
+		cls = 0;						\
+		i++;							\
+	}								\
+} while (0)
+
+/*
+ * The scan over characters.  valid: the text is well-formed UTF-8 and
+ * is decoded without checks up to its last three bytes (a lead byte
+ * says the length, and four bytes are left; on other bytes nothing is
+ * read outside the text, but what is found is unspecified).  cc: the
+ * compact cells.  Always in line, so that each caller's constants drop
+ * their tests.
+ */
+static inline __attribute__((always_inline)) size_t
+scan_chars(const struct wz_ac *ac, const unsigned char *p, size_t n,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    int valid, int cc, int el)
+{
+	const struct cell *da = ac->cells;
+	const struct ccell *ccl = ac->ccells;
+	const uint16_t *bmp = ac->bmp;
+	struct pend pd[NPEND];
+	uint64_t cur = 0, rcur = 0;
+	uint32_t st = 0, cp, sb = 0, rb = 0;
+	size_t i = 0, l, nl = 0, lim, np = 0;
+	unsigned c, cls;
+
+	if (cc) {
+		memcpy(&rcur, &ccl[0], 8);
+		cur = rcur;
+		sb = rb = (uint32_t)rcur & 0xffff;
+	}
+
+	lim = valid && n > 3 ? n - 3 : 0;
+	while (i < lim) {
+		c = p[i];
+		if (c - 0xe0 < 0x10) {
+			cls = bmp[(c & 0x0f) << 12 | (p[i + 1] & 0x3fU) << 6 |
+			    (p[i + 2] & 0x3fU)];
+			i += 3;
+		} else if (c < 0x80) {
+			cls = bmp[c];
+			i++;
+		} else if (c < 0xe0) {
+			cls = bmp[(c & 0x1f) << 6 | (p[i + 1] & 0x3fU)];
+			i += 2;
+		} else {
+			cls = cp_class(ac, (uint32_t)(c & 0x07) << 18 |
+			    (uint32_t)(p[i + 1] & 0x3f) << 12 |
+			    (uint32_t)(p[i + 2] & 0x3f) << 6 |
+			    (p[i + 3] & 0x3f));
+			i += 4;
+		}
+		if (cls == 0) {
+			/* No pattern holds this character. */
+			TO_ROOT();
+			continue;
+		}
+		STEP(cls, i);
+	}
+	while (i < n) {
+		DECODE_CHECKED();
+		if (cls == 0) {
+			TO_ROOT();
+			continue;
+		}
+		STEP(cls, i);
+	}
+	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, el, cc);
+}
+
+/*
+ * The scan over characters given as their classes, cls[0..nc), and the
+ * offsets just past them, cend[0..nc).
+ */
+static inline __attribute__((always_inline)) size_t
+scan_cls(const struct wz_ac *ac, const uint16_t *cls, const uint32_t *cend,
+    size_t nc, uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
+    size_t *lasts, int cc, int el)
+{
+	const struct cell *da = ac->cells;
+	const struct ccell *ccl = ac->ccells;
+	struct pend pd[NPEND];
+	uint64_t cur = 0, rcur = 0;
+	uint32_t st = 0, sb = 0, rb = 0;
+	size_t k, nl = 0, np = 0;
+	unsigned c;
+
+	if (cc) {
+		memcpy(&rcur, &ccl[0], 8);
+		cur = rcur;
+		sb = rb = (uint32_t)rcur & 0xffff;
+	}
+	for (k = 0; k < nc; k++) {
+		c = cls[k];
+		if (c == 0) {
+			/* No pattern holds this character. */
+			TO_ROOT();
+			continue;
+		}
+		STEP(c, (size_t)cend[k]);
+	}
+	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, el, cc);
+}
+
+/* The scan over bytes (patterns that are not all UTF-8). */
+static inline __attribute__((always_inline)) size_t
+scan_bytes(const struct wz_ac *ac, const unsigned char *p, size_t n,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    int cc)
+{
+	const struct cell *da = ac->cells;
+	const struct ccell *ccl = ac->ccells;
+	struct pend pd[NPEND];
+	uint64_t cur = 0;
+	uint32_t st = 0, sb = 0;
+	size_t i, nl = 0, np = 0;
+	unsigned c;
+
+	if (cc) {
+		memcpy(&cur, &ccl[0], 8);
+		sb = (uint32_t)cur & 0xffff;
+	}
+
+	for (i = 0; i < n; i++) {
+		c = ac->fold[p[i]];
+		STEP(c, i + 1);
+	}
+	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, 0, cc);
+}
+
+static size_t
+scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
+    uint32_t *list, size_t max, size_t *ends, size_t *lasts, int valid)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!ac->built || ac->npats == 0)
+		return 0;
+	if (!ac->chars)
+		return ac->ccells != NULL ?
+		    scan_bytes(ac, p, n, hits, list, max, ends, lasts, 1) :
+		    scan_bytes(ac, p, n, hits, list, max, ends, lasts, 0);
+	/* The common case in a copy of its own: the list has room for
+	 * every id (each is listed once), ends and lasts are wanted. */
+	if (valid && ac->ccells != NULL && ends != NULL && lasts != NULL &&
+	    max > ac->maxid)
+		return scan_chars(ac, p, n, hits, list, max, ends, lasts, 1, 1,
+		    1);
+	if (valid)
+		return ac->ccells != NULL ?
+		    scan_chars(ac, p, n, hits, list, max, ends, lasts, 1, 1, 0) :
+		    scan_chars(ac, p, n, hits, list, max, ends, lasts, 1, 0, 0);
+	return ac->ccells != NULL ?
+	    scan_chars(ac, p, n, hits, list, max, ends, lasts, 0, 1, 0) :
+	    scan_chars(ac, p, n, hits, list, max, ends, lasts, 0, 0, 0);
+}
 
 size_t
 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
     uint32_t *list, size_t max)
 {
-	return wz_ac_scan_ends(ac, s, n, hits, list, max, NULL, NULL);
+	return scan(ac, s, n, hits, list, max, NULL, NULL, 0);
 }
 
 size_t
 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
     uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const struct cell *da = ac->cells;
-	const uint16_t *bmp = ac->bmp;
-	const uint32_t *o;
-	uint32_t st = 0, t, id, k, no, cp;
-	size_t i, l, nl = 0;
-	unsigned c, cls;
+	return scan(ac, s, n, hits, list, max, ends, lasts, 0);
+}
 
-	if (!ac->built || ac->npats == 0)
+size_t
+wz_ac_scan_valid(const struct wz_ac *ac, const char *s, size_t n,
+    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts)
+{
+	return scan(ac, s, n, hits, list, max, ends, lasts, 1);
+}
+
+const uint16_t *
+wz_ac_classes(const struct wz_ac *ac)
+{
+	return ac->built && ac->chars ? ac->bmp : NULL;
+}
+
+size_t
+wz_ac_scan_classes(const struct wz_ac *ac, const uint16_t *cls,
+    const uint32_t *cend, size_t nc, uint64_t *hits, uint32_t *list,
+    size_t max, size_t *ends, size_t *lasts)
+{
+	if (!ac->built || !ac->chars || ac->npats == 0)
 		return 0;
-	if (!ac->chars) {
-		for (i = 0; i < n; i++) {
-			c = ac->fold[p[i]];
-			STEP(c, i + 1);
-		}
-		return nl;
-	}
-	for (i = 0; i < n;) {
-		c = p[i];
-		if (c < 0x80) {
-			cls = bmp[c];
-			i++;
-		} else if (c >= 0xe0 && c <= 0xef && n - i >= 3 &&
-		    (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80 &&
-		    (cp = (uint32_t)(c & 0x0f) << 12 |
-		    (uint32_t)(p[i + 1] & 0x3f) << 6 | (p[i + 2] & 0x3f)) >=
-		    0x800) {
-			/* Surrogates are class 0: no pattern holds one. */
-			cls = bmp[cp];
-			i += 3;
-		} else if ((l = utf8_char(p + i, n - i, &cp)) != 0) {
-			cls = cp_class(ac, cp);
-			i += l;
-		} else {
-			cls = 0;
-			i++;
-		}
-		if (cls == 0) {
-			/* No pattern holds this character. */
-			st = 0;
-			continue;
-		}
-		STEP(cls, i);
-	}
-	return nl;
+	if (ac->ccells != NULL && ends != NULL && lasts != NULL &&
+	    max > ac->maxid)
+		return scan_cls(ac, cls, cend, nc, hits, list, max, ends,
+		    lasts, 1, 1);
+	return ac->ccells != NULL ?
+	    scan_cls(ac, cls, cend, nc, hits, list, max, ends, lasts, 1, 0) :
+	    scan_cls(ac, cls, cend, nc, hits, list, max, ends, lasts, 0, 0);
 }
 
 void
@@ -664,6 +1033,7 @@ wz_ac_free(struct wz_ac *ac)
 	free(ac->pbuf);
 	free(ac->pats);
 	free(ac->cells);
+	free(ac->ccells);
 	free(ac->clist);
 	free(ac->bmp);
 	free(ac->astral);

@@ -55,6 +55,32 @@ size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
 size_t	 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
 	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
 	    size_t *lasts);
+/*
+ * The same for a text that is well-formed UTF-8 (as the normaliser's
+ * output is), read without checks, which makes it faster.  On any
+ * other bytes it reads nothing outside s[0..n) and touches only the
+ * ids of patterns, but what it finds is unspecified: a caller that can
+ * be handed such text calls wz_ac_scan_ends().
+ */
+size_t	 wz_ac_scan_valid(const struct wz_ac *ac, const char *s, size_t n,
+	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
+	    size_t *lasts);
+/*
+ * The classes the automaton steps over, when they are characters: per
+ * code point of the BMP its class, 0 for one no pattern holds (ASCII
+ * capitals have their small letter's); NULL when the automaton steps
+ * over bytes or is not built.  Code points above the BMP are not in it.
+ */
+const uint16_t *wz_ac_classes(const struct wz_ac *ac);
+/*
+ * wz_ac_scan_ends() of a text given as its characters' classes,
+ * cls[0..nc) (from wz_ac_classes()), and the byte offset just past each
+ * character, cend[0..nc): no decoding.  0 if the automaton steps over
+ * bytes.
+ */
+size_t	 wz_ac_scan_classes(const struct wz_ac *ac, const uint16_t *cls,
+	    const uint32_t *cend, size_t nc, uint64_t *hits, uint32_t *list,
+	    size_t max, size_t *ends, size_t *lasts);
 
 void	 wz_ac_free(struct wz_ac *ac);
 

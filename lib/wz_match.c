@@ -1976,15 +1976,14 @@ row_begin(struct wz_matcher *m, const struct wz_row *row)
 	acc_reset(&m->acc);
 }
 
+/* The row's text as it is, in m->raw (the cell, or m->join for
+ * several columns joined by newlines). */
 static void
-ensure_text(struct wz_matcher *m)
+text_raw(struct wz_matcher *m)
 {
 	size_t i, n;
 	const char *s;
 
-	if (m->text_done)
-		return;
-	m->text_done = 1;
 	if (m->ntcols == 1) {
 		m->raw = cell(m, m->tcols[0], &m->rawlen);
 	} else {
@@ -1998,7 +1997,54 @@ ensure_text(struct wz_matcher *m)
 		m->raw = wz_buf_cstr(&m->join);
 		m->rawlen = m->join.len;
 	}
-	m->text = wz_norm_run(m->nm_text, m->raw, m->rawlen, &m->tlen);
+}
+
+static void
+ensure_text(struct wz_matcher *m)
+{
+	if (m->text_done)
+		return;
+	m->text_done = 1;
+	text_raw(m);
+	/* m->raw (the row's cell or m->join) stays for the row, whose
+	 * evidence asks for spans. */
+	m->text = wz_norm_run_stable(m->nm_text, m->raw, m->rawlen,
+	    &m->tlen);
+}
+
+/*
+ * The prefilter's scan of the row's text into m->lbits, m->llist,
+ * m->lend and m->llast.  When the text is made here, the normaliser
+ * also gives its characters' classes, and the automaton steps over
+ * them without decoding the text a second time.
+ */
+#define TEXT_TAGS	1024	/* characters described at most */
+
+static void
+scan_text(struct wz_matcher *m)
+{
+	const uint16_t *tab = wz_ac_classes(m->ac);
+	uint16_t tag[TEXT_TAGS];
+	uint32_t end[TEXT_TAGS];
+	size_t nt = (size_t)-1;
+
+	if (!m->text_done && tab != NULL) {
+		m->text_done = 1;
+		text_raw(m);
+		m->text = wz_norm_run_tags(m->nm_text, m->raw, m->rawlen,
+		    &m->tlen, tab, tag, end, TEXT_TAGS, &nt);
+	} else
+		ensure_text(m);
+	if (m->tlen == 0)
+		return;
+	if (nt != (size_t)-1)
+		m->nllist = wz_ac_scan_classes(m->ac, tag, end, nt, m->lbits,
+		    m->llist, m->nlits, m->lend, m->llast);
+	else
+		/* The normaliser's output of checked input (the readers
+		 * and the rules' YAML reject what is not UTF-8): valid. */
+		m->nllist = wz_ac_scan_valid(m->ac, m->text, m->tlen,
+		    m->lbits, m->llist, m->nlits, m->lend, m->llast);
 }
 
 /*
@@ -3262,6 +3308,40 @@ rest_found(const struct wz_matcher *m, const uint32_t *r, size_t n)
 	return 1;
 }
 
+/*
+ * Literals -> the tids anchored on them -> those whose other clauses
+ * are in too, into m->tbits and m->tlist.  What the loops read of m is
+ * in locals: the stores (a tid's stamp, tbits, tlist) could be to m as
+ * far as the compiler knows, which would have it load m's fields again
+ * after each.
+ */
+static void
+cand_tids(struct wz_matcher *m)
+{
+	const uint32_t *ll = m->llist, *lt = m->lt_list, *rest = m->rest;
+	const size_t *ls = m->lt_start;
+	struct tidrow *trow = m->trow, *tr;
+	uint64_t *tbits = m->tbits;
+	uint32_t *tlist = m->tlist;
+	unsigned long stamp = m->stamp;
+	size_t i, k, ke, n = m->nllist, nt = m->ntlist;
+	uint32_t u;
+
+	for (i = 0; i < n; i++)
+		for (k = ls[ll[i]], ke = ls[ll[i] + 1]; k < ke; k++) {
+			u = lt[k];
+			tr = &trow[u];
+			if (tr->stamp == stamp)
+				continue;
+			tr->stamp = stamp;
+			if (rest_found(m, rest + tr->rest, tr->nrest)) {
+				tbits[u >> 6] |= 1ULL << (u & 63);
+				tlist[nt++] = u;
+			}
+		}
+	m->ntlist = nt;
+}
+
 /* The units this row can reach, in unit order, in m->cand. */
 static void
 candidates(struct wz_matcher *m)
@@ -3269,13 +3349,8 @@ candidates(struct wz_matcher *m)
 	size_t i, k, u, w;
 	uint64_t b;
 
-	if (m->ntids > 0 && !m->o.no_prefilter) {
-		ensure_text(m);
-		if (m->tlen > 0)
-			m->nllist = wz_ac_scan_ends(m->ac, m->text,
-			    m->tlen, m->lbits, m->llist, m->nlits, m->lend,
-			    m->llast);
-	}
+	if (m->ntids > 0 && !m->o.no_prefilter)
+		scan_text(m);
 	/* Learn which literals are common, now and then. */
 	for (i = 0; i < m->nllist; i++)
 		m->lseen[m->llist[i]]++;
@@ -3283,23 +3358,7 @@ candidates(struct wz_matcher *m)
 		adapt_anchors(m);
 		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
 	}
-	/* Literals -> the tids anchored on them -> those whose other
-	 * clauses are in too. */
-	for (i = 0; i < m->nllist; i++)
-		for (k = m->lt_start[m->llist[i]];
-		    k < m->lt_start[m->llist[i] + 1]; k++) {
-			struct tidrow *tr;
-
-			u = m->lt_list[k];
-			tr = &m->trow[u];
-			if (tr->stamp == m->stamp)
-				continue;
-			tr->stamp = m->stamp;
-			if (rest_found(m, m->rest + tr->rest, tr->nrest)) {
-				m->tbits[u >> 6] |= 1ULL << (u & 63);
-				m->tlist[m->ntlist++] = (uint32_t)u;
-			}
-		}
+	cand_tids(m);
 	/* The units the row's tids reach, and the gates they open; a
 	 * gate opens with one of its tids in the row, else with one of
 	 * its field tests. */

@@ -321,20 +321,29 @@ wz_utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
-/* A bitmap of the traditional-only characters in the BMP, built once. */
-static uint64_t *t2s_bmp;
+/* A bitmap of the traditional-only characters in the BMP, built once;
+ * the same with U+4000..4DFF, which are no CJK ideographs, for the
+ * one-pass path (fast_pass()). */
+static uint64_t *t2s_bmp, *t2s_stop;
 
 static void
 t2s_init(void)
 {
+	uint64_t *bmp, *stop;
 	size_t i;
 
 	if (t2s_bmp != NULL)
 		return;
-	t2s_bmp = wz_calloc(65536 / 64, sizeof(*t2s_bmp));
+	bmp = wz_calloc(65536 / 64, sizeof(*bmp));
 	for (i = 0; i < wz_t2s_ncps; i++)
 		if (wz_t2s_cps[i] < 65536)
-			t2s_bmp[wz_t2s_cps[i] >> 6] |= 1ULL << (wz_t2s_cps[i] & 63);
+			bmp[wz_t2s_cps[i] >> 6] |= 1ULL << (wz_t2s_cps[i] & 63);
+	stop = wz_reallocarray(NULL, 65536 / 64, sizeof(*stop));
+	memcpy(stop, bmp, 65536 / 64 * sizeof(*stop));
+	for (i = 0x4000; i < 0x4e00; i += 64)
+		stop[i >> 6] = ~0ULL;
+	t2s_stop = stop;
+	t2s_bmp = bmp;
 }
 
 static int
@@ -433,9 +442,19 @@ struct wz_norm {
 	struct nseg	*seg;
 	size_t		 nseg, capseg;
 	struct wz_buf	 src;		/* the input of the fast path */
+	const char	*srcp;		/* it, or the caller's (stable) */
 	unsigned char	*nfkc;		/* per BMP code point: 0 not known,
 					 * 1 NFKC-stable, 2 not (fast path) */
+	/*
+	 * The tags' table (wz_norm_run_tags()) for U+4000..9FFF merged
+	 * with t2s_stop: CJK_STOP where the one-pass path stops, so that
+	 * a character takes one look, not two.  ctab is the table it was
+	 * made from, cjk NULL if it could not be (a tag of CJK_STOP).
+	 */
+	uint16_t	*cjk;
+	const uint16_t	*ctab;
 };
+#define CJK_STOP	0xffffU
 
 struct wz_norm *
 wz_norm_new(void)
@@ -456,6 +475,7 @@ wz_norm_free(struct wz_norm *nm)
 	wz_buf_free(&nm->src);
 	free(nm->seg);
 	free(nm->nfkc);
+	free(nm->cjk);
 	free(nm->abeg);
 	free(nm->aend);
 	free(nm->bbeg);
@@ -668,137 +688,253 @@ seg_add(struct wz_norm *nm, size_t o, size_t beg, size_t end, size_t one)
  * stages, and the same spans, kept in nm->seg (struct nseg) where a
  * space or a full-width form is: spans are asked for in few rows, and a
  * map of every byte, made in all, cost more than the text.
+ *
+ * What it keeps of the input it copies a run at a time: the loop over
+ * the characters only looks at them, and the bytes from run (the input
+ * offset where the output last differed) on go out in one memcpy() when
+ * a space or a full-width form changes the text, and at the end.
  */
-static int
-fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n)
+/*
+ * What the one-pass path can also give (wz_norm_run_tags()): for each
+ * character of the result, tab[its code point] and the offset just
+ * past it in the result.  ok is cleared when it cannot (an input of
+ * more than cap bytes, a character above the BMP).
+ */
+struct tags {
+	const uint16_t	*tab;
+	uint16_t	*tag;
+	uint32_t	*end;
+	size_t		 cap, n;
+	int		 ok;
+};
+
+/* nm->cjk for the table tab (see struct wz_norm). */
+static void
+cjk_tags(struct wz_norm *nm, const uint16_t *tab)
 {
-	size_t i = 0, k, ws = 0, o;
-	uint32_t cp, prev = 0;
-	int pending = 0;
+	uint32_t cp;
+
+	nm->ctab = tab;
+	if (nm->cjk == NULL)
+		nm->cjk = wz_reallocarray(NULL, 0xa000 - 0x4000,
+		    sizeof(*nm->cjk));
+	for (cp = 0x4000; cp < 0xa000; cp++) {
+		if ((t2s_stop[cp >> 6] >> (cp & 63)) & 1)
+			nm->cjk[cp - 0x4000] = CJK_STOP;
+		else if ((nm->cjk[cp - 0x4000] = tab[cp]) == CJK_STOP) {
+			free(nm->cjk);
+			nm->cjk = NULL;
+			return;
+		}
+	}
+}
+
+/*
+ * Tag a character of the result: code point x (in the BMP), ending at
+ * offset e.  The tags' state is in fast_pass()'s locals (ttab, ...): in
+ * tg, every store to a tag could have changed it as far as the compiler
+ * knows.  No test of room: there is room for n characters.
+ */
+#define TAG(x, e) do {							\
+	if (tg != NULL && tok) {					\
+		ttag[tn] = ttab[(x)];					\
+		tend[tn++] = (uint32_t)(e);				\
+	}								\
+} while (0)
+
+static inline __attribute__((always_inline)) int
+fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
+    struct tags *tg)
+{
+	const uint64_t *t2s = t2s_bmp, *stop = t2s_stop;
+	size_t i = 0, k, ws, o = 0, run = 0, lim;
+	uint32_t cp, prev = 0, next;
+	char *out;
 	unsigned c;
 
+	const uint16_t *ttab = NULL, *cjk = NULL;
+	uint16_t *ttag = NULL;
+	uint32_t *tend = NULL;
+	size_t tn = 0;
+	int tok = 0;
+
+	if (tg != NULL) {
+		ttab = tg->tab;
+		ttag = tg->tag;
+		tend = tg->end;
+		tok = n <= tg->cap && n <= UINT32_MAX;
+		if (nm->ctab != ttab)
+			cjk_tags(nm, ttab);
+		if ((cjk = nm->cjk) == NULL)
+			tok = 0;	/* the CJK loop cannot tag */
+	}
 	wz_buf_reserve(&nm->a, n);
+	out = nm->a.s;
 	nm->nseg = 0;
-	o = 0;
+	lim = n > 2 ? n - 2 : 0;	/* i < lim: three bytes from i */
 	while (i < n) {
 		c = p[i];
-		if (c >= 0xe4 && c <= 0xe9 && !pending) {
-			/* A run of CJK ideographs (U+4E00..9FFF) without a
-			 * traditional form: copied as they are.  The first
-			 * other character leaves it to the cases below. */
-			while (n - i >= 3 && (c = p[i]) >= 0xe4 && c <= 0xe9) {
+		if (c - 0xe4U < 6 && i < lim) {
+			/* A run of U+4000..9FFF: CJK ideographs from U+4E00
+			 * on, without a traditional form, stay as they are.
+			 * stop marks the others in one test. */
+			size_t i0 = i, sh = run - o;
+
+			if (tg != NULL && tok) {
+				/* The same loop, tagging (sh: how far
+				 * behind its input the output is), with
+				 * the stops in the tags' table. */
+				uint16_t *tt = ttag + tn, x;
+				uint32_t *te = tend + tn;
+
+				do {
+					cp = (uint32_t)(c & 0x0f) << 12 |
+					    (uint32_t)(p[i + 1] & 0x3f) << 6 |
+					    (p[i + 2] & 0x3f);
+					if ((x = cjk[cp - 0x4000]) == CJK_STOP) {
+						tn = (size_t)(tt - ttag);
+						goto cjk_stop;
+					}
+					i += 3;
+					*tt++ = x;
+					*te++ = (uint32_t)(i - sh);
+				} while (i < lim && (c = p[i]) - 0xe4U < 6);
+				tn = (size_t)(tt - ttag);
+				prev = cp;
+				continue;
+			}
+			do {
 				cp = (uint32_t)(c & 0x0f) << 12 |
 				    (uint32_t)(p[i + 1] & 0x3f) << 6 |
 				    (p[i + 2] & 0x3f);
-				if (cp < 0x4e00 || cp > 0x9fff)
-					break;
-				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
-					return -1;
-				nm->a.s[o] = (char)c;
-				nm->a.s[o + 1] = (char)p[i + 1];
-				nm->a.s[o + 2] = (char)p[i + 2];
-				o += 3;
+				if ((stop[cp >> 6] >> (cp & 63)) & 1)
+					goto cjk_stop;
 				i += 3;
-				prev = cp;
-			}
-			if (i >= n)
-				break;
-			c = p[i];
-		}
-		if (c > 0x20 && c < 0x7f && !pending) {
-			/* A run of printable ASCII: copied as it is. */
-			do {
-				nm->a.s[o++] = (char)c;
-				prev = c;
-			} while (++i < n && (c = p[i]) > 0x20 && c < 0x7f);
+			} while (i < lim && (c = p[i]) - 0xe4U < 6);
+			prev = cp;
 			continue;
-		}
-		if (c < 0x80) {
-			if (is_space(c)) {
-				if (!pending)
-					ws = i;
-				pending = 1;
-				i++;
+cjk_stop:
+			if (cp >= 0x4e00)
+				return -1;	/* traditional */
+			if (i > i0)	/* the last one passed */
+				prev = (uint32_t)(p[i - 3] & 0x0f) << 12 |
+				    (uint32_t)(p[i - 2] & 0x3f) << 6 |
+				    (p[i - 1] & 0x3f);
+		} else if (c - 0x21U < 0x5e) {
+			/* A run of printable ASCII stays as it is. */
+			if (tg != NULL && tok) {
+				size_t sh = run - o;
+
+				do {
+					ttag[tn] = ttab[c];
+					tend[tn++] = (uint32_t)(i + 1 - sh);
+				} while (++i < n && (c = p[i]) - 0x21U < 0x5e);
+				prev = p[i - 1];
 				continue;
 			}
-			cp = c;
-			k = 1;
-		} else if (c == 0xef && i + 2 < n && ((p[i + 1] == 0xbc &&
+			do
+				prev = c;
+			while (++i < n && (c = p[i]) - 0x21U < 0x5e);
+			continue;
+		}
+		if (is_space(c) || (c == 0xe3 && n - i >= 3 &&
+		    p[i + 1] == 0x80 && p[i + 2] == 0x80) || (c == 0xc2 &&
+		    n - i >= 2 && p[i + 1] == 0xa0)) {
+			/* A run of whitespace (U+3000 IDEOGRAPHIC SPACE and
+			 * U+00A0 NO-BREAK SPACE among it): one space, or
+			 * none between two CJK characters, at either end. */
+			memcpy(out + o, p + run, i - run);
+			o += i - run;
+			ws = i;
+			for (;;) {
+				if (i < n && is_space(p[i]))
+					i++;
+				else if (n - i >= 3 && p[i] == 0xe3 &&
+				    p[i + 1] == 0x80 && p[i + 2] == 0x80)
+					i += 3;
+				else if (n - i >= 2 && p[i] == 0xc2 &&
+				    p[i + 1] == 0xa0)
+					i += 2;
+				else
+					break;
+			}
+			run = i;
+			if (i >= n)
+				break;	/* trailing: dropped */
+			/* The next character as it will be output. */
+			if (p[i] == 0xef && n - i >= 3 && ((p[i + 1] == 0xbc &&
+			    p[i + 2] >= 0x81) || (p[i + 1] == 0xbd &&
+			    p[i + 2] <= 0x9e)))
+				next = 0x21;	/* a full-width form: ASCII */
+			else
+				wz_utf8_decode(p + i, n - i, &next);
+			if (o > 0 && !(is_cjk(prev) && is_cjk(next))) {
+				seg_add(nm, o, ws, i, 1);
+				out[o++] = ' ';
+				TAG(' ', o);
+			} else
+				seg_add(nm, o, ws, i, 0);
+			continue;
+		}
+		if (c == 0xef && n - i >= 3 && ((p[i + 1] == 0xbc &&
 		    p[i + 2] >= 0x81) || (p[i + 1] == 0xbd && p[i + 2] <=
 		    0x9e))) {
 			/* U+FF01..FF5E: NFKC is ASCII 0x21..0x7E. */
+			memcpy(out + o, p + run, i - run);
+			o += i - run;
 			cp = ((uint32_t)(p[i + 1] & 0x3f) << 6 |
 			    (p[i + 2] & 0x3f)) + 0xf000 - 0xfee0;
-			k = 3;
-		} else if (c == 0xe3 && i + 2 < n && p[i + 1] == 0x80 &&
-		    p[i + 2] == 0x80) {
-			if (!pending)	/* U+3000 IDEOGRAPHIC SPACE */
-				ws = i;
-			pending = 1;
-			i += 3;
-			continue;
-		} else if (c == 0xc2 && i + 1 < n && p[i + 1] == 0xa0) {
-			if (!pending)	/* U+00A0 NO-BREAK SPACE */
-				ws = i;
-			pending = 1;
-			i += 2;
-			continue;
-		} else {
-			/* wz_utf8_decode(), its three-byte case in line: the
-			 * common one, CJK ideographs. */
-			if (c >= 0xe0 && c < 0xf0 && n - i >= 3) {
-				cp = (uint32_t)(c & 0x0f) << 12 |
-				    (uint32_t)(p[i + 1] & 0x3f) << 6 |
-				    (p[i + 2] & 0x3f);
-				k = 3;
-			} else
-				k = wz_utf8_decode(p + i, n - i, &cp);
-			if (cp >= 0x4e00 && cp <= 0x9fff) {
-				if ((t2s_bmp[cp >> 6] >> (cp & 63)) & 1)
-					return -1;
-			} else if (cp < 0x10000) {
-				/* Punctuation repeats: remember what
-				 * utf8proc said. */
-				if (nm->nfkc == NULL)
-					nm->nfkc = wz_calloc(0x10000, 1);
-				if (nm->nfkc[cp] == 0)
-					nm->nfkc[cp] = wz_nfkc_unstable(cp) ?
-					    2 : 1;
-				if (nm->nfkc[cp] == 2)
-					return -1;
-			} else if (wz_nfkc_unstable(cp))
-				return -1;
-		}
-		if (pending) {
-			pending = 0;
-			if (o > 0 && !(is_cjk(prev) && is_cjk(cp))) {
-				seg_add(nm, o, ws, i, 1);
-				nm->a.s[o++] = ' ';
-			} else
-				seg_add(nm, o, ws, i, 0);
-		}
-		if (cp < 0x80 && k == 3) {
-			/* a full-width form turned ASCII */
 			seg_add(nm, o, i, i + 3, 1);
-			nm->a.s[o++] = (char)cp;
-		} else {
-			/* At most four bytes: no call to memcpy. */
-			nm->a.s[o] = (char)p[i];
-			if (k > 1) {
-				nm->a.s[o + 1] = (char)p[i + 1];
-				if (k > 2) {
-					nm->a.s[o + 2] = (char)p[i + 2];
-					if (k > 3)
-						nm->a.s[o + 3] = (char)p[i + 3];
-				}
-			}
-			o += k;
+			out[o++] = (char)cp;
+			TAG(cp, o);
+			prev = cp;
+			i += 3;
+			run = i;
+			continue;
 		}
+		/* Anything else stays as it is if NFKC and OpenCC leave it
+		 * alone. */
+		if (c < 0x80) {
+			cp = c;		/* a control character */
+			k = 1;
+		} else if (c >= 0xe0 && c < 0xf0 && n - i >= 3) {
+			cp = (uint32_t)(c & 0x0f) << 12 |
+			    (uint32_t)(p[i + 1] & 0x3f) << 6 | (p[i + 2] & 0x3f);
+			k = 3;
+		} else {
+			k = wz_utf8_decode(p + i, n - i, &next);
+			cp = next;
+		}
+		if (cp >= 0x4e00 && cp <= 0x9fff) {
+			if ((t2s[cp >> 6] >> (cp & 63)) & 1)
+				return -1;
+		} else if (cp < 0x10000) {
+			/* Punctuation repeats: remember what utf8proc
+			 * said. */
+			if (nm->nfkc == NULL)
+				nm->nfkc = wz_calloc(0x10000, 1);
+			if (nm->nfkc[cp] == 0)
+				nm->nfkc[cp] = wz_nfkc_unstable(cp) ? 2 : 1;
+			if (nm->nfkc[cp] == 2)
+				return -1;
+		} else if (wz_nfkc_unstable(cp))
+			return -1;
 		prev = cp;
 		i += k;
+		if (cp >= 0x10000)
+			tok = 0;	/* not in tab */
+		TAG(cp, i - (run - o));
+	}
+	if (run < i) {
+		memcpy(out + o, p + run, i - run);
+		o += i - run;
 	}
 	nm->a.len = o;
-	nm->a.s[o] = '\0';
+	out[o] = '\0';
+	if (tg != NULL) {
+		tg->n = tn;
+		tg->ok = tok;
+	}
 	return 0;
 }
 
@@ -810,7 +946,7 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n)
 static void
 fast_span(const struct wz_norm *nm, size_t x, size_t *beg, size_t *end)
 {
-	const unsigned char *p = (const unsigned char *)nm->src.s;
+	const unsigned char *p = (const unsigned char *)nm->srcp;
 	const struct nseg *g;
 	size_t lo = 0, hi = nm->nseg, mid, b, e;
 
@@ -831,7 +967,7 @@ fast_span(const struct wz_norm *nm, size_t x, size_t *beg, size_t *end)
 		}
 		b = g->end + (x - g->o - g->one);
 	}
-	for (e = b + 1; e < nm->src.len && (p[e] & 0xc0) == 0x80; e++)
+	for (e = b + 1; e < nm->srclen && (p[e] & 0xc0) == 0x80; e++)
 		;
 	while (b > 0 && (p[b] & 0xc0) == 0x80)
 		b--;
@@ -839,26 +975,66 @@ fast_span(const struct wz_norm *nm, size_t x, size_t *beg, size_t *end)
 	*end = e;
 }
 
-const char *
-wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
+static inline __attribute__((always_inline)) const char *
+norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen,
+    int stable, struct tags *tg)
 {
 	nm->srclen = n;
 	nm->coarse = 0;
 	nm->fast = 0;
 	wz_buf_reset(&nm->a);
-	if (fast_pass(nm, (const unsigned char *)s, n) == 0) {
+	if (fast_pass(nm, (const unsigned char *)s, n, tg) == 0) {
 		/* Keep the input: spans are worked out only when asked for. */
 		nm->fast = 1;
-		wz_buf_reset(&nm->src);
-		wz_buf_add(&nm->src, s, n);
+		if (stable)
+			nm->srcp = s;
+		else {
+			wz_buf_reset(&nm->src);
+			wz_buf_add(&nm->src, s, n);
+			nm->srcp = nm->src.s;
+		}
 		*outlen = nm->a.len;
-		return wz_buf_cstr(&nm->a);
+		return nm->a.s;
 	}
+	if (tg != NULL)
+		tg->ok = 0;
 	stage_nfkc(nm, s, n);
 	stage_t2s(nm);
 	stage_space(nm);
 	*outlen = nm->a.len;
 	return wz_buf_cstr(&nm->a);
+}
+
+const char *
+wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
+{
+	return norm_run(nm, s, n, outlen, 0, NULL);
+}
+
+const char *
+wz_norm_run_stable(struct wz_norm *nm, const char *s, size_t n,
+    size_t *outlen)
+{
+	return norm_run(nm, s, n, outlen, 1, NULL);
+}
+
+const char *
+wz_norm_run_tags(struct wz_norm *nm, const char *s, size_t n,
+    size_t *outlen, const uint16_t *tab, uint16_t *tag, uint32_t *end,
+    size_t cap, size_t *ntags)
+{
+	struct tags tg;
+	const char *r;
+
+	tg.tab = tab;
+	tg.tag = tag;
+	tg.end = end;
+	tg.cap = cap;
+	tg.n = 0;
+	tg.ok = 1;
+	r = norm_run(nm, s, n, outlen, 1, &tg);
+	*ntags = tg.ok ? tg.n : (size_t)-1;
+	return r;
 }
 
 const char *

@@ -53,6 +53,26 @@ struct wz_norm *wz_norm_new(void);
 const char *wz_norm_run(struct wz_norm *nm, const char *s, size_t n,
 	    size_t *outlen);
 /*
+ * The same, for an input that stays as it is, where it is, until the
+ * spans of this run have been asked for: they are then worked out from
+ * it, not from a copy.
+ */
+const char *wz_norm_run_stable(struct wz_norm *nm, const char *s, size_t n,
+	    size_t *outlen);
+/*
+ * wz_norm_run_stable(), which also describes the result when it can
+ * (the one-pass path made it, n is at most cap, the characters are all
+ * in the BMP): tag[k] gets tab[the k-th character's code point], end[k]
+ * the offset just past that character in the result, and *ntags their
+ * number; else *ntags is (size_t)-1.  The matcher's prefilter takes
+ * the tags (tab is its automaton's classes) instead of decoding the
+ * text again.  nm keeps what it needs of tab, by its address: give it
+ * one table, which does not change.
+ */
+const char *wz_norm_run_tags(struct wz_norm *nm, const char *s, size_t n,
+	    size_t *outlen, const uint16_t *tab, uint16_t *tag, uint32_t *end,
+	    size_t cap, size_t *ntags);
+/*
  * The input span [*from, *to) that output bytes [start, end) of the last
  * run came from.  Where a conversion changed the number of characters the
  * span widens to the whole input.

@@ -247,6 +247,239 @@ test_differential_chars(void **state)
 	}
 }
 
+/* A random text of whole characters drawn from chars[0..nchars). */
+static size_t
+random_text(char *text, size_t cap, const char *const *chars, size_t nchars,
+    size_t maxc)
+{
+	size_t tl = 0, k, n = (size_t)rand() % (maxc + 1);
+
+	for (k = 0; k < n; k++) {
+		const char *c = chars[(size_t)rand() % nchars];
+
+		if (tl + strlen(c) > cap)
+			break;
+		memcpy(text + tl, c, strlen(c));
+		tl += strlen(c);
+	}
+	return tl;
+}
+
+/*
+ * The classes of the characters of text[0..tl) (well-formed UTF-8) and
+ * the offsets past them, as the normaliser gives them; 0 if one is above
+ * the BMP, which wz_ac_classes() does not hold.
+ */
+static int
+classes_of(const struct wz_ac *ac, const char *text, size_t tl,
+    uint16_t *cls, uint32_t *cend, size_t *nc)
+{
+	const uint16_t *tab = wz_ac_classes(ac);
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0, n = 0;
+	uint32_t cp;
+
+	assert_non_null(tab);
+	while (i < tl) {
+		if (p[i] < 0x80) {
+			cp = p[i++];
+		} else if (p[i] < 0xe0) {
+			cp = (uint32_t)(p[i] & 0x1f) << 6 | (p[i + 1] & 0x3f);
+			i += 2;
+		} else if (p[i] < 0xf0) {
+			cp = (uint32_t)(p[i] & 0x0f) << 12 |
+			    (uint32_t)(p[i + 1] & 0x3f) << 6 | (p[i + 2] & 0x3f);
+			i += 3;
+		} else
+			return 0;
+		cls[n] = tab[cp];
+		cend[n++] = (uint32_t)i;
+	}
+	*nc = n;
+	return 1;
+}
+
+/*
+ * wz_ac_scan_valid() on well-formed UTF-8 (one-, two-, three- and
+ * four-byte characters, cased letters, characters no pattern holds,
+ * texts long enough that the scan's notes of outputs fill up): the same
+ * hits, list (in order), first and last ends as wz_ac_scan_ends(), and
+ * as a naive search.  ids from idbase on: 0 keeps the compact cells, a
+ * large one the wide.
+ */
+static void
+valid_rounds(unsigned seed, uint32_t idbase, int rounds)
+{
+	static const char *const chars[] = { "a", "A", "b", "z", "1", ",",
+	    "\xc3\xa9", "\xe0\xa4\x85", "\xe4\xb8\x80", "\xe4\xb8\x81",
+	    "\xe5\xb9\xb4", "\xe6\x88\xb7", "\xef\xbc\x8c", "\xe9\xbe\xa5",
+	    "\xf0\xa0\x80\x80", "\xf0\x9f\x98\x80" };
+	static const char *const other[] = { "q", " ", "\xc3\xb1",
+	    "\xe7\x9a\x84", "\xf0\xa0\x80\x81", "\xe3\x80\x82" };
+	const char *tchars[sizeof(chars) / sizeof(chars[0]) +
+	    sizeof(other) / sizeof(other[0])];
+	char pats[64][40], text[2000];
+	uint16_t cls[2000];
+	uint32_t cend[2000];
+	size_t plen[64], round, i, k, n1, n2, tl, nt = 0, nid, nc, nbmp;
+	size_t nclasses = 0;
+	size_t *ends1, *lasts1, *ends2, *lasts2;
+	uint64_t *hits1, *hits2;
+	uint32_t *list1, *list2;
+
+	/* Those in the BMP first: nbmp of them. */
+	for (i = 0; i < sizeof(chars) / sizeof(chars[0]); i++)
+		if ((unsigned char)chars[i][0] < 0xf0)
+			tchars[nt++] = chars[i];
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if ((unsigned char)other[i][0] < 0xf0)
+			tchars[nt++] = other[i];
+	nbmp = nt;
+	for (i = 0; i < sizeof(chars) / sizeof(chars[0]); i++)
+		if ((unsigned char)chars[i][0] >= 0xf0)
+			tchars[nt++] = chars[i];
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if ((unsigned char)other[i][0] >= 0xf0)
+			tchars[nt++] = other[i];
+	nid = idbase + 64;
+	hits1 = calloc(nid / 64 + 1, sizeof(*hits1));
+	hits2 = calloc(nid / 64 + 1, sizeof(*hits2));
+	list1 = calloc(nid, sizeof(*list1));
+	list2 = calloc(nid, sizeof(*list2));
+	ends1 = calloc(nid, sizeof(*ends1));
+	ends2 = calloc(nid, sizeof(*ends2));
+	lasts1 = calloc(nid, sizeof(*lasts1));
+	lasts2 = calloc(nid, sizeof(*lasts2));
+	srand(seed);
+	for (round = 0; round < (size_t)rounds; round++) {
+		struct wz_ac *ac = wz_ac_new();
+		size_t np = 1 + (size_t)rand() % 64;
+
+		for (i = 0; i < np; i++) {
+			plen[i] = random_text(pats[i], 36, chars,
+			    rand() % 3 == 0 ? 4 : sizeof(chars) /
+			    sizeof(chars[0]), 6);
+			if (plen[i] == 0) {
+				pats[i][0] = 'a';
+				plen[i] = 1;
+			}
+			wz_ac_add(ac, pats[i], plen[i], idbase + (uint32_t)i);
+		}
+		wz_ac_build(ac);
+		/* Short texts mostly; every tenth long, dense in hits. */
+		/* A few letters; or any character, or any in the BMP. */
+		k = (size_t)rand() % 10;
+		tl = random_text(text, sizeof(text), k == 0 ? chars : tchars,
+		    k == 0 ? 4 : k < 5 ? nt : nbmp, round % 10 == 0 ? 600 : 80);
+		n1 = wz_ac_scan_ends(ac, text, tl, hits1, list1, nid, ends1,
+		    lasts1);
+		n2 = wz_ac_scan_valid(ac, text, tl, hits2, list2, nid, ends2,
+		    lasts2);
+		assert_int_equal(n1, n2);
+		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
+		assert_memory_equal(hits1, hits2, (nid / 64 + 1) *
+		    sizeof(*hits1));
+		for (i = 0; i < np; i++) {
+			uint32_t id = idbase + (uint32_t)i;
+			long at = naive_at(text, tl, pats[i], plen[i]);
+
+			if ((at >= 0) != has(hits2, id))
+				fail_msg("seed %u round %zu pattern %zu: naive "
+				    "%d, automaton %d", seed, round, i,
+				    at >= 0, has(hits2, id));
+			if (at < 0)
+				continue;
+			if (ends2[id] != (size_t)at + plen[i] ||
+			    ends1[id] != ends2[id])
+				fail_msg("seed %u round %zu pattern %zu: first "
+				    "ends at %zu", seed, round, i, ends2[id]);
+			if (lasts2[id] != (size_t)naive_last(text, tl,
+			    pats[i], plen[i]) + plen[i] ||
+			    lasts1[id] != lasts2[id])
+				fail_msg("seed %u round %zu pattern %zu: last "
+				    "ends at %zu", seed, round, i, lasts2[id]);
+		}
+		/* The same text given as its classes, when all its
+		 * characters are in the BMP. */
+		clear(hits2, list2, n2);
+		if (classes_of(ac, text, tl, cls, cend, &nc)) {
+			n2 = wz_ac_scan_classes(ac, cls, cend, nc, hits2,
+			    list2, nid, ends2, lasts2);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(list1, list2, n1 * sizeof(*list1));
+			for (i = 0; i < n1; i++) {
+				assert_int_equal(ends1[list1[i]],
+				    ends2[list1[i]]);
+				assert_int_equal(lasts1[list1[i]],
+				    lasts2[list1[i]]);
+			}
+			clear(hits2, list2, n2);
+			nclasses++;
+		}
+		/* Without ends or lasts, and with a short list. */
+		k = wz_ac_scan_valid(ac, text, tl, hits2, list2, 3, NULL, NULL);
+		assert_int_equal(k, n1 < 3 ? n1 : 3);
+		assert_memory_equal(list1, list2, k * sizeof(*list1));
+		for (i = 0; i < n1; i++)
+			assert_true(has(hits2, list1[i]));
+		for (i = 0; i < n1; i++)
+			hits2[list1[i] >> 6] &= ~(1ULL << (list1[i] & 63));
+		clear(hits1, list1, n1);
+		for (i = 0; i < nid / 64 + 1; i++)
+			assert_true(hits1[i] == 0 && hits2[i] == 0);
+		wz_ac_free(ac);
+	}
+	assert_true(nclasses > (size_t)rounds / 3);
+	free(hits1);
+	free(hits2);
+	free(list1);
+	free(list2);
+	free(ends1);
+	free(ends2);
+	free(lasts1);
+	free(lasts2);
+}
+
+static void
+test_valid(void **state)
+{
+	(void)state;
+	valid_rounds(13, 0, 400);
+}
+
+/* ids too large for the compact cells: the wide ones. */
+static void
+test_valid_wide(void **state)
+{
+	(void)state;
+	valid_rounds(17, 70000, 200);
+}
+
+/* A pattern that is no UTF-8: the scan is over bytes, valid or not. */
+static void
+test_valid_bytes(void **state)
+{
+	struct wz_ac *ac = wz_ac_new();
+	uint64_t hits[MAXID / 64] = { 0 };
+	uint32_t list[MAXID];
+	size_t ends[MAXID], lasts[MAXID], n;
+
+	(void)state;
+	wz_ac_add(ac, "\xff", 1, 1);
+	wz_ac_add(ac, "Ab", 2, 2);
+	wz_ac_build(ac);
+	n = wz_ac_scan_valid(ac, "xaB\xff" "ab", 6, hits, list, MAXID, ends,
+	    lasts);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0], 2);
+	assert_int_equal(list[1], 1);
+	assert_int_equal(ends[2], 3);
+	assert_int_equal(lasts[2], 6);
+	assert_int_equal(ends[1], 4);
+	assert_null(wz_ac_classes(ac));
+	wz_ac_free(ac);
+}
+
 int
 main(void)
 {
@@ -255,6 +488,9 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_differential_chars),
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_valid_wide),
+		cmocka_unit_test(test_valid_bytes),
 	};
 
 	return cmocka_run_group_tests_name("ac", tests, NULL, NULL);

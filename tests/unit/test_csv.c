@@ -327,16 +327,21 @@ test_norm_differential(void **state)
 		"扶貧", "ｶ", "①", "e\xcc\x81", "\xef\xbd\x9e", "\xef\xbd\x9f",
 		"ｱ", "㈱", "\xe3\x80\x81", "1", ",", "x y", "\x01", "\x7f",
 		"\xc3\xa9", "\xe3\x90\x80", "\xe4\xb7\x80", "\xe2\x80\x94",
-		"ab12", "\xe2\x84\xa2"
+		"ab12", "\xe2\x84\xa2", "\xf0\x9f\x98\x80"
 	};
 	struct wz_norm *a = wz_norm_new(), *b = wz_norm_new();
+	struct wz_norm *c = wz_norm_new();
 	char buf[256];
 	unsigned long seed = 7;
-	size_t len, k, na, nb, i, f1, t1, f2, t2;
-	const char *oa, *ob;
+	size_t len, k, na, nb, nc, nt, i, f1, t1, f2, t2, described = 0;
+	uint16_t *tab = malloc(0x10000 * sizeof(*tab)), tag[256];
+	uint32_t end[256], cp;
+	const char *oa, *ob, *oc;
 	int trial;
 
 	(void)state;
+	for (cp = 0; cp < 0x10000; cp++)
+		tab[cp] = (uint16_t)(cp * 40503U + 1);
 	for (trial = 0; trial < 5000; trial++) {
 		len = 0;
 		while (len < 120) {
@@ -361,9 +366,76 @@ test_norm_differential(void **state)
 			assert_int_equal(f1, f2);
 			assert_int_equal(t1, t2);
 		}
+		/* The tagged run: the same text and spans, and, when it
+		 * describes it, each character's tag and end (the room
+		 * given: too little half of the time). */
+		oc = wz_norm_run_tags(c, buf, len, &nc, tab, tag, end,
+		    trial % 4 < 2 ? sizeof(tag) / sizeof(tag[0]) : len / 2,
+		    &nt);
+		assert_int_equal(nc, nb);
+		assert_memory_equal(oc, ob, nc);
+		for (i = 0; i + 1 < nc; i += 1 + i % 5) {
+			wz_norm_span(c, i, i + 1, &f1, &t1);
+			wz_norm_span(b, i, i + 1, &f2, &t2);
+			assert_int_equal(f1, f2);
+			assert_int_equal(t1, t2);
+		}
+		if (nt == (size_t)-1)
+			continue;
+		described++;
+		assert_true(len <= (trial % 4 < 2 ? sizeof(tag) /
+		    sizeof(tag[0]) : len / 2));
+		for (i = k = 0; i < nc; k++) {
+			i += wz_utf8_decode((const unsigned char *)oc + i,
+			    nc - i, &cp);
+			assert_true(k < nt);
+			assert_true(cp < 0x10000);
+			assert_int_equal(tag[k], tab[cp]);
+			assert_int_equal(end[k], i);
+		}
+		assert_int_equal(k, nt);
 	}
+	/* The odd trials stay on the one-pass path. */
+	assert_true(described > 1000);
 	wz_norm_free(a);
 	wz_norm_free(b);
+	wz_norm_free(c);
+	free(tab);
+}
+
+/* A tags' table whose tag is the one-pass path's stop for a CJK
+ * character: the result is not described (and still right). */
+static void
+test_norm_tags_full(void **state)
+{
+	struct wz_norm *nm = wz_norm_new();
+	uint16_t *tab = calloc(0x10000, sizeof(*tab)), tag[64];
+	uint32_t end[64];
+	const char *in = "挪用，资金 ab", *out;
+	size_t n, nt;
+
+	(void)state;
+	tab[0x8d44] = 0xffff;	/* 资 */
+	out = wz_norm_run_tags(nm, in, strlen(in), &n, tab, tag, end, 64,
+	    &nt);
+	assert_string_equal(out, "挪用,资金 ab");
+	assert_true(nt == (size_t)-1);
+	tab[0x8d44] = 7;
+	wz_norm_free(nm);
+	nm = wz_norm_new();
+	out = wz_norm_run_tags(nm, in, strlen(in), &n, tab, tag, end, 64,
+	    &nt);
+	assert_string_equal(out, "挪用,资金 ab");
+	assert_int_equal(nt, 8);
+	assert_int_equal(tag[3], 7);
+	assert_int_equal(end[3], strlen("挪用,资"));
+	assert_int_equal(end[7], n);
+	/* Too little room: not described. */
+	out = wz_norm_run_tags(nm, in, strlen(in), &n, tab, tag, end, 8,
+	    &nt);
+	assert_true(nt == (size_t)-1);
+	wz_norm_free(nm);
+	free(tab);
 }
 
 static void
@@ -775,6 +847,7 @@ main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_norm_span),
 		cmocka_unit_test(test_norm_differential),
+		cmocka_unit_test(test_norm_tags_full),
 		cmocka_unit_test(test_col_lookup),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_plain_flags),
