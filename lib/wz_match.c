@@ -41,6 +41,8 @@
 #define VSLOTS		64	/* cached values per field (direct mapped) */
 #define VRAW		48	/* longest cell kept there */
 #define VNORM		96	/* longest normal form kept there */
+#define VWINDOW		1024	/* lookups over which a field's hits count */
+#define VSKIP		15360	/* rows past the slots after a poor window */
 #define NO_DATE_LO	0L
 #define NO_DATE_HI	99991231L
 
@@ -72,6 +74,8 @@ struct field {
 	struct vslot	*vs;		/* VSLOTS, made on first use */
 	int		 vslot;		/* this row's value's slot, or -1 */
 	unsigned long	 vgen;		/* and its gen */
+	unsigned	 vtries, vhits;	/* the slots' lookups and hits */
+	unsigned long	 vskip;		/* rows to go past the slots */
 	unsigned long	 vstamp;	/* row of the cached number */
 	int		 vok;
 	double		 v;
@@ -2084,50 +2088,74 @@ fld_norm_make(struct wz_matcher *m, struct field *f, const char *raw,
 	wz_buf_addc(&m->arena, '\0');
 }
 
-/* The normal form of a field's cell; 0 if the input has no such column. */
-static int
-fld_norm(struct wz_matcher *m, int fi, const char **s, size_t *n)
+/* fld_norm() of a field not yet looked up in this row. */
+static void
+fld_norm_row(struct wz_matcher *m, struct field *f)
 {
-	struct field *f = &m->fields[fi];
 	struct vslot *v;
 	const char *raw;
 	uint64_t h;
 	size_t rl;
 
+	f->nstamp = m->stamp;
+	f->vslot = -1;
+	raw = cell(m, f->col, &rl);
+	if (rl > VRAW || f->vskip > 0) {
+		if (f->vskip > 0)
+			f->vskip--;
+		fld_norm_make(m, f, raw, rl);
+		return;
+	}
+	if (f->vs == NULL)
+		f->vs = wz_calloc(VSLOTS, sizeof(*f->vs));
+	h = wz_hash_mem(raw, rl) | 1;
+	v = &f->vs[h % VSLOTS];
+	/* A column whose values seldom repeat (a date, an amount) only
+	 * pays for the slots: when fewer than one lookup in four of a
+	 * window hits, the next VSKIP rows go past them (their values
+	 * then have no slot, and what a slot would keep is worked out,
+	 * as on a miss). */
+	if (++f->vtries == VWINDOW) {
+		if (f->vhits < VWINDOW / 4)
+			f->vskip = VSKIP;
+		f->vtries = f->vhits = 0;
+	}
+	if (v->h == h && v->rawlen == rl && memcmp(v->raw, raw, rl) == 0)
+		f->vhits++;
+	else {
+		fld_norm_make(m, f, raw, rl);
+		if (f->nlen > VNORM) {
+			v->h = 0;
+			return;
+		}
+		v->h = h;
+		v->gen = ++m->vgen;
+		v->rawlen = rl;
+		memcpy(v->raw, raw, rl);
+		v->normlen = f->nlen;
+		memcpy(v->norm, f->nptr != NULL ? f->nptr :
+		    m->arena.s + f->noff, f->nlen);
+	}
+	f->nptr = v->norm;
+	f->nlen = v->normlen;
+	f->vslot = (int)(v - f->vs);
+	f->vgen = v->gen;
+}
+
+/*
+ * The normal form of a field's cell; 0 if the input has no such column.
+ * A row asks for some fields many times (each condition on them): the
+ * answer kept for the row is given in line.
+ */
+static inline int
+fld_norm(struct wz_matcher *m, int fi, const char **s, size_t *n)
+{
+	struct field *f = &m->fields[fi];
+
 	if (f->col < 0)
 		return 0;
-	if (f->nstamp != m->stamp) {
-		f->nstamp = m->stamp;
-		f->vslot = -1;
-		raw = cell(m, f->col, &rl);
-		if (rl > VRAW) {
-			fld_norm_make(m, f, raw, rl);
-			goto out;
-		}
-		if (f->vs == NULL)
-			f->vs = wz_calloc(VSLOTS, sizeof(*f->vs));
-		h = wz_hash_mem(raw, rl) | 1;
-		v = &f->vs[h % VSLOTS];
-		if (v->h != h || v->rawlen != rl || memcmp(v->raw, raw, rl)) {
-			fld_norm_make(m, f, raw, rl);
-			if (f->nlen > VNORM) {
-				v->h = 0;
-				goto out;
-			}
-			v->h = h;
-			v->gen = ++m->vgen;
-			v->rawlen = rl;
-			memcpy(v->raw, raw, rl);
-			v->normlen = f->nlen;
-			memcpy(v->norm, f->nptr != NULL ? f->nptr :
-			    m->arena.s + f->noff, f->nlen);
-		}
-		f->nptr = v->norm;
-		f->nlen = v->normlen;
-		f->vslot = (int)(v - f->vs);
-		f->vgen = v->gen;
-	}
-out:
+	if (f->nstamp != m->stamp)
+		fld_norm_row(m, f);
 	*s = f->nptr != NULL ? f->nptr : m->arena.s + f->noff;
 	*n = f->nlen;
 	return 1;
