@@ -326,6 +326,70 @@ test_prefilter_same(void **state)
 }
 
 /*
+ * A column whose values seldom repeat goes past its value slots after a
+ * poor window (fld_norm_row): rows read then, with no slot for the
+ * field's pattern results, must match as rows read with slots, and as
+ * without the prefilter.  The status column here holds a new value on
+ * six rows of seven and 不属实 on the seventh, which the exclusion's
+ * field pattern must still find on every row, 4,000 rows through.
+ */
+static void
+test_value_slots_skipped(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = load(0);
+	struct wz_matcher *a, *b;
+	const struct wz_citation *ca, *cb;
+	struct sheet s;
+	char st[32], tx[64];
+	const char *cells[3];
+	size_t i, k, na, nb, nex = 0, ncit = 0;
+	int ra, rb;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = tx;
+	cells[2] = st;
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (i = 0; i < 4000; i++) {
+		if (i % 7 == 6)
+			snprintf(st, sizeof(st), "不属实");
+		else
+			snprintf(st, sizeof(st), "属实%zu", i);
+		snprintf(tx, sizeof(tx), "挪用资金%zu元", i % 13 + 1);
+		sheet(&s, 3, hdr, 1, cells);
+		s.rows[0].line = i + 2;
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, rb);
+		assert_int_equal(ra, i % 7 == 6 ? WZ_M_EXCLUDED :
+		    WZ_M_MATCHED);
+		nex += ra == WZ_M_EXCLUDED;
+		na = wz_matcher_citations(a, &ca);
+		nb = wz_matcher_citations(b, &cb);
+		assert_int_equal(na, nb);
+		for (k = 0; k < na; k++) {
+			assert_ptr_equal(ca[k].art, cb[k].art);
+			assert_string_equal(ca[k].values, cb[k].values);
+			assert_string_equal(ca[k].evidence, cb[k].evidence);
+		}
+		ncit += na;
+	}
+	assert_int_equal(nex, 4000 / 7);
+	assert_true(ncit >= 4000 - 4000 / 7 - 1);
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+}
+
+/*
  * The same with the real rules/ (run from the top of the tree): every
  * example row of every article and exclusion, each also joined with
  * another's text and given another's verdict column, three times over
@@ -732,6 +796,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_values),
 		cmocka_unit_test(test_prefilter_same),
+		cmocka_unit_test(test_value_slots_skipped),
 		cmocka_unit_test(test_prefilter_rules),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_history_ledger),
