@@ -193,6 +193,8 @@ struct docinfo {
 
 struct mart {
 	const struct wz_article *art;
+	const char	*encs;		/* id and text encoded for m->enc_w */
+	size_t		 encn;
 	struct docinfo	*doc;
 	struct mcond	**sev;		/* severity_when, compiled */
 	size_t		 nsev;
@@ -314,6 +316,7 @@ struct wz_matcher {
 	unsigned long	 rowenc_stamp;
 	struct encent	*enc;		/* open addressing by key */
 	size_t		 nenc, nencused;	/* slots (a power of two), used */
+	struct encent	 sevenc[2][4];	/* severity's code, label: by value */
 	struct wz_match_opts o;
 	struct wz_aliases al;
 
@@ -3875,15 +3878,55 @@ encoded(struct wz_matcher *m, const struct wz_writer *w, const void *key,
 
 /* A field that repeats (a severity, a group): its cached encoding. */
 static void
-put_const(struct wz_matcher *m, struct wz_writer *w, const char *s)
+put_const(struct wz_matcher *m, struct wz_writer *w, struct wz_piece *p,
+    const char *s)
 {
 	const struct encent *e;
 
 	if (s == NULL)
 		s = "";
 	e = encoded(m, w, s, &s, 1);
+	p->s = e->s;
+	p->n = e->n;
+	p->nf = 1;
+}
 
-	wz_writer_raw(w, e->s, e->n, 1);
+/* A severity's code (zh 0) or label (zh 1), encoded: kept by value. */
+static void
+put_sev(struct wz_matcher *m, struct wz_writer *w, struct wz_piece *p,
+    enum wz_severity sev, int zh)
+{
+	struct encent *e;
+	const char *s;
+
+	if ((unsigned)sev >= 4) {
+		s = sev == WZ_SEV_NONE ? "" : zh ? wz_severity_zh(sev) :
+		    wz_severity_code(sev);
+		put_const(m, w, p, s);
+		return;
+	}
+	e = &m->sevenc[zh][sev];
+	if (e->key == NULL) {
+		s = sev == WZ_SEV_NONE ? "" : zh ? wz_severity_zh(sev) :
+		    wz_severity_code(sev);
+		put_const(m, w, p, s);
+		e->key = s;
+		e->s = (char *)p->s;
+		e->n = p->n;
+		return;
+	}
+	p->s = e->s;
+	p->n = e->n;
+	p->nf = 1;
+}
+
+/* A string of a citation: its text and length. */
+static void
+put_str(struct wz_piece *p, const char *s, size_t n)
+{
+	p->s = s;
+	p->n = n;
+	p->nf = 0;
 }
 
 void
@@ -3892,8 +3935,10 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 {
 	const char *af[2] = { c->art->id, c->art->text };
 	const struct encent *e;
-	int sev = c->severity != WZ_SEV_NONE;
-	size_t i;
+	const struct cit *ci = NULL;
+	struct mart *ma = NULL;
+	struct wz_piece p[8];
+	size_t i, np = 0;
 
 	if (m->enc_w != w) {
 		/* Another writer (or the first): start the caches again. */
@@ -3902,6 +3947,9 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 		if (m->nenc > 0)
 			memset(m->enc, 0, m->nenc * sizeof(*m->enc));
 		m->nencused = 0;
+		memset(m->sevenc, 0, sizeof(m->sevenc));
+		for (i = 0; i < m->narts; i++)
+			m->arts[i].encs = NULL;
 		m->enc_w = w;
 		m->rowenc_stamp = 0;
 	}
@@ -3910,19 +3958,42 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 		m->rowenc_stamp = m->stamp;
 	}
 	wz_writer_put(w, &m->rowenc);
-	e = encoded(m, w, c->art, af, 2);
-	wz_writer_raw(w, e->s, e->n, 2);
-	wz_writer_fieldz(w, c->evidence);
-	put_const(m, w, sev ? wz_severity_code(c->severity) : "");
-	wz_writer_fieldz(w, c->values);
-	put_const(m, w, c->group);
+	/* The row's own citations: their lengths and article are known. */
+	if (c >= m->pub && c < m->pub + m->ncits) {
+		ci = &m->cits[c - m->pub];
+		ma = &m->arts[ci->art];
+	}
+	if (ma != NULL && ma->encs != NULL) {
+		p[np].s = ma->encs;
+		p[np].n = ma->encn;
+	} else {
+		/* Its string stays where it is when the table grows. */
+		e = encoded(m, w, c->art, af, 2);
+		p[np].s = e->s;
+		p[np].n = e->n;
+		if (ma != NULL) {
+			ma->encs = e->s;
+			ma->encn = e->n;
+		}
+	}
+	p[np++].nf = 2;
+	if (ci != NULL)
+		put_str(&p[np++], c->evidence, ci->caoff - 1 - ci->evoff);
+	else
+		put_str(&p[np++], c->evidence, strlen(c->evidence));
+	put_sev(m, w, &p[np++], c->severity, 0);
+	if (ci != NULL)
+		put_str(&p[np++], c->values, ci->xoff - 1 - ci->vaoff);
+	else
+		put_str(&p[np++], c->values, strlen(c->values));
+	put_const(m, w, &p[np++], c->group);
 	if (m->o.labels_zh) {
-		put_const(m, w, sev ? wz_severity_zh(c->severity) : "");
-		put_const(m, w, c->group_label);
+		put_sev(m, w, &p[np++], c->severity, 1);
+		put_const(m, w, &p[np++], c->group_label);
 	}
 	if (m->o.explain)
-		wz_writer_fieldz(w, c->explain);
-	wz_writer_endrow(w);
+		put_str(&p[np++], c->explain, strlen(c->explain));
+	wz_writer_pieces(w, p, np);
 }
 
 /* ------------------------------------------------------------------ */
