@@ -593,6 +593,19 @@ parse_date(const char *s, size_t n, long *from, long *to)
 	size_t i = 0, l;
 	int y, mo = 0, d = 0, k;
 
+	/* The common form at once: 2018-05-03, as the steps below read it. */
+	if (n == 10 && s[4] == '-' && s[7] == '-' &&
+	    (unsigned)(s[0] - '0') < 10 && (unsigned)(s[1] - '0') < 10 &&
+	    (unsigned)(s[2] - '0') < 10 && (unsigned)(s[3] - '0') < 10 &&
+	    (unsigned)(s[5] - '0') < 10 && (unsigned)(s[6] - '0') < 10 &&
+	    (unsigned)(s[8] - '0') < 10 && (unsigned)(s[9] - '0') < 10) {
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+		    (s[2] - '0') * 10 + (s[3] - '0');
+		mo = (s[5] - '0') * 10 + (s[6] - '0');
+		d = (s[8] - '0') * 10 + (s[9] - '0');
+		i = n;
+		goto check;
+	}
 	k = digits(s, n, &i, 8, &y);
 	if (k == 8) {
 		d = y % 100;
