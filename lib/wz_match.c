@@ -1982,10 +1982,14 @@ static void
 acc_undo(struct acc *a, const struct mark *mk)
 {
 	a->ncaps = mk->ncaps;
-	buf_trunc(&a->cb, mk->cblen);
 	a->nev = mk->nev;
-	buf_trunc(&a->eb, mk->eblen);
-	buf_trunc(&a->xb, mk->xblen);
+	/* Mostly nothing was added. */
+	if (a->cb.len != mk->cblen)
+		buf_trunc(&a->cb, mk->cblen);
+	if (a->eb.len != mk->eblen)
+		buf_trunc(&a->eb, mk->eblen);
+	if (a->xb.len != mk->xblen)
+		buf_trunc(&a->xb, mk->xblen);
 }
 
 static void
@@ -2954,6 +2958,9 @@ eval_cmp(struct wz_matcher *m, const struct mcond *mc)
 	}
 	if (!res)
 		return 0;
+	/* The words only for a value taken from a field, or to explain. */
+	if (!from_field && !m->o.explain)
+		return 1;
 	wz_num_format(v, a, sizeof(a));
 	wz_num_format(mc->rhs, b, sizeof(b));
 	if (from_field) {
