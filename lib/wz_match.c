@@ -3294,9 +3294,14 @@ gate_open(struct wz_matcher *m, struct unit *u)
 
 	if (k == u->gn)
 		return 0;
-	if (u->gfld >= 0 && fld_norm(m, u->gfld, &s, &n)) {
+	if (u->gfld >= 0) {
 		f = &m->fields[u->gfld];
-		if (f->vslot >= 0 && u->ggen == f->vgen)
+		/* The field's value is mostly looked up already this row. */
+		if (f->col < 0)
+			f = NULL;
+		else if (f->nstamp != m->stamp)
+			fld_norm(m, u->gfld, &s, &n);
+		if (f != NULL && f->vslot >= 0 && u->ggen == f->vgen)
 			return u->gval;
 	}
 	for (; k < u->gn && !r; k++)
