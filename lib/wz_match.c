@@ -122,6 +122,9 @@ struct leaf {
 	struct vres	*vres;		/* field patterns: per slot, VSLOTS */
 	uint64_t	 h;		/* of fld and pattern (leaf_intern) */
 	int		 tid;		/* text: its prefilter id, or -1 */
+	struct wz_rx	*rx;		/* text with named groups: the rx, */
+	size_t		*ns;		/* and their spans in the match
+					 * (start (size_t)-1: unset) */
 };
 
 /* While compiling: the clauses and leading literals of each text
@@ -668,7 +671,8 @@ static struct mcond *
 compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
     const char *owner);
 
-/* Give a pattern without named groups its shared result slot. */
+/* Give a pattern its shared result slot: a text pattern, or a field's
+ * without named groups (their captures are read off the rx). */
 static void
 leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 {
@@ -676,7 +680,7 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 	uint64_t h;
 	struct leaf *l;
 
-	if (mc->c->rx == NULL || wz_rx_nnames(mc->c->rx) > 0)
+	if (mc->c->rx == NULL || (fld >= 0 && wz_rx_nnames(mc->c->rx) > 0))
 		return;
 	h = wz_hash(mc->c->pattern, strlen(mc->c->pattern)) ^
 	    ((uint64_t)(unsigned)fld * 0x9e3779b97f4a7c15ULL);
@@ -698,6 +702,10 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 	l->pattern = mc->c->pattern;
 	l->h = h;
 	l->tid = -1;
+	if (wz_rx_nnames(mc->c->rx) > 0) {
+		l->rx = mc->c->rx;
+		l->ns = wz_calloc(2 * wz_rx_nnames(l->rx), sizeof(*l->ns));
+	}
 	mc->leaf = (int)m->nleaves++;
 	/* The table at most half full. */
 	if (2 * m->nleaves > m->nlhash) {
@@ -1552,8 +1560,10 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->gatev);
 	free(m->gatoms);
 	free(m->cbits);
-	for (i = 0; i < m->nleaves; i++)
+	for (i = 0; i < m->nleaves; i++) {
 		free(m->leaves[i].vres);
+		free(m->leaves[i].ns);
+	}
 	free(m->leaves);
 	free(m->lhash);
 	free(m->tbits);
@@ -2569,6 +2579,20 @@ captures(struct wz_matcher *m, struct wz_rx *rx, const char *subj, size_t n)
 	return 1;
 }
 
+/* The named groups of a text leaf's match, as captures() reads them. */
+static void
+leaf_captures(struct wz_matcher *m, const struct leaf *l, const char *subj,
+    size_t n)
+{
+	size_t i, k = wz_rx_nnames(l->rx);
+
+	for (i = 0; i < k; i++)
+		if (l->ns[2 * i] != (size_t)-1)
+			capture(m, wz_rx_name(l->rx, i), subj + l->ns[2 * i],
+			    l->ns[2 * i + 1] - l->ns[2 * i],
+			    n - l->ns[2 * i + 1]);
+}
+
 /* Has mc's pattern a result for this row already? */
 static int
 leaf_known(const struct wz_matcher *m, const struct mcond *mc)
@@ -2648,6 +2672,15 @@ leaf_match_from(struct wz_matcher *m, const struct mcond *mc,
 	*ms = *me = 0;
 	if (rc == WZ_RX_MATCH)
 		wz_rx_span(mc->c->rx, ms, me);
+	if (rc == WZ_RX_MATCH && l != NULL && l->ns != NULL) {
+		size_t i, k = wz_rx_nnames(l->rx);
+
+		/* The rx that ran: the leaf's may be another's. */
+		for (i = 0; i < k; i++)
+			if (!wz_rx_named(mc->c->rx, i, &l->ns[2 * i],
+			    &l->ns[2 * i + 1]))
+				l->ns[2 * i] = (size_t)-1;
+	}
 	if (rc == WZ_RX_MATCH || rc == WZ_RX_NOMATCH) {
 		leaf_set(m, mc, rc, *ms, *me);
 		leaf_vset(m, mc, rc, *ms, *me);
@@ -2831,6 +2864,8 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		return rx_fail(m, mc, rc);
 	if (mc->leaf < 0)
 		captures(m, c->rx, m->text, m->tlen);
+	else if (m->leaves[mc->leaf].ns != NULL)
+		leaf_captures(m, &m->leaves[mc->leaf], m->text, m->tlen);
 	if (e > s)
 		evidence_text(m, s, e);
 	xadd(m, "text /%s/: %.*s", c->pattern, (int)(e - s), m->text + s);
