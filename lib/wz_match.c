@@ -104,6 +104,20 @@ struct mcond {
 	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
+	struct ksum	*ks;		/* ALL, ANY: per kid, see build_ksums() */
+};
+
+/*
+ * What an `all` or `any` asks of each part before it evaluates one, kept
+ * in the parent (build_ksums()), so a part that cannot hold is passed
+ * over without a visit: the part's need (nd_n, nd_off; t0 the first
+ * prefilter id of it) and whether it is a field test (field_false()).
+ */
+struct ksum {
+	int32_t		 nd_n;
+	uint32_t	 t0, nd_off;
+	uint8_t		 ff;		/* a field test without named groups:
+					 * field_holds() says if it can hold */
 };
 
 /* A field pattern's result for the value of a field's slot. */
@@ -1446,6 +1460,36 @@ build_prefilter(struct wz_matcher *m)
 	free(cnt);
 }
 
+/* The parts' needs and kinds in each `all` and `any` (struct ksum). */
+static void
+build_ksums(struct wz_matcher *m)
+{
+	struct mcblock *b;
+	size_t k, i;
+
+	for (b = m->mcb; b != NULL; b = b->next)
+		for (k = 0; k < b->n; k++) {
+			struct mcond *c = &b->v[k];
+
+			if (c->kind != WZ_C_ALL && c->kind != WZ_C_ANY)
+				continue;
+			c->ks = wz_calloc(c->nkids + 1, sizeof(*c->ks));
+			for (i = 0; i < c->nkids; i++) {
+				const struct mcond *kid = c->kids[i];
+				struct ksum *ks = &c->ks[i];
+
+				ks->nd_n = kid->nd_n;
+				if (kid->nd_n > 0) {
+					ks->nd_off = (uint32_t)kid->nd_off;
+					ks->t0 = (uint32_t)m->ndv[kid->nd_off];
+				}
+				ks->ff = kid->kind == WZ_C_IN ||
+				    kid->kind == WZ_C_PRESENT ||
+				    (kid->kind == WZ_C_RE && kid->leaf >= 0);
+			}
+		}
+}
+
 struct wz_matcher *
 wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 {
@@ -1490,6 +1534,7 @@ wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 	m->lhash = NULL;
 	m->nlhash = 0;
 	build_prefilter(m);
+	build_ksums(m);
 	m->nm_text = wz_norm_new();
 	m->nm_fld = wz_norm_new();
 	m->pcache = wz_calloc(PCACHE, sizeof(*m->pcache));
@@ -1525,6 +1570,7 @@ wz_matcher_free(struct wz_matcher *m)
 			free(b->v[i].rlits);
 			free(b->v[i].rcl);
 			free(b->v[i].kids);
+			free(b->v[i].ks);
 		}
 		m->mcb = b->next;
 		free(b);
@@ -3173,40 +3219,28 @@ eval_history(struct wz_matcher *m, const struct mcond *mc)
 	return 1;
 }
 
-/* Can mc hold, as far as the prefilter knows? */
-static int
-need_hit(const struct wz_matcher *m, const struct mcond *mc)
+/* Can a part hold, as far as the prefilter knows?  From its parent's
+ * summary (one of the prefilter ids of its need is in the row). */
+static inline int
+ks_hit(const struct wz_matcher *m, const struct ksum *ks)
 {
 	const size_t *v;
 	int k;
 
-	if (mc->nd_n < 0 || m->nofilter)
+	if (ks->nd_n < 0 || m->nofilter)
 		return 1;
-	v = m->ndv + mc->nd_off;
-	for (k = 0; k < mc->nd_n; k++)
+	if (ks->nd_n == 0)
+		return 0;
+	if ((m->tbits[ks->t0 >> 6] >> (ks->t0 & 63)) & 1)
+		return 1;
+	v = m->ndv + ks->nd_off;
+	for (k = 1; k < ks->nd_n; k++)
 		if ((m->tbits[v[k] >> 6] >> (v[k] & 63)) & 1)
 			return 1;
 	return 0;
 }
 
 static int	field_holds(struct wz_matcher *, const struct mcond *);
-
-/* Is mc a field test that fails in this row?  Made without evidence. */
-static int
-field_false(struct wz_matcher *m, const struct mcond *mc)
-{
-	switch (mc->kind) {
-	case WZ_C_RE:
-		if (mc->leaf < 0)
-			return 0;	/* its captures are the eval's */
-		/* FALLTHROUGH */
-	case WZ_C_IN:
-	case WZ_C_PRESENT:
-		return !field_holds(m, mc);
-	default:
-		return 0;
-	}
-}
 
 static int
 eval(struct wz_matcher *m, const struct mcond *mc)
@@ -3230,10 +3264,10 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		/* What the prefilter and the field tests say first: a text
 		 * pattern is not run when a field test fails. */
 		for (i = 0; i < mc->nkids; i++)
-			if (!need_hit(m, mc->kids[i]))
+			if (!ks_hit(m, &mc->ks[i]))
 				return 0;
 		for (i = 0; i < mc->nkids; i++)
-			if (field_false(m, mc->kids[i]))
+			if (mc->ks[i].ff && !field_holds(m, mc->kids[i]))
 				return 0;
 		for (i = 0; i < mc->nkids; i++)
 			if ((r = eval(m, mc->kids[i])) <= 0)
@@ -3241,7 +3275,7 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		return 1;
 	case WZ_C_ANY:
 		for (i = 0; i < mc->nkids; i++) {
-			if (!need_hit(m, mc->kids[i]))
+			if (!ks_hit(m, &mc->ks[i]))
 				continue;
 			acc_mark(&m->acc, &mk);
 			if ((r = eval(m, mc->kids[i])) != 0)
