@@ -3515,11 +3515,13 @@ put_values(struct wz_matcher *m, const char *cases)
 			continue;
 		}
 		/* Text values: the separators become spaces. */
+		wz_buf_reserve(&m->cb, c->vlen);
 		for (k = 0; k < c->vlen; k++) {
 			char ch = a->cb.s[c->voff + k];
 
-			wz_buf_addc(&m->cb, ch == ';' || ch == '=' ? ' ' : ch);
+			m->cb.s[m->cb.len++] = ch == ';' || ch == '=' ? ' ' : ch;
 		}
+		m->cb.s[m->cb.len] = '\0';
 	}
 	if (cases[0] != '\0') {
 		if (!first)
@@ -3528,6 +3530,18 @@ put_values(struct wz_matcher *m, const char *cases)
 		wz_buf_adds(&m->cb, cases);
 	}
 	wz_buf_addc(&m->cb, '\0');
+}
+
+/* End a string of m->cb: a NUL as wz_buf_addc() adds it. */
+static inline void
+cb_nul(struct wz_buf *b)
+{
+	if (b->s == NULL || b->len + 1 >= b->cap) {
+		wz_buf_addc(b, '\0');
+		return;
+	}
+	b->s[b->len++] = '\0';
+	b->s[b->len] = '\0';
 }
 
 static void
@@ -3546,23 +3560,25 @@ cite(struct wz_matcher *m, size_t art, const char *gid, const char *glabel,
 	c->group = gid;
 	c->glabel = glabel;
 	c->sev = sev;
-	/* With -v nothing writes a citation's words: they stay empty. */
+	/* With -v nothing writes a citation's words: they stay empty.
+	 * Each string ends with a NUL (wz_buf_add() puts one after the
+	 * bytes; the length steps over it). */
 	c->evoff = m->cb.len;
 	if (!m->o.invert)
 		ev_join(m, &m->cb);
-	wz_buf_addc(&m->cb, '\0');
+	cb_nul(&m->cb);
 	c->caoff = m->cb.len;
 	wz_buf_add(&m->cb, cases, ncases);
-	wz_buf_addc(&m->cb, '\0');
+	cb_nul(&m->cb);
 	c->vaoff = m->cb.len;
 	if (!m->o.invert)	/* not m->cb's copy: adding to it moves it */
 		put_values(m, cases);
 	else
-		wz_buf_addc(&m->cb, '\0');
+		cb_nul(&m->cb);
 	c->xoff = m->cb.len;
-	wz_buf_add(&m->cb, m->acc.xb.s != NULL ? m->acc.xb.s : "",
-	    m->acc.xb.len);
-	wz_buf_addc(&m->cb, '\0');
+	if (m->acc.xb.len > 0)
+		wz_buf_add(&m->cb, m->acc.xb.s, m->acc.xb.len);
+	cb_nul(&m->cb);
 }
 
 /*
