@@ -322,7 +322,7 @@ struct tidrow {
 };
 
 /* A capture's number (cap_value()). */
-#define NUMMEMO		256
+#define NUMMEMO		4096
 #define NUMMEMO_LEN	30
 struct nment {
 	unsigned char	 len;		/* the text's length + 1; 0: empty */
@@ -493,7 +493,7 @@ struct wz_matcher {
 	struct wz_citation *pub;
 	size_t		 cappub;
 	struct pent	*pcache;
-	struct nment	 nummemo[NUMMEMO];
+	struct nment	*nummemo;	/* NUMMEMO, made on first use */
 
 	/* History tables: the first pass's, and the ledgers' (keyed by
 	 * the unit's name, wz_matcher_ledgers()). */
@@ -1657,6 +1657,7 @@ wz_matcher_free(struct wz_matcher *m)
 	wz_buf_free(&m->cb);
 	free(m->pub);
 	free(m->pcache);
+	free(m->nummemo);
 	htab_free(&m->ht);
 	htab_free(&m->lt);
 	free(m);
@@ -2555,6 +2556,8 @@ cap_value(struct wz_matcher *m, enum wz_numkind k, const char *s, size_t n,
 
 	if (n > NUMMEMO_LEN)
 		return wz_num_value(k, s, n, v) == 0;
+	if (m->nummemo == NULL)
+		m->nummemo = wz_calloc(NUMMEMO, sizeof(*m->nummemo));
 	h = wz_hash_mem(s, n) ^ (uint64_t)k;
 	e = &m->nummemo[(h >> 20) & (NUMMEMO - 1)];
 	if (e->len == n + 1 && e->kind == (unsigned char)k &&
