@@ -487,6 +487,9 @@ struct wz_matcher {
 	int		 hist_problem;	/* a history pass row was not fully read */
 	const char	*excluded_by;
 	struct acc	 acc;
+	/* The last span ev_join() turned into the user's words, its row. */
+	size_t		 sp_a, sp_b, sp_from, sp_to;
+	unsigned long	 sp_stamp;
 	struct cit	*cits;
 	size_t		 ncits, capcits;
 	struct wz_buf	 cb;
@@ -2489,7 +2492,17 @@ ev_join(struct wz_matcher *m, struct wz_buf *b)
 		const struct evi *e = &a->ev[i];
 
 		if (e->text) {
-			wz_norm_span(m->nm_text, e->a, e->b, &from, &to);
+			/* A row's citations mostly show the same spans. */
+			if (m->sp_stamp != m->stamp || m->sp_a != e->a ||
+			    m->sp_b != e->b) {
+				wz_norm_span(m->nm_text, e->a, e->b,
+				    &m->sp_from, &m->sp_to);
+				m->sp_stamp = m->stamp;
+				m->sp_a = e->a;
+				m->sp_b = e->b;
+			}
+			from = m->sp_from;
+			to = m->sp_to;
 			p = m->raw + from;
 			l = to - from;
 		} else {
