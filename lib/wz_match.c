@@ -36,6 +36,7 @@
 #include "wz_text.h"
 
 #define MAXPOSTS	8	/* posts one title cell may name */
+#define UNIT_GB		4	/* group bits a unit keeps at hand */
 #define PCACHE		1024	/* title cache entries (direct mapped) */
 #define PCACHE_TITLE	120	/* longest title kept in the cache */
 #define VSLOTS		64	/* cached values per field (direct mapped) */
@@ -183,21 +184,30 @@ struct ginfo {
 	size_t		 bit;		/* its bit in m->postg and m->rowg */
 };
 
+/*
+ * Two cache lines (the array is aligned: align_units()): what a row's
+ * evaluation reads, then the gate and the exclusion's per-row result.
+ * The group bits (groups[i]->bit, the first UNIT_GB) and the dates of
+ * the article's document in force (docinfo) are copied here, where a
+ * row reads them.
+ */
 struct unit {
 	size_t		 art;		/* index in m->arts; (size_t)-1: exclusion */
 	const struct wz_case *cs;
-	const struct wz_exclusion *ex;
 	struct mcond	*cond;
 	struct ginfo	**groups;
 	size_t		 ngroups;
-	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
-	int		 xval;
+	uint32_t	 gb[UNIT_GB];
+	int32_t		 eff, until;
 	size_t		 goff, gn;	/* gate: atoms in m->gatev, tids */
 	size_t		 gtids;		/* first */
 	int		 gfld;		/* the field of all its field tests */
-	unsigned long	 ggen;		/* their result for the value of */
 	int		 gval;		/* gfld's slot of gen ggen */
-};
+	unsigned long	 ggen;		/* their result for the value of */
+	const struct wz_exclusion *ex;
+	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
+	int		 xval;
+} __attribute__((aligned(64)));
 
 struct docinfo {
 	const struct wz_doc *d;
@@ -282,8 +292,8 @@ struct mark {
 
 struct pent {
 	uint64_t	 h;
+	unsigned char	 tlen, state, n;	/* read first: with h */
 	char		 title[PCACHE_TITLE + 1];
-	unsigned char	 tlen, state, n;
 	const struct wz_post *p[MAXPOSTS];
 };
 
@@ -1050,7 +1060,18 @@ doc_chosen(const struct wz_match_opts *o, const struct wz_doc *d)
 static size_t
 add_unit(struct wz_matcher *m)
 {
-	m->units = wz_reallocarray(m->units, m->nunits + 1, sizeof(*m->units));
+	struct unit *nu;
+
+	/* Aligned as the type says: realloc would not keep it. */
+	if ((m->nunits & (m->nunits - 1)) == 0) {
+		if ((nu = aligned_alloc(_Alignof(struct unit), (m->nunits > 0 ?
+		    2 * m->nunits : 1) * sizeof(*nu))) == NULL)
+			wz_die(EX_OSERR, NULL, 0, "out of memory");
+		if (m->nunits > 0)
+			memcpy(nu, m->units, m->nunits * sizeof(*nu));
+		free(m->units);
+		m->units = nu;
+	}
 	memset(&m->units[m->nunits], 0, sizeof(m->units[0]));
 	return m->nunits++;
 }
@@ -1119,6 +1140,10 @@ unit_groups(struct unit *u, struct docinfo *di, const struct wz_strv *gs)
 	for (i = 0; i < gs->n; i++)
 		if ((gi = group_info(di, gs->v[i])) != NULL)
 			u->groups[u->ngroups++] = gi;
+	for (i = 0; i < u->ngroups && i < UNIT_GB; i++)
+		u->gb[i] = (uint32_t)u->groups[i]->bit;
+	u->eff = (int32_t)di->eff;
+	u->until = (int32_t)di->until;
 	/* A group the document does not define: nobody's post is in it. */
 	if (gs->n > 0 && u->ngroups == 0)
 		u->ngroups = (size_t)-1;
@@ -2356,13 +2381,14 @@ row_posts(struct wz_matcher *m)
 	}
 }
 
+/* Is the document of unit u's article in force on the row's dates? */
 static int
-in_force(struct wz_matcher *m, const struct docinfo *di)
+in_force(struct wz_matcher *m, const struct unit *u)
 {
-	if (di->eff == NO_DATE_LO && di->until == NO_DATE_HI)
+	if (u->eff == NO_DATE_LO && u->until == NO_DATE_HI)
 		return 1;
 	row_dates(m);
-	return m->dto >= di->eff && m->dfrom <= di->until;
+	return m->dto >= u->eff && m->dfrom <= u->until;
 }
 
 /*
@@ -2400,12 +2426,15 @@ applies(struct wz_matcher *m, const struct unit *u, const struct docinfo *di,
 			}
 		return 1;
 	}
-	for (i = 0; i < u->ngroups; i++)
-		if (IN_ROW(u->groups[i])) {
+	for (i = 0; i < u->ngroups; i++) {
+		size_t bit = i < UNIT_GB ? u->gb[i] : u->groups[i]->bit;
+
+		if ((m->rowg[bit >> 6] >> (bit & 63)) & 1) {
 			*gid = u->groups[i]->g->id;
 			*glabel = u->groups[i]->g->label;
 			return 1;
 		}
+	}
 	return 0;
 #undef IN_ROW
 }
@@ -3612,7 +3641,7 @@ eval_article(struct wz_matcher *m, size_t art, size_t from, size_t to)
 	size_t k;
 	int r, any = 0;
 
-	if (!in_force(m, ma->doc))
+	if (!in_force(m, &m->units[m->cand[from]]))
 		return 0;
 	acc_reset(&m->acc);
 	buf_trunc(cases, 0);
