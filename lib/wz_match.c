@@ -3742,8 +3742,13 @@ wz_matcher_row(struct wz_matcher *m, const struct wz_row *row)
 	row_begin(m, row);
 	candidates(m);
 	for (i = 0; i < m->ncommon; i++) {
-		struct unit *u = &m->units[m->common[i]];
+		struct unit *u;
 
+		/* Mostly not a candidate: known without a visit. */
+		a = m->common[i];
+		if (!((m->cbits[a >> 6] >> (a & 63)) & 1))
+			continue;
+		u = &m->units[a];
 		if ((r = excl_holds(m, u)) < 0)
 			goto rejected;
 		if (r > 0) {
