@@ -1991,6 +1991,46 @@ wz_writer_raw(struct wz_writer *w, const char *s, size_t n, size_t nf)
 }
 
 void
+wz_writer_pieces(struct wz_writer *w, const struct wz_piece *p, size_t n)
+{
+	size_t i, need = 2;
+	char *o, sep = w->o.tsv ? '\t' : ',';
+	int nf = w->nf;
+
+	w->started = 1;		/* no U+FEFF to guard: see the header */
+	for (i = 0; i < n; i++)
+		need += p[i].nf > 0 ? p[i].n + 1 : 2 * p[i].n + 9;
+	if (w->b.cap - w->b.len < need)
+		wz_buf_reserve(&w->b, need);
+	o = w->b.s + w->b.len;
+	for (i = 0; i < n; i++) {
+		if (p[i].nf > 0) {
+			if (nf > 0)
+				*o++ = sep;
+			copy_field(o, p[i].s, p[i].n);
+			o += p[i].n;
+			nf += (int)p[i].nf;
+		} else {
+			if (nf++ > 0)
+				*o++ = sep;
+			o = enc_field(&w->o, o, p[i].s, p[i].n, 0);
+		}
+	}
+	/* As wz_writer_endrow(): a lone empty field is quoted. */
+	if (nf == 1 && o == w->b.s + w->rowstart && !w->o.tsv) {
+		*o++ = '"';
+		*o++ = '"';
+	}
+	*o++ = '\n';
+	*o = '\0';
+	w->b.len = (size_t)(o - w->b.s);
+	w->nf = 0;
+	if (w->b.len >= WCHUNK)
+		wz_writer_flush(w);
+	w->rowstart = w->b.len;
+}
+
+void
 wz_writer_encode(const struct wz_writer *w, const struct wz_row *r,
     struct wz_enc *e)
 {

@@ -191,6 +191,19 @@ void	 wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
 void	 wz_writer_raw(struct wz_writer *w, const char *s, size_t n,
 	    size_t nf);
 /*
+ * A row's pieces written at once, then the row ended (after a header row,
+ * as wz_writer_raw()): each piece either nf fields encoded already (raw,
+ * as wz_writer_raw() takes them), or with nf 0 one field to encode (as
+ * wz_writer_field() does).  One reservation for the whole row.
+ */
+struct wz_piece {
+	const char	*s;
+	size_t		 n;
+	size_t		 nf;		/* 0: a field to encode */
+};
+void	 wz_writer_pieces(struct wz_writer *w, const struct wz_piece *p,
+	    size_t n);
+/*
  * Flush buffered rows.  A closed pipe (EPIPE) ends the program quietly
  * with status 0; another write error is reported and returns -1.
  */

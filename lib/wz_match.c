@@ -36,6 +36,7 @@
 #include "wz_text.h"
 
 #define MAXPOSTS	8	/* posts one title cell may name */
+#define UNIT_GB		4	/* group bits a unit keeps at hand */
 #define PCACHE		1024	/* title cache entries (direct mapped) */
 #define PCACHE_TITLE	120	/* longest title kept in the cache */
 #define VSLOTS		64	/* cached values per field (direct mapped) */
@@ -108,6 +109,20 @@ struct mcond {
 	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
+	struct ksum	*ks;		/* ALL, ANY: per kid, see build_ksums() */
+};
+
+/*
+ * What an `all` or `any` asks of each part before it evaluates one, kept
+ * in the parent (build_ksums()), so a part that cannot hold is passed
+ * over without a visit: the part's need (nd_n, nd_off; t0 the first
+ * prefilter id of it) and whether it is a field test (field_false()).
+ */
+struct ksum {
+	int32_t		 nd_n;
+	uint32_t	 t0, nd_off;
+	uint8_t		 ff;		/* a field test without named groups:
+					 * field_holds() says if it can hold */
 };
 
 /* A field pattern's result for the value of a field's slot. */
@@ -126,6 +141,9 @@ struct leaf {
 	struct vres	*vres;		/* field patterns: per slot, VSLOTS */
 	uint64_t	 h;		/* of fld and pattern (leaf_intern) */
 	int		 tid;		/* text: its prefilter id, or -1 */
+	struct wz_rx	*rx;		/* text with named groups: the rx, */
+	size_t		*ns;		/* and their spans in the match
+					 * (start (size_t)-1: unset) */
 };
 
 /* While compiling: the clauses and leading literals of each text
@@ -170,21 +188,30 @@ struct ginfo {
 	size_t		 bit;		/* its bit in m->postg and m->rowg */
 };
 
+/*
+ * Two cache lines (the array is aligned: align_units()): what a row's
+ * evaluation reads, then the gate and the exclusion's per-row result.
+ * The group bits (groups[i]->bit, the first UNIT_GB) and the dates of
+ * the article's document in force (docinfo) are copied here, where a
+ * row reads them.
+ */
 struct unit {
 	size_t		 art;		/* index in m->arts; (size_t)-1: exclusion */
 	const struct wz_case *cs;
-	const struct wz_exclusion *ex;
 	struct mcond	*cond;
 	struct ginfo	**groups;
 	size_t		 ngroups;
-	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
-	int		 xval;
+	uint32_t	 gb[UNIT_GB];
+	int32_t		 eff, until;
 	size_t		 goff, gn;	/* gate: atoms in m->gatev, tids */
 	size_t		 gtids;		/* first */
 	int		 gfld;		/* the field of all its field tests */
-	unsigned long	 ggen;		/* their result for the value of */
 	int		 gval;		/* gfld's slot of gen ggen */
-};
+	unsigned long	 ggen;		/* their result for the value of */
+	const struct wz_exclusion *ex;
+	unsigned long	 xstamp;	/* exclusion: evaluated in this row */
+	int		 xval;
+} __attribute__((aligned(64)));
 
 struct docinfo {
 	const struct wz_doc *d;
@@ -197,6 +224,8 @@ struct docinfo {
 
 struct mart {
 	const struct wz_article *art;
+	const char	*encs;		/* id and text encoded for m->enc_w */
+	size_t		 encn;
 	struct docinfo	*doc;
 	struct mcond	**sev;		/* severity_when, compiled */
 	size_t		 nsev;
@@ -267,8 +296,8 @@ struct mark {
 
 struct pent {
 	uint64_t	 h;
+	unsigned char	 tlen, state, n;	/* read first: with h */
 	char		 title[PCACHE_TITLE + 1];
-	unsigned char	 tlen, state, n;
 	const struct wz_post *p[MAXPOSTS];
 };
 
@@ -306,6 +335,16 @@ struct tidrow {
 	uint32_t	 tg, ntg;	/* gated units it opens, in tg_list */
 };
 
+/* A capture's number (cap_value()). */
+#define NUMMEMO		4096
+#define NUMMEMO_LEN	30
+struct nment {
+	unsigned char	 len;		/* the text's length + 1; 0: empty */
+	unsigned char	 kind, ok;
+	char		 s[NUMMEMO_LEN];
+	double		 v;
+};
+
 struct wz_matcher {
 	const struct wz_ruleset *rs;
 	/*
@@ -318,6 +357,7 @@ struct wz_matcher {
 	unsigned long	 rowenc_stamp;
 	struct encent	*enc;		/* open addressing by key */
 	size_t		 nenc, nencused;	/* slots (a power of two), used */
+	struct encent	 sevenc[2][4];	/* severity's code, label: by value */
 	struct wz_match_opts o;
 	struct wz_aliases al;
 
@@ -461,12 +501,16 @@ struct wz_matcher {
 	int		 hist_problem;	/* a history pass row was not fully read */
 	const char	*excluded_by;
 	struct acc	 acc;
+	/* The last span ev_join() turned into the user's words, its row. */
+	size_t		 sp_a, sp_b, sp_from, sp_to;
+	unsigned long	 sp_stamp;
 	struct cit	*cits;
 	size_t		 ncits, capcits;
 	struct wz_buf	 cb;
 	struct wz_citation *pub;
 	size_t		 cappub;
 	struct pent	*pcache;
+	struct nment	*nummemo;	/* NUMMEMO, made on first use */
 
 	/* History tables: the first pass's, and the ledgers' (keyed by
 	 * the unit's name, wz_matcher_ledgers()). */
@@ -583,6 +627,19 @@ parse_date(const char *s, size_t n, long *from, long *to)
 	size_t i = 0, l;
 	int y, mo = 0, d = 0, k;
 
+	/* The common form at once: 2018-05-03, as the steps below read it. */
+	if (n == 10 && s[4] == '-' && s[7] == '-' &&
+	    (unsigned)(s[0] - '0') < 10 && (unsigned)(s[1] - '0') < 10 &&
+	    (unsigned)(s[2] - '0') < 10 && (unsigned)(s[3] - '0') < 10 &&
+	    (unsigned)(s[5] - '0') < 10 && (unsigned)(s[6] - '0') < 10 &&
+	    (unsigned)(s[8] - '0') < 10 && (unsigned)(s[9] - '0') < 10) {
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+		    (s[2] - '0') * 10 + (s[3] - '0');
+		mo = (s[5] - '0') * 10 + (s[6] - '0');
+		d = (s[8] - '0') * 10 + (s[9] - '0');
+		i = n;
+		goto check;
+	}
 	k = digits(s, n, &i, 8, &y);
 	if (k == 8) {
 		d = y % 100;
@@ -645,7 +702,8 @@ static struct mcond *
 compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
     const char *owner);
 
-/* Give a pattern without named groups its shared result slot. */
+/* Give a pattern its shared result slot: a text pattern, or a field's
+ * without named groups (their captures are read off the rx). */
 static void
 leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 {
@@ -653,7 +711,7 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 	uint64_t h;
 	struct leaf *l;
 
-	if (mc->c->rx == NULL || wz_rx_nnames(mc->c->rx) > 0)
+	if (mc->c->rx == NULL || (fld >= 0 && wz_rx_nnames(mc->c->rx) > 0))
 		return;
 	h = wz_hash(mc->c->pattern, strlen(mc->c->pattern)) ^
 	    ((uint64_t)(unsigned)fld * 0x9e3779b97f4a7c15ULL);
@@ -675,6 +733,10 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 	l->pattern = mc->c->pattern;
 	l->h = h;
 	l->tid = -1;
+	if (wz_rx_nnames(mc->c->rx) > 0) {
+		l->rx = mc->c->rx;
+		l->ns = wz_calloc(2 * wz_rx_nnames(l->rx), sizeof(*l->ns));
+	}
 	mc->leaf = (int)m->nleaves++;
 	/* The table at most half full. */
 	if (2 * m->nleaves > m->nlhash) {
@@ -1002,7 +1064,18 @@ doc_chosen(const struct wz_match_opts *o, const struct wz_doc *d)
 static size_t
 add_unit(struct wz_matcher *m)
 {
-	m->units = wz_reallocarray(m->units, m->nunits + 1, sizeof(*m->units));
+	struct unit *nu;
+
+	/* Aligned as the type says: realloc would not keep it. */
+	if ((m->nunits & (m->nunits - 1)) == 0) {
+		if ((nu = aligned_alloc(_Alignof(struct unit), (m->nunits > 0 ?
+		    2 * m->nunits : 1) * sizeof(*nu))) == NULL)
+			wz_die(EX_OSERR, NULL, 0, "out of memory");
+		if (m->nunits > 0)
+			memcpy(nu, m->units, m->nunits * sizeof(*nu));
+		free(m->units);
+		m->units = nu;
+	}
 	memset(&m->units[m->nunits], 0, sizeof(m->units[0]));
 	return m->nunits++;
 }
@@ -1071,6 +1144,10 @@ unit_groups(struct unit *u, struct docinfo *di, const struct wz_strv *gs)
 	for (i = 0; i < gs->n; i++)
 		if ((gi = group_info(di, gs->v[i])) != NULL)
 			u->groups[u->ngroups++] = gi;
+	for (i = 0; i < u->ngroups && i < UNIT_GB; i++)
+		u->gb[i] = (uint32_t)u->groups[i]->bit;
+	u->eff = (int32_t)di->eff;
+	u->until = (int32_t)di->until;
 	/* A group the document does not define: nobody's post is in it. */
 	if (gs->n > 0 && u->ngroups == 0)
 		u->ngroups = (size_t)-1;
@@ -1415,6 +1492,36 @@ build_prefilter(struct wz_matcher *m)
 	free(cnt);
 }
 
+/* The parts' needs and kinds in each `all` and `any` (struct ksum). */
+static void
+build_ksums(struct wz_matcher *m)
+{
+	struct mcblock *b;
+	size_t k, i;
+
+	for (b = m->mcb; b != NULL; b = b->next)
+		for (k = 0; k < b->n; k++) {
+			struct mcond *c = &b->v[k];
+
+			if (c->kind != WZ_C_ALL && c->kind != WZ_C_ANY)
+				continue;
+			c->ks = wz_calloc(c->nkids + 1, sizeof(*c->ks));
+			for (i = 0; i < c->nkids; i++) {
+				const struct mcond *kid = c->kids[i];
+				struct ksum *ks = &c->ks[i];
+
+				ks->nd_n = kid->nd_n;
+				if (kid->nd_n > 0) {
+					ks->nd_off = (uint32_t)kid->nd_off;
+					ks->t0 = (uint32_t)m->ndv[kid->nd_off];
+				}
+				ks->ff = kid->kind == WZ_C_IN ||
+				    kid->kind == WZ_C_PRESENT ||
+				    (kid->kind == WZ_C_RE && kid->leaf >= 0);
+			}
+		}
+}
+
 struct wz_matcher *
 wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 {
@@ -1459,6 +1566,7 @@ wz_matcher_new(const struct wz_ruleset *rs, const struct wz_match_opts *o)
 	m->lhash = NULL;
 	m->nlhash = 0;
 	build_prefilter(m);
+	build_ksums(m);
 	m->nm_text = wz_norm_new();
 	m->nm_fld = wz_norm_new();
 	m->pcache = wz_calloc(PCACHE, sizeof(*m->pcache));
@@ -1494,6 +1602,7 @@ wz_matcher_free(struct wz_matcher *m)
 			free(b->v[i].rlits);
 			free(b->v[i].rcl);
 			free(b->v[i].kids);
+			free(b->v[i].ks);
 		}
 		m->mcb = b->next;
 		free(b);
@@ -1529,8 +1638,10 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->gatev);
 	free(m->gatoms);
 	free(m->cbits);
-	for (i = 0; i < m->nleaves; i++)
+	for (i = 0; i < m->nleaves; i++) {
 		free(m->leaves[i].vres);
+		free(m->leaves[i].ns);
+	}
 	free(m->leaves);
 	free(m->lhash);
 	free(m->tbits);
@@ -1578,6 +1689,7 @@ wz_matcher_free(struct wz_matcher *m)
 	wz_buf_free(&m->cb);
 	free(m->pub);
 	free(m->pcache);
+	free(m->nummemo);
 	htab_free(&m->ht);
 	htab_free(&m->lt);
 	free(m);
@@ -1959,10 +2071,14 @@ static void
 acc_undo(struct acc *a, const struct mark *mk)
 {
 	a->ncaps = mk->ncaps;
-	buf_trunc(&a->cb, mk->cblen);
 	a->nev = mk->nev;
-	buf_trunc(&a->eb, mk->eblen);
-	buf_trunc(&a->xb, mk->xblen);
+	/* Mostly nothing was added. */
+	if (a->cb.len != mk->cblen)
+		buf_trunc(&a->cb, mk->cblen);
+	if (a->eb.len != mk->eblen)
+		buf_trunc(&a->eb, mk->eblen);
+	if (a->xb.len != mk->xblen)
+		buf_trunc(&a->xb, mk->xblen);
 }
 
 static void
@@ -2339,13 +2455,14 @@ row_posts(struct wz_matcher *m)
 	}
 }
 
+/* Is the document of unit u's article in force on the row's dates? */
 static int
-in_force(struct wz_matcher *m, const struct docinfo *di)
+in_force(struct wz_matcher *m, const struct unit *u)
 {
-	if (di->eff == NO_DATE_LO && di->until == NO_DATE_HI)
+	if (u->eff == NO_DATE_LO && u->until == NO_DATE_HI)
 		return 1;
 	row_dates(m);
-	return m->dto >= di->eff && m->dfrom <= di->until;
+	return m->dto >= u->eff && m->dfrom <= u->until;
 }
 
 /*
@@ -2383,12 +2500,15 @@ applies(struct wz_matcher *m, const struct unit *u, const struct docinfo *di,
 			}
 		return 1;
 	}
-	for (i = 0; i < u->ngroups; i++)
-		if (IN_ROW(u->groups[i])) {
+	for (i = 0; i < u->ngroups; i++) {
+		size_t bit = i < UNIT_GB ? u->gb[i] : u->groups[i]->bit;
+
+		if ((m->rowg[bit >> 6] >> (bit & 63)) & 1) {
 			*gid = u->groups[i]->g->id;
 			*glabel = u->groups[i]->g->label;
 			return 1;
 		}
+	}
 	return 0;
 #undef IN_ROW
 }
@@ -2475,7 +2595,17 @@ ev_join(struct wz_matcher *m, struct wz_buf *b)
 		const struct evi *e = &a->ev[i];
 
 		if (e->text) {
-			wz_norm_span(m->nm_text, e->a, e->b, &from, &to);
+			/* A row's citations mostly show the same spans. */
+			if (m->sp_stamp != m->stamp || m->sp_a != e->a ||
+			    m->sp_b != e->b) {
+				wz_norm_span(m->nm_text, e->a, e->b,
+				    &m->sp_from, &m->sp_to);
+				m->sp_stamp = m->stamp;
+				m->sp_a = e->a;
+				m->sp_b = e->b;
+			}
+			from = m->sp_from;
+			to = m->sp_to;
 			p = m->raw + from;
 			l = to - from;
 		} else {
@@ -2528,6 +2658,38 @@ cap_new(struct wz_matcher *m, const char *name)
 	return c;
 }
 
+/*
+ * The number a capture reads as (wz_num_value()), kept by kind and text
+ * in a small direct-mapped table: captured sums repeat (3.5万元).
+ */
+static int
+cap_value(struct wz_matcher *m, enum wz_numkind k, const char *s, size_t n,
+    double *v)
+{
+	struct nment *e;
+	uint64_t h;
+	int ok;
+
+	if (n > NUMMEMO_LEN)
+		return wz_num_value(k, s, n, v) == 0;
+	if (m->nummemo == NULL)
+		m->nummemo = wz_calloc(NUMMEMO, sizeof(*m->nummemo));
+	h = wz_hash_mem(s, n) ^ (uint64_t)k;
+	e = &m->nummemo[(h >> 20) & (NUMMEMO - 1)];
+	if (e->len == n + 1 && e->kind == (unsigned char)k &&
+	    memcmp(e->s, s, n) == 0) {
+		*v = e->v;
+		return e->ok;
+	}
+	ok = wz_num_value(k, s, n, v) == 0;
+	e->len = (unsigned char)(n + 1);
+	e->kind = (unsigned char)k;
+	e->ok = (unsigned char)ok;
+	e->v = ok ? *v : 0;
+	memcpy(e->s, s, n);
+	return ok;
+}
+
 /* A named capture s[0..n), with what follows it in its subject. */
 static void
 capture(struct wz_matcher *m, const char *name, const char *s, size_t n,
@@ -2536,13 +2698,14 @@ capture(struct wz_matcher *m, const char *name, const char *s, size_t n,
 	enum wz_numkind k = wz_num_kind(name);
 	struct cap *c;
 
-	/* "(?<amount>[0-9.]+)万元": the unit words belong to the sum. */
-	if (k == WZ_NUM_AMOUNT)
+	/* "(?<amount>[0-9.]+)万元": the unit words belong to the sum.  (They
+	 * are all Chinese: none starts with an ASCII byte.) */
+	if (k == WZ_NUM_AMOUNT && after > 0 && (unsigned char)s[n] >= 0x80)
 		n += wz_num_unit_tail(s + n, after);
 	c = cap_new(m, name);
 	wz_buf_add(&m->acc.cb, s, n);
 	c->vlen = n;
-	c->ok = wz_num_value(k, s, n, &c->num) == 0;
+	c->ok = cap_value(m, k, s, n, &c->num);
 }
 
 static const struct cap *
@@ -2579,6 +2742,20 @@ captures(struct wz_matcher *m, struct wz_rx *rx, const char *subj, size_t n)
 		if (wz_rx_named(rx, i, &s, &e))
 			capture(m, wz_rx_name(rx, i), subj + s, e - s, n - e);
 	return 1;
+}
+
+/* The named groups of a text leaf's match, as captures() reads them. */
+static void
+leaf_captures(struct wz_matcher *m, const struct leaf *l, const char *subj,
+    size_t n)
+{
+	size_t i, k = wz_rx_nnames(l->rx);
+
+	for (i = 0; i < k; i++)
+		if (l->ns[2 * i] != (size_t)-1)
+			capture(m, wz_rx_name(l->rx, i), subj + l->ns[2 * i],
+			    l->ns[2 * i + 1] - l->ns[2 * i],
+			    n - l->ns[2 * i + 1]);
 }
 
 /* Has mc's pattern a result for this row already? */
@@ -2660,6 +2837,15 @@ leaf_match_from(struct wz_matcher *m, const struct mcond *mc,
 	*ms = *me = 0;
 	if (rc == WZ_RX_MATCH)
 		wz_rx_span(mc->c->rx, ms, me);
+	if (rc == WZ_RX_MATCH && l != NULL && l->ns != NULL) {
+		size_t i, k = wz_rx_nnames(l->rx);
+
+		/* The rx that ran: the leaf's may be another's. */
+		for (i = 0; i < k; i++)
+			if (!wz_rx_named(mc->c->rx, i, &l->ns[2 * i],
+			    &l->ns[2 * i + 1]))
+				l->ns[2 * i] = (size_t)-1;
+	}
 	if (rc == WZ_RX_MATCH || rc == WZ_RX_NOMATCH) {
 		leaf_set(m, mc, rc, *ms, *me);
 		leaf_vset(m, mc, rc, *ms, *me);
@@ -2843,6 +3029,8 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		return rx_fail(m, mc, rc);
 	if (mc->leaf < 0)
 		captures(m, c->rx, m->text, m->tlen);
+	else if (m->leaves[mc->leaf].ns != NULL)
+		leaf_captures(m, &m->leaves[mc->leaf], m->text, m->tlen);
 	if (e > s)
 		evidence_text(m, s, e);
 	xadd(m, "text /%s/: %.*s", c->pattern, (int)(e - s), m->text + s);
@@ -2970,6 +3158,9 @@ eval_cmp(struct wz_matcher *m, const struct mcond *mc)
 	}
 	if (!res)
 		return 0;
+	/* The words only for a value taken from a field, or to explain. */
+	if (!from_field && !m->o.explain)
+		return 1;
 	wz_num_format(v, a, sizeof(a));
 	wz_num_format(mc->rhs, b, sizeof(b));
 	if (from_field) {
@@ -3147,40 +3338,28 @@ eval_history(struct wz_matcher *m, const struct mcond *mc)
 	return 1;
 }
 
-/* Can mc hold, as far as the prefilter knows? */
-static int
-need_hit(const struct wz_matcher *m, const struct mcond *mc)
+/* Can a part hold, as far as the prefilter knows?  From its parent's
+ * summary (one of the prefilter ids of its need is in the row). */
+static inline int
+ks_hit(const struct wz_matcher *m, const struct ksum *ks)
 {
 	const size_t *v;
 	int k;
 
-	if (mc->nd_n < 0 || m->nofilter)
+	if (ks->nd_n < 0 || m->nofilter)
 		return 1;
-	v = m->ndv + mc->nd_off;
-	for (k = 0; k < mc->nd_n; k++)
+	if (ks->nd_n == 0)
+		return 0;
+	if ((m->tbits[ks->t0 >> 6] >> (ks->t0 & 63)) & 1)
+		return 1;
+	v = m->ndv + ks->nd_off;
+	for (k = 1; k < ks->nd_n; k++)
 		if ((m->tbits[v[k] >> 6] >> (v[k] & 63)) & 1)
 			return 1;
 	return 0;
 }
 
 static int	field_holds(struct wz_matcher *, const struct mcond *);
-
-/* Is mc a field test that fails in this row?  Made without evidence. */
-static int
-field_false(struct wz_matcher *m, const struct mcond *mc)
-{
-	switch (mc->kind) {
-	case WZ_C_RE:
-		if (mc->leaf < 0)
-			return 0;	/* its captures are the eval's */
-		/* FALLTHROUGH */
-	case WZ_C_IN:
-	case WZ_C_PRESENT:
-		return !field_holds(m, mc);
-	default:
-		return 0;
-	}
-}
 
 static int
 eval(struct wz_matcher *m, const struct mcond *mc)
@@ -3204,10 +3383,10 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		/* What the prefilter and the field tests say first: a text
 		 * pattern is not run when a field test fails. */
 		for (i = 0; i < mc->nkids; i++)
-			if (!need_hit(m, mc->kids[i]))
+			if (!ks_hit(m, &mc->ks[i]))
 				return 0;
 		for (i = 0; i < mc->nkids; i++)
-			if (field_false(m, mc->kids[i]))
+			if (mc->ks[i].ff && !field_holds(m, mc->kids[i]))
 				return 0;
 		for (i = 0; i < mc->nkids; i++)
 			if ((r = eval(m, mc->kids[i])) <= 0)
@@ -3215,7 +3394,7 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		return 1;
 	case WZ_C_ANY:
 		for (i = 0; i < mc->nkids; i++) {
-			if (!need_hit(m, mc->kids[i]))
+			if (!ks_hit(m, &mc->ks[i]))
 				continue;
 			acc_mark(&m->acc, &mk);
 			if ((r = eval(m, mc->kids[i])) != 0)
@@ -3303,9 +3482,14 @@ gate_open(struct wz_matcher *m, struct unit *u)
 
 	if (k == u->gn)
 		return 0;
-	if (u->gfld >= 0 && fld_norm(m, u->gfld, &s, &n)) {
+	if (u->gfld >= 0) {
 		f = &m->fields[u->gfld];
-		if (f->vslot >= 0 && u->ggen == f->vgen)
+		/* The field's value is mostly looked up already this row. */
+		if (f->col < 0)
+			f = NULL;
+		else if (f->nstamp != m->stamp)
+			fld_norm(m, u->gfld, &s, &n);
+		if (f != NULL && f->vslot >= 0 && u->ggen == f->vgen)
 			return u->gval;
 	}
 	for (; k < u->gn && !r; k++)
@@ -3463,11 +3647,13 @@ put_values(struct wz_matcher *m, const char *cases)
 			continue;
 		}
 		/* Text values: the separators become spaces. */
+		wz_buf_reserve(&m->cb, c->vlen);
 		for (k = 0; k < c->vlen; k++) {
 			char ch = a->cb.s[c->voff + k];
 
-			wz_buf_addc(&m->cb, ch == ';' || ch == '=' ? ' ' : ch);
+			m->cb.s[m->cb.len++] = ch == ';' || ch == '=' ? ' ' : ch;
 		}
+		m->cb.s[m->cb.len] = '\0';
 	}
 	if (cases[0] != '\0') {
 		if (!first)
@@ -3476,6 +3662,18 @@ put_values(struct wz_matcher *m, const char *cases)
 		wz_buf_adds(&m->cb, cases);
 	}
 	wz_buf_addc(&m->cb, '\0');
+}
+
+/* End a string of m->cb: a NUL as wz_buf_addc() adds it. */
+static inline void
+cb_nul(struct wz_buf *b)
+{
+	if (b->s == NULL || b->len + 1 >= b->cap) {
+		wz_buf_addc(b, '\0');
+		return;
+	}
+	b->s[b->len++] = '\0';
+	b->s[b->len] = '\0';
 }
 
 static void
@@ -3494,23 +3692,25 @@ cite(struct wz_matcher *m, size_t art, const char *gid, const char *glabel,
 	c->group = gid;
 	c->glabel = glabel;
 	c->sev = sev;
-	/* With -v nothing writes a citation's words: they stay empty. */
+	/* With -v nothing writes a citation's words: they stay empty.
+	 * Each string ends with a NUL (wz_buf_add() puts one after the
+	 * bytes; the length steps over it). */
 	c->evoff = m->cb.len;
 	if (!m->o.invert)
 		ev_join(m, &m->cb);
-	wz_buf_addc(&m->cb, '\0');
+	cb_nul(&m->cb);
 	c->caoff = m->cb.len;
 	wz_buf_add(&m->cb, cases, ncases);
-	wz_buf_addc(&m->cb, '\0');
+	cb_nul(&m->cb);
 	c->vaoff = m->cb.len;
 	if (!m->o.invert)	/* not m->cb's copy: adding to it moves it */
 		put_values(m, cases);
 	else
-		wz_buf_addc(&m->cb, '\0');
+		cb_nul(&m->cb);
 	c->xoff = m->cb.len;
-	wz_buf_add(&m->cb, m->acc.xb.s != NULL ? m->acc.xb.s : "",
-	    m->acc.xb.len);
-	wz_buf_addc(&m->cb, '\0');
+	if (m->acc.xb.len > 0)
+		wz_buf_add(&m->cb, m->acc.xb.s, m->acc.xb.len);
+	cb_nul(&m->cb);
 }
 
 /*
@@ -3528,7 +3728,7 @@ eval_article(struct wz_matcher *m, size_t art, size_t from, size_t to)
 	size_t k;
 	int r, any = 0;
 
-	if (!in_force(m, ma->doc))
+	if (!in_force(m, &m->units[m->cand[from]]))
 		return 0;
 	acc_reset(&m->acc);
 	buf_trunc(cases, 0);
@@ -3629,8 +3829,13 @@ wz_matcher_row(struct wz_matcher *m, const struct wz_row *row)
 	row_begin(m, row);
 	candidates(m);
 	for (i = 0; i < m->ncommon; i++) {
-		struct unit *u = &m->units[m->common[i]];
+		struct unit *u;
 
+		/* Mostly not a candidate: known without a visit. */
+		a = m->common[i];
+		if (!((m->cbits[a >> 6] >> (a & 63)) & 1))
+			continue;
+		u = &m->units[a];
 		if ((r = excl_holds(m, u)) < 0)
 			goto rejected;
 		if (r > 0) {
@@ -3962,15 +4167,55 @@ encoded(struct wz_matcher *m, const struct wz_writer *w, const void *key,
 
 /* A field that repeats (a severity, a group): its cached encoding. */
 static void
-put_const(struct wz_matcher *m, struct wz_writer *w, const char *s)
+put_const(struct wz_matcher *m, struct wz_writer *w, struct wz_piece *p,
+    const char *s)
 {
 	const struct encent *e;
 
 	if (s == NULL)
 		s = "";
 	e = encoded(m, w, s, &s, 1);
+	p->s = e->s;
+	p->n = e->n;
+	p->nf = 1;
+}
 
-	wz_writer_raw(w, e->s, e->n, 1);
+/* A severity's code (zh 0) or label (zh 1), encoded: kept by value. */
+static void
+put_sev(struct wz_matcher *m, struct wz_writer *w, struct wz_piece *p,
+    enum wz_severity sev, int zh)
+{
+	struct encent *e;
+	const char *s;
+
+	if ((unsigned)sev >= 4) {
+		s = sev == WZ_SEV_NONE ? "" : zh ? wz_severity_zh(sev) :
+		    wz_severity_code(sev);
+		put_const(m, w, p, s);
+		return;
+	}
+	e = &m->sevenc[zh][sev];
+	if (e->key == NULL) {
+		s = sev == WZ_SEV_NONE ? "" : zh ? wz_severity_zh(sev) :
+		    wz_severity_code(sev);
+		put_const(m, w, p, s);
+		e->key = s;
+		e->s = (char *)p->s;
+		e->n = p->n;
+		return;
+	}
+	p->s = e->s;
+	p->n = e->n;
+	p->nf = 1;
+}
+
+/* A string of a citation: its text and length. */
+static void
+put_str(struct wz_piece *p, const char *s, size_t n)
+{
+	p->s = s;
+	p->n = n;
+	p->nf = 0;
 }
 
 void
@@ -3979,8 +4224,10 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 {
 	const char *af[2] = { c->art->id, c->art->text };
 	const struct encent *e;
-	int sev = c->severity != WZ_SEV_NONE;
-	size_t i;
+	const struct cit *ci = NULL;
+	struct mart *ma = NULL;
+	struct wz_piece p[8];
+	size_t i, np = 0;
 
 	if (m->enc_w != w) {
 		/* Another writer (or the first): start the caches again. */
@@ -3989,6 +4236,9 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 		if (m->nenc > 0)
 			memset(m->enc, 0, m->nenc * sizeof(*m->enc));
 		m->nencused = 0;
+		memset(m->sevenc, 0, sizeof(m->sevenc));
+		for (i = 0; i < m->narts; i++)
+			m->arts[i].encs = NULL;
 		m->enc_w = w;
 		m->rowenc_stamp = 0;
 	}
@@ -3997,19 +4247,42 @@ wz_matcher_write_citation(struct wz_matcher *m, struct wz_writer *w,
 		m->rowenc_stamp = m->stamp;
 	}
 	wz_writer_put(w, &m->rowenc);
-	e = encoded(m, w, c->art, af, 2);
-	wz_writer_raw(w, e->s, e->n, 2);
-	wz_writer_fieldz(w, c->evidence);
-	put_const(m, w, sev ? wz_severity_code(c->severity) : "");
-	wz_writer_fieldz(w, c->values);
-	put_const(m, w, c->group);
+	/* The row's own citations: their lengths and article are known. */
+	if (c >= m->pub && c < m->pub + m->ncits) {
+		ci = &m->cits[c - m->pub];
+		ma = &m->arts[ci->art];
+	}
+	if (ma != NULL && ma->encs != NULL) {
+		p[np].s = ma->encs;
+		p[np].n = ma->encn;
+	} else {
+		/* Its string stays where it is when the table grows. */
+		e = encoded(m, w, c->art, af, 2);
+		p[np].s = e->s;
+		p[np].n = e->n;
+		if (ma != NULL) {
+			ma->encs = e->s;
+			ma->encn = e->n;
+		}
+	}
+	p[np++].nf = 2;
+	if (ci != NULL)
+		put_str(&p[np++], c->evidence, ci->caoff - 1 - ci->evoff);
+	else
+		put_str(&p[np++], c->evidence, strlen(c->evidence));
+	put_sev(m, w, &p[np++], c->severity, 0);
+	if (ci != NULL)
+		put_str(&p[np++], c->values, ci->xoff - 1 - ci->vaoff);
+	else
+		put_str(&p[np++], c->values, strlen(c->values));
+	put_const(m, w, &p[np++], c->group);
 	if (m->o.labels_zh) {
-		put_const(m, w, sev ? wz_severity_zh(c->severity) : "");
-		put_const(m, w, c->group_label);
+		put_sev(m, w, &p[np++], c->severity, 1);
+		put_const(m, w, &p[np++], c->group_label);
 	}
 	if (m->o.explain)
-		wz_writer_fieldz(w, c->explain);
-	wz_writer_endrow(w);
+		put_str(&p[np++], c->explain, strlen(c->explain));
+	wz_writer_pieces(w, p, np);
 }
 
 /* ------------------------------------------------------------------ */
