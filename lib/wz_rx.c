@@ -345,8 +345,10 @@ lit_keep(struct litset *best, struct litset *cand)
  * Clauses (wz_rx_clauses): every candidate of a sequence, not only the
  * best, and those of the groups it holds that must match (not optional,
  * not zero-width) and have one branch; a group of several branches gives
- * one clause, the union its set is.  Each candidate alone is required
- * (the best is chosen among them because of that), so all of them are.
+ * pairs of its branches' clauses (cl_product()), or if those cannot be
+ * had, one clause, the union its set is.  Each candidate alone is
+ * required (the best is chosen among them because of that), so all of
+ * them are.
  */
 struct litcl {
 	struct litset	 *v;
@@ -961,37 +963,303 @@ lit_drain(struct litp *lp)
 }
 
 /*
+ * The clauses of an alternation of several branches.  Every text a branch
+ * matches holds each of that branch's clauses, so one of a_i and b_j
+ * holds whichever of A|B matched: a_i | b_j is a clause for every pair
+ * (OR distributes over AND).  The clauses must stay in the order of the
+ * pattern (wz_rx_clauses()): if A matched, a_i's occurrences come in the
+ * order of i, if B matched, b_j's in the order of j.  So only pairs along
+ * a path through the grid that moves one step forward in i or in j at a
+ * time are taken (m + n - 1 of them), in that order; either way their
+ * occurrences then come in order.  The path goes through the pair of the branches' best
+ * sets (the one clause this gave before: their union), and otherwise
+ * takes the pairs whose shortest member is longest.  More branches fold
+ * in one at a time: the path of A|B is a list in order for A|B.
+ */
+#define LIT_MAXCL	64	/* clauses a branch may bring to a product */
+
+/* Do two sets hold the same members? */
+static int
+lit_same(const struct litset *a, const struct litset *b)
+{
+	size_t i, j;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n; j++)
+			if (strcmp(a->v[i], b->v[j]) == 0)
+				break;
+		if (j == b->n)
+			return 0;
+	}
+	return 1;
+}
+
+static size_t
+lit_minlen(const struct litset *s)
+{
+	size_t i, m = SIZE_MAX;
+
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->v[i]) < m)
+			m = strlen(s->v[i]);
+	return m;
+}
+
+/*
+ * Does a member of a hold a member of b other than itself, or the other
+ * way round?  Their union would lose the longer one (lit_minimise()),
+ * and a text would find the shorter later than the longer starts, where
+ * the pairs next to it on a path could find the longer: out of order.
+ */
+static int
+lit_cross(const struct litset *a, const struct litset *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (strcmp(a->v[i], b->v[j]) != 0 &&
+			    (strstr(a->v[i], b->v[j]) != NULL ||
+			    strstr(b->v[j], a->v[i]) != NULL))
+				return 1;
+	return 0;
+}
+
+/* A pair's worth on a path: its shortest member's length, then fewer
+ * members; nothing if it is left out (lit_cross()). */
+static long
+lit_pairscore(const struct litset *a, const struct litset *b)
+{
+	size_t la = lit_minlen(a), lb = lit_minlen(b);
+
+	if (lit_cross(a, b))
+		return 0;
+	return (long)(la < lb ? la : lb) * 1024 - (long)(a->n + b->n);
+}
+
+static int
+cl_inpath(size_t i, size_t j, size_t ab, size_t bb)
+{
+	return (i <= ab && j <= bb) || (i >= ab && j >= bb);
+}
+
+/*
+ * The product of chains a (its best at *ab) and b (best at bb), along a
+ * path through (ab, bb): a chain for a|b, its best at *ab.  Pairs with
+ * more than LIT_MAXSET members are left out (fewer clauses are as
+ * correct).  a and b are consumed.
+ */
+static void
+cl_product(struct litcl *a, size_t *ab, struct litcl *b, size_t bb)
+{
+	struct litcl out = {0};
+	long *sc;
+	unsigned char *fr;	/* per cell: 1 came from i-1, 2 from j-1 */
+	size_t m = a->n, n = b->n, i, j, k, np, nb = SIZE_MAX;
+	size_t pi[2 * LIT_MAXCL], pj[2 * LIT_MAXCL];	/* the path, back
+							 * from its end */
+	int cross;
+
+	if (m == 1 && n == 1) {
+		/* The common case, a word of several spellings: the union,
+		 * the only (so the last) pair. */
+		cross = lit_cross(&a->v[0], &b->v[0]);
+		for (i = 0; i < b->v[0].n; i++)
+			lit_add(&a->v[0], b->v[0].v[i], strlen(b->v[0].v[i]));
+		cl_free(b);
+		if (a->v[0].n > LIT_MAXSET) {
+			cl_free(a);
+			*ab = SIZE_MAX;
+		} else if (cross)
+			lit_minimise(&a->v[0]);
+		return;
+	}
+	np = 0;
+	if (m == 1 || n == 1) {
+		/* One path. */
+		for (k = m + n - 1; k-- > 0;) {
+			pi[np] = m == 1 ? 0 : k;
+			pj[np] = m == 1 ? k : 0;
+			np++;
+		}
+	} else {
+		sc = wz_calloc(m * n, sizeof(*sc));
+		fr = wz_calloc(m * n, 1);
+		/* The best path from (0,0) to each cell of the part of
+		 * the grid that leads through (ab, bb): the cells not
+		 * after it in either and those not before it in either. */
+		for (i = 0; i < m; i++)
+			for (j = 0; j < n; j++) {
+				long best = 0;
+				int from = 0;
+
+				if (!cl_inpath(i, j, *ab, bb))
+					continue;
+				if (i > 0 && cl_inpath(i - 1, j, *ab, bb)) {
+					best = sc[(i - 1) * n + j];
+					from = 1;
+				}
+				if (j > 0 && cl_inpath(i, j - 1, *ab, bb) &&
+				    (from == 0 || sc[i * n + j - 1] > best)) {
+					best = sc[i * n + j - 1];
+					from = 2;
+				}
+				sc[i * n + j] = best +
+				    lit_pairscore(&a->v[i], &b->v[j]);
+				fr[i * n + j] = (unsigned char)from;
+			}
+		/* Back from the last cell. */
+		i = m - 1;
+		j = n - 1;
+		for (;;) {
+			pi[np] = i;
+			pj[np] = j;
+			np++;
+			if (fr[i * n + j] == 1)
+				i--;
+			else if (fr[i * n + j] == 2)
+				j--;
+			else
+				break;
+		}
+		free(sc);
+		free(fr);
+	}
+	for (k = np; k-- > 0;) {
+		struct litset c = {0};
+
+		/* The last pair may lose a member: nothing after it in the
+		 * list can need the longer one's start. */
+		cross = lit_cross(&a->v[pi[k]], &b->v[pj[k]]);
+		if (cross && k > 0) {
+			if (pi[k] == *ab && pj[k] == bb)
+				break;	/* no product */
+			continue;
+		}
+		if (k == 0 || pi[k - 1] != pi[k]) {
+			/* Its last pair: a's clause itself. */
+			c = a->v[pi[k]];
+			memset(&a->v[pi[k]], 0, sizeof(c));
+		} else {
+			c.ok = 1;
+			for (i = 0; i < a->v[pi[k]].n; i++)
+				lit_add(&c, a->v[pi[k]].v[i],
+				    strlen(a->v[pi[k]].v[i]));
+		}
+		for (i = 0; i < b->v[pj[k]].n; i++)
+			lit_add(&c, b->v[pj[k]].v[i], strlen(b->v[pj[k]].v[i]));
+		if (c.n > LIT_MAXSET) {
+			lit_clear(&c);
+			continue;
+		}
+		if (cross)
+			lit_minimise(&c);
+		if (pi[k] == *ab && pj[k] == bb)
+			nb = out.n;
+		out.v = wz_reallocarray(out.v, out.n + 1, sizeof(*out.v));
+		out.v[out.n++] = c;
+	}
+	cl_free(a);
+	cl_free(b);
+	*a = out;
+	*ab = nb;
+}
+
+/* Find set s among the clauses of cl (minimised here): its index, or
+ * SIZE_MAX.  (A branch's best set is minimised: a run or a group's.) */
+static size_t
+cl_find(struct litcl *cl, const struct litset *s)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n; i++) {
+		lit_minimise(&cl->v[i]);
+		if (lit_same(&cl->v[i], s))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
  * Alternatives, up to ')' or the end.  Clauses go to cl: a single
- * branch's own, or for several branches the union (when there is one).
+ * branch's own, or for several branches their product (cl_product()),
+ * or if that cannot be made, the union of their best sets.
  */
 static struct litset
 lit_alt(struct litp *lp, struct litcl *cl)
 {
-	struct litset all = {0}, s;
-	struct litcl first = {0}, bc;
-	size_t i, nbr = 0;
+	struct litset all = {0}, s, fbest = {0};
+	struct litcl prod = {0}, first = {0}, bc;
+	size_t i, nbr = 0, pb = SIZE_MAX, bb;
+	int canprod = lp->want;
+	int single = 0;		/* each branch so far has one clause (its
+				 * best): the product is their union */
 
 	all.ok = 1;
 	for (;;) {
 		memset(&bc, 0, sizeof(bc));
 		s = lit_seq(lp, &bc);
-		if (nbr++ == 0)
-			first = bc;
-		else
-			cl_free(&bc);
 		if (!s.ok || lp->fail) {
 			lit_clear(&s);
 			lit_clear(&all);
+			lit_clear(&fbest);
+			cl_free(&bc);
 			cl_free(&first);
+			cl_free(&prod);
 			lit_drain(lp);
 			return all;
 		}
+		if (nbr == 0) {
+			/* Alone, its clauses go as they are. */
+			first = bc;
+			memset(&bc, 0, sizeof(bc));
+		} else if (canprod && nbr == 1) {
+			/* A second branch: the first's clauses start the
+			 * product. */
+			prod = first;
+			memset(&first, 0, sizeof(first));
+			pb = cl_find(&prod, &fbest);
+			if (pb == SIZE_MAX || prod.n > LIT_MAXCL)
+				canprod = 0;
+			single = prod.n == 1;
+		}
+		if (canprod && nbr > 0) {
+			bb = cl_find(&bc, &s);
+			if (bb == SIZE_MAX || bc.n > LIT_MAXCL)
+				canprod = 0;
+			else if (single && bc.n == 1)
+				;	/* the product is the union, all */
+			else {
+				if (single) {
+					/* The union so far, as the product. */
+					cl_free(&prod);
+					cl_add_copy(&prod, &all);
+					lit_minimise(&prod.v[0]);
+					pb = 0;
+					single = 0;
+				}
+				cl_product(&prod, &pb, &bc, bb);
+				if (pb == SIZE_MAX || prod.n > LIT_MAXCL)
+					canprod = 0;
+			}
+		}
+		if (!canprod)
+			cl_free(&prod);
+		cl_free(&bc);
+		nbr++;
 		for (i = 0; i < s.n; i++)
 			lit_add(&all, s.v[i], strlen(s.v[i]));
-		lit_clear(&s);
+		if (nbr == 1 && canprod)
+			fbest = s;	/* for a second branch */
+		else
+			lit_clear(&s);
 		if (all.n > LIT_MAXSET) {
 			lit_clear(&all);
+			lit_clear(&fbest);
 			cl_free(&first);
+			cl_free(&prod);
 			lit_drain(lp);
 			return all;
 		}
@@ -1001,11 +1269,17 @@ lit_alt(struct litp *lp, struct litcl *cl)
 		}
 		break;
 	}
+	lit_clear(&fbest);
 	lit_minimise(&all);
-	if (nbr == 1)
+	if (nbr == 1) {
+		cl_free(&prod);
 		cl_move(cl, &first);
-	else {
+	} else if (canprod && !single) {
 		cl_free(&first);
+		cl_move(cl, &prod);
+	} else {
+		cl_free(&first);
+		cl_free(&prod);
 		if (lp->want)
 			cl_add_copy(cl, &all);
 	}

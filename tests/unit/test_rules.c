@@ -223,15 +223,42 @@ test_clauses(void **state)
 	expect_clauses("(?<!不)同意", "同意");
 	expect_clauses("ab*c", "a & c");
 	expect_clauses("x?", "");
-	/* A group of one branch opens up; of several, it is one clause. */
+	/* A group of one branch opens up; of several, a clause for each
+	 * pair of the branches' clauses along a path (in order). */
 	expect_clauses("(?:ab.cd)ef", "ab & cd & ef");
-	expect_clauses("(?:ab.cd|ef)gh", "ab|ef & gh");
+	expect_clauses("(?:ab.cd|ef)gh", "ab|ef & cd|ef & gh");
 	expect_clauses("(?:ab|\\d)gh", "gh");
 	expect_clauses("(?:ab.cd)+ef", "ab & cd & ef");
 	expect_clauses("(?:ab.cd){0,2}ef", "ef");
-	/* A top-level alternation is one clause. */
-	expect_clauses("a.b|c", "a|c");
+	expect_clauses("a.b|c", "a|c & b|c");
 	expect_clauses("abc|\\d+", "");
+	expect_clauses("(资金|款)[^。;]{0,20}(滞留|(未|没有)(按时|及时|按规定)?"
+	    "(下拨|拨付))", "资金|款 & 滞留|未|没有 & 滞留|下拨|拨付");
+	/* Two branches of several clauses: m + n - 1 pairs, not m * n. */
+	expect_clauses("(?:a.b.c|d.e)", "a|d & a|e & b|e & c|e");
+	expect_clauses("(?:a.b|c.d|e)", "a|c|e & a|d|e & b|d|e");
+	expect_clauses("x(?:ab.cd|ef.gh){2}y",
+	    "x & ab|ef & ab|gh & cd|gh & y");
+	/* What a branch does not require is in no pair. */
+	expect_clauses("(?:ab(?:cd)?ef|gh)ij", "ab|gh & ef|gh & ij");
+	expect_clauses("(?:ab?c|d)", "a|d & c|d");
+	expect_clauses("(?:ab.cd|(?=ef)gh)", "ab|gh & cd|gh");
+	expect_clauses("(?:ab.cd|ef(?!gh))", "ab|ef & cd|ef");
+	expect_clauses("(?=ab)cd|ef", "cd|ef");
+	expect_clauses("(?:K.ab|cd)", "ab|cd");
+	expect_clauses("x(?:ab.cd|ef.gh)*y", "x & y");
+	expect_clauses("x(?:ab.cd|ef.gh){0,3}y", "x & y");
+	expect_clauses("x(?:ab.cd|\\d)y", "x & y");
+	expect_clauses("(?:ab.cd|(a)\\1)", "");
+	/*
+	 * A pair whose union loses a member (one holds the other) would
+	 * find it later than the pairs after it: only the last pair may,
+	 * and if it is the best one elsewhere, only the union of the best.
+	 */
+	expect_clauses("(?:xyz.ab|b)", "b");
+	expect_clauses("(?:ca.x|a)", "a");
+	expect_clauses("(?:ab.x|b)y", "b & y");
+	expect_clauses("(?:xy.ab|cd.b)", "xy|cd & ab|cd & b");
 	/* A clause another implies is left out; so is a repeat. */
 	expect_clauses("资金.*资金", "资金");
 	expect_clauses("(?:资金|款).*资金", "资金");
@@ -644,6 +671,132 @@ test_branches_property(void **state)
 	assert_true(matched > 50000);
 	wz_buf_free(&pat);
 	wz_buf_free(&txt);
+}
+
+/*
+ * The same property for patterns made mostly of alternations, whose
+ * branches hold several clauses: the clauses of a group of branches are
+ * pairs of the branches' clauses (one from each), which a text must hold,
+ * in order, whichever branch matched.  The atoms hold one another ("ab"
+ * holds "a" and "b") so that pairs lose members.
+ */
+static const char *const alt_atoms[] = {
+	"a", "b", "ab", "ba", "甲", "乙", "甲乙", "c", ".", "[ab]", "\\d",
+	"(?=a)", "(?!b)", "K", "x", "a.b", "乙.甲"
+};
+static const char *const alt_quants[] = {
+	"", "", "", "", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,3}", "+?"
+};
+static const char *const alt_chars[] = {
+	"a", "b", "c", "x", "A", "B", "K", "甲", "乙", "1", "."
+};
+
+static void
+gen_alt(struct wz_buf *b, int depth)
+{
+	unsigned i, k, n = 1 + rnd(4), nb;
+
+	for (i = 0; i < n; i++) {
+		if (depth < 2 && rnd(20) < 7) {
+			wz_buf_adds(b, rnd(2) ? "(?:" : "(");
+			nb = 2 + rnd(3);
+			for (k = 0; k < nb; k++) {
+				if (k > 0)
+					wz_buf_adds(b, "|");
+				gen_alt(b, depth + 1);
+			}
+			wz_buf_adds(b, ")");
+		} else
+			wz_buf_adds(b, alt_atoms[rnd(sizeof(alt_atoms) /
+			    sizeof(alt_atoms[0]))]);
+		wz_buf_adds(b, alt_quants[rnd(sizeof(alt_quants) /
+		    sizeof(alt_quants[0]))]);
+	}
+}
+
+static void
+test_clauses_alt_property(void **state)
+{
+	struct wz_buf pat = {0}, txt = {0};
+	struct wz_rx *rx;
+	struct wz_rx_clause *cl;
+	char err[300], *low;
+	size_t ncl, i, j, k;
+	unsigned npat, ntxt, len, nb;
+	unsigned long matched = 0, multi = 0, multimatched = 0, saved = rng;
+	int found;
+
+	(void)state;
+	/* A stream of its own: the tests after it draw what they did. */
+	rng = 2718281828UL;
+	for (npat = 0; npat < 3000; npat++) {
+		wz_buf_reset(&pat);
+		nb = 1 + rnd(3);
+		for (k = 0; k < nb; k++) {
+			if (k > 0)
+				wz_buf_adds(&pat, "|");
+			gen_alt(&pat, 0);
+		}
+		rx = wz_rx_new(wz_buf_cstr(&pat), WZ_RX_CASELESS, err,
+		    sizeof(err));
+		if (rx == NULL)
+			continue;
+		ncl = wz_rx_clauses(pat.s, &cl);
+		if (ncl > 1 && strchr(pat.s, '|') != NULL)
+			multi++;
+		for (ntxt = 0; ntxt < (ncl > 1 ? 400u : 50u); ntxt++) {
+			wz_buf_reset(&txt);
+			len = 1 + rnd(12);
+			for (i = 0; i < len; i++) {
+				if (ncl > 0 && rnd(3) > 0) {
+					const struct wz_rx_clause *c =
+					    &cl[rnd((unsigned)ncl)];
+
+					wz_buf_adds(&txt, c->v[rnd((unsigned)
+					    c->n)]);
+				} else
+					wz_buf_adds(&txt, alt_chars[rnd(
+					    sizeof(alt_chars) /
+					    sizeof(alt_chars[0]))]);
+			}
+			wz_buf_cstr(&txt);
+			if (wz_rx_match(rx, txt.s, txt.len) != WZ_RX_MATCH)
+				continue;
+			matched++;
+			if (ncl > 1 && strchr(pat.s, '|') != NULL)
+				multimatched++;
+			low = wz_strndup(txt.s, txt.len);
+			for (k = 0; low[k] != '\0'; k++)
+				if (low[k] >= 'A' && low[k] <= 'Z')
+					low[k] += 'a' - 'A';
+			for (i = 0; i < ncl; i++) {
+				for (found = 0, j = 0; j < cl[i].n && !found;
+				    j++)
+					found = strstr(low, cl[i].v[j]) != NULL;
+				if (!found)
+					fail_msg("pattern '%s' matches '%s' "
+					    "but holds none of clause %zu of "
+					    "%zu (first '%s')", pat.s, txt.s,
+					    i + 1, ncl, cl[i].v[0]);
+			}
+			if (!clause_order(low, cl, ncl))
+				fail_msg("pattern '%s' matches '%s' but its "
+				    "clauses are not found in order", pat.s,
+				    txt.s);
+			free(low);
+		}
+		wz_rx_clauses_free(cl, ncl);
+		wz_rx_free(rx);
+	}
+	printf("alt: %lu matched, %lu patterns with alternation and "
+	    "several clauses, %lu of their texts matched\n", matched, multi,
+	    multimatched);
+	assert_true(matched > 10000);
+	assert_true(multi > 300);
+	assert_true(multimatched > 10000);
+	wz_buf_free(&pat);
+	wz_buf_free(&txt);
+	rng = saved;
 }
 
 static void
@@ -1088,6 +1241,7 @@ main(void)
 		cmocka_unit_test(test_clauses),
 		cmocka_unit_test(test_rx_caseless_partners),
 		cmocka_unit_test(test_lits_property),
+		cmocka_unit_test(test_clauses_alt_property),
 		cmocka_unit_test(test_prefix_basic),
 		cmocka_unit_test(test_prefix_property),
 		cmocka_unit_test(test_branches_property),
