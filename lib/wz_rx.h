@@ -82,8 +82,10 @@ size_t	 wz_rx_literals(const char *pattern, char ***out);
  * its literals (lowercase ASCII, as wz_rx_literals() says).  The clauses
  * are the literal runs and the groups of a top-level sequence that must
  * match (not optional, not inside a lookaround), with single-branch groups
- * opened up; a group of several branches is one clause, the union of
- * their literals; a top-level alternation is one clause.  A clause that
+ * opened up; a group of several branches, and a top-level alternation,
+ * gives unions of one clause of each branch, pairs taken along a path
+ * that keeps the clauses' order (else the one union of the branches'
+ * best sets).  A clause that
  * another implies is left out, and so are those after the first
  * WZ_RX_MAXCLAUSES.  The clauses are in the order of the sequence: in a
  * text the pattern matches, each clause has an occurrence that starts at
