@@ -448,12 +448,12 @@ struct wz_matcher {
 	 * in m->gatoms.  Units gated are left out of gbits.
 	 */
 	uint64_t	*gbits;		/* always-units without a gate */
-	size_t		*gated;		/* units with one */
+	/* The gated units whose gate has field tests, the ones a row
+	 * walks: a gate of tids alone opens only through tg_list. */
+	size_t		*gated;
 	size_t		 ngated;
-	/* The gated units (places in gated) each tid opens (trow); per
-	 * gated unit, the row a tid of the row opened it in. */
+	/* The gated units each tid opens (trow): unit indices. */
 	size_t		*tg_list;
-	unsigned long	*gopen;
 	size_t		*gatev;
 	size_t		 ngatev;
 	const struct mcond **gatoms;
@@ -1634,7 +1634,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->gbits);
 	free(m->gated);
 	free(m->tg_list);
-	free(m->gopen);
 	free(m->gatev);
 	free(m->gatoms);
 	free(m->cbits);
@@ -1821,7 +1820,11 @@ gate_order(struct wz_matcher *m, struct unit *u)
 	}
 }
 
-/* The gated units each tid opens (a tid among a gate's atoms). */
+/*
+ * The gated units each tid opens (a tid among a gate's atoms); then
+ * m->gated keeps only the units whose gate has field tests: a row need
+ * not walk the others, which open with a tid or not at all.
+ */
 static void
 gate_tids(struct wz_matcher *m)
 {
@@ -1830,7 +1833,6 @@ gate_tids(struct wz_matcher *m)
 	struct tidrow *tr;
 
 	free(m->tg_list);
-	free(m->gopen);
 	for (k = 0; k < m->ntids; k++)
 		m->trow[k].ntg = 0;
 	for (i = 0; i < m->ngated; i++) {
@@ -1849,10 +1851,15 @@ gate_tids(struct wz_matcher *m)
 		u = &m->units[m->gated[i]];
 		for (k = 0; k < u->gtids; k++) {
 			tr = &m->trow[m->gatev[u->goff + k]];
-			m->tg_list[tr->tg + tr->ntg++] = i;
+			m->tg_list[tr->tg + tr->ntg++] = m->gated[i];
 		}
 	}
-	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
+	for (i = k = 0; i < m->ngated; i++) {
+		u = &m->units[m->gated[i]];
+		if (u->gtids < u->gn)
+			m->gated[k++] = m->gated[i];
+	}
+	m->ngated = k;
 }
 
 /* The gates of the always-units, for the bound header. */
@@ -3573,7 +3580,8 @@ candidates(struct wz_matcher *m)
 	cand_tids(m);
 	/* The units the row's tids reach, and the gates they open; a
 	 * gate opens with one of its tids in the row, else with one of
-	 * its field tests. */
+	 * its field tests.  (A gated unit is an always-unit: no tid
+	 * reaches it through tu_list, its bit is the gate's.) */
 	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
 	for (i = 0; i < m->ntlist; i++) {
 		const struct tidrow *tr = &m->trow[m->tlist[i]];
@@ -3582,12 +3590,15 @@ candidates(struct wz_matcher *m)
 			u = m->tu_list[k];
 			m->cbits[u >> 6] |= 1ULL << (u & 63);
 		}
-		for (k = tr->tg; k < tr->tg + tr->ntg; k++)
-			m->gopen[m->tg_list[k]] = m->stamp;
+		for (k = tr->tg; k < tr->tg + tr->ntg; k++) {
+			u = m->tg_list[k];
+			m->cbits[u >> 6] |= 1ULL << (u & 63);
+		}
 	}
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
-		if (m->gopen[i] == m->stamp || gate_open(m, &m->units[u]))
+		if (!((m->cbits[u >> 6] >> (u & 63)) & 1) &&
+		    gate_open(m, &m->units[u]))
 			m->cbits[u >> 6] |= 1ULL << (u & 63);
 	}
 	m->ncand = 0;
