@@ -1234,14 +1234,26 @@ anchor_lists(struct wz_matcher *m)
 			m->lt_list[m->lt_start[m->cl_lits[k] + 1]++] =
 			    (uint32_t)t;
 	}
+	/* A clause of the rest holds with one of its literals: the ones
+	 * found most often first (ties keep their order), where
+	 * rest_found() stops. */
 	for (t = 0; t < m->ntids; t++) {
 		m->trow[t].rest = (uint32_t)n;
 		for (j = m->tc_start[t] + 1; j < m->tc_start[t + 1]; j++) {
+			size_t b, i;
+
 			c = m->tc_list[j];
 			m->rest[n++] = (uint32_t)(m->cl_start[c + 1] -
 			    m->cl_start[c]);
-			for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
-				m->rest[n++] = m->cl_lits[k];
+			for (b = n, k = m->cl_start[c]; k < m->cl_start[c + 1];
+			    k++) {
+				l = m->cl_lits[k];
+				for (i = n; i > b &&
+				    m->lseen[m->rest[i - 1]] < m->lseen[l]; i--)
+					m->rest[i] = m->rest[i - 1];
+				m->rest[i] = (uint32_t)l;
+				n++;
+			}
 		}
 		m->trow[t].nrest = (uint32_t)n - m->trow[t].rest;
 	}
@@ -1417,10 +1429,10 @@ build_literals(struct wz_matcher *m)
 	m->trow = wz_calloc(m->ntids + 1, sizeof(*m->trow));
 	/* The clauses' literals, and a count per clause. */
 	m->rest = wz_calloc(nl + m->ncl + 1, sizeof(*m->rest));
+	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
 	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
-	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	m->next_adapt = 64;
 }
 
@@ -2041,11 +2053,15 @@ tbits_clear(struct wz_matcher *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->ntlist; i++)
-		m->tbits[m->tlist[i] >> 6] &= ~(1ULL << (m->tlist[i] & 63));
+	/* Rows find many literals, and tids: clearing the few words of
+	 * the whole set costs less than one bit each. */
+	if (m->ntlist > (m->ntids / 64 + 1) / 4)
+		memset(m->tbits, 0, (m->ntids / 64 + 1) * sizeof(*m->tbits));
+	else
+		for (i = 0; i < m->ntlist; i++)
+			m->tbits[m->tlist[i] >> 6] &=
+			    ~(1ULL << (m->tlist[i] & 63));
 	m->ntlist = 0;
-	/* Rows find many literals: clearing the few words of the whole
-	 * set costs less than one bit each. */
 	if (m->nllist > (m->nlits / 64 + 1) / 4)
 		memset(m->lbits, 0, (m->nlits / 64 + 1) * sizeof(*m->lbits));
 	else
@@ -3542,12 +3558,16 @@ cand_tids(struct wz_matcher *m)
 	struct tidrow *trow = m->trow, *tr;
 	uint64_t *tbits = m->tbits;
 	uint32_t *tlist = m->tlist;
+	uint64_t *lseen = m->lseen;
 	unsigned long stamp = m->stamp;
 	size_t i, k, ke, n = m->nllist, nt = m->ntlist;
-	uint32_t u;
+	uint32_t u, l;
 
-	for (i = 0; i < n; i++)
-		for (k = ls[ll[i]], ke = ls[ll[i] + 1]; k < ke; k++) {
+	for (i = 0; i < n; i++) {
+		l = ll[i];
+		/* Learn which literals are common (adapt_anchors()). */
+		lseen[l]++;
+		for (k = ls[l], ke = ls[l + 1]; k < ke; k++) {
 			u = lt[k];
 			tr = &trow[u];
 			if (tr->stamp == stamp)
@@ -3558,6 +3578,7 @@ cand_tids(struct wz_matcher *m)
 				tlist[nt++] = u;
 			}
 		}
+	}
 	m->ntlist = nt;
 }
 
@@ -3570,14 +3591,13 @@ candidates(struct wz_matcher *m)
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
-	/* Learn which literals are common, now and then. */
-	for (i = 0; i < m->nllist; i++)
-		m->lseen[m->llist[i]]++;
+	cand_tids(m);
+	/* Now and then, with what cand_tids() learnt of the literals
+	 * (the row's tids are the same in whichever order). */
 	if (++m->nseen == m->next_adapt) {
 		adapt_anchors(m);
 		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
 	}
-	cand_tids(m);
 	/* The units the row's tids reach, and the gates they open; a
 	 * gate opens with one of its tids in the row, else with one of
 	 * its field tests.  (A gated unit is an always-unit: no tid
