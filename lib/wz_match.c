@@ -294,11 +294,13 @@ struct mark {
 	size_t		 ncaps, cblen, nev, eblen, xblen;
 };
 
+#define PENT_GW		2	/* group words kept in a title's entry */
 struct pent {
 	uint64_t	 h;
 	unsigned char	 tlen, state, n;	/* read first: with h */
 	char		 title[PCACHE_TITLE + 1];
 	const struct wz_post *p[MAXPOSTS];
+	uint64_t	 g[PENT_GW];	/* m->rowg, when m->ngw <= PENT_GW */
 };
 
 enum { P_MISSING, P_KNOWN, P_UNKNOWN, P_FAILED };
@@ -1119,7 +1121,9 @@ build_docs(struct wz_matcher *m)
 	/* Which groups each post is in, as a bit set per post. */
 	m->ngw = m->ngroupbits / 64 + 1;
 	m->postg = wz_calloc((rs->nposts + 1) * m->ngw, sizeof(*m->postg));
-	m->rowg = wz_calloc(m->ngw, sizeof(*m->rowg));
+	/* At least PENT_GW words: row_posts() copies that many. */
+	m->rowg = wz_calloc(m->ngw < PENT_GW ? PENT_GW : m->ngw,
+	    sizeof(*m->rowg));
 	for (i = 0; i < m->ndocs; i++)
 		for (j = 0; j < m->docs[i].ngroups; j++) {
 			const struct ginfo *gi = &m->docs[i].groups[j];
@@ -2435,22 +2439,30 @@ row_posts(struct wz_matcher *m)
 	m->pstate = P_MISSING;
 	m->title_raw = NULL;
 	raw = cell(m, f->col, &rl);
-	if (f->col < 0 || is_blank(raw, rl))
+	if (f->col < 0)
 		return;
-	m->title_raw = raw;
-	/* Titles repeat: a county has few; remember the recent ones. */
+	/* Titles repeat: a county has few; remember the recent ones.  (A
+	 * blank one is never kept: one found is not blank.) */
 	if (rl <= PCACHE_TITLE) {
 		h = wz_hash_mem(raw, rl) | 1;
 		e = &m->pcache[h % PCACHE];
 		if (e->h == h && e->tlen == rl &&
 		    memcmp(e->title, raw, rl) == 0) {
+			m->title_raw = raw;
 			m->pstate = e->state;
 			m->nposts = e->n;
 			memcpy(m->posts, e->p, sizeof(m->posts));
-			row_groups(m);
+			if (m->ngw <= PENT_GW)
+				memcpy(m->rowg, e->g, PENT_GW *
+				    sizeof(*m->rowg));
+			else
+				row_groups(m);
 			return;
 		}
 	}
+	if (is_blank(raw, rl))
+		return;
+	m->title_raw = raw;
 	m->nposts = wz_rules_title_posts(m->rs, raw, m->posts, MAXPOSTS,
 	    &unmatched, &rc);
 	if (rc != 0) {
@@ -2475,6 +2487,8 @@ row_posts(struct wz_matcher *m)
 		e->state = (unsigned char)m->pstate;
 		e->n = (unsigned char)m->nposts;
 		memcpy(e->p, m->posts, sizeof(m->posts));
+		if (m->ngw <= PENT_GW)
+			memcpy(e->g, m->rowg, PENT_GW * sizeof(*m->rowg));
 	}
 }
 
