@@ -2202,9 +2202,20 @@ scan_text(struct wz_matcher *m)
 static int
 plain_ascii(const char *s, size_t n)
 {
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t v;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	/* Eight bytes at a time.  The lowest byte out of 21..7E sets its
+	 * top bit in v - 21.. (below 21, or A1 and up) or in v + 01.. (7F
+	 * to FE): no byte below it borrows or carries.  Bytes all in
+	 * range borrow and carry nothing and set no top bit. */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		if (((v - ones * 0x21) | (v + ones)) & ones * 0x80)
+			return 0;
+	}
+	for (; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
 			return 0;
 	return 1;
