@@ -334,7 +334,8 @@ struct tidrow {
 	unsigned long	 stamp;		/* the row it was looked at */
 	uint32_t	 rest, nrest;	/* clauses after the anchor, in rest */
 	uint32_t	 tu, ntu;	/* units needing it, in tu_list */
-	uint32_t	 tg, ntg;	/* gated units it opens, in tg_list */
+	uint32_t	 tg, ntg;	/* those, then the gated units it
+					 * opens, in tg_list (bound) */
 };
 
 /* A capture's number (cap_value()). */
@@ -454,8 +455,9 @@ struct wz_matcher {
 	 * walks: a gate of tids alone opens only through tg_list. */
 	size_t		*gated;
 	size_t		 ngated;
-	/* The gated units each tid opens (trow): unit indices. */
-	size_t		*tg_list;
+	/* The units each tid makes candidates (trow): its tu_list, then
+	 * the gated units it opens; unit indices. */
+	uint32_t	*tg_list;
 	size_t		*gatev;
 	size_t		 ngatev;
 	const struct mcond **gatoms;
@@ -1837,9 +1839,11 @@ gate_order(struct wz_matcher *m, struct unit *u)
 }
 
 /*
- * The gated units each tid opens (a tid among a gate's atoms); then
- * m->gated keeps only the units whose gate has field tests: a row need
- * not walk the others, which open with a tid or not at all.
+ * The units each tid puts among the row's candidates, in tg_list: those
+ * needing it (tu_list), then the gated units it opens (a tid among a
+ * gate's atoms).  Then m->gated keeps only the units whose gate has
+ * field tests: a row need not walk the others, which open with a tid
+ * or not at all.
  */
 static void
 gate_tids(struct wz_matcher *m)
@@ -1849,20 +1853,25 @@ gate_tids(struct wz_matcher *m)
 	struct tidrow *tr;
 
 	free(m->tg_list);
-	for (k = 0; k < m->ntids; k++)
-		m->trow[k].ntg = 0;
+	for (k = 0; k < m->ntids; k++) {
+		m->trow[k].ntg = m->trow[k].ntu;
+		n += m->trow[k].ntu;
+	}
 	for (i = 0; i < m->ngated; i++) {
 		u = &m->units[m->gated[i]];
 		for (k = 0; k < u->gtids; k++)
 			m->trow[m->gatev[u->goff + k]].ntg++;
 		n += u->gtids;
 	}
-	for (k = 0, i = 0; k < m->ntids; k++) {
-		m->trow[k].tg = (uint32_t)i;
-		i += m->trow[k].ntg;
-		m->trow[k].ntg = 0;
-	}
 	m->tg_list = wz_calloc(n + 1, sizeof(*m->tg_list));
+	for (k = 0, i = 0; k < m->ntids; k++) {
+		tr = &m->trow[k];
+		tr->tg = (uint32_t)i;
+		i += tr->ntg;
+		for (tr->ntg = 0; tr->ntg < tr->ntu; tr->ntg++)
+			m->tg_list[tr->tg + tr->ntg] =
+			    m->tu_list[tr->tu + tr->ntg];
+	}
 	for (i = 0; i < m->ngated; i++) {
 		u = &m->units[m->gated[i]];
 		for (k = 0; k < u->gtids; k++) {
@@ -3550,20 +3559,20 @@ gate_open(struct wz_matcher *m, struct unit *u)
 }
 
 /* Has each clause of r[0..n) (a count, then that many literals; see
- * anchor_lists()) a literal in the row? */
+ * anchor_lists()) a literal in the row (lbits)? */
 static int
-rest_found(const struct wz_matcher *m, const uint32_t *r, size_t n)
+rest_found(const uint64_t *lbits, const uint32_t *r, size_t n)
 {
-	size_t i = 0, k, e;
+	const uint32_t *e, *end = r + n;
 
-	while (i < n) {
-		e = i + 1 + r[i];
-		for (k = i + 1; k < e; k++)
-			if ((m->lbits[r[k] >> 6] >> (r[k] & 63)) & 1)
+	while (r < end) {
+		e = r + 1 + *r;
+		for (r++; r < e; r++)
+			if ((lbits[*r >> 6] >> (*r & 63)) & 1)
 				break;
-		if (k == e)
+		if (r == e)
 			return 0;
-		i = e;
+		r = e;
 	}
 	return 1;
 }
@@ -3579,26 +3588,28 @@ static void
 cand_tids(struct wz_matcher *m)
 {
 	const uint32_t *ll = m->llist, *lt = m->lt_list, *rest = m->rest;
+	const uint32_t *p, *pe;
+	const uint64_t *lbits = m->lbits;
 	const size_t *ls = m->lt_start;
 	struct tidrow *trow = m->trow, *tr;
 	uint64_t *tbits = m->tbits;
 	uint32_t *tlist = m->tlist;
 	uint64_t *lseen = m->lseen;
 	unsigned long stamp = m->stamp;
-	size_t i, k, ke, n = m->nllist, nt = m->ntlist;
+	size_t i, n = m->nllist, nt = m->ntlist;
 	uint32_t u, l;
 
 	for (i = 0; i < n; i++) {
 		l = ll[i];
 		/* Learn which literals are common (adapt_anchors()). */
 		lseen[l]++;
-		for (k = ls[l], ke = ls[l + 1]; k < ke; k++) {
-			u = lt[k];
+		for (p = lt + ls[l], pe = lt + ls[l + 1]; p < pe; p++) {
+			u = *p;
 			tr = &trow[u];
 			if (tr->stamp == stamp)
 				continue;
 			tr->stamp = stamp;
-			if (rest_found(m, rest + tr->rest, tr->nrest)) {
+			if (rest_found(lbits, rest + tr->rest, tr->nrest)) {
 				tbits[u >> 6] |= 1ULL << (u & 63);
 				tlist[nt++] = u;
 			}
@@ -3611,8 +3622,8 @@ cand_tids(struct wz_matcher *m)
 static void
 candidates(struct wz_matcher *m)
 {
-	size_t i, k, u, w;
-	uint64_t b;
+	uint64_t *cbits = m->cbits, b;
+	size_t i, u, w;
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
@@ -3623,33 +3634,28 @@ candidates(struct wz_matcher *m)
 		adapt_anchors(m);
 		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
 	}
-	/* The units the row's tids reach, and the gates they open; a
-	 * gate opens with one of its tids in the row, else with one of
-	 * its field tests.  (A gated unit is an always-unit: no tid
-	 * reaches it through tu_list, its bit is the gate's.) */
-	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
+	/* The units the row's tids reach, and the gates they open (both
+	 * in tg_list); a gate opens with one of its tids in the row, else
+	 * with one of its field tests.  (A gated unit is an always-unit:
+	 * no tid reaches it through tu_list, its bit is the gate's.) */
+	memcpy(cbits, m->gbits, m->nuwords * sizeof(*cbits));
 	for (i = 0; i < m->ntlist; i++) {
 		const struct tidrow *tr = &m->trow[m->tlist[i]];
+		const uint32_t *p = m->tg_list + tr->tg, *pe = p + tr->ntg;
 
-		for (k = tr->tu; k < tr->tu + tr->ntu; k++) {
-			u = m->tu_list[k];
-			m->cbits[u >> 6] |= 1ULL << (u & 63);
-		}
-		for (k = tr->tg; k < tr->tg + tr->ntg; k++) {
-			u = m->tg_list[k];
-			m->cbits[u >> 6] |= 1ULL << (u & 63);
-		}
+		for (; p < pe; p++)
+			cbits[*p >> 6] |= 1ULL << (*p & 63);
 	}
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
-		if (!((m->cbits[u >> 6] >> (u & 63)) & 1) &&
+		if (!((cbits[u >> 6] >> (u & 63)) & 1) &&
 		    gate_open(m, &m->units[u]))
-			m->cbits[u >> 6] |= 1ULL << (u & 63);
+			cbits[u >> 6] |= 1ULL << (u & 63);
 	}
 	m->ncand = 0;
 	for (w = 0; w < m->nuwords; w++) {
-		m->cbits[w] &= m->pbits[w];
-		for (b = m->cbits[w]; b != 0; b &= b - 1)
+		cbits[w] &= m->pbits[w];
+		for (b = cbits[w]; b != 0; b &= b - 1)
 			m->cand[m->ncand++] = w * 64 + (size_t)__builtin_ctzll(b);
 	}
 }
