@@ -3537,8 +3537,8 @@ gate_open(struct wz_matcher *m, struct unit *u)
 	size_t k = u->gtids, n;
 	int r = 0;
 
-	if (k == u->gn)
-		return 0;
+	/* (A gate of tids alone has gfld -1 and no atoms after them: 0.
+	 * candidates() does not walk those.) */
 	if (u->gfld >= 0) {
 		f = &m->fields[u->gfld];
 		/* The field's value is mostly looked up already this row. */
