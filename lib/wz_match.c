@@ -294,11 +294,13 @@ struct mark {
 	size_t		 ncaps, cblen, nev, eblen, xblen;
 };
 
+#define PENT_GW		2	/* group words kept in a title's entry */
 struct pent {
 	uint64_t	 h;
 	unsigned char	 tlen, state, n;	/* read first: with h */
 	char		 title[PCACHE_TITLE + 1];
 	const struct wz_post *p[MAXPOSTS];
+	uint64_t	 g[PENT_GW];	/* m->rowg, when m->ngw <= PENT_GW */
 };
 
 enum { P_MISSING, P_KNOWN, P_UNKNOWN, P_FAILED };
@@ -332,7 +334,8 @@ struct tidrow {
 	unsigned long	 stamp;		/* the row it was looked at */
 	uint32_t	 rest, nrest;	/* clauses after the anchor, in rest */
 	uint32_t	 tu, ntu;	/* units needing it, in tu_list */
-	uint32_t	 tg, ntg;	/* gated units it opens, in tg_list */
+	uint32_t	 tg, ntg;	/* those, then the gated units it
+					 * opens, in tg_list (bound) */
 };
 
 /* A capture's number (cap_value()). */
@@ -448,12 +451,13 @@ struct wz_matcher {
 	 * in m->gatoms.  Units gated are left out of gbits.
 	 */
 	uint64_t	*gbits;		/* always-units without a gate */
-	size_t		*gated;		/* units with one */
+	/* The gated units whose gate has field tests, the ones a row
+	 * walks: a gate of tids alone opens only through tg_list. */
+	size_t		*gated;
 	size_t		 ngated;
-	/* The gated units (places in gated) each tid opens (trow); per
-	 * gated unit, the row a tid of the row opened it in. */
-	size_t		*tg_list;
-	unsigned long	*gopen;
+	/* The units each tid makes candidates (trow): its tu_list, then
+	 * the gated units it opens; unit indices. */
+	uint32_t	*tg_list;
 	size_t		*gatev;
 	size_t		 ngatev;
 	const struct mcond **gatoms;
@@ -1119,7 +1123,9 @@ build_docs(struct wz_matcher *m)
 	/* Which groups each post is in, as a bit set per post. */
 	m->ngw = m->ngroupbits / 64 + 1;
 	m->postg = wz_calloc((rs->nposts + 1) * m->ngw, sizeof(*m->postg));
-	m->rowg = wz_calloc(m->ngw, sizeof(*m->rowg));
+	/* At least PENT_GW words: row_posts() copies that many. */
+	m->rowg = wz_calloc(m->ngw < PENT_GW ? PENT_GW : m->ngw,
+	    sizeof(*m->rowg));
 	for (i = 0; i < m->ndocs; i++)
 		for (j = 0; j < m->docs[i].ngroups; j++) {
 			const struct ginfo *gi = &m->docs[i].groups[j];
@@ -1234,14 +1240,26 @@ anchor_lists(struct wz_matcher *m)
 			m->lt_list[m->lt_start[m->cl_lits[k] + 1]++] =
 			    (uint32_t)t;
 	}
+	/* A clause of the rest holds with one of its literals: the ones
+	 * found most often first (ties keep their order), where
+	 * rest_found() stops. */
 	for (t = 0; t < m->ntids; t++) {
 		m->trow[t].rest = (uint32_t)n;
 		for (j = m->tc_start[t] + 1; j < m->tc_start[t + 1]; j++) {
+			size_t b, i;
+
 			c = m->tc_list[j];
 			m->rest[n++] = (uint32_t)(m->cl_start[c + 1] -
 			    m->cl_start[c]);
-			for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
-				m->rest[n++] = m->cl_lits[k];
+			for (b = n, k = m->cl_start[c]; k < m->cl_start[c + 1];
+			    k++) {
+				l = m->cl_lits[k];
+				for (i = n; i > b &&
+				    m->lseen[m->rest[i - 1]] < m->lseen[l]; i--)
+					m->rest[i] = m->rest[i - 1];
+				m->rest[i] = (uint32_t)l;
+				n++;
+			}
 		}
 		m->trow[t].nrest = (uint32_t)n - m->trow[t].rest;
 	}
@@ -1417,10 +1435,10 @@ build_literals(struct wz_matcher *m)
 	m->trow = wz_calloc(m->ntids + 1, sizeof(*m->trow));
 	/* The clauses' literals, and a count per clause. */
 	m->rest = wz_calloc(nl + m->ncl + 1, sizeof(*m->rest));
+	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
 	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
-	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	m->next_adapt = 64;
 }
 
@@ -1634,7 +1652,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->gbits);
 	free(m->gated);
 	free(m->tg_list);
-	free(m->gopen);
 	free(m->gatev);
 	free(m->gatoms);
 	free(m->cbits);
@@ -1821,7 +1838,13 @@ gate_order(struct wz_matcher *m, struct unit *u)
 	}
 }
 
-/* The gated units each tid opens (a tid among a gate's atoms). */
+/*
+ * The units each tid puts among the row's candidates, in tg_list: those
+ * needing it (tu_list), then the gated units it opens (a tid among a
+ * gate's atoms).  Then m->gated keeps only the units whose gate has
+ * field tests: a row need not walk the others, which open with a tid
+ * or not at all.
+ */
 static void
 gate_tids(struct wz_matcher *m)
 {
@@ -1830,29 +1853,38 @@ gate_tids(struct wz_matcher *m)
 	struct tidrow *tr;
 
 	free(m->tg_list);
-	free(m->gopen);
-	for (k = 0; k < m->ntids; k++)
-		m->trow[k].ntg = 0;
+	for (k = 0; k < m->ntids; k++) {
+		m->trow[k].ntg = m->trow[k].ntu;
+		n += m->trow[k].ntu;
+	}
 	for (i = 0; i < m->ngated; i++) {
 		u = &m->units[m->gated[i]];
 		for (k = 0; k < u->gtids; k++)
 			m->trow[m->gatev[u->goff + k]].ntg++;
 		n += u->gtids;
 	}
-	for (k = 0, i = 0; k < m->ntids; k++) {
-		m->trow[k].tg = (uint32_t)i;
-		i += m->trow[k].ntg;
-		m->trow[k].ntg = 0;
-	}
 	m->tg_list = wz_calloc(n + 1, sizeof(*m->tg_list));
+	for (k = 0, i = 0; k < m->ntids; k++) {
+		tr = &m->trow[k];
+		tr->tg = (uint32_t)i;
+		i += tr->ntg;
+		for (tr->ntg = 0; tr->ntg < tr->ntu; tr->ntg++)
+			m->tg_list[tr->tg + tr->ntg] =
+			    m->tu_list[tr->tu + tr->ntg];
+	}
 	for (i = 0; i < m->ngated; i++) {
 		u = &m->units[m->gated[i]];
 		for (k = 0; k < u->gtids; k++) {
 			tr = &m->trow[m->gatev[u->goff + k]];
-			m->tg_list[tr->tg + tr->ntg++] = i;
+			m->tg_list[tr->tg + tr->ntg++] = m->gated[i];
 		}
 	}
-	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
+	for (i = k = 0; i < m->ngated; i++) {
+		u = &m->units[m->gated[i]];
+		if (u->gtids < u->gn)
+			m->gated[k++] = m->gated[i];
+	}
+	m->ngated = k;
 }
 
 /* The gates of the always-units, for the bound header. */
@@ -2034,11 +2066,15 @@ tbits_clear(struct wz_matcher *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->ntlist; i++)
-		m->tbits[m->tlist[i] >> 6] &= ~(1ULL << (m->tlist[i] & 63));
+	/* Rows find many literals, and tids: clearing the few words of
+	 * the whole set costs less than one bit each. */
+	if (m->ntlist > (m->ntids / 64 + 1) / 4)
+		memset(m->tbits, 0, (m->ntids / 64 + 1) * sizeof(*m->tbits));
+	else
+		for (i = 0; i < m->ntlist; i++)
+			m->tbits[m->tlist[i] >> 6] &=
+			    ~(1ULL << (m->tlist[i] & 63));
 	m->ntlist = 0;
-	/* Rows find many literals: clearing the few words of the whole
-	 * set costs less than one bit each. */
 	if (m->nllist > (m->nlits / 64 + 1) / 4)
 		memset(m->lbits, 0, (m->nlits / 64 + 1) * sizeof(*m->lbits));
 	else
@@ -2175,9 +2211,20 @@ scan_text(struct wz_matcher *m)
 static int
 plain_ascii(const char *s, size_t n)
 {
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t v;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	/* Eight bytes at a time.  The lowest byte out of 21..7E sets its
+	 * top bit in v - 21.. (below 21, or A1 and up) or in v + 01.. (7F
+	 * to FE): no byte below it borrows or carries.  Bytes all in
+	 * range borrow and carry nothing and set no top bit. */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		if (((v - ones * 0x21) | (v + ones)) & ones * 0x80)
+			return 0;
+	}
+	for (; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
 			return 0;
 	return 1;
@@ -2412,22 +2459,30 @@ row_posts(struct wz_matcher *m)
 	m->pstate = P_MISSING;
 	m->title_raw = NULL;
 	raw = cell(m, f->col, &rl);
-	if (f->col < 0 || is_blank(raw, rl))
+	if (f->col < 0)
 		return;
-	m->title_raw = raw;
-	/* Titles repeat: a county has few; remember the recent ones. */
+	/* Titles repeat: a county has few; remember the recent ones.  (A
+	 * blank one is never kept: one found is not blank.) */
 	if (rl <= PCACHE_TITLE) {
 		h = wz_hash_mem(raw, rl) | 1;
 		e = &m->pcache[h % PCACHE];
 		if (e->h == h && e->tlen == rl &&
 		    memcmp(e->title, raw, rl) == 0) {
+			m->title_raw = raw;
 			m->pstate = e->state;
 			m->nposts = e->n;
 			memcpy(m->posts, e->p, sizeof(m->posts));
-			row_groups(m);
+			if (m->ngw <= PENT_GW)
+				memcpy(m->rowg, e->g, PENT_GW *
+				    sizeof(*m->rowg));
+			else
+				row_groups(m);
 			return;
 		}
 	}
+	if (is_blank(raw, rl))
+		return;
+	m->title_raw = raw;
 	m->nposts = wz_rules_title_posts(m->rs, raw, m->posts, MAXPOSTS,
 	    &unmatched, &rc);
 	if (rc != 0) {
@@ -2452,6 +2507,8 @@ row_posts(struct wz_matcher *m)
 		e->state = (unsigned char)m->pstate;
 		e->n = (unsigned char)m->nposts;
 		memcpy(e->p, m->posts, sizeof(m->posts));
+		if (m->ngw <= PENT_GW)
+			memcpy(e->g, m->rowg, PENT_GW * sizeof(*m->rowg));
 	}
 }
 
@@ -3480,8 +3537,8 @@ gate_open(struct wz_matcher *m, struct unit *u)
 	size_t k = u->gtids, n;
 	int r = 0;
 
-	if (k == u->gn)
-		return 0;
+	/* (A gate of tids alone has gfld -1 and no atoms after them: 0.
+	 * candidates() does not walk those.) */
 	if (u->gfld >= 0) {
 		f = &m->fields[u->gfld];
 		/* The field's value is mostly looked up already this row. */
@@ -3502,20 +3559,20 @@ gate_open(struct wz_matcher *m, struct unit *u)
 }
 
 /* Has each clause of r[0..n) (a count, then that many literals; see
- * anchor_lists()) a literal in the row? */
+ * anchor_lists()) a literal in the row (lbits)? */
 static int
-rest_found(const struct wz_matcher *m, const uint32_t *r, size_t n)
+rest_found(const uint64_t *lbits, const uint32_t *r, size_t n)
 {
-	size_t i = 0, k, e;
+	const uint32_t *e, *end = r + n;
 
-	while (i < n) {
-		e = i + 1 + r[i];
-		for (k = i + 1; k < e; k++)
-			if ((m->lbits[r[k] >> 6] >> (r[k] & 63)) & 1)
+	while (r < end) {
+		e = r + 1 + *r;
+		for (r++; r < e; r++)
+			if ((lbits[*r >> 6] >> (*r & 63)) & 1)
 				break;
-		if (k == e)
+		if (r == e)
 			return 0;
-		i = e;
+		r = e;
 	}
 	return 1;
 }
@@ -3531,26 +3588,33 @@ static void
 cand_tids(struct wz_matcher *m)
 {
 	const uint32_t *ll = m->llist, *lt = m->lt_list, *rest = m->rest;
+	const uint32_t *p, *pe;
+	const uint64_t *lbits = m->lbits;
 	const size_t *ls = m->lt_start;
 	struct tidrow *trow = m->trow, *tr;
 	uint64_t *tbits = m->tbits;
 	uint32_t *tlist = m->tlist;
+	uint64_t *lseen = m->lseen;
 	unsigned long stamp = m->stamp;
-	size_t i, k, ke, n = m->nllist, nt = m->ntlist;
-	uint32_t u;
+	size_t i, n = m->nllist, nt = m->ntlist;
+	uint32_t u, l;
 
-	for (i = 0; i < n; i++)
-		for (k = ls[ll[i]], ke = ls[ll[i] + 1]; k < ke; k++) {
-			u = lt[k];
+	for (i = 0; i < n; i++) {
+		l = ll[i];
+		/* Learn which literals are common (adapt_anchors()). */
+		lseen[l]++;
+		for (p = lt + ls[l], pe = lt + ls[l + 1]; p < pe; p++) {
+			u = *p;
 			tr = &trow[u];
 			if (tr->stamp == stamp)
 				continue;
 			tr->stamp = stamp;
-			if (rest_found(m, rest + tr->rest, tr->nrest)) {
+			if (rest_found(lbits, rest + tr->rest, tr->nrest)) {
 				tbits[u >> 6] |= 1ULL << (u & 63);
 				tlist[nt++] = u;
 			}
 		}
+	}
 	m->ntlist = nt;
 }
 
@@ -3558,42 +3622,40 @@ cand_tids(struct wz_matcher *m)
 static void
 candidates(struct wz_matcher *m)
 {
-	size_t i, k, u, w;
-	uint64_t b;
+	uint64_t *cbits = m->cbits, b;
+	size_t i, u, w;
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
-	/* Learn which literals are common, now and then. */
-	for (i = 0; i < m->nllist; i++)
-		m->lseen[m->llist[i]]++;
+	cand_tids(m);
+	/* Now and then, with what cand_tids() learnt of the literals
+	 * (the row's tids are the same in whichever order). */
 	if (++m->nseen == m->next_adapt) {
 		adapt_anchors(m);
 		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
 	}
-	cand_tids(m);
-	/* The units the row's tids reach, and the gates they open; a
-	 * gate opens with one of its tids in the row, else with one of
-	 * its field tests. */
-	memcpy(m->cbits, m->gbits, m->nuwords * sizeof(*m->cbits));
+	/* The units the row's tids reach, and the gates they open (both
+	 * in tg_list); a gate opens with one of its tids in the row, else
+	 * with one of its field tests.  (A gated unit is an always-unit:
+	 * no tid reaches it through tu_list, its bit is the gate's.) */
+	memcpy(cbits, m->gbits, m->nuwords * sizeof(*cbits));
 	for (i = 0; i < m->ntlist; i++) {
 		const struct tidrow *tr = &m->trow[m->tlist[i]];
+		const uint32_t *p = m->tg_list + tr->tg, *pe = p + tr->ntg;
 
-		for (k = tr->tu; k < tr->tu + tr->ntu; k++) {
-			u = m->tu_list[k];
-			m->cbits[u >> 6] |= 1ULL << (u & 63);
-		}
-		for (k = tr->tg; k < tr->tg + tr->ntg; k++)
-			m->gopen[m->tg_list[k]] = m->stamp;
+		for (; p < pe; p++)
+			cbits[*p >> 6] |= 1ULL << (*p & 63);
 	}
 	for (i = 0; i < m->ngated; i++) {
 		u = m->gated[i];
-		if (m->gopen[i] == m->stamp || gate_open(m, &m->units[u]))
-			m->cbits[u >> 6] |= 1ULL << (u & 63);
+		if (!((cbits[u >> 6] >> (u & 63)) & 1) &&
+		    gate_open(m, &m->units[u]))
+			cbits[u >> 6] |= 1ULL << (u & 63);
 	}
 	m->ncand = 0;
 	for (w = 0; w < m->nuwords; w++) {
-		m->cbits[w] &= m->pbits[w];
-		for (b = m->cbits[w]; b != 0; b &= b - 1)
+		cbits[w] &= m->pbits[w];
+		for (b = cbits[w]; b != 0; b &= b - 1)
 			m->cand[m->ncand++] = w * 64 + (size_t)__builtin_ctzll(b);
 	}
 }

@@ -442,19 +442,36 @@ wz_num_amount(const char *str, size_t n, double *out)
 	return 0;
 }
 
+/*
+ * The unit words after a sum: 万 亿 千 百 元 块 圆 余 多, each three bytes
+ * of UTF-8, compared as one 24-bit number (a capture's tail is read at
+ * each of its rows: no strlen, no list walk).
+ */
+#define U3(a, b, c)	((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (c))
 size_t
 wz_num_unit_tail(const char *str, size_t n)
 {
-	static const char *const tail[] = {
-		"万", "亿", "千", "百", "元", "块", "圆", "余", "多", NULL
-	};
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, l;
+	size_t i = 0;
 
-	while (i < n && (l = one_of(s, n, i, tail)) > 0)
-		i += l;
+	for (; n - i >= 3; i += 3)
+		switch (U3(s[i], s[i + 1], s[i + 2])) {
+		case U3(0xe4, 0xb8, 0x87):	/* 万 */
+		case U3(0xe4, 0xba, 0xbf):	/* 亿 */
+		case U3(0xe5, 0x8d, 0x83):	/* 千 */
+		case U3(0xe7, 0x99, 0xbe):	/* 百 */
+		case U3(0xe5, 0x85, 0x83):	/* 元 */
+		case U3(0xe5, 0x9d, 0x97):	/* 块 */
+		case U3(0xe5, 0x9c, 0x86):	/* 圆 */
+		case U3(0xe4, 0xbd, 0x99):	/* 余 */
+		case U3(0xe5, 0xa4, 0x9a):	/* 多 */
+			break;
+		default:
+			return i;
+		}
 	return i;
 }
+#undef U3
 
 enum wz_numkind
 wz_num_kind(const char *name)

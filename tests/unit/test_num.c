@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -176,6 +177,95 @@ test_tail_kind_format(void **state)
 	}
 }
 
+/* wz_num_unit_tail() as it was: each word of the list, by strlen and
+ * memcmp, at each place. */
+static const char *const tail_words[] = {
+	"万", "亿", "千", "百", "元", "块", "圆", "余", "多", NULL
+};
+
+static size_t
+ref_unit_tail(const char *s, size_t n)
+{
+	size_t i = 0, k, l;
+
+	while (i < n) {
+		for (k = 0; tail_words[k] != NULL; k++) {
+			l = strlen(tail_words[k]);
+			if (n - i >= l && memcmp(s + i, tail_words[k], l) == 0)
+				break;
+		}
+		if (tail_words[k] == NULL)
+			break;
+		i += l;
+	}
+	return i;
+}
+
+/* Every unit word alone, cut short, before and after others; every
+ * three-byte sequence that starts as a unit word does. */
+static void
+test_unit_tail(void **state)
+{
+	char buf[16];
+	size_t k, j, l, n;
+	unsigned a, b, c;
+
+	(void)state;
+	assert_int_equal(wz_num_unit_tail("", 0), 0);
+	assert_int_equal(wz_num_unit_tail("万", 0), 0);
+	assert_int_equal(wz_num_unit_tail("5万", 4), 0);
+	assert_int_equal(wz_num_unit_tail(" 万", 4), 0);
+	assert_int_equal(wz_num_unit_tail("万元整", strlen("万元整")), 6);
+	assert_int_equal(wz_num_unit_tail("多万元）", strlen("多万元）")), 9);
+	assert_int_equal(wz_num_unit_tail("万亿千百元块圆余多",
+	    strlen("万亿千百元块圆余多")), 27);
+	/* 丈 and 入: the bytes of 万 and 元 but the last. */
+	assert_int_equal(wz_num_unit_tail("丈", 3), 0);
+	assert_int_equal(wz_num_unit_tail("元入", 6), 3);
+	for (k = 0; tail_words[k] != NULL; k++) {
+		l = strlen(tail_words[k]);
+		assert_int_equal(l, 3);
+		/* Alone, and cut short: n, not the NUL, ends it. */
+		assert_int_equal(wz_num_unit_tail(tail_words[k], l), l);
+		for (n = 0; n < l; n++)
+			assert_int_equal(wz_num_unit_tail(tail_words[k], n),
+			    0);
+		/* Before a word that is not a unit, or after one. */
+		snprintf(buf, sizeof(buf), "%s的", tail_words[k]);
+		assert_int_equal(wz_num_unit_tail(buf, strlen(buf)), l);
+		snprintf(buf, sizeof(buf), "的%s", tail_words[k]);
+		assert_int_equal(wz_num_unit_tail(buf, strlen(buf)), 0);
+		snprintf(buf, sizeof(buf), "%sa", tail_words[k]);
+		assert_int_equal(wz_num_unit_tail(buf, strlen(buf)), l);
+		/* Each pair, and a pair with the second cut short. */
+		for (j = 0; tail_words[j] != NULL; j++) {
+			snprintf(buf, sizeof(buf), "%s%s", tail_words[k],
+			    tail_words[j]);
+			assert_int_equal(wz_num_unit_tail(buf, 6), 6);
+			for (n = 3; n < 6; n++)
+				assert_int_equal(wz_num_unit_tail(buf, n), 3);
+		}
+	}
+	/* Each three bytes led by E4 to E7 (all the words' first bytes),
+	 * alone, then followed by 元 cut at each byte. */
+	for (a = 0xe4; a <= 0xe7; a++)
+		for (b = 0x80; b <= 0xbf; b++)
+			for (c = 0; c <= 0xff; c++) {
+				buf[0] = (char)a;
+				buf[1] = (char)b;
+				buf[2] = (char)c;
+				memcpy(buf + 3, "元", 3);
+				for (n = 0; n <= 6; n++)
+					if (wz_num_unit_tail(buf, n) !=
+					    ref_unit_tail(buf, n))
+						fail_msg("%02x %02x %02x, "
+						    "%zu bytes: %zu, want %zu",
+						    a, b, c, n,
+						    wz_num_unit_tail(buf, n),
+						    ref_unit_tail(buf, n));
+			}
+}
+
 /* Prefixes of valid input never crash or read past n. */
 static void
 test_prefixes(void **state)
@@ -208,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_amount),
 		cmocka_unit_test(test_percent),
 		cmocka_unit_test(test_tail_kind_format),
+		cmocka_unit_test(test_unit_tail),
 		cmocka_unit_test(test_prefixes),
 	};
 
