@@ -2501,20 +2501,14 @@ row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
 	return -1;
 }
 
-/* Join non-empty scope parts with '/' and intern the path. */
-static uint32_t
-scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
+/* The path of scope (a, b, c), its non-empty parts joined by '/', in
+ * ro->b. */
+static void
+scope_path(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 {
-	uint32_t part[3] = { a, b, c }, id;
-	struct scopememo *m;
+	uint32_t part[3] = { a, b, c };
 	int i, any = 0;
 
-	if (ro->smemo == NULL)
-		ro->smemo = wz_calloc(SMEMO, sizeof(*ro->smemo));
-	m = &ro->smemo[mix64(((uint64_t)a << 32 | b) ^ (uint64_t)c << 17) &
-	    (SMEMO - 1)];
-	if (m->id != 0 && m->a == a && m->b == b && m->c == c)
-		return m->id;
 	wz_buf_reset(&ro->b);
 	for (i = 0; i < 3; i++) {
 		if (part[i] == 0)
@@ -2524,6 +2518,22 @@ scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 		wz_buf_add(&ro->b, st_str(&ro->str, part[i]),
 		    st_len(&ro->str, part[i]));
 	}
+}
+
+/* The scope (a, b, c): its path interned. */
+static uint32_t
+scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
+{
+	struct scopememo *m;
+	uint32_t id;
+
+	if (ro->smemo == NULL)
+		ro->smemo = wz_calloc(SMEMO, sizeof(*ro->smemo));
+	m = &ro->smemo[mix64(((uint64_t)a << 32 | b) ^ (uint64_t)c << 17) &
+	    (SMEMO - 1)];
+	if (m->id != 0 && m->a == a && m->b == b && m->c == c)
+		return m->id;
+	scope_path(ro, a, b, c);
 	id = intern(ro, ro->b.s, ro->b.len);
 	m->a = a;
 	m->b = b;
@@ -2537,20 +2547,9 @@ scope_of(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 static void
 scope_prefetch(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 {
-	uint32_t part[3] = { a, b, c };
-	int i, any = 0;
-
 	if (ro->str.slot.cap == 0)
 		return;
-	wz_buf_reset(&ro->b);
-	for (i = 0; i < 3; i++) {
-		if (part[i] == 0)
-			continue;
-		if (any++)
-			wz_buf_addc(&ro->b, '/');
-		wz_buf_add(&ro->b, st_str(&ro->str, part[i]),
-		    st_len(&ro->str, part[i]));
-	}
+	scope_path(ro, a, b, c);
 	pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(ro->b.s, ro->b.len));
 }
 
