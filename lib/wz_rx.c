@@ -87,6 +87,26 @@ mctx(void)
 	return tl_mctx;
 }
 
+/*
+ * Does the pattern hold a positive lookahead?  PCRE2 10.42 (Debian 12)
+ * can take a pattern's first code unit from one and lose its case on
+ * the way: under PCRE2_CASELESS, (?=a)x?a does not match "A", though
+ * it matches "A" with the start optimisations off.  Upstream fixed a
+ * bug of this kind later (PCRE2Project/pcre2#444, 2024: the first code
+ * unit with a lookahead); a newer PCRE2 was not tried here.  A false
+ * alarm (an escaped paren) only costs those optimisations.
+ */
+static int
+has_lookahead(const char *pattern)
+{
+	return strstr(pattern, "(?=") != NULL ||
+	    strstr(pattern, "(?*") != NULL ||
+	    strstr(pattern, "(*pla:") != NULL ||
+	    strstr(pattern, "(*napla:") != NULL ||
+	    strstr(pattern, "(*positive_lookahead:") != NULL ||
+	    strstr(pattern, "(*non_atomic_positive_lookahead:") != NULL;
+}
+
 struct wz_rx *
 wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 {
@@ -100,6 +120,8 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 		opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
 	if (flags & WZ_RX_CASELESS)
 		opts |= PCRE2_CASELESS;
+	if (has_lookahead(pattern))
+		opts |= PCRE2_NO_START_OPTIMIZE;
 	rx = wz_calloc(1, sizeof(*rx));
 	rx->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	    opts, &ec, &off, NULL);

@@ -889,6 +889,24 @@ test_rx_basic(void **state)
 	assert_int_equal(wz_rx_match(rx, "3", 1), WZ_RX_MATCH);
 	wz_rx_free(rx);
 
+	/* A lookahead's first code unit keeps its case (PCRE2 10.42 lost
+	 * it: has_lookahead() in wz_rx.c), on a first match and a later
+	 * one; the second pattern is a branch that test_branches_property
+	 * once drew, which matched inside its alternation but not alone. */
+	rx = wz_rx_new("(?=a)x?a", WZ_RX_CASELESS, err, sizeof(err));
+	assert_non_null(rx);
+	for (s = 0; s < 2; s++) {
+		assert_int_equal(wz_rx_match(rx, "A", 1), WZ_RX_MATCH);
+		assert_int_equal(wz_rx_match(rx, "xA", 2), WZ_RX_MATCH);
+		assert_int_equal(wz_rx_match(rx, "x", 1), WZ_RX_NOMATCH);
+	}
+	wz_rx_free(rx);
+	rx = wz_rx_new("(?=a){1,3}\\p{Han}??a+?", WZ_RX_CASELESS, err,
+	    sizeof(err));
+	assert_non_null(rx);
+	assert_int_equal(wz_rx_match(rx, "As\xc5\xbfKKkc", 8), WZ_RX_MATCH);
+	wz_rx_free(rx);
+
 	/* Errors give PCRE2's words and a character offset. */
 	assert_null(wz_rx_new("(截留", 0, err, sizeof(err)));
 	assert_string_equal(err, "missing closing parenthesis at offset 3");
