@@ -2794,13 +2794,30 @@ link_cells(struct wz_roster *ro, const struct val *v, int village,
 #define CJK_FIRST	0x4e00
 #define CJK_N		(0x9fff - CJK_FIRST + 1)
 
+/* Is the character at p (three bytes, lead e4..e9, checked by the
+ * caller) traditional?  Its mark: 1 simplified, 2 traditional. */
+static inline unsigned
+cjk_mark(struct wz_roster *ro, const unsigned char *p)
+{
+	uint32_t cp;
+	unsigned sh, b;
+
+	cp = (((uint32_t)(p[0] & 0x0f) << 12) |
+	    ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f)) - CJK_FIRST;
+	sh = (cp & 3) * 2;
+	b = (ro->cjk[cp / 4] >> sh) & 3;
+	if (b == 0) {
+		b = wz_has_traditional((const char *)p, 3) ? 2 : 1;
+		ro->cjk[cp / 4] |= (uint8_t)(b << sh);
+	}
+	return b;
+}
+
 static int
 name_trad(struct wz_roster *ro, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	uint32_t cp;
-	unsigned sh, b;
 	int trad = 0;
 
 	if (ro->cjk == NULL)
@@ -2813,16 +2830,7 @@ name_trad(struct wz_roster *ro, const char *s, size_t n)
 		if (p[i] < 0xe4 || p[i] > 0xe9 || n - i < 3 ||
 		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
 			return wz_has_traditional(s, n);
-		cp = (((uint32_t)(p[i] & 0x0f) << 12) |
-		    ((uint32_t)(p[i + 1] & 0x3f) << 6) | (p[i + 2] & 0x3f)) -
-		    CJK_FIRST;
-		sh = (cp & 3) * 2;
-		b = (ro->cjk[cp / 4] >> sh) & 3;
-		if (b == 0) {
-			b = wz_has_traditional(s + i, 3) ? 2 : 1;
-			ro->cjk[cp / 4] |= (uint8_t)(b << sh);
-		}
-		trad |= b == 2;
+		trad |= cjk_mark(ro, p + i) == 2;
 		i += 3;
 	}
 	return trad;
@@ -2837,8 +2845,6 @@ name_plain(struct wz_roster *ro, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	uint32_t cp;
-	unsigned sh, b;
 	int wide = 0, special = 0;
 
 	if (ro->cjk == NULL)
@@ -2858,16 +2864,7 @@ name_plain(struct wz_roster *ro, const char *s, size_t n)
 		if (p[i] < 0xe4 || p[i] > 0xe9 || n - i < 3 ||
 		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
 			return 0;
-		cp = (((uint32_t)(p[i] & 0x0f) << 12) |
-		    ((uint32_t)(p[i + 1] & 0x3f) << 6) | (p[i + 2] & 0x3f)) -
-		    CJK_FIRST;
-		sh = (cp & 3) * 2;
-		b = (ro->cjk[cp / 4] >> sh) & 3;
-		if (b == 0) {
-			b = wz_has_traditional(s + i, 3) ? 2 : 1;
-			ro->cjk[cp / 4] |= (uint8_t)(b << sh);
-		}
-		if (b == 2)
+		if (cjk_mark(ro, p + i) == 2)
 			return 0;
 		wide = 1;
 		i += 3;
