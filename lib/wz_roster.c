@@ -3555,8 +3555,9 @@ place_get(struct wz_roster *ro, struct rowst *st)
 	default: st->home = scope_of(ro, st->C, st->T, st->V); break;
 	}
 
-	/* the scope of the village's posts (title_scope) */
-	if (st->V != 0)
+	/* the scope of the village's posts (title_scope), unless it is
+	 * the home just looked up (a row without a unit) */
+	if (st->V != 0 && ku != 0)
 		scope_prefetch(ro, st->C, st->T, st->V);
 
 	/* A bare title is read in the row's most specific unit. */
