@@ -2061,26 +2061,27 @@ buf_trunc(struct wz_buf *b, size_t len)
 		b->s[len] = '\0';
 }
 
+/* Clear the bits of a set of nbits that are listed in list[0..n).
+ * Rows find many literals, and tids: clearing the few words of the
+ * whole set costs less than one bit each. */
+static void
+bits_clear(uint64_t *bits, size_t nbits, const uint32_t *list, size_t n)
+{
+	size_t i, nw = nbits / 64 + 1;
+
+	if (n > nw / 4)
+		memset(bits, 0, nw * sizeof(*bits));
+	else
+		for (i = 0; i < n; i++)
+			bits[list[i] >> 6] &= ~(1ULL << (list[i] & 63));
+}
+
 static void
 tbits_clear(struct wz_matcher *m)
 {
-	size_t i;
-
-	/* Rows find many literals, and tids: clearing the few words of
-	 * the whole set costs less than one bit each. */
-	if (m->ntlist > (m->ntids / 64 + 1) / 4)
-		memset(m->tbits, 0, (m->ntids / 64 + 1) * sizeof(*m->tbits));
-	else
-		for (i = 0; i < m->ntlist; i++)
-			m->tbits[m->tlist[i] >> 6] &=
-			    ~(1ULL << (m->tlist[i] & 63));
+	bits_clear(m->tbits, m->ntids, m->tlist, m->ntlist);
 	m->ntlist = 0;
-	if (m->nllist > (m->nlits / 64 + 1) / 4)
-		memset(m->lbits, 0, (m->nlits / 64 + 1) * sizeof(*m->lbits));
-	else
-		for (i = 0; i < m->nllist; i++)
-			m->lbits[m->llist[i] >> 6] &=
-			    ~(1ULL << (m->llist[i] & 63));
+	bits_clear(m->lbits, m->nlits, m->llist, m->nllist);
 	m->nllist = 0;
 }
 
