@@ -153,6 +153,8 @@ struct tclauses {
 	size_t		 n;
 	char		**pfx;
 	size_t		 npfx;
+	char		**sfx;		/* trailing literals */
+	size_t		 nsfx;
 	size_t		*ord;		/* clause i's place in the pattern */
 	struct wz_rx_clause **bc;	/* top-level branches: clauses, */
 	size_t		*nbc;		/* in order */
@@ -168,6 +170,9 @@ tclauses_free(struct tclauses *tc)
 	for (i = 0; i < tc->npfx; i++)
 		free(tc->pfx[i]);
 	free(tc->pfx);
+	for (i = 0; i < tc->nsfx; i++)
+		free(tc->sfx[i]);
+	free(tc->sfx);
 	free(tc->ord);
 	for (i = 0; i < tc->nb; i++)
 		wz_rx_clauses_free(tc->bc[i], tc->nbc[i]);
@@ -416,6 +421,14 @@ struct wz_matcher {
 	 */
 	size_t		*tp_start;	/* tid -> its leading literals */
 	uint32_t	*tp_list;
+	/*
+	 * Trailing literals (wz_rx_suffixes()): a match of a tid's pattern
+	 * ends where one of them ends, so the text after the last place
+	 * one does (llast) is not handed to PCRE2, whose greedy repeats
+	 * ([^。;]{0,20}) would run into it and back out again.
+	 */
+	size_t		*ts_start;	/* tid -> its trailing literals */
+	uint32_t	*ts_list;
 	size_t		*llen;		/* literal -> its length */
 	size_t		*lend;
 	/*
@@ -877,6 +890,8 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
 	    &m->tcl[m->ntids].pfx);
+	m->tcl[m->ntids].nsfx = wz_rx_suffixes(mc->c->pattern,
+	    &m->tcl[m->ntids].sfx);
 	branch_clauses(&m->tcl[m->ntids], mc->c->pattern);
 	m->ntids++;
 }
@@ -1337,9 +1352,12 @@ build_literals(struct wz_matcher *m)
 				all[n++] = tc->c[i].v[k];
 			m->ncl++;
 		}
-		all = wz_reallocarray(all, n + tc->npfx + 1, sizeof(*all));
+		all = wz_reallocarray(all, n + tc->npfx + tc->nsfx + 1,
+		    sizeof(*all));
 		for (k = 0; k < tc->npfx; k++)
 			all[n++] = tc->pfx[k];
+		for (k = 0; k < tc->nsfx; k++)
+			all[n++] = tc->sfx[k];
 		for (b = 0; b < tc->nb; b++)
 			for (i = 0; i < tc->nbc[b]; i++) {
 				all = wz_reallocarray(all, n + tc->bc[b][i].n,
@@ -1419,6 +1437,18 @@ build_literals(struct wz_matcher *m)
 		}
 	}
 	m->tp_start[m->ntids] = k;
+	m->ts_start = wz_calloc(m->ntids + 2, sizeof(*m->ts_start));
+	m->ts_list = wz_calloc(n + 1, sizeof(*m->ts_list));
+	for (t = 0, k = 0; t < m->ntids; t++) {
+		m->ts_start[t] = k;
+		for (i = 0; i < m->tcl[t].nsfx; i++) {
+			const char **f = bsearch(&m->tcl[t].sfx[i], lits,
+			    m->nlits, sizeof(*lits), cmp_str);
+
+			m->ts_list[k++] = (uint32_t)(f - lits);
+		}
+	}
+	m->ts_start[m->ntids] = k;
 	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
 	for (i = 0; i < m->nlits; i++)
 		m->llen[i] = strlen(lits[i]);
@@ -1673,6 +1703,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->cl_lits);
 	free(m->tp_start);
 	free(m->tp_list);
+	free(m->ts_start);
+	free(m->ts_list);
 	free(m->llen);
 	free(m->lend);
 	free(m->llast);
@@ -3005,6 +3037,28 @@ text_from(const struct wz_matcher *m, const struct mcond *mc)
 	return from;
 }
 
+/*
+ * Where in the row's text a match of text condition mc ends at the
+ * latest: the last place one of its trailing literals ends; the text's
+ * length when it has none (or the prefilter is off), 0 when none of
+ * them is in the text, so the pattern cannot match.
+ */
+static size_t
+text_until(const struct wz_matcher *m, const struct mcond *mc)
+{
+	size_t k, l, until = 0;
+
+	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
+	    m->ts_start[mc->tid] == m->ts_start[mc->tid + 1])
+		return m->tlen;
+	for (k = m->ts_start[mc->tid]; k < m->ts_start[mc->tid + 1]; k++) {
+		l = m->ts_list[k];
+		if (((m->lbits[l >> 6] >> (l & 63)) & 1) && m->llast[l] > until)
+			until = m->llast[l];
+	}
+	return until;
+}
+
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
 static int
 has_literal(const struct rlit *lit, const char *s, size_t n)
@@ -3060,7 +3114,7 @@ static int
 eval_text(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct wz_cond *c = mc->c;
-	size_t s, e, from;
+	size_t s, e, from, until;
 	int rc;
 
 	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
@@ -3068,11 +3122,15 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		return 0;
 	ensure_text(m);
 	from = 0;
+	until = m->tlen;
 	if (!leaf_known(m, mc)) {
 		/* The order is checked here, not in candidates(): only for
 		 * patterns about to run.  "Cannot match" is the pattern's
-		 * result for the row, for every condition that shares it. */
+		 * result for the row, for every condition that shares it.
+		 * A match starts at from or after and ends at until or
+		 * before, and is not empty (it holds a literal). */
 		if ((from = text_from(m, mc)) == (size_t)-1 ||
+		    (until = text_until(m, mc)) <= from ||
 		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
 		    (!text_order(m, (size_t)mc->tid) ||
 		    !text_branches(m, (size_t)mc->tid)))) {
@@ -3080,7 +3138,7 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 			return 0;
 		}
 	}
-	rc = leaf_match_from(m, mc, m->text, m->tlen, from, &s, &e);
+	rc = leaf_match_from(m, mc, m->text, until, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
