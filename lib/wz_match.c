@@ -343,6 +343,18 @@ struct tidrow {
 					 * opens, in tg_list (bound) */
 };
 
+/*
+ * Gated units whose gates test one field (gfld), together: which of
+ * them open for the field's value of gen is kept (gate_open() of each),
+ * so a row whose value repeats reads that list and not every gate.
+ */
+struct gfield {
+	int		 fld;		/* -1: gates of several fields */
+	unsigned long	 gen;		/* the value's gen; 0: none */
+	size_t		 from, to;	/* its units in m->gated */
+	size_t		 nopen;		/* those open: m->gopen[from..] */
+};
+
 /* A capture's number (cap_value()). */
 #define NUMMEMO		4096
 #define NUMMEMO_LEN	30
@@ -468,6 +480,9 @@ struct wz_matcher {
 	 * walks: a gate of tids alone opens only through tg_list. */
 	size_t		*gated;
 	size_t		 ngated;
+	struct gfield	*gf;		/* m->gated by field (gate_tids()) */
+	size_t		 ngf;
+	size_t		*gopen;
 	/* The units each tid makes candidates (trow): its tu_list, then
 	 * the gated units it opens; unit indices. */
 	uint32_t	*tg_list;
@@ -1681,6 +1696,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->pbits);
 	free(m->gbits);
 	free(m->gated);
+	free(m->gf);
+	free(m->gopen);
 	free(m->tg_list);
 	free(m->gatev);
 	free(m->gatoms);
@@ -1917,6 +1934,32 @@ gate_tids(struct wz_matcher *m)
 			m->gated[k++] = m->gated[i];
 	}
 	m->ngated = k;
+	/* By field, in unit order within one (insertion sort: stable). */
+	for (i = 1; i < m->ngated; i++) {
+		size_t x = m->gated[i];
+
+		for (k = i; k > 0 && m->units[m->gated[k - 1]].gfld >
+		    m->units[x].gfld; k--)
+			m->gated[k] = m->gated[k - 1];
+		m->gated[k] = x;
+	}
+	free(m->gf);
+	free(m->gopen);
+	m->gf = wz_calloc(m->ngated + 1, sizeof(*m->gf));
+	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
+	m->ngf = 0;
+	for (i = 0; i < m->ngated; i = k) {
+		int f = m->units[m->gated[i]].gfld;
+
+		for (k = i + 1; k < m->ngated &&
+		    m->units[m->gated[k]].gfld == f; k++)
+			;
+		m->gf[m->ngf].fld = f;
+		m->gf[m->ngf].gen = 0;
+		m->gf[m->ngf].from = i;
+		m->gf[m->ngf].to = k;
+		m->gf[m->ngf++].nopen = 0;
+	}
 }
 
 /* The gates of the always-units, for the bound header. */
@@ -3682,7 +3725,8 @@ static void
 candidates(struct wz_matcher *m)
 {
 	uint64_t *cbits = m->cbits, b;
-	size_t i, u, w;
+	size_t i, u, w, g, n;
+	const char *s;
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
@@ -3705,11 +3749,39 @@ candidates(struct wz_matcher *m)
 		for (; p < pe; p++)
 			cbits[*p >> 6] |= 1ULL << (*p & 63);
 	}
-	for (i = 0; i < m->ngated; i++) {
-		u = m->gated[i];
-		if (!((cbits[u >> 6] >> (u & 63)) & 1) &&
-		    gate_open(m, &m->units[u]))
-			cbits[u >> 6] |= 1ULL << (u & 63);
+	for (g = 0; g < m->ngf; g++) {
+		struct gfield *gf = &m->gf[g];
+		const struct field *f = NULL;
+
+		if (gf->fld >= 0 && m->fields[gf->fld].col >= 0) {
+			f = &m->fields[gf->fld];
+			if (f->nstamp != m->stamp)
+				fld_norm(m, gf->fld, &s, &n);
+			if (f->vslot < 0)
+				f = NULL;
+		}
+		if (f != NULL) {
+			/* Every gate of the group, once per value. */
+			if (gf->gen != f->vgen) {
+				gf->nopen = 0;
+				for (i = gf->from; i < gf->to; i++)
+					if (gate_open(m, &m->units[m->gated[i]]))
+						m->gopen[gf->from +
+						    gf->nopen++] = m->gated[i];
+				gf->gen = f->vgen;
+			}
+			for (i = 0; i < gf->nopen; i++) {
+				u = m->gopen[gf->from + i];
+				cbits[u >> 6] |= 1ULL << (u & 63);
+			}
+			continue;
+		}
+		for (i = gf->from; i < gf->to; i++) {
+			u = m->gated[i];
+			if (!((cbits[u >> 6] >> (u & 63)) & 1) &&
+			    gate_open(m, &m->units[u]))
+				cbits[u >> 6] |= 1ULL << (u & 63);
+		}
 	}
 	m->ncand = 0;
 	for (w = 0; w < m->nuwords; w++) {

@@ -795,6 +795,94 @@ test_examples(void **state)
 }
 
 
+
+/*
+ * Gated units whose gates test one field are opened together, from a
+ * list kept per value of the field (candidates()): two exclusions gated
+ * on the status column, rows that repeat and change its value, each
+ * result as expected and as without the prefilter (which has no gates).
+ */
+static const char gate_common_yaml[] =
+"exclude:\n"
+"  - id: untrue\n"
+"    label: 不属实\n"
+"    match: {any: [{text: '经核查不属实'}, {field: status, re: '^不属实$'}]}\n"
+"  - id: none\n"
+"    label: 查无实据\n"
+"    match: {any: [{text: '查无实据'}, {field: status, in: [查无实据, 无据]}]}\n";
+
+static void
+test_gate_fields(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	static const char *const vals[] = {
+		"不属实", "不属实", "属实", "查无实据", "查无实据", "不属实",
+		"无据", "", "属实", "查无实据"
+	};
+	static const char *const want[] = {
+		"untrue", "untrue", NULL, "none", "none", "untrue", "none",
+		NULL, NULL, "none"
+	};
+	char gdir[64], path[128], cmd[128];
+	const char *cells[3];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	size_t i, k;
+	FILE *fp;
+	int ra, rb;
+
+	(void)state;
+	strcpy(gdir, "/tmp/wz-test-gate-XXXXXX");
+	assert_non_null(mkdtemp(gdir));
+	for (k = 0; k < 4; k++) {
+		static const char *const name[] = { "headers.yaml",
+		    "posts.yaml", "common.yaml", "t.yaml" };
+		const char *text[] = { headers_yaml, posts_yaml,
+		    gate_common_yaml, t_yaml };
+
+		snprintf(path, sizeof(path), "%s/%s", gdir, name[k]);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text[k], fp);
+		fclose(fp);
+	}
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = "挪用资金2万元";
+	cells[2] = "";
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	/* Three rounds: the lists are made, then read. */
+	for (k = 0; k < 30; k++) {
+		i = k % 10;
+		cells[2] = vals[i];
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, rb);
+		if (want[i] != NULL) {
+			assert_int_equal(ra, WZ_M_EXCLUDED);
+			assert_string_equal(wz_matcher_row_exclusion(a),
+			    want[i]);
+			assert_string_equal(wz_matcher_row_exclusion(b),
+			    want[i]);
+		} else
+			assert_int_equal(ra, WZ_M_MATCHED);
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gdir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The trailing literals of a pattern, joined by spaces ("" for none). */
 static void
 expect_suffixes(const char *pattern, const char *want)
@@ -1052,6 +1140,7 @@ main(void)
 		cmocka_unit_test(test_history_ledger),
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_gate_fields),
 		cmocka_unit_test(test_rx_suffixes),
 		cmocka_unit_test(test_suffix_property),
 	};
