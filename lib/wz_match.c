@@ -109,14 +109,15 @@ struct mcond {
 	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
-	struct ksum	*ks;		/* ALL, ANY: per kid, see build_ksums() */
+	struct ksum	*ks;		/* ALL, ANY, NOT: per kid, build_ksums() */
 };
 
 /*
- * What an `all` or `any` asks of each part before it evaluates one, kept
- * in the parent (build_ksums()), so a part that cannot hold is passed
- * over without a visit: the part's need (nd_n, nd_off; t0 the first
- * prefilter id of it) and whether it is a field test (field_false()).
+ * What an `all`, `any` or `not` asks of each part before it evaluates
+ * one, kept in the parent (build_ksums()), so a part that cannot hold is
+ * passed over without a visit: the part's need (nd_n, nd_off; t0 the
+ * first prefilter id of it) and whether it is a field test
+ * (field_false()).
  */
 struct ksum {
 	int32_t		 nd_n;
@@ -1555,7 +1556,8 @@ build_prefilter(struct wz_matcher *m)
 	free(cnt);
 }
 
-/* The parts' needs and kinds in each `all` and `any` (struct ksum). */
+/* The parts' needs and kinds in each `all`, `any` and `not` (struct
+ * ksum). */
 static void
 build_ksums(struct wz_matcher *m)
 {
@@ -1566,7 +1568,8 @@ build_ksums(struct wz_matcher *m)
 		for (k = 0; k < b->n; k++) {
 			struct mcond *c = &b->v[k];
 
-			if (c->kind != WZ_C_ALL && c->kind != WZ_C_ANY)
+			if (c->kind != WZ_C_ALL && c->kind != WZ_C_ANY &&
+			    c->kind != WZ_C_NOT)
 				continue;
 			c->ks = wz_calloc(c->nkids + 1, sizeof(*c->ks));
 			for (i = 0; i < c->nkids; i++) {
@@ -3562,6 +3565,10 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		}
 		return 0;
 	case WZ_C_NOT:
+		/* A part the prefilter says cannot hold (as an `any` passes
+		 * over it) would give 0 with nothing added: no visit. */
+		if (!ks_hit(m, &mc->ks[0]))
+			return 1;
 		acc_mark(&m->acc, &mk);
 		r = eval(m, mc->kids[0]);
 		acc_undo(&m->acc, &mk);

@@ -809,7 +809,37 @@ static const char gate_common_yaml[] =
 "    match: {any: [{text: '经核查不属实'}, {field: status, re: '^不属实$'}]}\n"
 "  - id: none\n"
 "    label: 查无实据\n"
-"    match: {any: [{text: '查无实据'}, {field: status, in: [查无实据, 无据]}]}\n";
+"    match: {any: [{text: '查无实据'}, {field: status, in: [查无实据, 无据]}]}\n"
+"  - id: cleared\n"
+"    label: 已澄清\n"
+"    match: {all: [{text: '澄清'}, {not: {text: '未(?:予|能)?澄清'}}]}\n";
+
+/* The test's rules (gate_common_yaml for common.yaml) in a directory of
+ * their own, made in gdir. */
+static struct wz_ruleset *
+gate_rules(char *gdir)
+{
+	static const char *const name[] = { "headers.yaml", "posts.yaml",
+	    "common.yaml", "t.yaml" };
+	const char *text[] = { headers_yaml, posts_yaml, gate_common_yaml,
+	    t_yaml };
+	struct wz_ruleset *rs;
+	char path[128];
+	size_t k;
+	FILE *fp;
+
+	strcpy(gdir, "/tmp/wz-test-gate-XXXXXX");
+	assert_non_null(mkdtemp(gdir));
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "%s/%s", gdir, name[k]);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text[k], fp);
+		fclose(fp);
+	}
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
+	return rs;
+}
 
 static void
 test_gate_fields(void **state)
@@ -823,32 +853,17 @@ test_gate_fields(void **state)
 		"untrue", "untrue", NULL, "none", "none", "untrue", "none",
 		NULL, NULL, "none"
 	};
-	char gdir[64], path[128], cmd[128];
+	char gdir[64], cmd[128];
 	const char *cells[3];
 	struct wz_match_opts o;
 	struct wz_ruleset *rs;
 	struct wz_matcher *a, *b;
 	struct sheet s;
 	size_t i, k;
-	FILE *fp;
 	int ra, rb;
 
 	(void)state;
-	strcpy(gdir, "/tmp/wz-test-gate-XXXXXX");
-	assert_non_null(mkdtemp(gdir));
-	for (k = 0; k < 4; k++) {
-		static const char *const name[] = { "headers.yaml",
-		    "posts.yaml", "common.yaml", "t.yaml" };
-		const char *text[] = { headers_yaml, posts_yaml,
-		    gate_common_yaml, t_yaml };
-
-		snprintf(path, sizeof(path), "%s/%s", gdir, name[k]);
-		assert_non_null(fp = fopen(path, "w"));
-		fputs(text[k], fp);
-		fclose(fp);
-	}
-	rs = wz_rules_new();
-	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
+	rs = gate_rules(gdir);
 	memset(&o, 0, sizeof(o));
 	a = wz_matcher_new(rs, &o);
 	o.no_prefilter = 1;
@@ -875,6 +890,64 @@ test_gate_fields(void **state)
 			    want[i]);
 		} else
 			assert_int_equal(ra, WZ_M_MATCHED);
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+
+/*
+ * A `not` whose part the prefilter says cannot hold holds without a
+ * visit (eval()): rows with the part's words and without, as expected
+ * and as without the prefilter.
+ */
+static void
+test_not_prefilter(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	static const char *const texts[] = {
+		"挪用资金2万元,已澄清", "挪用资金2万元,未澄清",
+		"挪用资金2万元,未予澄清", "挪用资金2万元", "澄清", "未能澄清",
+	};
+	static const int want[] = {
+		WZ_M_EXCLUDED, WZ_M_MATCHED, WZ_M_MATCHED, WZ_M_MATCHED,
+		WZ_M_EXCLUDED, WZ_M_UNMATCHED
+	};
+	char gdir[64], cmd[128];
+	const char *cells[3];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	size_t i, k;
+	int ra, rb;
+
+	(void)state;
+	rs = gate_rules(gdir);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = texts[0];
+	cells[2] = "属实";
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (k = 0; k < 12; k++) {
+		i = k % 6;
+		cells[1] = texts[i];
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, want[i]);
+		assert_int_equal(rb, want[i]);
+		if (ra == WZ_M_EXCLUDED)
+			assert_string_equal(wz_matcher_row_exclusion(a),
+			    "cleared");
 	}
 	wz_matcher_free(a);
 	wz_matcher_free(b);
@@ -1141,6 +1214,7 @@ main(void)
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_gate_fields),
+		cmocka_unit_test(test_not_prefilter),
 		cmocka_unit_test(test_rx_suffixes),
 		cmocka_unit_test(test_suffix_property),
 	};
