@@ -109,14 +109,15 @@ struct mcond {
 	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
-	struct ksum	*ks;		/* ALL, ANY: per kid, see build_ksums() */
+	struct ksum	*ks;		/* ALL, ANY, NOT: per kid, build_ksums() */
 };
 
 /*
- * What an `all` or `any` asks of each part before it evaluates one, kept
- * in the parent (build_ksums()), so a part that cannot hold is passed
- * over without a visit: the part's need (nd_n, nd_off; t0 the first
- * prefilter id of it) and whether it is a field test (field_false()).
+ * What an `all`, `any` or `not` asks of each part before it evaluates
+ * one, kept in the parent (build_ksums()), so a part that cannot hold is
+ * passed over without a visit: the part's need (nd_n, nd_off; t0 the
+ * first prefilter id of it) and whether it is a field test
+ * (field_false()).
  */
 struct ksum {
 	int32_t		 nd_n;
@@ -153,6 +154,8 @@ struct tclauses {
 	size_t		 n;
 	char		**pfx;
 	size_t		 npfx;
+	char		**sfx;		/* trailing literals */
+	size_t		 nsfx;
 	size_t		*ord;		/* clause i's place in the pattern */
 	struct wz_rx_clause **bc;	/* top-level branches: clauses, */
 	size_t		*nbc;		/* in order */
@@ -168,6 +171,9 @@ tclauses_free(struct tclauses *tc)
 	for (i = 0; i < tc->npfx; i++)
 		free(tc->pfx[i]);
 	free(tc->pfx);
+	for (i = 0; i < tc->nsfx; i++)
+		free(tc->sfx[i]);
+	free(tc->sfx);
 	free(tc->ord);
 	for (i = 0; i < tc->nb; i++)
 		wz_rx_clauses_free(tc->bc[i], tc->nbc[i]);
@@ -338,6 +344,18 @@ struct tidrow {
 					 * opens, in tg_list (bound) */
 };
 
+/*
+ * Gated units whose gates test one field (gfld), together: which of
+ * them open for the field's value of gen is kept (gate_open() of each),
+ * so a row whose value repeats reads that list and not every gate.
+ */
+struct gfield {
+	int		 fld;		/* -1: gates of several fields */
+	unsigned long	 gen;		/* the value's gen; 0: none */
+	size_t		 from, to;	/* its units in m->gated */
+	size_t		 nopen;		/* those open: m->gopen[from..] */
+};
+
 /* A capture's number (cap_value()). */
 #define NUMMEMO		4096
 #define NUMMEMO_LEN	30
@@ -416,6 +434,14 @@ struct wz_matcher {
 	 */
 	size_t		*tp_start;	/* tid -> its leading literals */
 	uint32_t	*tp_list;
+	/*
+	 * Trailing literals (wz_rx_suffixes()): a match of a tid's pattern
+	 * ends where one of them ends, so the text after the last place
+	 * one does (llast) is not handed to PCRE2, whose greedy repeats
+	 * ([^。;]{0,20}) would run into it and back out again.
+	 */
+	size_t		*ts_start;	/* tid -> its trailing literals */
+	uint32_t	*ts_list;
 	size_t		*llen;		/* literal -> its length */
 	size_t		*lend;
 	/*
@@ -455,6 +481,9 @@ struct wz_matcher {
 	 * walks: a gate of tids alone opens only through tg_list. */
 	size_t		*gated;
 	size_t		 ngated;
+	struct gfield	*gf;		/* m->gated by field (gate_tids()) */
+	size_t		 ngf;
+	size_t		*gopen;
 	/* The units each tid makes candidates (trow): its tu_list, then
 	 * the gated units it opens; unit indices. */
 	uint32_t	*tg_list;
@@ -877,6 +906,8 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
 	    &m->tcl[m->ntids].pfx);
+	m->tcl[m->ntids].nsfx = wz_rx_suffixes(mc->c->pattern,
+	    &m->tcl[m->ntids].sfx);
 	branch_clauses(&m->tcl[m->ntids], mc->c->pattern);
 	m->ntids++;
 }
@@ -1337,9 +1368,12 @@ build_literals(struct wz_matcher *m)
 				all[n++] = tc->c[i].v[k];
 			m->ncl++;
 		}
-		all = wz_reallocarray(all, n + tc->npfx + 1, sizeof(*all));
+		all = wz_reallocarray(all, n + tc->npfx + tc->nsfx + 1,
+		    sizeof(*all));
 		for (k = 0; k < tc->npfx; k++)
 			all[n++] = tc->pfx[k];
+		for (k = 0; k < tc->nsfx; k++)
+			all[n++] = tc->sfx[k];
 		for (b = 0; b < tc->nb; b++)
 			for (i = 0; i < tc->nbc[b]; i++) {
 				all = wz_reallocarray(all, n + tc->bc[b][i].n,
@@ -1419,6 +1453,18 @@ build_literals(struct wz_matcher *m)
 		}
 	}
 	m->tp_start[m->ntids] = k;
+	m->ts_start = wz_calloc(m->ntids + 2, sizeof(*m->ts_start));
+	m->ts_list = wz_calloc(n + 1, sizeof(*m->ts_list));
+	for (t = 0, k = 0; t < m->ntids; t++) {
+		m->ts_start[t] = k;
+		for (i = 0; i < m->tcl[t].nsfx; i++) {
+			const char **f = bsearch(&m->tcl[t].sfx[i], lits,
+			    m->nlits, sizeof(*lits), cmp_str);
+
+			m->ts_list[k++] = (uint32_t)(f - lits);
+		}
+	}
+	m->ts_start[m->ntids] = k;
 	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
 	for (i = 0; i < m->nlits; i++)
 		m->llen[i] = strlen(lits[i]);
@@ -1510,7 +1556,8 @@ build_prefilter(struct wz_matcher *m)
 	free(cnt);
 }
 
-/* The parts' needs and kinds in each `all` and `any` (struct ksum). */
+/* The parts' needs and kinds in each `all`, `any` and `not` (struct
+ * ksum). */
 static void
 build_ksums(struct wz_matcher *m)
 {
@@ -1521,7 +1568,8 @@ build_ksums(struct wz_matcher *m)
 		for (k = 0; k < b->n; k++) {
 			struct mcond *c = &b->v[k];
 
-			if (c->kind != WZ_C_ALL && c->kind != WZ_C_ANY)
+			if (c->kind != WZ_C_ALL && c->kind != WZ_C_ANY &&
+			    c->kind != WZ_C_NOT)
 				continue;
 			c->ks = wz_calloc(c->nkids + 1, sizeof(*c->ks));
 			for (i = 0; i < c->nkids; i++) {
@@ -1651,6 +1699,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->pbits);
 	free(m->gbits);
 	free(m->gated);
+	free(m->gf);
+	free(m->gopen);
 	free(m->tg_list);
 	free(m->gatev);
 	free(m->gatoms);
@@ -1673,6 +1723,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->cl_lits);
 	free(m->tp_start);
 	free(m->tp_list);
+	free(m->ts_start);
+	free(m->ts_list);
 	free(m->llen);
 	free(m->lend);
 	free(m->llast);
@@ -1885,6 +1937,32 @@ gate_tids(struct wz_matcher *m)
 			m->gated[k++] = m->gated[i];
 	}
 	m->ngated = k;
+	/* By field, in unit order within one (insertion sort: stable). */
+	for (i = 1; i < m->ngated; i++) {
+		size_t x = m->gated[i];
+
+		for (k = i; k > 0 && m->units[m->gated[k - 1]].gfld >
+		    m->units[x].gfld; k--)
+			m->gated[k] = m->gated[k - 1];
+		m->gated[k] = x;
+	}
+	free(m->gf);
+	free(m->gopen);
+	m->gf = wz_calloc(m->ngated + 1, sizeof(*m->gf));
+	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
+	m->ngf = 0;
+	for (i = 0; i < m->ngated; i = k) {
+		int f = m->units[m->gated[i]].gfld;
+
+		for (k = i + 1; k < m->ngated &&
+		    m->units[m->gated[k]].gfld == f; k++)
+			;
+		m->gf[m->ngf].fld = f;
+		m->gf[m->ngf].gen = 0;
+		m->gf[m->ngf].from = i;
+		m->gf[m->ngf].to = k;
+		m->gf[m->ngf++].nopen = 0;
+	}
 }
 
 /* The gates of the always-units, for the bound header. */
@@ -3005,6 +3083,28 @@ text_from(const struct wz_matcher *m, const struct mcond *mc)
 	return from;
 }
 
+/*
+ * Where in the row's text a match of text condition mc ends at the
+ * latest: the last place one of its trailing literals ends; the text's
+ * length when it has none (or the prefilter is off), 0 when none of
+ * them is in the text, so the pattern cannot match.
+ */
+static size_t
+text_until(const struct wz_matcher *m, const struct mcond *mc)
+{
+	size_t k, l, until = 0;
+
+	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
+	    m->ts_start[mc->tid] == m->ts_start[mc->tid + 1])
+		return m->tlen;
+	for (k = m->ts_start[mc->tid]; k < m->ts_start[mc->tid + 1]; k++) {
+		l = m->ts_list[k];
+		if (((m->lbits[l >> 6] >> (l & 63)) & 1) && m->llast[l] > until)
+			until = m->llast[l];
+	}
+	return until;
+}
+
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
 static int
 has_literal(const struct rlit *lit, const char *s, size_t n)
@@ -3060,7 +3160,7 @@ static int
 eval_text(struct wz_matcher *m, const struct mcond *mc)
 {
 	const struct wz_cond *c = mc->c;
-	size_t s, e, from;
+	size_t s, e, from, until;
 	int rc;
 
 	if (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
@@ -3068,11 +3168,15 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		return 0;
 	ensure_text(m);
 	from = 0;
+	until = m->tlen;
 	if (!leaf_known(m, mc)) {
 		/* The order is checked here, not in candidates(): only for
 		 * patterns about to run.  "Cannot match" is the pattern's
-		 * result for the row, for every condition that shares it. */
+		 * result for the row, for every condition that shares it.
+		 * A match starts at from or after and ends at until or
+		 * before, and is not empty (it holds a literal). */
 		if ((from = text_from(m, mc)) == (size_t)-1 ||
+		    (until = text_until(m, mc)) <= from ||
 		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
 		    (!text_order(m, (size_t)mc->tid) ||
 		    !text_branches(m, (size_t)mc->tid)))) {
@@ -3080,7 +3184,7 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 			return 0;
 		}
 	}
-	rc = leaf_match_from(m, mc, m->text, m->tlen, from, &s, &e);
+	rc = leaf_match_from(m, mc, m->text, until, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
@@ -3461,6 +3565,10 @@ eval(struct wz_matcher *m, const struct mcond *mc)
 		}
 		return 0;
 	case WZ_C_NOT:
+		/* A part the prefilter says cannot hold (as an `any` passes
+		 * over it) would give 0 with nothing added: no visit. */
+		if (!ks_hit(m, &mc->ks[0]))
+			return 1;
 		acc_mark(&m->acc, &mk);
 		r = eval(m, mc->kids[0]);
 		acc_undo(&m->acc, &mk);
@@ -3624,7 +3732,8 @@ static void
 candidates(struct wz_matcher *m)
 {
 	uint64_t *cbits = m->cbits, b;
-	size_t i, u, w;
+	size_t i, u, w, g, n;
+	const char *s;
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
@@ -3647,11 +3756,39 @@ candidates(struct wz_matcher *m)
 		for (; p < pe; p++)
 			cbits[*p >> 6] |= 1ULL << (*p & 63);
 	}
-	for (i = 0; i < m->ngated; i++) {
-		u = m->gated[i];
-		if (!((cbits[u >> 6] >> (u & 63)) & 1) &&
-		    gate_open(m, &m->units[u]))
-			cbits[u >> 6] |= 1ULL << (u & 63);
+	for (g = 0; g < m->ngf; g++) {
+		struct gfield *gf = &m->gf[g];
+		const struct field *f = NULL;
+
+		if (gf->fld >= 0 && m->fields[gf->fld].col >= 0) {
+			f = &m->fields[gf->fld];
+			if (f->nstamp != m->stamp)
+				fld_norm(m, gf->fld, &s, &n);
+			if (f->vslot < 0)
+				f = NULL;
+		}
+		if (f != NULL) {
+			/* Every gate of the group, once per value. */
+			if (gf->gen != f->vgen) {
+				gf->nopen = 0;
+				for (i = gf->from; i < gf->to; i++)
+					if (gate_open(m, &m->units[m->gated[i]]))
+						m->gopen[gf->from +
+						    gf->nopen++] = m->gated[i];
+				gf->gen = f->vgen;
+			}
+			for (i = 0; i < gf->nopen; i++) {
+				u = m->gopen[gf->from + i];
+				cbits[u >> 6] |= 1ULL << (u & 63);
+			}
+			continue;
+		}
+		for (i = gf->from; i < gf->to; i++) {
+			u = m->gated[i];
+			if (!((cbits[u >> 6] >> (u & 63)) & 1) &&
+			    gate_open(m, &m->units[u]))
+				cbits[u >> 6] |= 1ULL << (u & 63);
+		}
 	}
 	m->ncand = 0;
 	for (w = 0; w < m->nuwords; w++) {

@@ -1706,6 +1706,321 @@ wz_rx_prefixes(const char *pattern, char ***out)
 	return pp.nv;
 }
 
+/*
+ * Trailing literals (wz_rx_suffixes()).  Every match ends with one of
+ * them, so a match can only end where an occurrence of one ends, and the
+ * subject can be cut there.  That holds of what PCRE2 returns, not only
+ * of what could match, when the search never commits to a choice
+ * (atomic groups, possessive quantifiers, verbs: with a shorter subject
+ * these can take another branch) and nothing looks past the match
+ * (lookaheads, \b, $ ...): sfx_ok() rules those out first, and the
+ * parser gives up on whatever else it does not know.
+ */
+static int
+sfx_ok(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		switch (p[i]) {
+		case '\\':
+			if (i + 1 >= n || strchr("bBzZGAKRXQEC", p[i + 1]) !=
+			    NULL)
+				return 0;
+			i += 2;
+			continue;
+		case '[':
+			/* Inside a class only ] and \ mean something here. */
+			i++;
+			if (i < n && p[i] == '^')
+				i++;
+			if (i < n && p[i] == ']')
+				i++;
+			while (i < n && p[i] != ']') {
+				if (p[i] == '[' && i + 1 < n &&
+				    strchr(":.=", p[i + 1]) != NULL)
+					return 0;
+				if (p[i] == '\\' && i + 1 < n &&
+				    (p[i + 1] == 'Q' || p[i + 1] == 'E'))
+					return 0;
+				i += p[i] == '\\' ? 2 : 1;
+			}
+			if (i >= n)
+				return 0;
+			break;
+		case '$':
+			return 0;
+		case '(':
+			if (i + 1 < n && p[i + 1] == '*')
+				return 0;	/* verbs, alpha assertions */
+			if (i + 1 < n && p[i + 1] == '?') {
+				/* Only groups, named groups and lookbehinds:
+				 * not lookaheads, atomic groups, options,
+				 * conditions, recursion, comments. */
+				if (i + 2 >= n)
+					return 0;
+				if (p[i + 2] == ':')
+					break;
+				if (p[i + 2] == '<' || p[i + 2] == '\'' ||
+				    (p[i + 2] == 'P' && i + 3 < n &&
+				    p[i + 3] == '<'))
+					break;
+				return 0;
+			}
+			break;
+		case '?':
+		case '*':
+		case '+':
+		case '}':
+			if (i + 1 < n && p[i + 1] == '+')
+				return 0;	/* possessive */
+			break;
+		}
+		i++;
+	}
+	return 1;
+}
+
+/*
+ * The quantifier at pp->i, if any: skipped (with a lazy '?'); *min is
+ * the least number of times it lets the item before match.  0 when it
+ * is not one this parser knows: a '{' that is not {n}, {n,} or {n,m}
+ * (PCRE2 10.42 reads {,m} and {n,x} as literal text).
+ */
+static int
+sfx_quant(struct pfxp *pp, int *min)
+{
+	const unsigned char *p = pp->p;
+	size_t j;
+	int nz = 0;
+
+	*min = 1;
+	if (pp->i >= pp->n)
+		return 1;
+	switch (p[pp->i]) {
+	case '?':
+	case '*':
+		*min = 0;
+		break;
+	case '+':
+		break;
+	case '{':
+		for (j = pp->i + 1; j < pp->n && p[j] >= '0' && p[j] <= '9';
+		    j++)
+			nz |= p[j] != '0';
+		if (j == pp->i + 1 || j >= pp->n)
+			return 0;
+		if (p[j] == ',')
+			for (j++; j < pp->n && p[j] >= '0' && p[j] <= '9'; j++)
+				;
+		if (j >= pp->n || p[j] != '}')
+			return 0;
+		*min = nz;
+		pp->i = j;
+		break;
+	default:
+		return 1;
+	}
+	pp->i++;
+	if (pp->i < pp->n && p[pp->i] == '?')
+		pp->i++;
+	return 1;
+}
+
+/* Skip an escape from its '\': \x{..}, \p{..}, \k<..>, \1 and the like
+ * as one item. */
+static void
+sfx_skip_escape(struct pfxp *pp)
+{
+	const unsigned char *p = pp->p;
+	unsigned char c, close = 0;
+
+	pp->i++;
+	if (pp->i >= pp->n) {
+		pp->fail = 1;
+		return;
+	}
+	c = p[pp->i++];
+	if (c >= 0x80) {
+		/* An escaped character of several bytes. */
+		while (pp->i < pp->n && (p[pp->i] & 0xc0) == 0x80)
+			pp->i++;
+		return;
+	}
+	if (c == 'c') {
+		pp->i++;
+		return;
+	}
+	if (c >= '0' && c <= '9') {
+		while (pp->i < pp->n && p[pp->i] >= '0' && p[pp->i] <= '9')
+			pp->i++;
+		return;
+	}
+	if (pp->i < pp->n && strchr("pPxoNgk", c) != NULL) {
+		if (p[pp->i] == '{')
+			close = '}';
+		else if ((c == 'g' || c == 'k') && p[pp->i] == '<')
+			close = '>';
+		else if ((c == 'g' || c == 'k') && p[pp->i] == '\'')
+			close = '\'';
+		else if (c == 'p' || c == 'P' || c == 'g')
+			pp->i++;	/* \pL, \g1 */
+	}
+	if (close != 0) {
+		while (pp->i < pp->n && p[pp->i] != close)
+			pp->i++;
+		if (pp->i >= pp->n)
+			pp->fail = 1;
+		else
+			pp->i++;
+	}
+}
+
+static void	sfx_alt(struct pfxp *);
+
+/*
+ * One branch, to its '|' or ')': what it ends with.  A run of literal
+ * characters without quantifiers (a quantified one that must match
+ * once ends a branch as itself), or a group that must match, whose
+ * branches each end so; anything else at the end gives up.
+ */
+static void
+sfx_branch(struct pfxp *pp)
+{
+	const unsigned char *p = pp->p;
+	size_t at, end, len = 0, run = (size_t)-1, runend = 0, gfrom = 0;
+	size_t qat = 0, qend = 0;
+	enum { S_CHAR, S_GROUP, S_OTHER } last = S_OTHER;
+	int min;
+
+	while (pp->i < pp->n && !pp->fail && p[pp->i] != '|' &&
+	    p[pp->i] != ')') {
+		at = pp->i;
+		if (p[at] == '(') {
+			size_t j = at + 1;
+
+			last = S_GROUP;
+			if (p[j] == '?') {	/* sfx_ok(): a name or : */
+				if (p[j + 1] == ':')
+					j += 2;
+				else if (p[j + 1] == '<' && (p[j + 2] == '=' ||
+				    p[j + 2] == '!')) {
+					last = S_OTHER;	/* lookbehind */
+					j += 3;
+				} else {
+					unsigned char close = p[j + 1] ==
+					    '\'' ? '\'' : '>';
+
+					for (j += 2; j < pp->n && p[j] != close;
+					    j++)
+						;
+					if (j >= pp->n)
+						goto fail;
+					j++;
+				}
+			}
+			gfrom = j;
+			pp->i = j;
+			pfx_skip_branch(pp);
+			while (!pp->fail && pp->i < pp->n && p[pp->i] == '|') {
+				pp->i++;
+				pfx_skip_branch(pp);
+			}
+			if (pp->fail || pp->i >= pp->n || p[pp->i] != ')')
+				goto fail;
+			pp->i++;
+		} else if (p[at] == '[') {
+			pfx_skip_class(pp);
+			last = S_OTHER;
+		} else if (p[at] == '\\') {
+			sfx_skip_escape(pp);
+			last = S_OTHER;
+		} else if (p[at] == '.' || p[at] == '^') {
+			pp->i++;
+			last = S_OTHER;
+		} else if (pfx_char(pp, at, &len)) {
+			pp->i += len;
+			last = S_CHAR;
+		} else
+			goto fail;
+		end = pp->i;
+		if (pp->fail || !sfx_quant(pp, &min))
+			goto fail;
+		if (min < 1)
+			last = S_OTHER;
+		if (last != S_CHAR)
+			run = (size_t)-1;
+		else if (pp->i != end) {
+			/* A character that may repeat ends a run (甲乙+丙
+			 * ends with 乙丙, not 甲乙丙), and ends a branch as
+			 * itself. */
+			run = (size_t)-1;
+			qat = at;
+			qend = end;
+		} else {
+			if (run == (size_t)-1)
+				run = at;
+			runend = end;
+		}
+	}
+	if (pp->fail)
+		goto fail;
+	if (last == S_CHAR) {
+		if (run != (size_t)-1)
+			pfx_add(pp, run, runend);
+		else
+			pfx_add(pp, qat, qend);
+		return;
+	}
+	if (last == S_GROUP) {
+		end = pp->i;
+		pp->i = gfrom;
+		sfx_alt(pp);
+		if (pp->fail || pp->i >= pp->n || p[pp->i] != ')')
+			goto fail;
+		pp->i = end;
+		return;
+	}
+fail:
+	pp->fail = 1;
+	pp->i = pp->n;
+}
+
+/* Branches to the ')' or end that closes them. */
+static void
+sfx_alt(struct pfxp *pp)
+{
+	for (;;) {
+		sfx_branch(pp);
+		if (pp->fail || pp->i >= pp->n || pp->p[pp->i] != '|')
+			return;
+		pp->i++;
+	}
+}
+
+size_t
+wz_rx_suffixes(const char *pattern, char ***out)
+{
+	struct pfxp pp;
+	size_t i;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.p = (const unsigned char *)pattern;
+	pp.n = strlen(pattern);
+	*out = NULL;
+	if (strstr(pattern, "(?#") != NULL || !sfx_ok(pp.p, pp.n))
+		return 0;
+	sfx_alt(&pp);
+	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
+		for (i = 0; i < pp.nv; i++)
+			free(pp.v[i]);
+		free(pp.v);
+		return 0;
+	}
+	*out = pp.v;
+	return pp.nv;
+}
+
 size_t
 wz_rx_branches(const char *pattern, char ***out)
 {

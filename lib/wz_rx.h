@@ -113,6 +113,20 @@ size_t	 wz_rx_clauses(const char *pattern, struct wz_rx_clause **out);
  */
 size_t	 wz_rx_prefixes(const char *pattern, char ***out);
 /*
+ * Trailing literals: every match of the pattern (compiled by wz_rx_new,
+ * caseless or not, not anchored) ends with one of them, so the subject
+ * can be cut short after the last place one of them ends, and PCRE2
+ * gives the same result and span on what is left as on the whole.
+ * Found only for a pattern that never commits to a choice (no atomic
+ * group, possessive quantifier or verb) and never looks past where it
+ * ends (no lookahead, \b, \B, $, \z, \Z), whose branches each end with
+ * a run of literal characters, or a group that must match whose
+ * branches each do; letters are never part of one.  Returns how many
+ * (at most 32) and sets *out as wz_rx_prefixes() does; 0 and NULL when
+ * the pattern has a branch it cannot tell.
+ */
+size_t	 wz_rx_suffixes(const char *pattern, char ***out);
+/*
  * The top-level branches of a pattern, each a pattern of its own that
  * matches where the whole does by that branch: returns how many (2 to
  * 32) and sets *out to a malloc'd array of malloc'd strings the caller

@@ -15,6 +15,10 @@
 #include "wz_ledger.h"
 #include "wz_match.h"
 #include "wz_rules.h"
+#include "wz_rx.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 static const char headers_yaml[] =
 "fields:\n"
@@ -790,6 +794,413 @@ test_examples(void **state)
 	wz_rules_free(rs);
 }
 
+
+
+/*
+ * Gated units whose gates test one field are opened together, from a
+ * list kept per value of the field (candidates()): two exclusions gated
+ * on the status column, rows that repeat and change its value, each
+ * result as expected and as without the prefilter (which has no gates).
+ */
+static const char gate_common_yaml[] =
+"exclude:\n"
+"  - id: untrue\n"
+"    label: 不属实\n"
+"    match: {any: [{text: '经核查不属实'}, {field: status, re: '^不属实$'}]}\n"
+"  - id: none\n"
+"    label: 查无实据\n"
+"    match: {any: [{text: '查无实据'}, {field: status, in: [查无实据, 无据]}]}\n"
+"  - id: cleared\n"
+"    label: 已澄清\n"
+"    match: {all: [{text: '澄清'}, {not: {text: '未(?:予|能)?澄清'}}]}\n";
+
+/* The test's rules (gate_common_yaml for common.yaml) in a directory of
+ * their own, made in gdir. */
+static struct wz_ruleset *
+gate_rules(char *gdir)
+{
+	static const char *const name[] = { "headers.yaml", "posts.yaml",
+	    "common.yaml", "t.yaml" };
+	const char *text[] = { headers_yaml, posts_yaml, gate_common_yaml,
+	    t_yaml };
+	struct wz_ruleset *rs;
+	char path[128];
+	size_t k;
+	FILE *fp;
+
+	strcpy(gdir, "/tmp/wz-test-gate-XXXXXX");
+	assert_non_null(mkdtemp(gdir));
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "%s/%s", gdir, name[k]);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text[k], fp);
+		fclose(fp);
+	}
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
+	return rs;
+}
+
+static void
+test_gate_fields(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	static const char *const vals[] = {
+		"不属实", "不属实", "属实", "查无实据", "查无实据", "不属实",
+		"无据", "", "属实", "查无实据"
+	};
+	static const char *const want[] = {
+		"untrue", "untrue", NULL, "none", "none", "untrue", "none",
+		NULL, NULL, "none"
+	};
+	char gdir[64], cmd[128];
+	const char *cells[3];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	size_t i, k;
+	int ra, rb;
+
+	(void)state;
+	rs = gate_rules(gdir);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = "挪用资金2万元";
+	cells[2] = "";
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	/* Three rounds: the lists are made, then read. */
+	for (k = 0; k < 30; k++) {
+		i = k % 10;
+		cells[2] = vals[i];
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, rb);
+		if (want[i] != NULL) {
+			assert_int_equal(ra, WZ_M_EXCLUDED);
+			assert_string_equal(wz_matcher_row_exclusion(a),
+			    want[i]);
+			assert_string_equal(wz_matcher_row_exclusion(b),
+			    want[i]);
+		} else
+			assert_int_equal(ra, WZ_M_MATCHED);
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+
+/*
+ * A `not` whose part the prefilter says cannot hold holds without a
+ * visit (eval()): rows with the part's words and without, as expected
+ * and as without the prefilter.
+ */
+static void
+test_not_prefilter(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	static const char *const texts[] = {
+		"挪用资金2万元,已澄清", "挪用资金2万元,未澄清",
+		"挪用资金2万元,未予澄清", "挪用资金2万元", "澄清", "未能澄清",
+	};
+	static const int want[] = {
+		WZ_M_EXCLUDED, WZ_M_MATCHED, WZ_M_MATCHED, WZ_M_MATCHED,
+		WZ_M_EXCLUDED, WZ_M_UNMATCHED
+	};
+	char gdir[64], cmd[128];
+	const char *cells[3];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	size_t i, k;
+	int ra, rb;
+
+	(void)state;
+	rs = gate_rules(gdir);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = texts[0];
+	cells[2] = "属实";
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (k = 0; k < 12; k++) {
+		i = k % 6;
+		cells[1] = texts[i];
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, want[i]);
+		assert_int_equal(rb, want[i]);
+		if (ra == WZ_M_EXCLUDED)
+			assert_string_equal(wz_matcher_row_exclusion(a),
+			    "cleared");
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The trailing literals of a pattern, joined by spaces ("" for none). */
+static void
+expect_suffixes(const char *pattern, const char *want)
+{
+	struct wz_buf b = {0};
+	char **v;
+	size_t n, i;
+
+	n = wz_rx_suffixes(pattern, &v);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			wz_buf_addc(&b, ' ');
+		wz_buf_adds(&b, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	if (strcmp(wz_buf_cstr(&b), want) != 0)
+		fail_msg("wz_rx_suffixes('%s') gave '%s', not '%s'", pattern,
+		    b.s, want);
+	wz_buf_free(&b);
+}
+
+static void
+test_rx_suffixes(void **state)
+{
+	(void)state;
+	expect_suffixes("(截留|挪用)[^。;]{0,25}(资金|款)", "资金 款");
+	expect_suffixes("挪用[^。;]{0,10}?(?<amount>[0-9.]+万?元)", "元");
+	expect_suffixes("(?<!拒绝)(贪污|索要[^。;]{0,6}(财物|钱款))",
+	    "贪污 财物 钱款");
+	expect_suffixes("查无实据|^(?:均)?(?:无法|不能)(?:查实|证实)",
+	    "查无实据 查实 证实");
+	expect_suffixes("(?'n'甲)|(?P<m>乙丙)", "甲 乙丙");
+	/* A character that may repeat ends a run, and ends a branch as
+	 * itself; one that may be missing, or a group, gives up. */
+	expect_suffixes("甲乙+丙", "丙");
+	expect_suffixes("甲乙+", "乙");
+	expect_suffixes("甲乙{2}", "乙");
+	expect_suffixes("甲乙{2,}?", "乙");
+	expect_suffixes("(甲|乙)+", "甲 乙");
+	expect_suffixes("甲乙?", "");
+	expect_suffixes("甲乙{0,2}", "");
+	expect_suffixes("(甲|乙)*", "");
+	expect_suffixes("(?:甲|)", "");
+	expect_suffixes("甲|乙|", "");
+	/* PCRE2 10.42 reads these braces as text. */
+	expect_suffixes("甲{2,x}", "");
+	expect_suffixes("甲乙{,2}", "");
+	/* Letters (caseless), escapes, classes, lookbehinds at the end. */
+	expect_suffixes("甲ab", "");
+	expect_suffixes("甲\\x{4e59}", "");
+	expect_suffixes("甲\\。", "");
+	expect_suffixes("甲[乙]", "");
+	expect_suffixes("甲(乙)\\1", "");
+	expect_suffixes("(?:甲|乙(?<!x))", "");
+	/* What commits to a choice or looks past the match, anywhere. */
+	expect_suffixes("(?>甲)乙", "");
+	expect_suffixes("甲++乙", "");
+	expect_suffixes("甲{1,2}+乙", "");
+	expect_suffixes("甲(?!丙)乙", "");
+	expect_suffixes("甲\\b乙", "");
+	expect_suffixes("甲$|乙", "");
+	expect_suffixes("(*COMMIT)甲", "");
+	expect_suffixes("甲(?i)乙", "");
+	expect_suffixes("(?x)甲 乙", "");
+	expect_suffixes("甲(?#c)乙", "");
+	expect_suffixes("甲\\R乙", "");
+	expect_suffixes("[\\Q]\\E]乙", "");
+	/* Lookbehinds and escapes before the end are fine. */
+	expect_suffixes("(?<![不否])\\p{Han}\\d+属实", "属实");
+}
+
+/*
+ * The property wz_rx_suffixes() promises, on random patterns and texts:
+ * a pattern with trailing literals matches a text as it matches the text
+ * cut after the last place one of them ends (the same span, the same
+ * groups), and not at all when none is in the text.  PCRE2's interpreter
+ * is the judge: the JIT of PCRE2 10.42 misses some matches whatever the
+ * subject's length ((?:...|.).+?ab on "cdab" does not match), which
+ * would be taken for the cut's doing.
+ */
+static const char *const sx_atoms[] = {
+	"甲", "乙", "丙", "甲乙", "乙丙", ".", "[^甲]", "[乙丙]", "\\d", "1",
+	"a", "(?<![甲])", "(?<!乙丙)", "(?!乙)", "(?=甲)", "\\b", "$", "^",
+	"\\p{Han}",
+	/* What a cut would change, were it let through: a lookahead
+	 * reading past the match, a choice an atomic group commits to. */
+	"(?!乙.)", "(?=丙.)", "(?>甲.|甲)", "(?>..|.)", "(?:..|.)",
+	"(?:...|.)"
+};
+static const char *const sx_quants[] = {
+	"", "", "", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,3}", "??",
+	"+?", "*?", "{2,}", "++", "*+", "?+", "{1,2}+"
+};
+static const char *const sx_chars[] = {
+	"甲", "乙", "丙", "a", "1", "。"
+};
+
+static unsigned long sx_rng = 271828;
+
+static unsigned
+sx_rnd(unsigned n)
+{
+	sx_rng = sx_rng * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((sx_rng >> 33) % n);
+}
+
+static void
+sx_seq(struct wz_buf *b, int depth, int *ngroup)
+{
+	unsigned i, n = 1 + sx_rnd(4);
+
+	for (i = 0; i < n; i++) {
+		if (sx_rnd(10) < 3 && depth < 3) {
+			static const char *const open[] = { "(", "(?:",
+			    "(?<g%d>", "(?>", "(?:" };
+			unsigned o = sx_rnd(5);
+
+			if (o == 2)
+				wz_buf_printf(b, "(?<g%d>", (*ngroup)++);
+			else
+				wz_buf_adds(b, open[o]);
+			sx_seq(b, depth + 1, ngroup);
+			while (sx_rnd(3) == 0) {
+				wz_buf_adds(b, "|");
+				sx_seq(b, depth + 1, ngroup);
+			}
+			wz_buf_adds(b, ")");
+		} else
+			wz_buf_adds(b, sx_atoms[sx_rnd(sizeof(sx_atoms) /
+			    sizeof(sx_atoms[0]))]);
+		/* Mostly plain, so that many patterns have suffixes. */
+		if (sx_rnd(3) == 0)
+			wz_buf_adds(b, sx_quants[sx_rnd(sizeof(sx_quants) /
+			    sizeof(sx_quants[0]))]);
+	}
+	/* Often a sequence ends with a literal, as the rules' do. */
+	if (sx_rnd(2) == 0)
+		wz_buf_adds(b, sx_atoms[sx_rnd(5)]);
+}
+
+/* Match with PCRE2's interpreter: the result, and the offsets of every
+ * group in ov (unset: PCRE2_UNSET). */
+static int
+sx_match(pcre2_code *re, pcre2_match_data *md, const char *s, size_t n,
+    PCRE2_SIZE *ov, size_t nov)
+{
+	const PCRE2_SIZE *o;
+	size_t i;
+	int rc;
+
+	rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, md, NULL);
+	o = pcre2_get_ovector_pointer(md);
+	for (i = 0; i < nov; i++)
+		ov[i] = rc > 0 ? o[i] : PCRE2_UNSET;
+	return rc;
+}
+
+static void
+test_suffix_property(void **state)
+{
+	struct wz_buf pat = {0}, txt = {0};
+	pcre2_code *re;
+	pcre2_match_data *md;
+	PCRE2_SIZE ov0[32], ov1[32], eo;
+	char **v;
+	size_t n, i, j, cut, nov;
+	unsigned npat, ntxt, len;
+	unsigned long withsfx = 0, matched = 0, shorter = 0;
+	int ngroup, r0, r1, ec;
+	const char *at;
+
+	(void)state;
+	for (npat = 0; npat < 20000; npat++) {
+		wz_buf_reset(&pat);
+		ngroup = 0;
+		sx_seq(&pat, 0, &ngroup);
+		if (sx_rnd(4) == 0) {
+			wz_buf_adds(&pat, "|");
+			sx_seq(&pat, 0, &ngroup);
+		}
+		/* As wz_rx_new() compiles a rule's pattern. */
+		re = pcre2_compile((PCRE2_SPTR)wz_buf_cstr(&pat),
+		    PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_CASELESS, &ec, &eo,
+		    NULL);
+		if (re == NULL)
+			continue;
+		if ((n = wz_rx_suffixes(pat.s, &v)) == 0) {
+			pcre2_code_free(re);
+			continue;
+		}
+		withsfx++;
+		md = pcre2_match_data_create(16, NULL);
+		nov = 2 * pcre2_get_ovector_count(md);
+		for (ntxt = 0; ntxt < 200; ntxt++) {
+			wz_buf_reset(&txt);
+			len = sx_rnd(12);
+			for (i = 0; i < len; i++) {
+				if (sx_rnd(3) == 0)
+					wz_buf_adds(&txt, v[sx_rnd((unsigned)n)]);
+				else
+					wz_buf_adds(&txt, sx_chars[sx_rnd(
+					    sizeof(sx_chars) /
+					    sizeof(sx_chars[0]))]);
+			}
+			wz_buf_cstr(&txt);
+			/* Where the last occurrence of a suffix ends. */
+			cut = 0;
+			for (j = 0; j < n; j++)
+				for (at = strstr(txt.s, v[j]); at != NULL;
+				    at = strstr(at + 1, v[j]))
+					if ((size_t)(at - txt.s) +
+					    strlen(v[j]) > cut)
+						cut = (size_t)(at - txt.s) +
+						    strlen(v[j]);
+			r0 = sx_match(re, md, txt.s, txt.len, ov0, nov);
+			if (cut == 0) {
+				if (r0 > 0)
+					fail_msg("'%s' matches '%s', which "
+					    "holds none of its suffixes", pat.s,
+					    txt.s);
+				continue;
+			}
+			shorter += cut < txt.len;
+			r1 = sx_match(re, md, txt.s, cut, ov1, nov);
+			if (r0 != r1 || memcmp(ov0, ov1, nov * sizeof(*ov0)) != 0)
+				fail_msg("'%s' on '%s': %d [%zu, %zu), cut at "
+				    "%zu: %d [%zu, %zu)", pat.s, txt.s, r0,
+				    ov0[0], ov0[1], cut, r1, ov1[0], ov1[1]);
+			matched += r0 > 0;
+		}
+		for (i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+	}
+	/* The test tests something. */
+	assert_true(withsfx > 1500);
+	assert_true(matched > 150000);
+	assert_true(shorter > 100000);
+	wz_buf_free(&pat);
+	wz_buf_free(&txt);
+}
+
 int
 main(void)
 {
@@ -802,6 +1213,10 @@ main(void)
 		cmocka_unit_test(test_history_ledger),
 		cmocka_unit_test(test_bind_errors),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_gate_fields),
+		cmocka_unit_test(test_not_prefilter),
+		cmocka_unit_test(test_rx_suffixes),
+		cmocka_unit_test(test_suffix_property),
 	};
 
 	wz_setprogname("test_match");
