@@ -660,22 +660,46 @@ stage_space(struct wz_norm *nm)
 	}
 }
 
-/* Keep a place of the one-pass path's map (struct nseg). */
+/* Room for one more place in the one-pass path's map. */
 static void
+seg_grow(struct wz_norm *nm)
+{
+	nm->capseg = nm->capseg ? nm->capseg * 2 : 16;
+	nm->seg = wz_reallocarray(nm->seg, nm->capseg, sizeof(*nm->seg));
+}
+
+/* Keep a place of the one-pass path's map (struct nseg). */
+static inline void
 seg_add(struct wz_norm *nm, size_t o, size_t beg, size_t end, size_t one)
 {
 	struct nseg *g;
 
-	if (nm->nseg == nm->capseg) {
-		nm->capseg = nm->capseg ? nm->capseg * 2 : 16;
-		nm->seg = wz_reallocarray(nm->seg, nm->capseg,
-		    sizeof(*nm->seg));
-	}
+	if (nm->nseg == nm->capseg)
+		seg_grow(nm);
 	g = &nm->seg[nm->nseg++];
 	g->o = o;
 	g->beg = beg;
 	g->end = end;
 	g->one = one;
+}
+
+/*
+ * Copy the one-pass path's input run p[0..len) to out.  Runs are short
+ * (a few characters between two full-width commas), and a call of
+ * memcpy() for each cost more than the bytes: up to RUN_COPY bytes go
+ * in two fixed moves when the input has that many from p (avail) and
+ * out room for them (fast_pass() reserves it).
+ */
+#define RUN_COPY	32
+
+static inline void
+copy_run(char *out, const unsigned char *p, size_t len, size_t avail)
+{
+	if (len <= RUN_COPY && avail >= RUN_COPY) {
+		memcpy(out, p, RUN_COPY / 2);
+		memcpy(out + RUN_COPY / 2, p + RUN_COPY / 2, RUN_COPY / 2);
+	} else
+		memcpy(out, p, len);
 }
 
 /*
@@ -768,7 +792,7 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 		if ((cjk = nm->cjk) == NULL)
 			tok = 0;	/* the CJK loop cannot tag */
 	}
-	wz_buf_reserve(&nm->a, n);
+	wz_buf_reserve(&nm->a, n + RUN_COPY);	/* copy_run() */
 	out = nm->a.s;
 	nm->nseg = 0;
 	lim = n > 2 ? n - 2 : 0;	/* i < lim: three bytes from i */
@@ -843,7 +867,7 @@ cjk_stop:
 			/* A run of whitespace (U+3000 IDEOGRAPHIC SPACE and
 			 * U+00A0 NO-BREAK SPACE among it): one space, or
 			 * none between two CJK characters, at either end. */
-			memcpy(out + o, p + run, i - run);
+			copy_run(out + o, p + run, i - run, n - run);
 			o += i - run;
 			ws = i;
 			for (;;) {
@@ -880,7 +904,7 @@ cjk_stop:
 		    p[i + 2] >= 0x81) || (p[i + 1] == 0xbd && p[i + 2] <=
 		    0x9e))) {
 			/* U+FF01..FF5E: NFKC is ASCII 0x21..0x7E. */
-			memcpy(out + o, p + run, i - run);
+			copy_run(out + o, p + run, i - run, n - run);
 			o += i - run;
 			cp = ((uint32_t)(p[i + 1] & 0x3f) << 6 |
 			    (p[i + 2] & 0x3f)) + 0xf000 - 0xfee0;
