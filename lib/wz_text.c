@@ -810,21 +810,34 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 				 * the stops in the tags' table. */
 				uint16_t *tt = ttag + tn, x;
 				uint32_t *te = tend + tn;
+				const unsigned char *q = p + i, *ql = p + lim;
+				uint32_t e = (uint32_t)(i - sh);
 
+				/* c - E4 is the code point's top four bits
+				 * less 4: cjk[] starts at U+4000.  The input
+				 * by a pointer and the output offset by e,
+				 * fewer values than i, lim and sh. */
 				do {
+					x = cjk[(c - 0xe4U) << 12 |
+					    (q[1] & 0x3fU) << 6 | (q[2] & 0x3fU)];
+					if (x == CJK_STOP)
+						break;
+					q += 3;
+					e += 3;
+					*tt++ = x;
+					*te++ = e;
+				} while (q < ql && (c = *q) - 0xe4U < 6);
+				i = (size_t)(q - p);
+				tn = (size_t)(tt - ttag);
+				if (x == CJK_STOP) {
 					cp = (uint32_t)(c & 0x0f) << 12 |
 					    (uint32_t)(p[i + 1] & 0x3f) << 6 |
 					    (p[i + 2] & 0x3f);
-					if ((x = cjk[cp - 0x4000]) == CJK_STOP) {
-						tn = (size_t)(tt - ttag);
-						goto cjk_stop;
-					}
-					i += 3;
-					*tt++ = x;
-					*te++ = (uint32_t)(i - sh);
-				} while (i < lim && (c = p[i]) - 0xe4U < 6);
-				tn = (size_t)(tt - ttag);
-				prev = cp;
+					goto cjk_stop;
+				}
+				/* All prev is asked is is_cjk(), true of
+				 * every character of the run. */
+				prev = 0x4e00;
 				continue;
 			}
 			do {
