@@ -82,8 +82,10 @@ struct cell {
  * fits (a few thousand states: the rules' automaton): twice the cells
  * in a cache line.  The scan is bound by the latency of loading the
  * next state's cell, which another row's work has most often pushed
- * out of the first-level cache; fewer lines, fewer misses.  CC_OUT in
- * check and CC_ONE in out are CHECK_OUT's and OUT_ONE's.
+ * out of the first-level cache; fewer lines, fewer misses.  CC_ONE in
+ * out is OUT_ONE; check is the parent's slot alone, CC_FREE for none: a
+ * state has outputs when its out is not 0 (an index in clist is 1 or
+ * more), so a step compares check as it is.
  */
 struct ccell {
 	uint16_t	 base;
@@ -91,8 +93,7 @@ struct ccell {
 	uint16_t	 fail;
 	uint16_t	 out;
 };
-#define CC_FREE		0x7fffU
-#define CC_OUT		0x8000U
+#define CC_FREE		0xffffU
 #define CC_ONE		0x8000U
 
 /* A pattern as added: bytes in pbuf. */
@@ -519,8 +520,6 @@ compact(struct wz_ac *ac, size_t nclist)
 		ac->ccells[i].base = (uint16_t)c->base;
 		ac->ccells[i].check = (uint16_t)((c->check & CHECK_FREE) ==
 		    CHECK_FREE ? CC_FREE : c->check & CHECK_FREE);
-		if (c->check & CHECK_OUT)
-			ac->ccells[i].check |= CC_OUT;
 		ac->ccells[i].fail = (uint16_t)c->fail;
 		ac->ccells[i].out = (uint16_t)((c->out & OUT_ONE) ?
 		    CC_ONE | (c->out & ~OUT_ONE) : c->out);
@@ -659,7 +658,8 @@ wz_ac_build(struct wz_ac *ac)
 
 /*
  * The scan.  A step reads the state's cell for its base and the
- * child's for its check, whose out bit says whether there are outputs:
+ * child's for its check and whether there are outputs (the wide cell's
+ * check has an out bit, the compact one's out is not 0):
  * a state that is no one's child (the root) has none, so a step that
  * falls back to the root and finds no child there is done.  A step
  * into a state with outputs only notes them and where they end (struct
@@ -777,11 +777,11 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
 									\
 	for (;;) {							\
 		memcpy(&v_, &ccl[sb + (c)], 8);				\
-		if (((uint32_t)(v_ >> 16) & CC_FREE) == st) {		\
+		if ((uint16_t)(v_ >> 16) == st) {			\
 			st = sb + (c);					\
 			cur = v_;					\
 			sb = (uint32_t)v_ & 0xffff;			\
-			if (v_ & (uint64_t)CC_OUT << 16)		\
+			if (v_ >> 48)					\
 				NOTE((uint32_t)(v_ >> 48), END);	\
 			break;						\
 		}							\
