@@ -391,6 +391,24 @@ make_trie(const struct wz_ac *ac, struct build *b)
 	}
 }
 
+/*
+ * Has f no child on a symbol s has none on?  A scan that fails at s, on
+ * a symbol s has no child on, fails at f too then, and can go on to
+ * f's failure at once: the failure link the scan follows passes over
+ * such states (a leaf, most often), and finds the same.  (The outputs
+ * are the states' own, made from the true links.)
+ */
+static int
+no_more(const struct build *b, uint32_t f, uint32_t s)
+{
+	uint32_t e;
+
+	for (e = b->nodes[f].first; e != 0; e = b->edges[e].next)
+		if (child(b, s, b->edges[e].sym) == 0)
+			return 0;
+	return 1;
+}
+
 static void
 da_grow(struct build *b, size_t need)
 {
@@ -623,7 +641,10 @@ wz_ac_build(struct wz_ac *ac)
 	nout = 1;
 	for (i = 0; i < tail; i++) {
 		s = queue[i];
-		ac->cells[pos[s]].fail = pos[b.nodes[s].fail];
+		for (f = b.nodes[s].fail; f != 0 && no_more(&b, f, s);
+		    f = b.nodes[f].fail)
+			;
+		ac->cells[pos[s]].fail = pos[f];
 		if (total[s] == 0)
 			continue;
 		ac->cells[pos[s]].check |= CHECK_OUT;
