@@ -790,8 +790,8 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
 /*
  * The compact cells' step: a cell is one 64-bit load (base, check, fail
  * and out from the low bits up), and the current state's (cur), with its
- * base (sb), stays in registers.  At the root, cur and sb are rcur and
- * rb.
+ * base (sb), stays in registers.  At the root sb is rb, and cur is not
+ * read: only a state that is not the root follows its failure link.
  */
 #define CSTEP(c, END) do {						\
 	uint64_t v_;							\
@@ -817,10 +817,8 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
 /* Back to the root (a character no pattern holds). */
 #define TO_ROOT() do {							\
 	st = 0;								\
-	if (cc) {							\
-		cur = rcur;						\
+	if (cc)								\
 		sb = rb;						\
-	}								\
 } while (0)
 
 /*
@@ -867,16 +865,13 @@ scan_chars(const struct wz_ac *ac, const unsigned char *p, size_t n,
 	const struct ccell *ccl = ac->ccells;
 	const uint16_t *bmp = ac->bmp;
 	struct pend pd[NPEND];
-	uint64_t cur = 0, rcur = 0;
+	uint64_t cur = 0;
 	uint32_t st = 0, cp, sb = 0, rb = 0;
 	size_t i = 0, l, nl = 0, lim, np = 0;
 	unsigned c, cls;
 
-	if (cc) {
-		memcpy(&rcur, &ccl[0], 8);
-		cur = rcur;
-		sb = rb = (uint32_t)rcur & 0xffff;
-	}
+	if (cc)
+		sb = rb = ccl[0].base;
 
 	lim = valid && n > 3 ? n - 3 : 0;
 	while (i < lim) {
@@ -928,16 +923,13 @@ scan_cls(const struct wz_ac *ac, const uint16_t *cls, const uint32_t *cend,
 	const struct cell *da = ac->cells;
 	const struct ccell *ccl = ac->ccells;
 	struct pend pd[NPEND];
-	uint64_t cur = 0, rcur = 0;
+	uint64_t cur = 0;
 	uint32_t st = 0, sb = 0, rb = 0;
 	size_t k, nl = 0, np = 0;
 	unsigned c;
 
-	if (cc) {
-		memcpy(&rcur, &ccl[0], 8);
-		cur = rcur;
-		sb = rb = (uint32_t)rcur & 0xffff;
-	}
+	if (cc)
+		sb = rb = ccl[0].base;
 	for (k = 0; k < nc; k++) {
 		c = cls[k];
 		if (c == 0) {
