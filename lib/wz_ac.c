@@ -82,8 +82,10 @@ struct cell {
  * fits (a few thousand states: the rules' automaton): twice the cells
  * in a cache line.  The scan is bound by the latency of loading the
  * next state's cell, which another row's work has most often pushed
- * out of the first-level cache; fewer lines, fewer misses.  CC_OUT in
- * check and CC_ONE in out are CHECK_OUT's and OUT_ONE's.
+ * out of the first-level cache; fewer lines, fewer misses.  CC_ONE in
+ * out is OUT_ONE; check is the parent's slot alone, CC_FREE for none: a
+ * state has outputs when its out is not 0 (an index in clist is 1 or
+ * more), so a step compares check as it is.
  */
 struct ccell {
 	uint16_t	 base;
@@ -91,8 +93,7 @@ struct ccell {
 	uint16_t	 fail;
 	uint16_t	 out;
 };
-#define CC_FREE		0x7fffU
-#define CC_OUT		0x8000U
+#define CC_FREE		0xffffU
 #define CC_ONE		0x8000U
 
 /* A pattern as added: bytes in pbuf. */
@@ -390,6 +391,24 @@ make_trie(const struct wz_ac *ac, struct build *b)
 	}
 }
 
+/*
+ * Has f no child on a symbol s has none on?  A scan that fails at s, on
+ * a symbol s has no child on, fails at f too then, and can go on to
+ * f's failure at once: the failure link the scan follows passes over
+ * such states (a leaf, most often), and finds the same.  (The outputs
+ * are the states' own, made from the true links.)
+ */
+static int
+no_more(const struct build *b, uint32_t f, uint32_t s)
+{
+	uint32_t e;
+
+	for (e = b->nodes[f].first; e != 0; e = b->edges[e].next)
+		if (child(b, s, b->edges[e].sym) == 0)
+			return 0;
+	return 1;
+}
+
 static void
 da_grow(struct build *b, size_t need)
 {
@@ -519,8 +538,6 @@ compact(struct wz_ac *ac, size_t nclist)
 		ac->ccells[i].base = (uint16_t)c->base;
 		ac->ccells[i].check = (uint16_t)((c->check & CHECK_FREE) ==
 		    CHECK_FREE ? CC_FREE : c->check & CHECK_FREE);
-		if (c->check & CHECK_OUT)
-			ac->ccells[i].check |= CC_OUT;
 		ac->ccells[i].fail = (uint16_t)c->fail;
 		ac->ccells[i].out = (uint16_t)((c->out & OUT_ONE) ?
 		    CC_ONE | (c->out & ~OUT_ONE) : c->out);
@@ -624,7 +641,10 @@ wz_ac_build(struct wz_ac *ac)
 	nout = 1;
 	for (i = 0; i < tail; i++) {
 		s = queue[i];
-		ac->cells[pos[s]].fail = pos[b.nodes[s].fail];
+		for (f = b.nodes[s].fail; f != 0 && no_more(&b, f, s);
+		    f = b.nodes[f].fail)
+			;
+		ac->cells[pos[s]].fail = pos[f];
 		if (total[s] == 0)
 			continue;
 		ac->cells[pos[s]].check |= CHECK_OUT;
@@ -659,7 +679,8 @@ wz_ac_build(struct wz_ac *ac)
 
 /*
  * The scan.  A step reads the state's cell for its base and the
- * child's for its check, whose out bit says whether there are outputs:
+ * child's for its check and whether there are outputs (the wide cell's
+ * check has an out bit, the compact one's out is not 0):
  * a state that is no one's child (the root) has none, so a step that
  * falls back to the root and finds no child there is done.  A step
  * into a state with outputs only notes them and where they end (struct
@@ -769,19 +790,19 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
 /*
  * The compact cells' step: a cell is one 64-bit load (base, check, fail
  * and out from the low bits up), and the current state's (cur), with its
- * base (sb), stays in registers.  At the root, cur and sb are rcur and
- * rb.
+ * base (sb), stays in registers.  At the root sb is rb, and cur is not
+ * read: only a state that is not the root follows its failure link.
  */
 #define CSTEP(c, END) do {						\
 	uint64_t v_;							\
 									\
 	for (;;) {							\
 		memcpy(&v_, &ccl[sb + (c)], 8);				\
-		if (((uint32_t)(v_ >> 16) & CC_FREE) == st) {		\
+		if ((uint16_t)(v_ >> 16) == st) {			\
 			st = sb + (c);					\
 			cur = v_;					\
 			sb = (uint32_t)v_ & 0xffff;			\
-			if (v_ & (uint64_t)CC_OUT << 16)		\
+			if (v_ >> 48)					\
 				NOTE((uint32_t)(v_ >> 48), END);	\
 			break;						\
 		}							\
@@ -796,10 +817,8 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
 /* Back to the root (a character no pattern holds). */
 #define TO_ROOT() do {							\
 	st = 0;								\
-	if (cc) {							\
-		cur = rcur;						\
+	if (cc)								\
 		sb = rb;						\
-	}								\
 } while (0)
 
 /*
@@ -846,16 +865,13 @@ scan_chars(const struct wz_ac *ac, const unsigned char *p, size_t n,
 	const struct ccell *ccl = ac->ccells;
 	const uint16_t *bmp = ac->bmp;
 	struct pend pd[NPEND];
-	uint64_t cur = 0, rcur = 0;
+	uint64_t cur = 0;
 	uint32_t st = 0, cp, sb = 0, rb = 0;
 	size_t i = 0, l, nl = 0, lim, np = 0;
 	unsigned c, cls;
 
-	if (cc) {
-		memcpy(&rcur, &ccl[0], 8);
-		cur = rcur;
-		sb = rb = (uint32_t)rcur & 0xffff;
-	}
+	if (cc)
+		sb = rb = ccl[0].base;
 
 	lim = valid && n > 3 ? n - 3 : 0;
 	while (i < lim) {
@@ -907,16 +923,13 @@ scan_cls(const struct wz_ac *ac, const uint16_t *cls, const uint32_t *cend,
 	const struct cell *da = ac->cells;
 	const struct ccell *ccl = ac->ccells;
 	struct pend pd[NPEND];
-	uint64_t cur = 0, rcur = 0;
+	uint64_t cur = 0;
 	uint32_t st = 0, sb = 0, rb = 0;
 	size_t k, nl = 0, np = 0;
 	unsigned c;
 
-	if (cc) {
-		memcpy(&rcur, &ccl[0], 8);
-		cur = rcur;
-		sb = rb = (uint32_t)rcur & 0xffff;
-	}
+	if (cc)
+		sb = rb = ccl[0].base;
 	for (k = 0; k < nc; k++) {
 		c = cls[k];
 		if (c == 0) {

@@ -660,22 +660,46 @@ stage_space(struct wz_norm *nm)
 	}
 }
 
-/* Keep a place of the one-pass path's map (struct nseg). */
+/* Room for one more place in the one-pass path's map. */
 static void
+seg_grow(struct wz_norm *nm)
+{
+	nm->capseg = nm->capseg ? nm->capseg * 2 : 16;
+	nm->seg = wz_reallocarray(nm->seg, nm->capseg, sizeof(*nm->seg));
+}
+
+/* Keep a place of the one-pass path's map (struct nseg). */
+static inline void
 seg_add(struct wz_norm *nm, size_t o, size_t beg, size_t end, size_t one)
 {
 	struct nseg *g;
 
-	if (nm->nseg == nm->capseg) {
-		nm->capseg = nm->capseg ? nm->capseg * 2 : 16;
-		nm->seg = wz_reallocarray(nm->seg, nm->capseg,
-		    sizeof(*nm->seg));
-	}
+	if (nm->nseg == nm->capseg)
+		seg_grow(nm);
 	g = &nm->seg[nm->nseg++];
 	g->o = o;
 	g->beg = beg;
 	g->end = end;
 	g->one = one;
+}
+
+/*
+ * Copy the one-pass path's input run p[0..len) to out.  Runs are short
+ * (a few characters between two full-width commas), and a call of
+ * memcpy() for each cost more than the bytes: up to RUN_COPY bytes go
+ * in two fixed moves when the input has that many from p (avail) and
+ * out room for them (fast_pass() reserves it).
+ */
+#define RUN_COPY	32
+
+static inline void
+copy_run(char *out, const unsigned char *p, size_t len, size_t avail)
+{
+	if (len <= RUN_COPY && avail >= RUN_COPY) {
+		memcpy(out, p, RUN_COPY / 2);
+		memcpy(out + RUN_COPY / 2, p + RUN_COPY / 2, RUN_COPY / 2);
+	} else
+		memcpy(out, p, len);
 }
 
 /*
@@ -768,7 +792,7 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 		if ((cjk = nm->cjk) == NULL)
 			tok = 0;	/* the CJK loop cannot tag */
 	}
-	wz_buf_reserve(&nm->a, n);
+	wz_buf_reserve(&nm->a, n + RUN_COPY);	/* copy_run() */
 	out = nm->a.s;
 	nm->nseg = 0;
 	lim = n > 2 ? n - 2 : 0;	/* i < lim: three bytes from i */
@@ -786,21 +810,34 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 				 * the stops in the tags' table. */
 				uint16_t *tt = ttag + tn, x;
 				uint32_t *te = tend + tn;
+				const unsigned char *q = p + i, *ql = p + lim;
+				uint32_t e = (uint32_t)(i - sh);
 
+				/* c - E4 is the code point's top four bits
+				 * less 4: cjk[] starts at U+4000.  The input
+				 * by a pointer and the output offset by e,
+				 * fewer values than i, lim and sh. */
 				do {
+					x = cjk[(c - 0xe4U) << 12 |
+					    (q[1] & 0x3fU) << 6 | (q[2] & 0x3fU)];
+					if (x == CJK_STOP)
+						break;
+					q += 3;
+					e += 3;
+					*tt++ = x;
+					*te++ = e;
+				} while (q < ql && (c = *q) - 0xe4U < 6);
+				i = (size_t)(q - p);
+				tn = (size_t)(tt - ttag);
+				if (x == CJK_STOP) {
 					cp = (uint32_t)(c & 0x0f) << 12 |
 					    (uint32_t)(p[i + 1] & 0x3f) << 6 |
 					    (p[i + 2] & 0x3f);
-					if ((x = cjk[cp - 0x4000]) == CJK_STOP) {
-						tn = (size_t)(tt - ttag);
-						goto cjk_stop;
-					}
-					i += 3;
-					*tt++ = x;
-					*te++ = (uint32_t)(i - sh);
-				} while (i < lim && (c = p[i]) - 0xe4U < 6);
-				tn = (size_t)(tt - ttag);
-				prev = cp;
+					goto cjk_stop;
+				}
+				/* All prev is asked is is_cjk(), true of
+				 * every character of the run. */
+				prev = 0x4e00;
 				continue;
 			}
 			do {
@@ -843,7 +880,7 @@ cjk_stop:
 			/* A run of whitespace (U+3000 IDEOGRAPHIC SPACE and
 			 * U+00A0 NO-BREAK SPACE among it): one space, or
 			 * none between two CJK characters, at either end. */
-			memcpy(out + o, p + run, i - run);
+			copy_run(out + o, p + run, i - run, n - run);
 			o += i - run;
 			ws = i;
 			for (;;) {
@@ -880,7 +917,7 @@ cjk_stop:
 		    p[i + 2] >= 0x81) || (p[i + 1] == 0xbd && p[i + 2] <=
 		    0x9e))) {
 			/* U+FF01..FF5E: NFKC is ASCII 0x21..0x7E. */
-			memcpy(out + o, p + run, i - run);
+			copy_run(out + o, p + run, i - run, n - run);
 			o += i - run;
 			cp = ((uint32_t)(p[i + 1] & 0x3f) << 6 |
 			    (p[i + 2] & 0x3f)) + 0xf000 - 0xfee0;

@@ -455,6 +455,86 @@ test_valid_wide(void **state)
 	valid_rounds(17, 70000, 200);
 }
 
+/*
+ * An automaton of more than 32,768 states that still has compact cells
+ * (up to 65,535 slots): states whose slots have the top bit of 16 set
+ * are children and parents as any other.  Texts made of pieces of the
+ * patterns reach the deep states; the scan over classes and the one
+ * over the text find what a naive search finds, first and last ends.
+ */
+#define NBIG	3000
+
+static void
+test_compact_large(void **state)
+{
+	static char pats[NBIG][16];
+	static size_t ends1[NBIG], lasts1[NBIG], ends2[NBIG], lasts2[NBIG];
+	static uint32_t list1[NBIG], list2[NBIG];
+	static uint64_t hits1[NBIG / 64 + 1], hits2[NBIG / 64 + 1];
+	struct wz_ac *ac = wz_ac_new();
+	const uint16_t *tab;
+	char text[400];
+	uint16_t cls[400];
+	uint32_t cend[400];
+	size_t plen[NBIG], i, k, tl, n1, n2, round;
+	unsigned long seed = 11;
+
+	(void)state;
+	for (i = 0; i < NBIG; i++) {
+		seed = seed * 6364136223846793005ULL + 1;
+		plen[i] = 11 + (seed >> 40) % 6;
+		for (k = 0; k < plen[i]; k++) {
+			seed = seed * 6364136223846793005ULL + 1;
+			pats[i][k] = "abcdefghijklmnopqrstuvwxyz0123456789"
+			    [(seed >> 33) % 36];
+		}
+		wz_ac_add(ac, pats[i], plen[i], (uint32_t)i);
+	}
+	wz_ac_build(ac);
+	assert_true(wz_ac_nstates(ac) > 0x8000);
+	assert_true(wz_ac_nstates(ac) < 0xf000);
+	assert_non_null(tab = wz_ac_classes(ac));
+	for (round = 0; round < 300; round++) {
+		/* Pieces of patterns, some whole, some cut. */
+		for (tl = 0; tl + 16 < sizeof(text);) {
+			size_t pi, from, len;
+
+			seed = seed * 6364136223846793005ULL + 1;
+			pi = (seed >> 33) % NBIG;
+			from = (seed >> 20) % 3 == 0 ? 0 : (seed >> 24) % 4;
+			len = (seed >> 28) % 4 == 0 ? plen[pi] - from :
+			    1 + (seed >> 12) % (plen[pi] - from);
+			memcpy(text + tl, pats[pi] + from, len);
+			tl += len;
+		}
+		for (k = 0; k < tl; k++) {
+			cls[k] = tab[(unsigned char)text[k]];
+			cend[k] = (uint32_t)(k + 1);
+		}
+		memset(hits1, 0, sizeof(hits1));
+		memset(hits2, 0, sizeof(hits2));
+		n1 = wz_ac_scan_classes(ac, cls, cend, tl, hits1, list1, NBIG,
+		    ends1, lasts1);
+		n2 = wz_ac_scan_ends(ac, text, tl, hits2, list2, NBIG, ends2,
+		    lasts2);
+		assert_int_equal(n1, n2);
+		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
+		for (i = 0; i < NBIG; i++) {
+			long at = naive_at(text, tl, pats[i], plen[i]);
+
+			assert_int_equal(at >= 0, has(hits1, (uint32_t)i));
+			if (at < 0)
+				continue;
+			assert_int_equal(ends1[i], (size_t)at + plen[i]);
+			assert_int_equal(ends2[i], (size_t)at + plen[i]);
+			at = naive_last(text, tl, pats[i], plen[i]);
+			assert_int_equal(lasts1[i], (size_t)at + plen[i]);
+			assert_int_equal(lasts2[i], (size_t)at + plen[i]);
+		}
+	}
+	wz_ac_free(ac);
+}
+
 /* A pattern that is no UTF-8: the scan is over bytes, valid or not. */
 static void
 test_valid_bytes(void **state)
@@ -491,6 +571,7 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_valid_wide),
 		cmocka_unit_test(test_valid_bytes),
+		cmocka_unit_test(test_compact_large),
 	};
 
 	return cmocka_run_group_tests_name("ac", tests, NULL, NULL);

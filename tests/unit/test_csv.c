@@ -337,6 +337,7 @@ test_norm_differential(void **state)
 	uint16_t *tab = malloc(0x10000 * sizeof(*tab)), tag[256];
 	uint32_t end[256], cp;
 	const char *oa, *ob, *oc;
+	char *exact = NULL;
 	int trial;
 
 	(void)state;
@@ -369,7 +370,11 @@ test_norm_differential(void **state)
 		/* The tagged run: the same text and spans, and, when it
 		 * describes it, each character's tag and end (the room
 		 * given: too little half of the time). */
-		oc = wz_norm_run_tags(c, buf, len, &nc, tab, tag, end,
+		/* In a block of its own size, so that the sanitizer
+		 * build sees a read past the text (copy_run()). */
+		exact = realloc(exact, len);
+		memcpy(exact, buf, len);
+		oc = wz_norm_run_tags(c, exact, len, &nc, tab, tag, end,
 		    trial % 4 < 2 ? sizeof(tag) / sizeof(tag[0]) : len / 2,
 		    &nt);
 		assert_int_equal(nc, nb);
@@ -397,6 +402,7 @@ test_norm_differential(void **state)
 	}
 	/* The odd trials stay on the one-pass path. */
 	assert_true(described > 1000);
+	free(exact);
 	wz_norm_free(a);
 	wz_norm_free(b);
 	wz_norm_free(c);
