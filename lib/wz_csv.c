@@ -2060,40 +2060,110 @@ wz_writer_fieldz(struct wz_writer *w, const char *s)
 void
 wz_writer_endrow(struct wz_writer *w)
 {
+	char *o;
+
+	/* Room for "" and the LF, with the NUL wz_buf keeps. */
+	if (w->b.cap - w->b.len < 4)
+		wz_buf_reserve(&w->b, 3);
+	o = w->b.s + w->b.len;
 	/* A lone empty field would read back as a blank line: quote it. */
-	if (w->nf == 1 && w->b.len == w->rowstart && !w->o.tsv)
-		wz_buf_add(&w->b, "\"\"", 2);
-	wz_buf_addc(&w->b, '\n');
+	if (w->nf == 1 && w->b.len == w->rowstart && !w->o.tsv) {
+		*o++ = '"';
+		*o++ = '"';
+	}
+	*o++ = '\n';
+	*o = '\0';
+	w->b.len = (size_t)(o - w->b.s);
 	w->nf = 0;
 	if (w->b.len >= WCHUNK)
 		wz_writer_flush(w);
 	w->rowstart = w->b.len;
 }
 
+/*
+ * Is r's every field plain, and does each lie right after the one
+ * before and its NUL, as the reader keeps a line's fields in its arena?
+ * Then the row is one span of bytes that needs only its separators put
+ * back where the NULs are.
+ */
+static int
+one_span(const struct wz_row *r)
+{
+	char *const *f = r->f;
+	const size_t *len = r->len;
+	const unsigned char *plain = r->plain;
+	size_t i, n = r->n;
+
+	for (i = 0; i + 1 < n; i++)
+		if (!plain[i] || f[i] + len[i] + 1 != f[i + 1])
+			return 0;
+	return plain[n - 1] != 0;
+}
+
 void
 wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 {
-	size_t i, need = 0;
+	/*
+	 * All in locals: a store through o may change anything as far as
+	 * the compiler knows, which would have it load each again.
+	 */
+	char *const *f = r->f;
+	const size_t *len = r->len;
+	const unsigned char *plain = r->plain;
+	const size_t n = r->n;
+	const char sep = w->o.tsv ? '\t' : ',';
+	const int xs = w->o.excel_safe;
+	size_t i, off, need = 0;
 	char *o;
 
-	if (r->n == 0)
+	if (n == 0)
 		return;
 	if (!w->started)
-		first_write(w, r->f[0], r->len[0]);
+		first_write(w, f[0], len[0]);
+	else if (plain != NULL && !xs && n > 1 && one_span(r)) {
+		/* One copy, then the separators over the NULs. */
+		need = (size_t)(f[n - 1] - f[0]) + len[n - 1];
+		if (w->b.cap - w->b.len < need + 2)
+			wz_buf_reserve(&w->b, need + 1);
+		o = w->b.s + w->b.len;
+		if (w->nf > 0)
+			*o++ = sep;
+		memcpy(o, f[0], need);
+		for (i = off = 0; i + 1 < n; i++) {
+			off += len[i];
+			o[off++] = sep;
+		}
+		o += need;
+		*o = '\0';
+		w->b.len = (size_t)(o - w->b.s);
+		w->nf += (int)n;
+		return;
+	}
 	/* One reservation for the row, then the fields back to back. */
-	for (i = 0; i < r->n; i++)
-		need += 2 * r->len[i] + 8;
+	for (i = 0; i < n; i++)
+		need += len[i];
+	need = 2 * need + 8 * n;
 	if (w->b.cap - w->b.len < need)
 		wz_buf_reserve(&w->b, need);
 	o = w->b.s + w->b.len;
-	for (i = 0; i < r->n; i++) {
-		if (w->nf++ > 0)
-			*o++ = w->o.tsv ? '\t' : ',';
-		o = put_field(&w->o, o, r->f[i], r->len[i], r->plain != NULL &&
-		    r->plain[i]);
+	i = 0;
+	if (w->nf == 0) {
+		o = put_field(&w->o, o, f[0], len[0], plain != NULL &&
+		    plain[0]);
+		i = 1;
+	}
+	for (; i < n; i++) {
+		*o++ = sep;
+		if (plain != NULL && plain[i] && !xs) {
+			copy_field(o, f[i], len[i]);
+			o += len[i];
+		} else
+			o = enc_field(&w->o, o, f[i], len[i], plain != NULL &&
+			    plain[i]);
 	}
 	*o = '\0';
 	w->b.len = (size_t)(o - w->b.s);
+	w->nf += (int)n;
 }
 
 void
