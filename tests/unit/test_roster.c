@@ -781,6 +781,33 @@ test_sheet_errors(void **state)
 	run_free(&r);
 }
 
+/*
+ * same_bytes() against memcmp: every length 0..40 (the loads of 4, 8
+ * and 16 bytes and their overlaps, and memcmp past 32), equal, and with
+ * one byte changed at each place, the strings at every alignment.
+ */
+static void
+test_same_bytes(void **state)
+{
+	char a[64], b[64];
+	size_t n, i, at, off;
+
+	(void)state;
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (char)(0x80 + i * 7);
+	for (off = 0; off < 8; off++)
+		for (n = 0; n <= 40; n++) {
+			memcpy(b + off, a, n);
+			assert_true(same_bytes(a, b + off, n));
+			for (at = 0; at < n; at++) {
+				b[off + at] ^= 0x20;
+				assert_false(same_bytes(a, b + off, n));
+				assert_false(same_bytes(b + off, a, n));
+				b[off + at] ^= 0x20;
+			}
+		}
+}
+
 int
 main(void)
 {
@@ -797,6 +824,7 @@ main(void)
 		cmocka_unit_test(test_name_hash),
 		cmocka_unit_test(test_dates_only),
 		cmocka_unit_test(test_sheet_errors),
+		cmocka_unit_test(test_same_bytes),
 	};
 
 	wz_setprogname("test_roster");
