@@ -1990,6 +1990,33 @@ wz_writer_raw(struct wz_writer *w, const char *s, size_t n, size_t nf)
 	w->nf += (int)nf;
 }
 
+char *
+wz_writer_room(struct wz_writer *w, size_t n, char *sep)
+{
+	char *o;
+
+	/* Not before the first field (its U+FEFF guard), nor with the
+	 * --excel-safe guard, which looks at plain fields too. */
+	if (!w->started || w->o.excel_safe)
+		return NULL;
+	/* the separator, n bytes, and the NUL wz_buf keeps */
+	if (w->b.cap - w->b.len < n + 2)
+		wz_buf_reserve(&w->b, n + 1);
+	o = w->b.s + w->b.len;
+	*sep = w->o.tsv ? '\t' : ',';
+	if (w->nf > 0)
+		*o++ = *sep;
+	return o;
+}
+
+void
+wz_writer_filled(struct wz_writer *w, char *end, size_t nf)
+{
+	*end = '\0';
+	w->b.len = (size_t)(end - w->b.s);
+	w->nf += (int)nf;
+}
+
 void
 wz_writer_pieces(struct wz_writer *w, const struct wz_piece *p, size_t n)
 {

@@ -3309,6 +3309,37 @@ struct addcols {
 	size_t		 n;
 };
 
+/* The columns write_role adds (without the label of --labels zh). */
+#define NADDED	9
+
+/* Copy n bytes to o, in line for a short field (overlapping loads, as
+ * same_bytes()); returns o + n. */
+static inline char *
+put_bytes(char *o, const char *s, size_t n)
+{
+	uint64_t x, y;
+	uint32_t a, b;
+
+	if (n > 16)
+		memcpy(o, s, n);
+	else if (n >= 8) {
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(o, &x, 8);
+		memcpy(o + n - 8, &y, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &b, 4);
+	} else if (n > 0) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	}
+	return o + n;
+}
+
 static void
 add_col(struct addcols *ac, const char *s, size_t n, int plain)
 {
@@ -3325,9 +3356,9 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	const struct wz_row *row = st->row;
 	struct wz_row v;
 	struct addcols ac;
-	const char *d;
-	char party[1];
-	size_t i, n, dn;
+	const char *d, *c[NADDED];
+	char party[1], *o, sep;
+	size_t i, n, cn[NADDED];
 	int rk, idc;
 
 	if (ro->mixed) {
@@ -3362,31 +3393,63 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	 * reader; the label of --labels zh is looked at by the writer.
 	 * The row's own ID number is the person's: no need to rebuild it.
 	 */
-	ac.n = 0;
-	if (st->has_id && ro->o.mask == NULL)
-		add_col(&ac, st->id.num, WZ_IDCARD_LEN, 1);
-	else
-		add_col(&ac, pid_of(ro, p), p->idkey == 0 ? 14 :
-		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
-	add_col(&ac, pname(ro, p), strlen(pname(ro, p)),
-	    (p->flags & P_PLAIN) != 0);
-	add_col(&ac, post_code(ro, r->post), r->post == POST_UNKNOWN ?
-	    strlen("unknown") : ro->P.codelen[r->post], 1);
-	add_col(&ac, title->s, title->n, tplain);
-	add_col(&ac, st_str(&ro->str, r->scope), st_len(&ro->str, r->scope),
-	    scope_plain(ro, r->scope));
-	d = iso_of(ro, st->from, &dn);
-	add_col(&ac, d, dn, 1);
-	d = iso_of(ro, st->to, &dn);
-	add_col(&ac, d, dn, 1);
+	if (st->has_id && ro->o.mask == NULL) {
+		c[0] = st->id.num;
+		cn[0] = WZ_IDCARD_LEN;
+	} else {
+		c[0] = pid_of(ro, p);
+		cn[0] = p->idkey == 0 ? 14 : ro->o.mask != NULL ?
+		    WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN;
+	}
+	c[1] = pname(ro, p);
+	cn[1] = strlen(c[1]);
+	c[2] = post_code(ro, r->post);
+	cn[2] = r->post == POST_UNKNOWN ? strlen("unknown") :
+	    ro->P.codelen[r->post];
+	c[3] = title->s;
+	cn[3] = title->n;
+	c[4] = st_str(&ro->str, r->scope);
+	cn[4] = st_len(&ro->str, r->scope);
+	c[5] = iso_of(ro, st->from, &cn[5]);
+	c[6] = iso_of(ro, st->to, &cn[6]);
 	party[0] = (char)(st->party ? st->party : p->party);
-	add_col(&ac, party, party[0] != '\0', 1);
+	c[7] = party;
+	cn[7] = party[0] != '\0';
 	/* a post's own rank, else the holder's (posts that inherit it);
 	 * none for a post not known */
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	add_col(&ac, rk ? ranks[rk] : "", ro->P.ranklen[rk], 1);
+	c[8] = rk ? ranks[rk] : "";
+	cn[8] = ro->P.ranklen[rk];
+	/*
+	 * All plain (the usual row): written straight into the writer's
+	 * buffer, each field copied in line, without the writer's look at
+	 * each field's flags.
+	 */
+	if (!ro->o.labels_zh && (p->flags & P_PLAIN) && tplain &&
+	    scope_plain(ro, r->scope)) {
+		for (i = n = 0; i < NADDED; i++)
+			n += cn[i];
+		if ((o = wz_writer_room(ro->out, n + NADDED, &sep)) != NULL) {
+			for (i = 0; i < NADDED; i++) {
+				if (i > 0)
+					*o++ = sep;
+				o = put_bytes(o, c[i], cn[i]);
+			}
+			wz_writer_filled(ro->out, o, NADDED);
+			wz_writer_endrow(ro->out);
+			return;
+		}
+	}
+	ac.n = 0;
+	add_col(&ac, c[0], cn[0], 1);
+	add_col(&ac, c[1], cn[1], (p->flags & P_PLAIN) != 0);
+	add_col(&ac, c[2], cn[2], 1);
+	add_col(&ac, c[3], cn[3], tplain);
+	add_col(&ac, c[4], cn[4], scope_plain(ro, r->scope));
+	for (i = 5; i < NADDED; i++)
+		add_col(&ac, c[i], cn[i], 1);
 	if (ro->o.labels_zh) {
 		d = r->post == POST_UNKNOWN ? "未知职务" :
 		    ro->rs->posts[r->post].label;

@@ -684,6 +684,91 @@ test_writer_span(void **state)
 	}
 }
 
+/*
+ * wz_writer_room(): fields written straight into the row come out as
+ * wz_writer_fields() writes them, after other fields, before others, and
+ * alone in a row (a lone empty field is quoted), in CSV and TSV, across the buffer's growth; none before
+ * the first field of the output, nor with --excel-safe.
+ */
+static void
+test_writer_room(void **state)
+{
+	static const char *const fl[] = { "621121197901210001", "张三",
+	    "village_secretary", "", "x" };
+	struct wz_wopts wo[3] = { { 0 }, { .tsv = 1 }, { .excel_safe = 1 } };
+	struct wz_writer *wa, *wb;
+	struct wz_row row;
+	size_t len[5], i, k, n;
+	unsigned char plain[5] = { 1, 1, 1, 1, 1 };
+	char *o, sep, *x, *y;
+	int m, fa, fb;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		len[i] = strlen(fl[i]);
+	memset(&row, 0, sizeof(row));
+	row.f = (char **)fl;
+	row.len = len;
+	row.plain = plain;
+	for (m = 0; m < 3; m++) {
+		wa = wz_writer_new(fa = tmpfd("", 0), "o", &wo[m]);
+		wb = wz_writer_new(fb = tmpfd("", 0), "o", &wo[m]);
+		assert_null(wz_writer_room(wa, 10, &sep));
+		wz_writer_fieldz(wa, "h");
+		wz_writer_fieldz(wb, "h");
+		wz_writer_endrow(wa);
+		wz_writer_endrow(wb);
+		if (m == 2) {
+			assert_null(wz_writer_room(wa, 10, &sep));
+			goto done;
+		}
+		for (k = 0; k < 30000; k++) {
+			if (k % 3 != 0) {
+				wz_writer_fieldz(wa, "lead");
+				wz_writer_fieldz(wb, "lead");
+			}
+			row.n = 1 + k % 5;
+			for (i = n = 0; i < row.n; i++)
+				n += len[i] + 1;
+			o = wz_writer_room(wa, n, &sep);
+			assert_non_null(o);
+			assert_int_equal(sep, m == 1 ? '\t' : ',');
+			for (i = 0; i < row.n; i++) {
+				if (i > 0)
+					*o++ = sep;
+				memcpy(o, fl[i], len[i]);
+				o += len[i];
+			}
+			wz_writer_filled(wa, o, row.n);
+			wz_writer_fields(wb, &row);
+			if (k % 4 == 1) {
+				wz_writer_fieldz(wa, "tail");
+				wz_writer_fieldz(wb, "tail");
+			}
+			if (k % 7 == 0) {
+				/* a lone empty field: quoted by endrow */
+				wz_writer_endrow(wa);
+				wz_writer_endrow(wb);
+				o = wz_writer_room(wa, 0, &sep);
+				wz_writer_filled(wa, o, 1);
+				wz_writer_field(wb, "", 0);
+			}
+			wz_writer_endrow(wa);
+			wz_writer_endrow(wb);
+		}
+done:
+		assert_int_equal(wz_writer_close(wa), 0);
+		assert_int_equal(wz_writer_close(wb), 0);
+		x = fd_text(fa);
+		y = fd_text(fb);
+		assert_string_equal(x, y);
+		free(x);
+		free(y);
+		close(fa);
+		close(fb);
+	}
+}
+
 /* wz_big_reserve: contents kept across growth (mremap), new pages zero,
  * past the 4 MiB where huge pages are asked for. */
 /*
@@ -958,6 +1043,7 @@ main(void)
 		cmocka_unit_test(test_col_lookup),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_span),
+		cmocka_unit_test(test_writer_room),
 		cmocka_unit_test(test_plain_flags),
 		cmocka_unit_test(test_split_differential),
 		cmocka_unit_test(test_big),
