@@ -3268,8 +3268,13 @@ put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
 	wz_writer_fields(w, &v);
 }
 
-/* A day's ISO form, direct-mapped by the day: two per role written, of
- * a few hundred distinct days. */
+/*
+ * A day's ISO form, direct-mapped by the day: two per role written, of
+ * a few hundred distinct days.  The start and the end have a table each
+ * (which: 0, 1): in one table, an end 256 days (or a multiple) after the
+ * start took its slot, and the start's string with it, before the row
+ * was written.
+ */
 #define IMEMO	256
 struct isomemo {
 	wz_day		 day;
@@ -3278,7 +3283,7 @@ struct isomemo {
 };
 
 static const char *
-iso_of(struct wz_roster *ro, wz_day day, size_t *n)
+iso_of(struct wz_roster *ro, wz_day day, int which, size_t *n)
 {
 	struct isomemo *m;
 
@@ -3287,12 +3292,12 @@ iso_of(struct wz_roster *ro, wz_day day, size_t *n)
 		return "";
 	}
 	if (ro->imemo == NULL) {
-		ro->imemo = wz_calloc(IMEMO, sizeof(*ro->imemo));
+		ro->imemo = wz_calloc(2 * IMEMO, sizeof(*ro->imemo));
 		/* no slot may look like a day already made */
-		for (m = ro->imemo; m < ro->imemo + IMEMO; m++)
+		for (m = ro->imemo; m < ro->imemo + 2 * IMEMO; m++)
 			m->day = WZ_DAY_NONE;
 	}
-	m = &ro->imemo[(uint32_t)day & (IMEMO - 1)];
+	m = &ro->imemo[which * IMEMO + ((uint32_t)day & (IMEMO - 1))];
 	if (m->day != day) {
 		m->day = day;
 		m->n = wz_date_iso(day, m->iso);
@@ -3410,8 +3415,8 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	cn[3] = title->n;
 	c[4] = st_str(&ro->str, r->scope);
 	cn[4] = st_len(&ro->str, r->scope);
-	c[5] = iso_of(ro, st->from, &cn[5]);
-	c[6] = iso_of(ro, st->to, &cn[6]);
+	c[5] = iso_of(ro, st->from, 0, &cn[5]);
+	c[6] = iso_of(ro, st->to, 1, &cn[6]);
 	party[0] = (char)(st->party ? st->party : p->party);
 	c[7] = party;
 	cn[7] = party[0] != '\0';

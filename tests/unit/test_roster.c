@@ -782,6 +782,38 @@ test_sheet_errors(void **state)
 }
 
 /*
+ * A period whose end is 256 days (or a multiple) after its start: the
+ * two days' ISO forms were memoised in one direct-mapped table, where
+ * the end took the start's slot before the row was written, and
+ * valid_from came out as the end.
+ */
+static void
+test_iso_days(void **state)
+{
+	struct run r;
+	int k;
+
+	(void)state;
+	run_begin(&r, NULL);
+	k = run_sheet(&r, "c.csv", cadre_hdr, NULL);
+	assert_true(k >= 0);
+	wz_roster_start(r.ro, r.w, NULL);
+	/* 2016-09-13 is 256 days after 2016-01-01; 2017-05-26 512 */
+	run_row(&r, k, 2, (const char *const[]){ "陈玉兰", "女",
+	    "621121198808081086", "群众", "东河镇柳湾村", "村会计",
+	    "2016.01.01", "2016.09.13", NULL });
+	run_row(&r, k, 3, (const char *const[]){ "王建国", "男",
+	    "621121197003151011", "中共党员", "东河镇杏林村", "村会计",
+	    "2016.01.01", "2017.05.26", NULL });
+	run_end(&r);
+	has(r.text, "陈玉兰,village_accountant,村会计,示范县/东河镇/柳湾村,"
+	    "2016-01-01,2016-09-13,");
+	has(r.text, "王建国,village_accountant,村会计,示范县/东河镇/杏林村,"
+	    "2016-01-01,2017-05-26,");
+	run_free(&r);
+}
+
+/*
  * same_bytes() against memcmp: every length 0..40 (the loads of 4, 8
  * and 16 bytes and their overlaps, and memcmp past 32), equal, and with
  * one byte changed at each place, the strings at every alignment.
@@ -825,6 +857,7 @@ main(void)
 		cmocka_unit_test(test_dates_only),
 		cmocka_unit_test(test_sheet_errors),
 		cmocka_unit_test(test_same_bytes),
+		cmocka_unit_test(test_iso_days),
 	};
 
 	wz_setprogname("test_roster");
