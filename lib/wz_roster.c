@@ -429,6 +429,38 @@ same_bytes(const char *a, const char *b, size_t n)
 	    a[n - 1] == b[n - 1]);
 }
 
+/* Copy n bytes to o, in line for a short field (overlapping loads, as
+ * same_bytes()); returns o + n. */
+static inline char *
+put_bytes(char *o, const char *s, size_t n)
+{
+	uint64_t x, y;
+	uint32_t a, b;
+
+	if (n > 32)
+		memcpy(o, s, n);
+	else if (n > 16) {
+		/* an ID number, a title, a scope: 16 bytes twice */
+		put_bytes(o, s, 16);
+		put_bytes(o + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(o, &x, 8);
+		memcpy(o + n - 8, &y, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &b, 4);
+	} else if (n > 0) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	}
+	return o + n;
+}
+
 /* Does s hold none of the bytes a writer quotes or escapes (the reader's
  * "plain": , " \ TAB CR LF)? */
 static int
@@ -2504,7 +2536,7 @@ row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
 	if (n <= DMEMOLEN) {
 		if (ro->dmemo == NULL)
 			ro->dmemo = wz_calloc(2 * DMEMO, sizeof(*ro->dmemo));
-		memcpy(w, s, n);
+		put_bytes((char *)w, s, n);
 		m = &ro->dmemo[(f == WZ_RF_VALID_TO) * DMEMO +
 		    (mix64(w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ flags) &
 		    (DMEMO - 1))];
@@ -3317,34 +3349,6 @@ struct addcols {
 /* The columns write_role adds (without the label of --labels zh). */
 #define NADDED	9
 
-/* Copy n bytes to o, in line for a short field (overlapping loads, as
- * same_bytes()); returns o + n. */
-static inline char *
-put_bytes(char *o, const char *s, size_t n)
-{
-	uint64_t x, y;
-	uint32_t a, b;
-
-	if (n > 16)
-		memcpy(o, s, n);
-	else if (n >= 8) {
-		memcpy(&x, s, 8);
-		memcpy(&y, s + n - 8, 8);
-		memcpy(o, &x, 8);
-		memcpy(o + n - 8, &y, 8);
-	} else if (n >= 4) {
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		memcpy(o, &a, 4);
-		memcpy(o + n - 4, &b, 4);
-	} else if (n > 0) {
-		o[0] = s[0];
-		o[n / 2] = s[n / 2];
-		o[n - 1] = s[n - 1];
-	}
-	return o + n;
-}
-
 static void
 add_col(struct addcols *ac, const char *s, size_t n, int plain)
 {
@@ -3487,13 +3491,14 @@ party_of(struct wz_roster *ro, const struct val *v)
 		/* swap, so that the one just met is [0] */
 		x = ro->pval[1];
 		n = ro->pn[1];
-		memcpy(c, ro->pcell[1], n);
+		/* whole cells: a copy of known size, in line */
+		memcpy(c, ro->pcell[1], sizeof(c));
 		ro->pval[1] = ro->pval[0];
 		ro->pn[1] = ro->pn[0];
-		memcpy(ro->pcell[1], ro->pcell[0], ro->pn[0]);
+		memcpy(ro->pcell[1], ro->pcell[0], sizeof(c));
 		ro->pval[0] = x;
 		ro->pn[0] = n;
-		memcpy(ro->pcell[0], c, n);
+		memcpy(ro->pcell[0], c, sizeof(c));
 		return x;
 	}
 	x = wz_party_member(v->s, v->n);
@@ -3780,7 +3785,10 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	}
 	sp->nr = st->nr;
 	sp->r = keep_room(sp->r, &sp->rcap, st->nr + 1, sizeof(*sp->r));
-	memcpy(sp->r, st->r, st->nr * sizeof(*sp->r));
+	if (st->nr == 1)	/* most titles: one role, no call */
+		sp->r[0] = st->r[0];
+	else
+		memcpy(sp->r, st->r, st->nr * sizeof(*sp->r));
 	/* links: the columns', then the notes' */
 	sp->lt = keep_room(sp->lt, &sp->ltcap, st->nlt + (tp ? tp->nl : 0) + 1,
 	    sizeof(*sp->lt));
@@ -4016,7 +4024,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	st->V = sp->V;
 	st->U = sp->U;
 	st->home = sp->home;
-	memcpy(st->r, sp->r, sp->nr * sizeof(*st->r));
+	if (sp->nr == 1)
+		st->r[0] = sp->r[0];
+	else
+		memcpy(st->r, sp->r, sp->nr * sizeof(*st->r));
 	st->nr = sp->nr;
 	level = sp->level;
 	townscope = sp->townscope;

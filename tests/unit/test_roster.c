@@ -814,6 +814,30 @@ test_iso_days(void **state)
 }
 
 /*
+ * put_bytes(): every length 0..40 at every alignment copies the n bytes
+ * and nothing around them, and returns the end.
+ */
+static void
+test_put_bytes(void **state)
+{
+	char a[64], b[80];
+	size_t n, i, off;
+
+	(void)state;
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (char)(0x80 + i * 7);
+	for (off = 0; off < 8; off++)
+		for (n = 0; n <= 40; n++) {
+			memset(b, '.', sizeof(b));
+			assert_ptr_equal(put_bytes(b + off, a + off, n),
+			    b + off + n);
+			for (i = 0; i < sizeof(b); i++)
+				assert_int_equal(b[i], i >= off && i < off + n ?
+				    a[i] : '.');
+		}
+}
+
+/*
  * same_bytes() against memcmp: every length 0..40 (the loads of 4, 8
  * and 16 bytes and their overlaps, and memcmp past 32), equal, and with
  * one byte changed at each place, the strings at every alignment.
@@ -858,6 +882,7 @@ main(void)
 		cmocka_unit_test(test_sheet_errors),
 		cmocka_unit_test(test_same_bytes),
 		cmocka_unit_test(test_iso_days),
+		cmocka_unit_test(test_put_bytes),
 	};
 
 	wz_setprogname("test_roster");
