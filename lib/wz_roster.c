@@ -3527,7 +3527,7 @@ reject_st(struct wz_roster *ro, struct rowst *st)
  * hundred places, so this is worked out once per distinct combination
  * (its shape) and looked up after that.
  */
-struct shape {
+struct shape {	/* shape_make() clears each field not a buffer */
 	char		*key;		/* the cells it is made of; NULL: none */
 	size_t		 klen, kcap;
 	uint32_t	 C, T, V, U, home;
@@ -3717,22 +3717,20 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	size_t i;
 	int rc;
 
-	{
-		/* the shape's buffers are kept for the next one */
-		struct shape keep = *sp;
-
-		free(keep.why);
-		memset(sp, 0, sizeof(*sp));
-		sp->key = keep.key;
-		sp->klen = keep.klen;
-		sp->kcap = keep.kcap;
-		sp->r = keep.r;
-		sp->lt = keep.lt;
-		sp->lv = keep.lv;
-		sp->rcap = keep.rcap;
-		sp->ltcap = keep.ltcap;
-		sp->lvcap = keep.lvcap;
+	/*
+	 * The shape's buffers (its key, roles and links) are kept for the
+	 * next one; the rest is cleared here, or set below (its place),
+	 * field by field: a memset of the whole and the buffers put back
+	 * cost more, once a row on a roster of shapes that do not repeat.
+	 */
+	if (sp->why != NULL) {
+		free(sp->why);
+		sp->why = NULL;
 	}
+	sp->tp = 0;
+	sp->nr = sp->nlt = sp->nlv = 0;
+	sp->level = 0;
+	sp->townscope = 0;
 	place_get(ro, st);
 	sp->C = st->C;
 	sp->T = st->T;
