@@ -1201,6 +1201,7 @@ struct wz_roster {
 	struct place	*place;		/* the last row's place cells */
 	struct scopememo *smemo;	/* scope_of's recent answers */
 	struct titlememo *tmemo;	/* title_parse's */
+	struct placememo *pmemo;	/* place_cell's */
 	struct datememo	*dmemo;		/* row_date's, start and end */
 	struct isomemo	*imemo;		/* iso_of's */
 	uint8_t		*cjk;		/* name_trad's: by code point from
@@ -2658,6 +2659,57 @@ unit_val(struct wz_roster *ro, const struct val *v, uint32_t county)
 	return intern(ro, s, n);
 }
 
+/*
+ * place_val() of a township or village cell, and unit_val() of a unit
+ * cell under county C, direct-mapped by the cell: a roster's townships
+ * and units are a few dozen, met again at each new place (village)
+ * under them, and reading one (the county off its front, organ words
+ * off its end, interned) costs many times the lookup.  Both read the
+ * cell alone (and the county's name), and interning gives a string its
+ * id for good: the id kept is the one they would give.  Each column
+ * (col: 0 township, 1 village, 2 unit) has a table of its own, where
+ * the thousands of villages cannot push the townships out.
+ */
+#define PMEMO		256
+#define PMEMOLEN	24
+struct placememo {
+	char		 s[PMEMOLEN];
+	size_t		 n;		/* 0: none (an empty cell is quick) */
+	uint32_t	 unit;		/* 0: place_val, else unit_val's C + 1 */
+	uint32_t	 id;
+};
+
+static uint32_t
+place_cell(struct wz_roster *ro, const struct val *v, int col, uint32_t unit)
+{
+	struct placememo *m;
+	uint64_t a, b;
+	uint32_t id;
+
+	if (v->n == 0 || v->n > PMEMOLEN)
+		return unit ? unit_val(ro, v, unit - 1) : place_val(ro, v, 0);
+	if (ro->pmemo == NULL)
+		ro->pmemo = wz_calloc(3 * PMEMO, sizeof(*ro->pmemo));
+	if (v->n >= 8) {
+		memcpy(&a, v->s, 8);
+		memcpy(&b, v->s + v->n - 8, 8);
+	} else {
+		a = 0;
+		put_bytes((char *)&a, v->s, v->n);
+		b = a;
+	}
+	m = &ro->pmemo[col * PMEMO + (mix64(a ^ b * 0x9e3779b97f4a7c15ULL ^
+	    v->n ^ (uint64_t)unit << 40) & (PMEMO - 1))];
+	if (m->n == v->n && m->unit == unit && same_bytes(m->s, v->s, v->n))
+		return m->id;
+	id = unit ? unit_val(ro, v, unit - 1) : place_val(ro, v, 0);
+	memcpy(m->s, v->s, v->n);
+	m->n = v->n;
+	m->unit = unit;
+	m->id = id;
+	return id;
+}
+
 static int
 kind_of(struct wz_roster *ro, uint32_t id)
 {
@@ -3648,9 +3700,9 @@ place_get(struct wz_roster *ro, struct rowst *st)
 		st->C = intern(ro, v[WZ_RF_COUNTY].s, v[WZ_RF_COUNTY].n);
 	else if (ro->o.county != NULL)
 		st->C = intern(ro, ro->o.county, strlen(ro->o.county));
-	st->T = place_val(ro, &v[WZ_RF_TOWNSHIP], 0);
-	st->V = place_val(ro, &v[WZ_RF_VILLAGE], 0);
-	st->U = unit_val(ro, &v[WZ_RF_UNIT], st->C);
+	st->T = place_cell(ro, &v[WZ_RF_TOWNSHIP], 0, 0);
+	st->V = place_cell(ro, &v[WZ_RF_VILLAGE], 1, 0);
+	st->U = place_cell(ro, &v[WZ_RF_UNIT], 2, st->C + 1);
 	ku = kind_of(ro, st->U);
 	split_village(ro, &st->T, &st->V);
 	if (ku == 'v')
@@ -4298,6 +4350,7 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->pkey);
 	shapes_free(ro);
 	free(ro->tmemo);
+	free(ro->pmemo);
 	free(ro->dmemo);	/* made before a row has a shape */
 	free(ro->imemo);
 	free(ro->cjk);

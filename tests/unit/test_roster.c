@@ -838,6 +838,56 @@ test_put_bytes(void **state)
 }
 
 /*
+ * place_cell() gives what place_val() and unit_val() give, for cells
+ * met again and again among thousands that push each other out of its
+ * tables: short and long, with a county in front, organ words behind,
+ * empty, and over its length, under two counties.
+ */
+static void
+test_place_memo(void **state)
+{
+	static const char *const cells[] = { "", "东河镇", "示范县东河镇",
+	    "东河镇人民政府", "县扶贫办", "示范县扶贫办", "柳湾村",
+	    "东河镇柳湾村", "示范县东河镇柳湾村村民委员会", "西山乡",
+	    "第1镇", "第12镇", "县教育局", "示范县教育局", "东河镇党委" };
+	struct run r;
+	struct val v;
+	char buf[64];
+	uint32_t county[2], want, got;
+	unsigned seed = 5;
+	int t, col, k;
+
+	(void)state;
+	run_begin(&r, NULL);
+	county[0] = intern(r.ro, "示范县", strlen("示范县"));
+	county[1] = intern(r.ro, "东河县", strlen("东河县"));
+	for (t = 0; t < 60000; t++) {
+		seed = seed * 1103515245 + 12345;
+		k = (int)((seed >> 16) % (sizeof(cells) / sizeof(cells[0])));
+		if (seed & 0x10) {
+			snprintf(buf, sizeof(buf), "%s第%u村", (seed & 0x20) ?
+			    "东河镇" : "", (seed >> 8) % 3000);
+			v.s = buf;
+		} else
+			v.s = cells[k];
+		v.n = strlen(v.s);
+		col = (int)((seed >> 4) % 3);
+		k = (int)((seed >> 6) & 1);
+		if (col == 2) {
+			got = place_cell(r.ro, &v, 2, county[k] + 1);
+			want = unit_val(r.ro, &v, county[k]);
+		} else {
+			got = place_cell(r.ro, &v, col, 0);
+			want = place_val(r.ro, &v, 0);
+		}
+		if (got != want)
+			fail_msg("'%s' (column %d): %u, want %u", v.s, col, got,
+			    want);
+	}
+	run_free(&r);
+}
+
+/*
  * same_bytes() against memcmp: every length 0..40 (the loads of 4, 8
  * and 16 bytes and their overlaps, and memcmp past 32), equal, and with
  * one byte changed at each place, the strings at every alignment.
@@ -883,6 +933,7 @@ main(void)
 		cmocka_unit_test(test_same_bytes),
 		cmocka_unit_test(test_iso_days),
 		cmocka_unit_test(test_put_bytes),
+		cmocka_unit_test(test_place_memo),
 	};
 
 	wz_setprogname("test_roster");
