@@ -2119,12 +2119,15 @@ one_span(const struct wz_row *r)
 	char *const *f = r->f;
 	const size_t *len = r->len;
 	const unsigned char *plain = r->plain;
+	const char *at = f[0];	/* where the next field must start */
 	size_t i, n = r->n;
 
-	for (i = 0; i + 1 < n; i++)
-		if (!plain[i] || f[i] + len[i] + 1 != f[i + 1])
+	for (i = 0; i < n; i++) {
+		if (f[i] != at || !plain[i])
 			return 0;
-	return plain[n - 1] != 0;
+		at = f[i] + len[i] + 1;
+	}
+	return 1;
 }
 
 void
@@ -2140,7 +2143,7 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 	const size_t n = r->n;
 	const char sep = w->o.tsv ? '\t' : ',';
 	const int xs = w->o.excel_safe;
-	size_t i, off, need = 0;
+	size_t i, need = 0;
 	char *o;
 
 	if (n == 0)
@@ -2156,10 +2159,9 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 		if (w->nf > 0)
 			*o++ = sep;
 		memcpy(o, f[0], need);
-		for (i = off = 0; i + 1 < n; i++) {
-			off += len[i];
-			o[off++] = sep;
-		}
+		/* the NUL before each field but the first */
+		for (i = 1; i < n; i++)
+			o[f[i] - f[0] - 1] = sep;
 		o += need;
 		*o = '\0';
 		w->b.len = (size_t)(o - w->b.s);
