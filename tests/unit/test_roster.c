@@ -884,6 +884,7 @@ test_place_memo(void **state)
 			fail_msg("'%s' (column %d): %u, want %u", v.s, col, got,
 			    want);
 	}
+	run_end(&r);
 	run_free(&r);
 }
 
