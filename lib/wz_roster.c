@@ -466,8 +466,12 @@ put_bytes(char *o, const char *s, size_t n)
 static int
 is_plain(const char *s, size_t n)
 {
+	static const unsigned char special[256] = { [','] = 1, ['"'] = 1,
+	    ['\\'] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1 };
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	uint64_t w;
+	unsigned acc = 0;
 
 	/* eight bytes of Chinese text (every byte >= 0x80) at a time */
 	for (; i + 8 <= n; i += 8) {
@@ -475,14 +479,10 @@ is_plain(const char *s, size_t n)
 		if ((w & 0x8080808080808080ULL) != 0x8080808080808080ULL)
 			break;
 	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x80 && (c == ',' || c == '"' || c == '\\' ||
-		    c == '\t' || c == '\r' || c == '\n'))
-			return 0;
-	}
-	return 1;
+	/* the rest by a table, without a branch a byte */
+	for (; i < n; i++)
+		acc |= special[p[i]];
+	return acc == 0;
 }
 
 static int
@@ -3490,12 +3490,13 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	 */
 	if (!ro->o.labels_zh && (p->flags & P_PLAIN) && tplain &&
 	    scope_plain(ro, r->scope)) {
-		for (i = n = 0; i < NADDED; i++)
-			n += cn[i];
+		_Static_assert(NADDED == 9, "a length for each added column");
+		n = cn[0] + cn[1] + cn[2] + cn[3] + cn[4] + cn[5] + cn[6] +
+		    cn[7] + cn[8];
 		if ((o = wz_writer_room(ro->out, n + NADDED, &sep)) != NULL) {
-			for (i = 0; i < NADDED; i++) {
-				if (i > 0)
-					*o++ = sep;
+			o = put_bytes(o, c[0], cn[0]);
+			for (i = 1; i < NADDED; i++) {
+				*o++ = sep;
 				o = put_bytes(o, c[i], cn[i]);
 			}
 			wz_writer_filled(ro->out, o, NADDED);

@@ -889,6 +889,35 @@ test_place_memo(void **state)
 }
 
 /*
+ * is_plain(): every byte value at every place of strings of Chinese text
+ * and ASCII up to 40 bytes, as a byte by byte look says (, " \\ TAB CR
+ * LF make a string not plain).
+ */
+static void
+test_is_plain(void **state)
+{
+	char s[48];
+	size_t n, at, i;
+	int b, want;
+
+	(void)state;
+	for (n = 1; n <= 40; n++)
+		for (at = 0; at < n; at++)
+			for (b = 1; b < 256; b++) {
+				for (i = 0; i < n; i++)
+					s[i] = i % 5 == 4 ? '1' : (char)0xe4;
+				if (n > 20)	/* all Chinese up to here */
+					memset(s, 0xe4, at);
+				s[at] = (char)b;
+				want = strchr(",\"\\\t\r\n", b) == NULL;
+				if (is_plain(s, n) != want)
+					fail_msg("byte %02x at %zu of %zu", b, at,
+					    n);
+			}
+	assert_true(is_plain("", 0));
+}
+
+/*
  * same_bytes() against memcmp: every length 0..40 (the loads of 4, 8
  * and 16 bytes and their overlaps, and memcmp past 32), equal, and with
  * one byte changed at each place, the strings at every alignment.
@@ -935,6 +964,7 @@ main(void)
 		cmocka_unit_test(test_iso_days),
 		cmocka_unit_test(test_put_bytes),
 		cmocka_unit_test(test_place_memo),
+		cmocka_unit_test(test_is_plain),
 	};
 
 	wz_setprogname("test_roster");
