@@ -2021,6 +2021,33 @@ wz_writer_raw(struct wz_writer *w, const char *s, size_t n, size_t nf)
 	w->nf += (int)nf;
 }
 
+char *
+wz_writer_room(struct wz_writer *w, size_t n, char *sep)
+{
+	char *o;
+
+	/* Not before the first field (its U+FEFF guard), nor with the
+	 * --excel-safe guard, which looks at plain fields too. */
+	if (!w->started || w->o.excel_safe)
+		return NULL;
+	/* the separator, n bytes, and the NUL wz_buf keeps */
+	if (w->b.cap - w->b.len < n + 2)
+		wz_buf_reserve(&w->b, n + 1);
+	o = w->b.s + w->b.len;
+	*sep = w->o.tsv ? '\t' : ',';
+	if (w->nf > 0)
+		*o++ = *sep;
+	return o;
+}
+
+void
+wz_writer_filled(struct wz_writer *w, char *end, size_t nf)
+{
+	*end = '\0';
+	w->b.len = (size_t)(end - w->b.s);
+	w->nf += (int)nf;
+}
+
 void
 wz_writer_pieces(struct wz_writer *w, const struct wz_piece *p, size_t n)
 {
@@ -2091,40 +2118,112 @@ wz_writer_fieldz(struct wz_writer *w, const char *s)
 void
 wz_writer_endrow(struct wz_writer *w)
 {
+	char *o;
+
+	/* Room for "" and the LF, with the NUL wz_buf keeps. */
+	if (w->b.cap - w->b.len < 4)
+		wz_buf_reserve(&w->b, 3);
+	o = w->b.s + w->b.len;
 	/* A lone empty field would read back as a blank line: quote it. */
-	if (w->nf == 1 && w->b.len == w->rowstart && !w->o.tsv)
-		wz_buf_add(&w->b, "\"\"", 2);
-	wz_buf_addc(&w->b, '\n');
+	if (w->nf == 1 && w->b.len == w->rowstart && !w->o.tsv) {
+		*o++ = '"';
+		*o++ = '"';
+	}
+	*o++ = '\n';
+	*o = '\0';
+	w->b.len = (size_t)(o - w->b.s);
 	w->nf = 0;
 	if (w->b.len >= WCHUNK)
 		wz_writer_flush(w);
 	w->rowstart = w->b.len;
 }
 
+/*
+ * Is r's every field plain, and does each lie right after the one
+ * before and its NUL, as the reader keeps a line's fields in its arena?
+ * Then the row is one span of bytes that needs only its separators put
+ * back where the NULs are.
+ */
+static int
+one_span(const struct wz_row *r)
+{
+	char *const *f = r->f;
+	const size_t *len = r->len;
+	const unsigned char *plain = r->plain;
+	const char *at = f[0];	/* where the next field must start */
+	size_t i, n = r->n;
+
+	for (i = 0; i < n; i++) {
+		if (f[i] != at || !plain[i])
+			return 0;
+		at = f[i] + len[i] + 1;
+	}
+	return 1;
+}
+
 void
 wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 {
+	/*
+	 * All in locals: a store through o may change anything as far as
+	 * the compiler knows, which would have it load each again.
+	 */
+	char *const *f = r->f;
+	const size_t *len = r->len;
+	const unsigned char *plain = r->plain;
+	const size_t n = r->n;
+	const char sep = w->o.tsv ? '\t' : ',';
+	const int xs = w->o.excel_safe;
 	size_t i, need = 0;
 	char *o;
 
-	if (r->n == 0)
+	if (n == 0)
 		return;
 	if (!w->started)
-		first_write(w, r->f[0], r->len[0]);
+		first_write(w, f[0], len[0]);
+	else if (plain != NULL && !xs && n > 1 && one_span(r)) {
+		/* One copy, then the separators over the NULs. */
+		need = (size_t)(f[n - 1] - f[0]) + len[n - 1];
+		if (w->b.cap - w->b.len < need + 2)
+			wz_buf_reserve(&w->b, need + 1);
+		o = w->b.s + w->b.len;
+		if (w->nf > 0)
+			*o++ = sep;
+		memcpy(o, f[0], need);
+		/* the NUL before each field but the first */
+		for (i = 1; i < n; i++)
+			o[f[i] - f[0] - 1] = sep;
+		o += need;
+		*o = '\0';
+		w->b.len = (size_t)(o - w->b.s);
+		w->nf += (int)n;
+		return;
+	}
 	/* One reservation for the row, then the fields back to back. */
-	for (i = 0; i < r->n; i++)
-		need += 2 * r->len[i] + 8;
+	for (i = 0; i < n; i++)
+		need += len[i];
+	need = 2 * need + 8 * n;
 	if (w->b.cap - w->b.len < need)
 		wz_buf_reserve(&w->b, need);
 	o = w->b.s + w->b.len;
-	for (i = 0; i < r->n; i++) {
-		if (w->nf++ > 0)
-			*o++ = w->o.tsv ? '\t' : ',';
-		o = put_field(&w->o, o, r->f[i], r->len[i], r->plain != NULL &&
-		    r->plain[i]);
+	i = 0;
+	if (w->nf == 0) {
+		o = put_field(&w->o, o, f[0], len[0], plain != NULL &&
+		    plain[0]);
+		i = 1;
+	}
+	for (; i < n; i++) {
+		*o++ = sep;
+		if (plain != NULL && plain[i] && !xs) {
+			copy_field(o, f[i], len[i]);
+			o += len[i];
+		} else
+			o = enc_field(&w->o, o, f[i], len[i], plain != NULL &&
+			    plain[i]);
 	}
 	*o = '\0';
 	w->b.len = (size_t)(o - w->b.s);
+	w->nf += (int)n;
 }
 
 void

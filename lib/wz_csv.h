@@ -200,6 +200,17 @@ void	 wz_writer_encode_fields(const struct wz_writer *w, const char *const *f,
 void	 wz_writer_raw(struct wz_writer *w, const char *s, size_t n,
 	    size_t nf);
 /*
+ * Fields the caller writes itself, straight into the row: fields it
+ * knows to be plain (struct wz_row), which go as they are.  The room
+ * returned has n bytes, after the separator a field before them needs;
+ * the caller separates its own fields with *sep, then hands back where
+ * it ended and how many fields it wrote.  NULL (write them otherwise)
+ * before the first field of the output, and with --excel-safe, which
+ * looks at every field.
+ */
+char	*wz_writer_room(struct wz_writer *w, size_t n, char *sep);
+void	 wz_writer_filled(struct wz_writer *w, char *end, size_t nf);
+/*
  * A row's pieces written at once, then the row ended (after a header row,
  * as wz_writer_raw()): each piece either nf fields encoded already (raw,
  * as wz_writer_raw() takes them), or with nf 0 one field to encode (as

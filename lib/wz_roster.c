@@ -374,13 +374,84 @@ rfield_parse(const char *s)
 }
 
 
+/*
+ * Are a[0, n) and b[0, n) the same bytes?  In line, for the short cells
+ * a row's memos compare (a title, a place, a date, a party): a call to
+ * memcmp costs more than the compare.  Overlapping loads, as the
+ * writer's copy_field(): the first and last sixteen, eight or four bytes.
+ */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, u, w;
+	uint32_t p, q, r, t;
+
+	if (n > 32)
+		return memcmp(a, b, n) == 0;
+	if (n > 16)
+		return same_bytes(a, b, 16) &&
+		    same_bytes(a + n - 16, b + n - 16, 16);
+	if (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return ((x ^ y) | (u ^ w)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return ((p ^ q) | (r ^ t)) == 0;
+	}
+	return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+	    a[n - 1] == b[n - 1]);
+}
+
+/* Copy n bytes to o, in line for a short field (overlapping loads, as
+ * same_bytes()); returns o + n. */
+static inline char *
+put_bytes(char *o, const char *s, size_t n)
+{
+	uint64_t x, y;
+	uint32_t a, b;
+
+	if (n > 32)
+		memcpy(o, s, n);
+	else if (n > 16) {
+		/* an ID number, a title, a scope: 16 bytes twice */
+		put_bytes(o, s, 16);
+		put_bytes(o + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(o, &x, 8);
+		memcpy(o + n - 8, &y, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &b, 4);
+	} else if (n > 0) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	}
+	return o + n;
+}
+
 /* Does s hold none of the bytes a writer quotes or escapes (the reader's
  * "plain": , " \ TAB CR LF)? */
 static int
 is_plain(const char *s, size_t n)
 {
+	static const unsigned char special[256] = { [','] = 1, ['"'] = 1,
+	    ['\\'] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1 };
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	uint64_t w;
+	unsigned acc = 0;
 
 	/* eight bytes of Chinese text (every byte >= 0x80) at a time */
 	for (; i + 8 <= n; i += 8) {
@@ -388,14 +459,10 @@ is_plain(const char *s, size_t n)
 		if ((w & 0x8080808080808080ULL) != 0x8080808080808080ULL)
 			break;
 	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x80 && (c == ',' || c == '"' || c == '\\' ||
-		    c == '\t' || c == '\r' || c == '\n'))
-			return 0;
-	}
-	return 1;
+	/* the rest by a table, without a branch a byte */
+	for (; i < n; i++)
+		acc |= special[p[i]];
+	return acc == 0;
 }
 
 static int
@@ -1116,6 +1183,7 @@ struct wz_roster {
 	struct place	*place;		/* the last row's place cells */
 	struct scopememo *smemo;	/* scope_of's recent answers */
 	struct titlememo *tmemo;	/* title_parse's */
+	struct placememo *pmemo;	/* place_cell's */
 	struct datememo	*dmemo;		/* row_date's, start and end */
 	struct isomemo	*imemo;		/* iso_of's */
 	uint8_t		*cjk;		/* name_trad's: by code point from
@@ -1646,7 +1714,7 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 	uint32_t id;
 
 	if (m != NULL && m->tp != 0 && m->n == tn && m->level == cx->level &&
-	    memcmp(m->s, title, tn) == 0)
+	    same_bytes(m->s, title, tn))
 		return &ro->tp[m->tp - 1];
 	wz_buf_reset(&ro->key);
 	wz_buf_add(&ro->key, title, tn);
@@ -2454,11 +2522,11 @@ row_date(struct wz_roster *ro, struct rowst *st, int f, unsigned flags,
 	if (n <= DMEMOLEN) {
 		if (ro->dmemo == NULL)
 			ro->dmemo = wz_calloc(2 * DMEMO, sizeof(*ro->dmemo));
-		memcpy(w, s, n);
+		put_bytes((char *)w, s, n);
 		m = &ro->dmemo[(f == WZ_RF_VALID_TO) * DMEMO +
 		    (mix64(w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ flags) &
 		    (DMEMO - 1))];
-		if (m->n == n && m->flags == flags && memcmp(m->s, s, n) == 0) {
+		if (m->n == n && m->flags == flags && same_bytes(m->s, s, n)) {
 			*out = m->day;
 			return 0;
 		}
@@ -2574,6 +2642,57 @@ unit_val(struct wz_roster *ro, const struct val *v, uint32_t county)
 	    (wz_unit_kind(s, n) == 't' || wz_unit_kind(s, n) == 'v'))
 		return intern(ro, s + cn, n - cn);
 	return intern(ro, s, n);
+}
+
+/*
+ * place_val() of a township or village cell, and unit_val() of a unit
+ * cell under county C, direct-mapped by the cell: a roster's townships
+ * and units are a few dozen, met again at each new place (village)
+ * under them, and reading one (the county off its front, organ words
+ * off its end, interned) costs many times the lookup.  Both read the
+ * cell alone (and the county's name), and interning gives a string its
+ * id for good: the id kept is the one they would give.  Each column
+ * (col: 0 township, 1 village, 2 unit) has a table of its own, where
+ * the thousands of villages cannot push the townships out.
+ */
+#define PMEMO		256
+#define PMEMOLEN	24
+struct placememo {
+	char		 s[PMEMOLEN];
+	size_t		 n;		/* 0: none (an empty cell is quick) */
+	uint32_t	 unit;		/* 0: place_val, else unit_val's C + 1 */
+	uint32_t	 id;
+};
+
+static uint32_t
+place_cell(struct wz_roster *ro, const struct val *v, int col, uint32_t unit)
+{
+	struct placememo *m;
+	uint64_t a, b;
+	uint32_t id;
+
+	if (v->n == 0 || v->n > PMEMOLEN)
+		return unit ? unit_val(ro, v, unit - 1) : place_val(ro, v, 0);
+	if (ro->pmemo == NULL)
+		ro->pmemo = wz_calloc(3 * PMEMO, sizeof(*ro->pmemo));
+	if (v->n >= 8) {
+		memcpy(&a, v->s, 8);
+		memcpy(&b, v->s + v->n - 8, 8);
+	} else {
+		a = 0;
+		put_bytes((char *)&a, v->s, v->n);
+		b = a;
+	}
+	m = &ro->pmemo[col * PMEMO + (mix64(a ^ b * 0x9e3779b97f4a7c15ULL ^
+	    v->n ^ (uint64_t)unit << 40) & (PMEMO - 1))];
+	if (m->n == v->n && m->unit == unit && same_bytes(m->s, v->s, v->n))
+		return m->id;
+	id = unit ? unit_val(ro, v, unit - 1) : place_val(ro, v, 0);
+	memcpy(m->s, v->s, v->n);
+	m->n = v->n;
+	m->unit = unit;
+	m->id = id;
+	return id;
 }
 
 static int
@@ -3265,8 +3384,13 @@ put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
 	wz_writer_fields(w, &v);
 }
 
-/* A day's ISO form, direct-mapped by the day: two per role written, of
- * a few hundred distinct days. */
+/*
+ * A day's ISO form, direct-mapped by the day: two per role written, of
+ * a few hundred distinct days.  The start and the end have a table each
+ * (which: 0, 1): in one table, an end 256 days (or a multiple) after the
+ * start took its slot, and the start's string with it, before the row
+ * was written.
+ */
 #define IMEMO	256
 struct isomemo {
 	wz_day		 day;
@@ -3275,7 +3399,7 @@ struct isomemo {
 };
 
 static const char *
-iso_of(struct wz_roster *ro, wz_day day, size_t *n)
+iso_of(struct wz_roster *ro, wz_day day, int which, size_t *n)
 {
 	struct isomemo *m;
 
@@ -3284,12 +3408,12 @@ iso_of(struct wz_roster *ro, wz_day day, size_t *n)
 		return "";
 	}
 	if (ro->imemo == NULL) {
-		ro->imemo = wz_calloc(IMEMO, sizeof(*ro->imemo));
+		ro->imemo = wz_calloc(2 * IMEMO, sizeof(*ro->imemo));
 		/* no slot may look like a day already made */
-		for (m = ro->imemo; m < ro->imemo + IMEMO; m++)
+		for (m = ro->imemo; m < ro->imemo + 2 * IMEMO; m++)
 			m->day = WZ_DAY_NONE;
 	}
-	m = &ro->imemo[(uint32_t)day & (IMEMO - 1)];
+	m = &ro->imemo[which * IMEMO + ((uint32_t)day & (IMEMO - 1))];
 	if (m->day != day) {
 		m->day = day;
 		m->n = wz_date_iso(day, m->iso);
@@ -3305,6 +3429,9 @@ struct addcols {
 	unsigned char	 plain[16];
 	size_t		 n;
 };
+
+/* The columns write_role adds (without the label of --labels zh). */
+#define NADDED	9
 
 static void
 add_col(struct addcols *ac, const char *s, size_t n, int plain)
@@ -3322,9 +3449,9 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	const struct wz_row *row = st->row;
 	struct wz_row v;
 	struct addcols ac;
-	const char *d;
-	char party[1];
-	size_t i, n, dn;
+	const char *d, *c[NADDED];
+	char party[1], *o, sep;
+	size_t i, n, cn[NADDED];
 	int rk, idc;
 
 	if (ro->mixed) {
@@ -3359,31 +3486,64 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	 * reader; the label of --labels zh is looked at by the writer.
 	 * The row's own ID number is the person's: no need to rebuild it.
 	 */
-	ac.n = 0;
-	if (st->has_id && ro->o.mask == NULL)
-		add_col(&ac, st->id.num, WZ_IDCARD_LEN, 1);
-	else
-		add_col(&ac, pid_of(ro, p), p->idkey == 0 ? 14 :
-		    ro->o.mask != NULL ? WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN, 1);
-	add_col(&ac, pname(ro, p), strlen(pname(ro, p)),
-	    (p->flags & P_PLAIN) != 0);
-	add_col(&ac, post_code(ro, r->post), r->post == POST_UNKNOWN ?
-	    strlen("unknown") : ro->P.codelen[r->post], 1);
-	add_col(&ac, title->s, title->n, tplain);
-	add_col(&ac, st_str(&ro->str, r->scope), st_len(&ro->str, r->scope),
-	    scope_plain(ro, r->scope));
-	d = iso_of(ro, st->from, &dn);
-	add_col(&ac, d, dn, 1);
-	d = iso_of(ro, st->to, &dn);
-	add_col(&ac, d, dn, 1);
+	if (st->has_id && ro->o.mask == NULL) {
+		c[0] = st->id.num;
+		cn[0] = WZ_IDCARD_LEN;
+	} else {
+		c[0] = pid_of(ro, p);
+		cn[0] = p->idkey == 0 ? 14 : ro->o.mask != NULL ?
+		    WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN;
+	}
+	c[1] = pname(ro, p);
+	cn[1] = strlen(c[1]);
+	c[2] = post_code(ro, r->post);
+	cn[2] = r->post == POST_UNKNOWN ? strlen("unknown") :
+	    ro->P.codelen[r->post];
+	c[3] = title->s;
+	cn[3] = title->n;
+	c[4] = st_str(&ro->str, r->scope);
+	cn[4] = st_len(&ro->str, r->scope);
+	c[5] = iso_of(ro, st->from, 0, &cn[5]);
+	c[6] = iso_of(ro, st->to, 1, &cn[6]);
 	party[0] = (char)(st->party ? st->party : p->party);
-	add_col(&ac, party, party[0] != '\0', 1);
+	c[7] = party;
+	cn[7] = party[0] != '\0';
 	/* a post's own rank, else the holder's (posts that inherit it);
 	 * none for a post not known */
 	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
 	if (rk == 0 && r->post != POST_UNKNOWN)
 		rk = p->rank;
-	add_col(&ac, rk ? ranks[rk] : "", ro->P.ranklen[rk], 1);
+	c[8] = rk ? ranks[rk] : "";
+	cn[8] = ro->P.ranklen[rk];
+	/*
+	 * All plain (the usual row): written straight into the writer's
+	 * buffer, each field copied in line, without the writer's look at
+	 * each field's flags.
+	 */
+	if (!ro->o.labels_zh && (p->flags & P_PLAIN) && tplain &&
+	    scope_plain(ro, r->scope)) {
+		_Static_assert(NADDED == 9, "a length for each added column");
+		n = cn[0] + cn[1] + cn[2] + cn[3] + cn[4] + cn[5] + cn[6] +
+		    cn[7] + cn[8];
+		if ((o = wz_writer_room(ro->out, n + NADDED, &sep)) != NULL) {
+			o = put_bytes(o, c[0], cn[0]);
+			for (i = 1; i < NADDED; i++) {
+				*o++ = sep;
+				o = put_bytes(o, c[i], cn[i]);
+			}
+			wz_writer_filled(ro->out, o, NADDED);
+			wz_writer_endrow(ro->out);
+			return;
+		}
+	}
+	ac.n = 0;
+	add_col(&ac, c[0], cn[0], 1);
+	add_col(&ac, c[1], cn[1], (p->flags & P_PLAIN) != 0);
+	add_col(&ac, c[2], cn[2], 1);
+	add_col(&ac, c[3], cn[3], tplain);
+	add_col(&ac, c[4], cn[4], scope_plain(ro, r->scope));
+	for (i = 5; i < NADDED; i++)
+		add_col(&ac, c[i], cn[i], 1);
 	if (ro->o.labels_zh) {
 		d = r->post == POST_UNKNOWN ? "未知职务" :
 		    ro->rs->posts[r->post].label;
@@ -3410,19 +3570,20 @@ party_of(struct wz_roster *ro, const struct val *v)
 
 	if (v->n == 0)
 		return 0;
-	if (v->n == ro->pn[0] && memcmp(v->s, ro->pcell[0], v->n) == 0)
+	if (v->n == ro->pn[0] && same_bytes(v->s, ro->pcell[0], v->n))
 		return ro->pval[0];
-	if (v->n == ro->pn[1] && memcmp(v->s, ro->pcell[1], v->n) == 0) {
+	if (v->n == ro->pn[1] && same_bytes(v->s, ro->pcell[1], v->n)) {
 		/* swap, so that the one just met is [0] */
 		x = ro->pval[1];
 		n = ro->pn[1];
-		memcpy(c, ro->pcell[1], n);
+		/* whole cells: a copy of known size, in line */
+		memcpy(c, ro->pcell[1], sizeof(c));
 		ro->pval[1] = ro->pval[0];
 		ro->pn[1] = ro->pn[0];
-		memcpy(ro->pcell[1], ro->pcell[0], ro->pn[0]);
+		memcpy(ro->pcell[1], ro->pcell[0], sizeof(c));
 		ro->pval[0] = x;
 		ro->pn[0] = n;
-		memcpy(ro->pcell[0], c, n);
+		memcpy(ro->pcell[0], c, sizeof(c));
 		return x;
 	}
 	x = wz_party_member(v->s, v->n);
@@ -3451,7 +3612,7 @@ reject_st(struct wz_roster *ro, struct rowst *st)
  * hundred places, so this is worked out once per distinct combination
  * (its shape) and looked up after that.
  */
-struct shape {
+struct shape {	/* shape_make() clears each field not a buffer */
 	char		*key;		/* the cells it is made of; NULL: none */
 	size_t		 klen, kcap;
 	uint32_t	 C, T, V, U, home;
@@ -3534,7 +3695,7 @@ key_is(const char *k, size_t klen, const struct val *v, const int *f)
 		memcpy(&n, k + off, sizeof(n));
 		off += sizeof(n);
 		if (n != v[f[i]].n || klen - off < n ||
-		    (n > 0 && memcmp(k + off, v[f[i]].s, n) != 0))
+		    !same_bytes(k + off, v[f[i]].s, n))
 			return 0;
 		off += n;
 	}
@@ -3572,9 +3733,9 @@ place_get(struct wz_roster *ro, struct rowst *st)
 		st->C = intern(ro, v[WZ_RF_COUNTY].s, v[WZ_RF_COUNTY].n);
 	else if (ro->o.county != NULL)
 		st->C = intern(ro, ro->o.county, strlen(ro->o.county));
-	st->T = place_val(ro, &v[WZ_RF_TOWNSHIP], 0);
-	st->V = place_val(ro, &v[WZ_RF_VILLAGE], 0);
-	st->U = unit_val(ro, &v[WZ_RF_UNIT], st->C);
+	st->T = place_cell(ro, &v[WZ_RF_TOWNSHIP], 0, 0);
+	st->V = place_cell(ro, &v[WZ_RF_VILLAGE], 1, 0);
+	st->U = place_cell(ro, &v[WZ_RF_UNIT], 2, st->C + 1);
 	ku = kind_of(ro, st->U);
 	split_village(ro, &st->T, &st->V);
 	if (ku == 'v')
@@ -3641,22 +3802,20 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	size_t i;
 	int rc;
 
-	{
-		/* the shape's buffers are kept for the next one */
-		struct shape keep = *sp;
-
-		free(keep.why);
-		memset(sp, 0, sizeof(*sp));
-		sp->key = keep.key;
-		sp->klen = keep.klen;
-		sp->kcap = keep.kcap;
-		sp->r = keep.r;
-		sp->lt = keep.lt;
-		sp->lv = keep.lv;
-		sp->rcap = keep.rcap;
-		sp->ltcap = keep.ltcap;
-		sp->lvcap = keep.lvcap;
+	/*
+	 * The shape's buffers (its key, roles and links) are kept for the
+	 * next one; the rest is cleared here, or set below (its place),
+	 * field by field: a memset of the whole and the buffers put back
+	 * cost more, once a row on a roster of shapes that do not repeat.
+	 */
+	if (sp->why != NULL) {
+		free(sp->why);
+		sp->why = NULL;
 	}
+	sp->tp = 0;
+	sp->nr = sp->nlt = sp->nlv = 0;
+	sp->level = 0;
+	sp->townscope = 0;
 	place_get(ro, st);
 	sp->C = st->C;
 	sp->T = st->T;
@@ -3709,7 +3868,10 @@ shape_make(struct wz_roster *ro, struct rowst *st, struct shape *sp)
 	}
 	sp->nr = st->nr;
 	sp->r = keep_room(sp->r, &sp->rcap, st->nr + 1, sizeof(*sp->r));
-	memcpy(sp->r, st->r, st->nr * sizeof(*sp->r));
+	if (st->nr == 1)	/* most titles: one role, no call */
+		sp->r[0] = st->r[0];
+	else
+		memcpy(sp->r, st->r, st->nr * sizeof(*sp->r));
 	/* links: the columns', then the notes' */
 	sp->lt = keep_room(sp->lt, &sp->ltcap, st->nlt + (tp ? tp->nl : 0) + 1,
 	    sizeof(*sp->lt));
@@ -3947,7 +4109,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	st->V = sp->V;
 	st->U = sp->U;
 	st->home = sp->home;
-	memcpy(st->r, sp->r, sp->nr * sizeof(*st->r));
+	if (sp->nr == 1)
+		st->r[0] = sp->r[0];
+	else
+		memcpy(st->r, sp->r, sp->nr * sizeof(*st->r));
 	st->nr = sp->nr;
 	level = sp->level;
 	townscope = sp->townscope;
@@ -4254,6 +4419,7 @@ wz_roster_free(struct wz_roster *ro)
 	st_free(&ro->pkey);
 	shapes_free(ro);
 	free(ro->tmemo);
+	free(ro->pmemo);
 	free(ro->dmemo);	/* made before a row has a shape */
 	free(ro->imemo);
 	free(ro->cjk);

@@ -583,6 +583,198 @@ test_plain_flags(void **state)
 	wz_buf_free(&in);
 }
 
+/*
+ * wz_writer_fields() on rows whose fields lie back to back with their
+ * NULs, as the reader keeps them (written as one copy), and on rows that
+ * break that in one place (a field not plain, a gap of two bytes, fields
+ * out of order): each written after 0 to 2 fields of the same output row,
+ * whole and in two parts (as wz-roster writes around an ID number), must
+ * come out as the same fields written without plain flags, in CSV, TSV
+ * and with --excel-safe.
+ */
+static void
+test_writer_span(void **state)
+{
+	static const char *const pieces[] = { "", "x", "ab", "中文", "=1",
+	    "-2", "a,b", "q\"", "t\tu", "1234567890abcdefghij", "\xef\xbb\xbf" };
+	struct wz_wopts wo[3] = { { 0 }, { .tsv = 1 }, { .excel_safe = 1 } };
+	char arena[512], *f[8], *g[8];
+	size_t len[8], i, k, n, lead, cut, off;
+	unsigned char plain[8];
+	struct wz_row row, nop;
+	struct wz_writer *wf, *wn;
+	int ofd, nfd, m, trial, brk;
+	unsigned seed = 7;
+	char *x, *y;
+
+	(void)state;
+	for (m = 0; m < 3; m++) {
+		wf = wz_writer_new(ofd = tmpfd("", 0), "o", &wo[m]);
+		wn = wz_writer_new(nfd = tmpfd("", 0), "o", &wo[m]);
+		for (trial = 0; trial < 4000; trial++) {
+			seed = seed * 1103515245 + 12345;
+			n = 1 + (seed >> 16) % 7;
+			brk = (int)((seed >> 8) % 5);	/* 0..2: a break */
+			for (i = off = 0; i < n; i++) {
+				seed = seed * 1103515245 + 12345;
+				k = (seed >> 16) % (sizeof(pieces) /
+				    sizeof(pieces[0]));
+				/* the plain ones more often */
+				if (k >= 6 && (seed & 0x300) != 0)
+					k = (seed >> 4) % 6;
+				if (brk == 1 && i == n / 2 && i > 0)
+					off++;		/* a gap */
+				len[i] = strlen(pieces[k]);
+				memcpy(arena + off, pieces[k], len[i] + 1);
+				f[i] = arena + off;
+				off += len[i] + 1;
+				plain[i] = strpbrk(pieces[k], ",\"\t") == NULL;
+			}
+			if (brk == 0)
+				plain[n - 1] = 0;
+			if (brk == 2 && n > 2) {
+				char *t = f[0];
+
+				f[0] = f[1];
+				f[1] = t;
+				k = len[0];
+				len[0] = len[1];
+				len[1] = k;
+				k = plain[0];
+				plain[0] = plain[1];
+				plain[1] = (unsigned char)k;
+			}
+			memset(&row, 0, sizeof(row));
+			row.n = n;
+			row.f = f;
+			row.len = len;
+			row.plain = plain;
+			nop = row;
+			nop.plain = NULL;
+			lead = (seed >> 12) % 3;
+			cut = (seed >> 20) % (n + 1);
+			for (i = 0; i < lead; i++) {
+				wz_writer_fieldz(wf, pieces[i]);
+				wz_writer_fieldz(wn, pieces[i]);
+			}
+			if (trial % 2 == 0) {
+				wz_writer_fields(wf, &row);
+				wz_writer_fields(wn, &nop);
+			} else {
+				/* two parts: fields [0, cut) and [cut, n) */
+				for (i = 0; i < n; i++)
+					g[i] = f[i];
+				row.n = nop.n = cut;
+				wz_writer_fields(wf, &row);
+				wz_writer_fields(wn, &nop);
+				row.n = nop.n = n - cut;
+				row.f = nop.f = g + cut;
+				row.len = nop.len = len + cut;
+				row.plain = plain + cut;
+				wz_writer_fields(wf, &row);
+				wz_writer_fields(wn, &nop);
+			}
+			wz_writer_endrow(wf);
+			wz_writer_endrow(wn);
+		}
+		assert_int_equal(wz_writer_close(wf), 0);
+		assert_int_equal(wz_writer_close(wn), 0);
+		x = fd_text(ofd);
+		y = fd_text(nfd);
+		assert_true(strlen(x) > 40000);
+		assert_string_equal(x, y);
+		free(x);
+		free(y);
+		close(ofd);
+		close(nfd);
+	}
+}
+
+/*
+ * wz_writer_room(): fields written straight into the row come out as
+ * wz_writer_fields() writes them, after other fields, before others, and
+ * alone in a row (a lone empty field is quoted), in CSV and TSV, across the buffer's growth; none before
+ * the first field of the output, nor with --excel-safe.
+ */
+static void
+test_writer_room(void **state)
+{
+	static const char *const fl[] = { "621121197901210001", "张三",
+	    "village_secretary", "", "x" };
+	struct wz_wopts wo[3] = { { 0 }, { .tsv = 1 }, { .excel_safe = 1 } };
+	struct wz_writer *wa, *wb;
+	struct wz_row row;
+	size_t len[5], i, k, n;
+	unsigned char plain[5] = { 1, 1, 1, 1, 1 };
+	char *o, sep, *x, *y;
+	int m, fa, fb;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		len[i] = strlen(fl[i]);
+	memset(&row, 0, sizeof(row));
+	row.f = (char **)fl;
+	row.len = len;
+	row.plain = plain;
+	for (m = 0; m < 3; m++) {
+		wa = wz_writer_new(fa = tmpfd("", 0), "o", &wo[m]);
+		wb = wz_writer_new(fb = tmpfd("", 0), "o", &wo[m]);
+		assert_null(wz_writer_room(wa, 10, &sep));
+		wz_writer_fieldz(wa, "h");
+		wz_writer_fieldz(wb, "h");
+		wz_writer_endrow(wa);
+		wz_writer_endrow(wb);
+		if (m == 2) {
+			assert_null(wz_writer_room(wa, 10, &sep));
+			goto done;
+		}
+		for (k = 0; k < 30000; k++) {
+			if (k % 3 != 0) {
+				wz_writer_fieldz(wa, "lead");
+				wz_writer_fieldz(wb, "lead");
+			}
+			row.n = 1 + k % 5;
+			for (i = n = 0; i < row.n; i++)
+				n += len[i] + 1;
+			o = wz_writer_room(wa, n, &sep);
+			assert_non_null(o);
+			assert_int_equal(sep, m == 1 ? '\t' : ',');
+			for (i = 0; i < row.n; i++) {
+				if (i > 0)
+					*o++ = sep;
+				memcpy(o, fl[i], len[i]);
+				o += len[i];
+			}
+			wz_writer_filled(wa, o, row.n);
+			wz_writer_fields(wb, &row);
+			if (k % 4 == 1) {
+				wz_writer_fieldz(wa, "tail");
+				wz_writer_fieldz(wb, "tail");
+			}
+			if (k % 7 == 0) {
+				/* a lone empty field: quoted by endrow */
+				wz_writer_endrow(wa);
+				wz_writer_endrow(wb);
+				o = wz_writer_room(wa, 0, &sep);
+				wz_writer_filled(wa, o, 1);
+				wz_writer_field(wb, "", 0);
+			}
+			wz_writer_endrow(wa);
+			wz_writer_endrow(wb);
+		}
+done:
+		assert_int_equal(wz_writer_close(wa), 0);
+		assert_int_equal(wz_writer_close(wb), 0);
+		x = fd_text(fa);
+		y = fd_text(fb);
+		assert_string_equal(x, y);
+		free(x);
+		free(y);
+		close(fa);
+		close(fb);
+	}
+}
+
 /* wz_big_reserve: contents kept across growth (mremap), new pages zero,
  * past the 4 MiB where huge pages are asked for. */
 /*
@@ -953,6 +1145,8 @@ main(void)
 		cmocka_unit_test(test_norm_tags_full),
 		cmocka_unit_test(test_col_lookup),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_span),
+		cmocka_unit_test(test_writer_room),
 		cmocka_unit_test(test_plain_flags),
 		cmocka_unit_test(test_split_differential),
 		cmocka_unit_test(test_big),

@@ -849,6 +849,169 @@ test_sheet_errors(void **state)
 	run_free(&r);
 }
 
+/*
+ * A period whose end is 256 days (or a multiple) after its start: the
+ * two days' ISO forms were memoised in one direct-mapped table, where
+ * the end took the start's slot before the row was written, and
+ * valid_from came out as the end.
+ */
+static void
+test_iso_days(void **state)
+{
+	struct run r;
+	int k;
+
+	(void)state;
+	run_begin(&r, NULL);
+	k = run_sheet(&r, "c.csv", cadre_hdr, NULL);
+	assert_true(k >= 0);
+	wz_roster_start(r.ro, r.w, NULL);
+	/* 2016-09-13 is 256 days after 2016-01-01; 2017-05-26 512 */
+	run_row(&r, k, 2, (const char *const[]){ "陈玉兰", "女",
+	    "621121198808081086", "群众", "东河镇柳湾村", "村会计",
+	    "2016.01.01", "2016.09.13", NULL });
+	run_row(&r, k, 3, (const char *const[]){ "王建国", "男",
+	    "621121197003151011", "中共党员", "东河镇杏林村", "村会计",
+	    "2016.01.01", "2017.05.26", NULL });
+	run_end(&r);
+	has(r.text, "陈玉兰,village_accountant,村会计,示范县/东河镇/柳湾村,"
+	    "2016-01-01,2016-09-13,");
+	has(r.text, "王建国,village_accountant,村会计,示范县/东河镇/杏林村,"
+	    "2016-01-01,2017-05-26,");
+	run_free(&r);
+}
+
+/*
+ * put_bytes(): every length 0..40 at every alignment copies the n bytes
+ * and nothing around them, and returns the end.
+ */
+static void
+test_put_bytes(void **state)
+{
+	char a[64], b[80];
+	size_t n, i, off;
+
+	(void)state;
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (char)(0x80 + i * 7);
+	for (off = 0; off < 8; off++)
+		for (n = 0; n <= 40; n++) {
+			memset(b, '.', sizeof(b));
+			assert_ptr_equal(put_bytes(b + off, a + off, n),
+			    b + off + n);
+			for (i = 0; i < sizeof(b); i++)
+				assert_int_equal(b[i], i >= off && i < off + n ?
+				    a[i] : '.');
+		}
+}
+
+/*
+ * place_cell() gives what place_val() and unit_val() give, for cells
+ * met again and again among thousands that push each other out of its
+ * tables: short and long, with a county in front, organ words behind,
+ * empty, and over its length, under two counties.
+ */
+static void
+test_place_memo(void **state)
+{
+	static const char *const cells[] = { "", "东河镇", "示范县东河镇",
+	    "东河镇人民政府", "县扶贫办", "示范县扶贫办", "柳湾村",
+	    "东河镇柳湾村", "示范县东河镇柳湾村村民委员会", "西山乡",
+	    "第1镇", "第12镇", "县教育局", "示范县教育局", "东河镇党委" };
+	struct run r;
+	struct val v;
+	char buf[64];
+	uint32_t county[2], want, got;
+	unsigned seed = 5;
+	int t, col, k;
+
+	(void)state;
+	run_begin(&r, NULL);
+	county[0] = intern(r.ro, "示范县", strlen("示范县"));
+	county[1] = intern(r.ro, "东河县", strlen("东河县"));
+	for (t = 0; t < 60000; t++) {
+		seed = seed * 1103515245 + 12345;
+		k = (int)((seed >> 16) % (sizeof(cells) / sizeof(cells[0])));
+		if (seed & 0x10) {
+			snprintf(buf, sizeof(buf), "%s第%u村", (seed & 0x20) ?
+			    "东河镇" : "", (seed >> 8) % 3000);
+			v.s = buf;
+		} else
+			v.s = cells[k];
+		v.n = strlen(v.s);
+		col = (int)((seed >> 4) % 3);
+		k = (int)((seed >> 6) & 1);
+		if (col == 2) {
+			got = place_cell(r.ro, &v, 2, county[k] + 1);
+			want = unit_val(r.ro, &v, county[k]);
+		} else {
+			got = place_cell(r.ro, &v, col, 0);
+			want = place_val(r.ro, &v, 0);
+		}
+		if (got != want)
+			fail_msg("'%s' (column %d): %u, want %u", v.s, col, got,
+			    want);
+	}
+	run_end(&r);
+	run_free(&r);
+}
+
+/*
+ * is_plain(): every byte value at every place of strings of Chinese text
+ * and ASCII up to 40 bytes, as a byte by byte look says (, " \\ TAB CR
+ * LF make a string not plain).
+ */
+static void
+test_is_plain(void **state)
+{
+	char s[48];
+	size_t n, at, i;
+	int b, want;
+
+	(void)state;
+	for (n = 1; n <= 40; n++)
+		for (at = 0; at < n; at++)
+			for (b = 1; b < 256; b++) {
+				for (i = 0; i < n; i++)
+					s[i] = i % 5 == 4 ? '1' : (char)0xe4;
+				if (n > 20)	/* all Chinese up to here */
+					memset(s, 0xe4, at);
+				s[at] = (char)b;
+				want = strchr(",\"\\\t\r\n", b) == NULL;
+				if (is_plain(s, n) != want)
+					fail_msg("byte %02x at %zu of %zu", b, at,
+					    n);
+			}
+	assert_true(is_plain("", 0));
+}
+
+/*
+ * same_bytes() against memcmp: every length 0..40 (the loads of 4, 8
+ * and 16 bytes and their overlaps, and memcmp past 32), equal, and with
+ * one byte changed at each place, the strings at every alignment.
+ */
+static void
+test_same_bytes(void **state)
+{
+	char a[64], b[64];
+	size_t n, i, at, off;
+
+	(void)state;
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (char)(0x80 + i * 7);
+	for (off = 0; off < 8; off++)
+		for (n = 0; n <= 40; n++) {
+			memcpy(b + off, a, n);
+			assert_true(same_bytes(a, b + off, n));
+			for (at = 0; at < n; at++) {
+				b[off + at] ^= 0x20;
+				assert_false(same_bytes(a, b + off, n));
+				assert_false(same_bytes(b + off, a, n));
+				b[off + at] ^= 0x20;
+			}
+		}
+}
+
 int
 main(void)
 {
@@ -866,6 +1029,11 @@ main(void)
 		cmocka_unit_test(test_name_hash),
 		cmocka_unit_test(test_dates_only),
 		cmocka_unit_test(test_sheet_errors),
+		cmocka_unit_test(test_same_bytes),
+		cmocka_unit_test(test_iso_days),
+		cmocka_unit_test(test_put_bytes),
+		cmocka_unit_test(test_place_memo),
+		cmocka_unit_test(test_is_plain),
 	};
 
 	wz_setprogname("test_roster");
