@@ -734,8 +734,8 @@ test_name_hash(void **state)
 /*
  * Many people of one home: 1,500 村委委员 of one village with ID numbers,
  * whose names share 16 hashes, so that by_home holds runs of one tag and
- * is made again as it grows (cm_rebuild); each is found again by name
- * and home alone, in the reverse order;
+ * grows in place (pm_grow) twice; each is found again by name and home
+ * alone, in the reverse order;
  * another ID number under two of the names is reported; a new name in
  * that home is a new person.
  */
