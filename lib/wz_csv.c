@@ -33,6 +33,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "wz_base.h"
 #include "wz_csv.h"
@@ -419,19 +422,21 @@ count_byte_nl(const char *s, size_t n)
 
 /*
  * Make room for n more bytes in the arena, and point the fields already
- * in it at its new place: they lie back to back from its start, each
- * with its NUL (queue_reset() keeps it so).
+ * in it at its new place.  They need not lie back to back: a run of
+ * lines split_plain() copies at once keeps a CR and a blank line's end
+ * as NULs that no field owns.
  */
 static void
 arena_grow(struct wz_reader *r, size_t n)
 {
-	size_t i, off = 0;
+	uintptr_t old = (uintptr_t)r->arena.s;
+	size_t i;
 
 	wz_buf_reserve(&r->arena, n);
-	for (i = 0; i < r->nfields; i++) {
-		r->fptr[i] = r->arena.s + off;
-		off += r->flen[i] + 1;
-	}
+	if ((uintptr_t)r->arena.s == old)
+		return;
+	for (i = 0; i < r->nfields; i++)
+		r->fptr[i] = r->arena.s + ((uintptr_t)r->fptr[i] - old);
 }
 
 static void
@@ -739,26 +744,6 @@ cut_at(struct wz_reader *r, size_t nc, size_t at)
 }
 
 /*
- * A CSV record on one line, s[ls, at), its fields cut at the nc commas
- * in r->cut, ended by the CR or LF at s[at]; libcsv is at a record's
- * start.  A line over a limit goes field by field, through add_field().
- */
-static void
-add_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t at,
-    size_t nc)
-{
-	size_t k, start;
-
-	if (!queue_line(r, s, ls, at, nc, 0)) {
-		for (k = 0, start = ls; k < nc; start = r->cut[k++] + 1)
-			add_field(r, (const char *)s + start,
-			    r->cut[k] - start);
-		add_field(r, (const char *)s + start, at - start);
-	}
-	end_record(r, s[at]);
-}
-
-/*
  * A TSV line from s[ls], at a record's start, if it can be queued at
  * once: it ends in the chunk, has no backslash (an escape) and is within
  * the limits.  Returns where the next line starts, or 0 if it is left to
@@ -857,59 +842,324 @@ tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
 }
 
 /*
+ * A line of split_plain()'s over a limit, s[ls, at), its fields not
+ * queued: field by field through add_field(), which says which limit.
+ */
+static void
+plain_line_slow(struct wz_reader *r, const unsigned char *s, size_t ls,
+    size_t at)
+{
+	const unsigned char *q;
+
+	while ((q = memchr(s + ls, ',', at - ls)) != NULL) {
+		add_field(r, (const char *)s + ls, (size_t)(q - s) - ls);
+		ls = (size_t)(q - s) + 1;
+	}
+	add_field(r, (const char *)s + ls, at - ls);
+	end_record(r, s[at]);
+}
+
+/* What split_plain() carries from one block of bytes to the next. */
+struct plain_run {
+	const unsigned char *s;		/* the run */
+	char		*d;		/* its copy in the arena */
+	char		**fp;		/* r->fptr, r->flen, r->fplain */
+	size_t		*fl;
+	unsigned char	*fpl;
+	size_t		 base;		/* d's offset in the arena */
+	size_t		 fs, ls;	/* where the field, the line began */
+	size_t		 nf, lf;	/* fields; the line's first */
+	int		 dirty;		/* the field holds a special byte */
+};
+
+/* Reload what add_field() or fields_grow() may have moved. */
+static inline void
+plain_reload(struct wz_reader *r, struct plain_run *p)
+{
+	p->d = r->arena.s + p->base;
+	p->fp = r->fptr;
+	p->fl = r->flen;
+	p->fpl = r->fplain;
+}
+
+/* Room for 32 more fields, a block's worth, before a block is walked. */
+static inline void
+plain_room(struct wz_reader *r, struct plain_run *p)
+{
+	if (r->capfields - p->nf < 32) {
+		r->nfields = p->nf;
+		fields_grow(r, 32);
+		plain_reload(r, p);
+	}
+}
+
+/*
+ * The line end at p->s[at], its last field noted already: a blank line
+ * (one empty field, taken back), a record, or a line over a limit.
+ */
+static inline __attribute__((always_inline)) void
+plain_eol(struct wz_reader *r, struct plain_run *p, size_t at)
+{
+	struct qrow *q;
+	size_t nf = p->nf, lf = p->lf, ls = p->ls;
+
+	if (nf - lf == 1 && at == ls) {
+		p->nf = r->nfields = lf;
+		end_record(r, p->s[at]);
+	} else if (__builtin_expect(nf - lf > r->o.max_cols ||
+	    at - ls > r->o.max_field || at - ls > r->o.max_row, 0)) {
+		r->nfields = r->cur_first = lf;
+		plain_line_slow(r, p->s, ls, at);
+		p->nf = r->nfields;
+		plain_reload(r, p);
+		plain_room(r, p);
+	} else {
+		if (r->nrows == r->caprows) {
+			r->caprows = r->caprows ? r->caprows * 2 : 64;
+			r->rows = wz_reallocarray(r->rows, r->caprows,
+			    sizeof(*r->rows));
+		}
+		q = &r->rows[r->nrows++];
+		q->first = lf;
+		q->n = q->nfields = nf - lf;
+		q->line = r->line++;
+		q->lines = 1;
+		q->bad = 0;
+		/* every field empty: as many commas as bytes */
+		q->blank = at - ls == nf - lf - 1;
+		r->pending_cr = p->s[at] == '\r';
+	}
+	p->ls = at + 1;
+	p->lf = p->nf;
+}
+
+/*
+ * One block of the run at s[j]: m has a bit for each separator (comma,
+ * CR, LF), e for each line end among them, sp for each byte that keeps a
+ * field from being plain (a control byte that is not a line end, or a
+ * backslash).  Bits below the first new byte are clear.
+ */
+static inline __attribute__((always_inline)) void
+plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint32_t m,
+    uint32_t e, uint32_t sp)
+{
+	uint32_t c, lo;
+	size_t at;
+
+	if (__builtin_expect(sp != 0 || p->dirty, 0)) {
+		/* Charge each special byte to the field it is in. */
+		for (; m != 0; m &= m - 1) {
+			at = j + (size_t)__builtin_ctz(m);
+			lo = (2u << (at - j)) - 1;	/* up to at */
+			p->dirty |= (sp & lo) != 0;
+			sp &= ~lo;
+			p->fp[p->nf] = p->d + p->fs;
+			p->fl[p->nf] = at - p->fs;
+			p->fpl[p->nf++] = !p->dirty;
+			p->dirty = 0;
+			p->fs = at + 1;
+			if (e & (lo ^ (lo >> 1)))
+				plain_eol(r, p, at);
+		}
+		p->dirty |= sp != 0;
+		return;
+	}
+	while (m != 0) {
+		/* The commas before the next line end, then that end. */
+		lo = e != 0 ? (e & -e) - 1 : ~0u;
+		for (c = m & lo; c != 0; c &= c - 1) {
+			at = j + (size_t)__builtin_ctz(c);
+			p->fp[p->nf] = p->d + p->fs;
+			p->fl[p->nf] = at - p->fs;
+			p->fpl[p->nf++] = 1;
+			p->fs = at + 1;
+		}
+		if (e == 0)
+			return;
+		at = j + (size_t)__builtin_ctz(e);
+		p->fp[p->nf] = p->d + p->fs;
+		p->fl[p->nf] = at - p->fs;
+		p->fpl[p->nf++] = 1;
+		p->fs = at + 1;
+		plain_eol(r, p, at);
+		m &= ~(lo << 1 | 1);
+		e &= e - 1;
+	}
+}
+
+/* The start of a run: its copy's room in the arena. */
+static inline void
+plain_start(struct wz_reader *r, struct plain_run *p, const unsigned char *s,
+    size_t n)
+{
+	p->s = s;
+	p->base = r->arena.len;
+	if (r->arena.cap - p->base <= n)
+		arena_grow(r, n);
+	r->arena.len = p->base + n;
+	p->nf = p->lf = r->nfields;
+	p->fs = p->ls = 0;
+	p->dirty = 0;
+	plain_reload(r, p);
+}
+
+/* The k bytes at s[j] (k <= 32) a byte at a time: a run shorter than a
+ * block. */
+static inline void
+plain_bytes(struct wz_reader *r, struct plain_run *p, size_t j, size_t k)
+{
+	uint32_t m = 0, e = 0, sp = 0;
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < k; i++) {
+		c = p->s[j + i];
+		if (c == ',' || c == '\n' || c == '\r') {
+			m |= 1u << i;
+			e |= (uint32_t)(c != ',') << i;
+			p->d[j + i] = '\0';
+		} else {
+			sp |= (uint32_t)(c < 0x20 || c == '\\') << i;
+			p->d[j + i] = (char)c;
+		}
+	}
+	plain_room(r, p);
+	plain_block(r, p, j, m, e, sp);
+}
+
+#ifdef __SSE2__
+/* Classify and copy the 16 bytes at s[j] (to d[j]); bits below `from`
+ * are cleared. */
+static inline __attribute__((always_inline)) void
+plain_sse2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
+{
+	const __m128i cm = _mm_set1_epi8(','), lfv = _mm_set1_epi8('\n'),
+	    cr = _mm_set1_epi8('\r'), ctl = _mm_set1_epi8(0x1f),
+	    bs = _mm_set1_epi8('\\');
+	__m128i x, c, l;
+	uint32_t m, e, sp, keep = ~0u << (from - j);
+
+	x = _mm_loadu_si128((const __m128i *)(p->s + j));
+	l = _mm_or_si128(_mm_cmpeq_epi8(x, lfv), _mm_cmpeq_epi8(x, cr));
+	c = _mm_or_si128(_mm_cmpeq_epi8(x, cm), l);
+	_mm_storeu_si128((__m128i *)(p->d + j), _mm_andnot_si128(c, x));
+	m = (uint32_t)_mm_movemask_epi8(c);
+	e = (uint32_t)_mm_movemask_epi8(l);
+	sp = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(
+	    _mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs))) & ~m;
+	plain_room(r, p);
+	plain_block(r, p, j, m & keep, e & keep, sp & keep);
+}
+
+static void
+split_plain_sse2(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	struct plain_run p;
+	size_t i;
+
+	plain_start(r, &p, s, n);
+	if (n < 16) {
+		plain_bytes(r, &p, 0, n);
+	} else {
+		for (i = 0; i + 16 <= n; i += 16)
+			plain_sse2(r, &p, i, i);
+		if (i < n)	/* the last 16 bytes, overlapping */
+			plain_sse2(r, &p, n - 16, i);
+	}
+	r->nfields = r->cur_first = p.nf;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same 32 bytes at a time, where the CPU has AVX2. */
+__attribute__((target("avx2")))
+static inline __attribute__((always_inline)) void
+plain_avx2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
+{
+	const __m256i cm = _mm256_set1_epi8(','), lfv = _mm256_set1_epi8(
+	    '\n'), cr = _mm256_set1_epi8('\r'), ctl = _mm256_set1_epi8(0x1f),
+	    bs = _mm256_set1_epi8('\\');
+	__m256i x, c, l;
+	uint32_t m, e, sp, keep = ~0u << (from - j);
+
+	x = _mm256_loadu_si256((const __m256i *)(p->s + j));
+	l = _mm256_or_si256(_mm256_cmpeq_epi8(x, lfv), _mm256_cmpeq_epi8(x,
+	    cr));
+	c = _mm256_or_si256(_mm256_cmpeq_epi8(x, cm), l);
+	_mm256_storeu_si256((__m256i *)(p->d + j), _mm256_andnot_si256(c,
+	    x));
+	m = (uint32_t)_mm256_movemask_epi8(c);
+	e = (uint32_t)_mm256_movemask_epi8(l);
+	sp = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	    _mm256_cmpeq_epi8(_mm256_min_epu8(x, ctl), x),
+	    _mm256_cmpeq_epi8(x, bs))) & ~m;
+	plain_room(r, p);
+	plain_block(r, p, j, m & keep, e & keep, sp & keep);
+}
+
+__attribute__((target("avx2")))
+static void
+split_plain_avx2(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	struct plain_run p;
+	size_t i;
+
+	plain_start(r, &p, s, n);
+	if (n < 16) {
+		plain_bytes(r, &p, 0, n);
+	} else if (n < 32) {
+		plain_sse2(r, &p, 0, 0);
+		if (n > 16)
+			plain_sse2(r, &p, n - 16, 16);
+	} else {
+		for (i = 0; i + 32 <= n; i += 32)
+			plain_avx2(r, &p, i, i);
+		if (i < n)	/* the last 32 bytes, overlapping */
+			plain_avx2(r, &p, n - 32, i);
+	}
+	r->nfields = r->cur_first = p.nf;
+}
+#endif
+
+/*
  * Split s, whole records none of which holds a quote, as libcsv would
  * (with spaces kept: see feed()) and queue what its callbacks would, in
  * the same order; s ends with a CR or LF.  libcsv spends most of a
  * passthrough stepping its state machine a byte at a time; here the only
- * bytes that matter, commas and line ends, are found 16 at a time.  The
- * states are libcsv's: at a line end, a record whose first field has not
- * begun (a blank line, or the LF of a CRLF) is only reported
- * (CSV_REPALL_NL); one after a comma gets its empty last field.
+ * bytes that matter, commas and line ends, are found 32 (or 16) at a
+ * time.  The states are libcsv's: at a line end, a record whose first
+ * field has not begun (a blank line, or the LF of a CRLF) is only
+ * reported (CSV_REPALL_NL); one after a comma gets its empty last field.
+ *
+ * One pass does it all: each block is copied to the arena with its
+ * commas, CRs and LFs made NULs (the whole run at once, so each field's
+ * bytes are in place with its NUL), and each separator found ends a
+ * field, noted in the queue's arrays then and there; a line end queues
+ * the record.  Bytes that keep a field from being plain (a control byte
+ * or a backslash) are found in the same block and charged to the field
+ * they fall in.  A line over a limit is taken back and goes field by
+ * field through add_field(), which says which limit it broke.
  */
 static void
 split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 {
-	size_t i = 0, j, ls = 0, nc = 0;
-	uint32_t m;
-
-	while (i < n) {
-#ifdef __SSE2__
-		if (n - i >= 16) {
-			const __m128i cm = _mm_set1_epi8(','),
-			    lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-			__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-
-			m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, cm), _mm_or_si128(
-			    _mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr))));
-			j = i;
-			i += 16;
-		} else
-#endif
-		{
-			size_t k, e = n - i < 16 ? n : i + 16;
-
-			for (m = 0, k = i; k < e; k++)
-				if (s[k] == ',' || s[k] == '\n' || s[k] == '\r')
-					m |= 1u << (k - i);
-			j = i;
-			i = e;
-		}
-		for (; m != 0; m &= m - 1) {
-			size_t at = j + (size_t)__builtin_ctz(m);
-
-			if (s[at] == ',') {
-				cut_at(r, nc++, at);
-				continue;
-			}
-			if (nc == 0 && at == ls)
-				end_record(r, s[at]);
-			else
-				add_line(r, s, ls, at, nc);
-			nc = 0;
-			ls = at + 1;
-		}
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("avx2")) {
+		split_plain_avx2(r, s, n);
+		return;
 	}
+#endif
+#ifdef __SSE2__
+	split_plain_sse2(r, s, n);
+#else
+	struct plain_run p;
+	size_t i;
+
+	plain_start(r, &p, s, n);
+	for (i = 0; i < n; i += 16)
+		plain_bytes(r, &p, i, n - i < 16 ? n - i : 16);
+	r->nfields = r->cur_first = p.nf;
+#endif
 }
 
 /* The first comma, quote, CR or LF in s[i, n): n if none. */
