@@ -43,6 +43,7 @@
 #include "wz_xlsx.h"
 
 #define CHUNK	(64 * 1024)	/* bytes per read(2) */
+#define TAILPAD	8		/* room before r->in for a UTF-8 tail */
 #define WCHUNK	(256 * 1024)	/* bytes per write(2), about: a filter
 				 * that writes several rows per row read
 				 * spends less time in the kernel */
@@ -203,7 +204,7 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	r->fd = fd;
 	r->name = wz_strdup(name);
 	r->chunk = CHUNK;
-	r->in = wz_malloc(CHUNK + 16);
+	r->in = (unsigned char *)wz_malloc(TAILPAD + CHUNK + 16) + TAILPAD;
 	r->line = 1;
 	r->rawline = 1;
 	r->cur_blank = 1;
@@ -267,7 +268,7 @@ wz_reader_close(struct wz_reader *r)
 		free(r->hdr.f);
 		free(r->hdr.len);
 	}
-	free(r->in);
+	free(r->in - TAILPAD);
 	free(r->conv);
 	free(r->err);
 	free(r->name);
@@ -965,21 +966,33 @@ plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint32_t m,
 		return;
 	}
 	while (m != 0) {
-		/* The commas before the next line end, then that end. */
+		/*
+		 * The commas before the next line end, then that end.  In
+		 * locals: a store to fpl[] (a char) could change anything
+		 * in *p, which would be read again after each.
+		 */
+		char *d = p->d, **fp = p->fp;
+		size_t *fl = p->fl, nf = p->nf, fs = p->fs;
+		unsigned char *fpl = p->fpl;
+
 		lo = e != 0 ? (e & -e) - 1 : ~0u;
 		for (c = m & lo; c != 0; c &= c - 1) {
 			at = j + (size_t)__builtin_ctz(c);
-			p->fp[p->nf] = p->d + p->fs;
-			p->fl[p->nf] = at - p->fs;
-			p->fpl[p->nf++] = 1;
-			p->fs = at + 1;
+			fp[nf] = d + fs;
+			fl[nf] = at - fs;
+			fpl[nf++] = 1;
+			fs = at + 1;
 		}
-		if (e == 0)
+		if (e == 0) {
+			p->nf = nf;
+			p->fs = fs;
 			return;
+		}
 		at = j + (size_t)__builtin_ctz(e);
-		p->fp[p->nf] = p->d + p->fs;
-		p->fl[p->nf] = at - p->fs;
-		p->fpl[p->nf++] = 1;
+		fp[nf] = d + fs;
+		fl[nf] = at - fs;
+		fpl[nf++] = 1;
+		p->nf = nf;
 		p->fs = at + 1;
 		plain_eol(r, p, at);
 		m &= ~(lo << 1 | 1);
@@ -1292,16 +1305,13 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 	const unsigned char *t;
 	int slow = 0, one;
 
+	/* The next quote, LF and CR; the line ends are looked for only
+	 * where libcsv takes a line (most records do not go there). */
 	q = next_at(s, 0, n, '"');
-	lf = next_at(s, 0, n, '\n');
-	cr = next_at(s, 0, n, '\r');
+	lf = cr = 0;
 	while (pos < n) {
 		if (q < pos)
 			q = next_at(s, pos, n, '"');
-		if (lf < pos)
-			lf = next_at(s, pos, n, '\n');
-		if (cr < pos)
-			cr = next_at(s, pos, n, '\r');
 		if (r->csv_start) {
 			/* runs of at most --max-field bytes (see above) */
 			lim = n - pos > r->o.max_field ? pos + r->o.max_field :
@@ -1324,6 +1334,10 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 		}
 		/* One line through libcsv, or the rest of the chunk if lines
 		 * with quotes keep coming or no line end follows. */
+		if (lf <= pos)	/* not looked for, or passed */
+			lf = next_at(s, pos, n, '\n');
+		if (cr <= pos)
+			cr = next_at(s, pos, n, '\r');
 		e = lf < cr ? lf : cr;
 		one = e < n && slow < 8;
 		e = one ? e + 1 : n;
@@ -1427,17 +1441,15 @@ static int
 feed_raw(struct wz_reader *r, size_t n, int last)
 {
 	char *ip, *op;
-	size_t il, ol, rc, outn;
+	size_t il, ol, rc, outn, t;
 
 	if (r->cd == (iconv_t)-1) {
-		/* Prepend the carried UTF-8 tail. */
-		if (r->tailn > 0) {
-			memmove(r->in + r->tailn, r->in, n);
-			memcpy(r->in, r->tail, r->tailn);
-			n += r->tailn;
-			r->tailn = 0;
-		}
-		return feed_utf8(r, r->in, n, last);
+		/* The carried UTF-8 tail goes in front, in the room kept
+		 * before r->in (not the chunk moved up to make room). */
+		t = r->tailn;
+		r->tailn = 0;
+		memcpy(r->in - t, r->tail, t);
+		return feed_utf8(r, r->in - t, n + t, last);
 	}
 	if (r->convcap < n * 2 + 16) {
 		r->convcap = n * 2 + 16;
@@ -1660,7 +1672,8 @@ next_raw(struct wz_reader *r, const struct qrow **q)
 {
 	int rc;
 
-	if ((rc = fill(r)) != 1)
+	/* fill() only when the queue is empty: a call per record costs */
+	if (r->qhead == r->nrows && (rc = fill(r)) != 1)
 		return rc == 0 ? WZ_EOF : WZ_FATAL;
 	*q = &r->rows[r->qhead++];
 	return WZ_ROW;
