@@ -1202,6 +1202,57 @@ next_special(const unsigned char *s, size_t i, size_t n)
 }
 
 /*
+ * The nf fields of one record of split_quoted()'s, s[at[f]] for len[f]
+ * bytes each, doubled quotes in those with esc[f], in a record of span
+ * bytes within every limit (so no field is over one: a field's bytes
+ * and the separators after it are in the span).  What add_field() would
+ * do for each, without its checks and its call: one reservation, and
+ * each field copied and scanned for special bytes and newlines.
+ */
+static void
+quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
+    const size_t *len, const unsigned char *esc, size_t nf, size_t span)
+{
+	const unsigned char *q;
+	char *d, *d0;
+	size_t f, j, k, e, n, i = r->nfields;
+	int blank = 1, kind;
+
+	d0 = d = room(r, nf, span + nf + 1);
+	for (f = 0; f < nf; f++, i++) {
+		if (!esc[f]) {
+			n = len[f];
+			kind = copy_scan(d, (const char *)s + at[f], n);
+		} else {
+			/* "" is one quote: copy up to and with the first of
+			 * each */
+			for (n = 0, j = at[f], e = at[f] + len[f]; j < e;
+			    j = k + 2) {
+				q = memchr(s + j, '"', e - j);
+				k = q != NULL ? (size_t)(q - s) : e - 1;
+				memcpy(d + n, s + j, k + 1 - j);
+				n += k + 1 - j;
+			}
+			kind = CP_SPECIAL | (memchr(d, '\n', n) != NULL ?
+			    CP_NL : 0);
+		}
+		if (kind & CP_NL)
+			r->cur_nl += count_byte_nl(d, n);
+		r->fptr[i] = d;
+		r->flen[i] = n;
+		r->fplain[i] = !(kind & CP_SPECIAL);
+		blank &= n == 0;
+		d[n] = '\0';
+		d += n + 1;
+	}
+	r->nfields = i;
+	r->cur_nf = nf;
+	r->cur_bytes = (size_t)(d - d0);
+	r->cur_blank = blank;
+	r->arena.len += (size_t)(d - d0);
+}
+
+/*
  * One record from s[pos], where libcsv is at a record's start, with its
  * quoted fields (which may hold commas, line ends and doubled quotes),
  * making libcsv's callbacks; returns where the next record starts.  It
@@ -1260,6 +1311,12 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 		i++;
 	}
 	c = s[i];
+	if (nf <= r->o.max_cols && i - pos <= r->o.max_field &&
+	    i - pos <= r->o.max_row) {
+		quoted_fields(r, s, at, len, esc, nf, i - pos);
+		end_record(r, c);
+		return i + 1;
+	}
 	for (f = 0; f < nf; f++) {
 		if (!esc[f]) {
 			add_field(r, (const char *)s + at[f], len[f]);
