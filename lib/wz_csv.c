@@ -1400,6 +1400,10 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 		e = one ? e + 1 : n;
 		slow++;
 		r->csv_ended = 0;
+		/* Spaces are looked at only in the bytes libcsv parses (see
+		 * feed()): an edge of them is an edge of a chunk to it. */
+		csv_set_space_func(&r->p, spaces_matter(s + pos, e - pos) ?
+		    no_space : NULL);
 		done = csv_parse(&r->p, s + pos, e - pos, cb_field, cb_record,
 		    r);
 		if (done != e - pos)
@@ -1432,11 +1436,17 @@ feed(struct wz_reader *r, const unsigned char *s, size_t n)
 	/*
 	 * Where spaces do not matter, libcsv's default keeps them as
 	 * no_space() does, and so does split_plain(): either way the
-	 * fields are the same.
+	 * fields are the same.  The test holds for any bytes libcsv is
+	 * handed at once, its state carried in and out at their edges:
+	 * feed_csv() makes it for each piece it gives libcsv, most
+	 * records going round it.
 	 */
-	csv_set_space_func(&r->p, spaces_matter(s, n) ? no_space : NULL);
-	done = r->nosplit ? csv_parse(&r->p, s, n, cb_field, cb_record, r) :
-	    feed_csv(r, s, n);
+	if (r->nosplit) {
+		csv_set_space_func(&r->p, spaces_matter(s, n) ? no_space :
+		    NULL);
+		done = csv_parse(&r->p, s, n, cb_field, cb_record, r);
+	} else
+		done = feed_csv(r, s, n);
 	if (done == n)
 		return 0;
 	since = 0;
