@@ -286,22 +286,28 @@ check_avx2(const unsigned char *s, size_t n, int *why, unsigned long *nl,
 	__m256i prev = zero, in, pp, p1, p2, p3, e, must;
 	size_t i = 0, b, last = (size_t)-1;
 	unsigned long lines = 0;
-	unsigned m;
+	unsigned high, phigh = 0;
+	const unsigned char *q;
 
+	/*
+	 * Per block only what must be: the newlines are counted, the last
+	 * one is looked for once at the end; a NUL joins the error bits
+	 * where the lookups run, and is looked for alone only in ASCII.
+	 */
 	for (; i + 32 <= n; i += 32) {
 		in = _mm256_loadu_si256((const __m256i *)(s + i));
-		m = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, lf));
-		if (m != 0) {
-			lines += (unsigned long)__builtin_popcount(m);
-			last = i + 31 - (size_t)__builtin_clz(m);
-		}
-		if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, zero)) != 0)
-			goto scalar;
-		if ((_mm256_movemask_epi8(in) | _mm256_movemask_epi8(prev)) ==
-		    0) {
-			prev = in;	/* ASCII after ASCII */
+		lines += (unsigned long)__builtin_popcount((unsigned)
+		    _mm256_movemask_epi8(_mm256_cmpeq_epi8(in, lf)));
+		high = (unsigned)_mm256_movemask_epi8(in);
+		if ((high | phigh) == 0) {
+			/* ASCII after ASCII */
+			if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(in,
+			    zero)) != 0)
+				goto scalar;
+			prev = in;
 			continue;
 		}
+		phigh = high;
 		/* The 16 bytes before in's high lane, then in's low lane. */
 		pp = _mm256_permute2x128_si256(prev, in, 0x21);
 		p1 = _mm256_alignr_epi8(in, pp, 15);
@@ -315,10 +321,15 @@ check_avx2(const unsigned char *s, size_t n, int *why, unsigned long *nl,
 		p3 = _mm256_alignr_epi8(in, pp, 13);
 		must = _mm256_and_si256(_mm256_or_si256(
 		    _mm256_subs_epu8(p2, m3), _mm256_subs_epu8(p3, m4)), hi);
-		e = _mm256_xor_si256(e, must);
+		e = _mm256_or_si256(_mm256_xor_si256(e, must),
+		    _mm256_cmpeq_epi8(in, zero));
 		if (!_mm256_testz_si256(e, e))
 			goto scalar;
 		prev = in;
+	}
+	if (lines > 0) {
+		q = memrchr(s, '\n', i);
+		last = (size_t)(q - s);
 	}
 	/* Hand the tail to the scalar code from the last character start. */
 	b = i;
