@@ -883,13 +883,13 @@ plain_reload(struct wz_reader *r, struct plain_run *p)
 	p->fpl = r->fplain;
 }
 
-/* Room for 32 more fields, a block's worth, before a block is walked. */
+/* Room for 64 more fields, a block's worth, before a block is walked. */
 static inline void
 plain_room(struct wz_reader *r, struct plain_run *p)
 {
-	if (r->capfields - p->nf < 32) {
+	if (r->capfields - p->nf < 64) {
 		r->nfields = p->nf;
-		fields_grow(r, 32);
+		fields_grow(r, 64);
 		plain_reload(r, p);
 	}
 }
@@ -941,17 +941,17 @@ plain_eol(struct wz_reader *r, struct plain_run *p, size_t at)
  * backslash).  Bits below the first new byte are clear.
  */
 static inline __attribute__((always_inline)) void
-plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint32_t m,
-    uint32_t e, uint32_t sp)
+plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint64_t m,
+    uint64_t e, uint64_t sp)
 {
-	uint32_t c, lo;
+	uint64_t c, lo;
 	size_t at;
 
 	if (__builtin_expect(sp != 0 || p->dirty, 0)) {
 		/* Charge each special byte to the field it is in. */
 		for (; m != 0; m &= m - 1) {
-			at = j + (size_t)__builtin_ctz(m);
-			lo = (2u << (at - j)) - 1;	/* up to at */
+			at = j + (size_t)__builtin_ctzll(m);
+			lo = (2ULL << (at - j)) - 1;	/* up to at */
 			p->dirty |= (sp & lo) != 0;
 			sp &= ~lo;
 			p->fp[p->nf] = p->d + p->fs;
@@ -975,9 +975,9 @@ plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint32_t m,
 		size_t *fl = p->fl, nf = p->nf, fs = p->fs;
 		unsigned char *fpl = p->fpl;
 
-		lo = e != 0 ? (e & -e) - 1 : ~0u;
+		lo = e != 0 ? (e & -e) - 1 : ~0ULL;
 		for (c = m & lo; c != 0; c &= c - 1) {
-			at = j + (size_t)__builtin_ctz(c);
+			at = j + (size_t)__builtin_ctzll(c);
 			fp[nf] = d + fs;
 			fl[nf] = at - fs;
 			fpl[nf++] = 1;
@@ -988,7 +988,7 @@ plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint32_t m,
 			p->fs = fs;
 			return;
 		}
-		at = j + (size_t)__builtin_ctz(e);
+		at = j + (size_t)__builtin_ctzll(e);
 		fp[nf] = d + fs;
 		fl[nf] = at - fs;
 		fpl[nf++] = 1;
@@ -1084,30 +1084,47 @@ split_plain_sse2(struct wz_reader *r, const unsigned char *s, size_t n)
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/* The same 32 bytes at a time, where the CPU has AVX2. */
+/*
+ * Classify and copy the 32 bytes at s[j]: their separators (m), line
+ * ends (e) and special bytes (sp).
+ */
 __attribute__((target("avx2")))
 static inline __attribute__((always_inline)) void
-plain_avx2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
+plain_avx2_32(const unsigned char *s, char *d, uint32_t *m, uint32_t *e,
+    uint32_t *sp)
 {
 	const __m256i cm = _mm256_set1_epi8(','), lfv = _mm256_set1_epi8(
 	    '\n'), cr = _mm256_set1_epi8('\r'), ctl = _mm256_set1_epi8(0x1f),
 	    bs = _mm256_set1_epi8('\\');
 	__m256i x, c, l;
-	uint32_t m, e, sp, keep = ~0u << (from - j);
 
-	x = _mm256_loadu_si256((const __m256i *)(p->s + j));
+	x = _mm256_loadu_si256((const __m256i *)s);
 	l = _mm256_or_si256(_mm256_cmpeq_epi8(x, lfv), _mm256_cmpeq_epi8(x,
 	    cr));
 	c = _mm256_or_si256(_mm256_cmpeq_epi8(x, cm), l);
-	_mm256_storeu_si256((__m256i *)(p->d + j), _mm256_andnot_si256(c,
-	    x));
-	m = (uint32_t)_mm256_movemask_epi8(c);
-	e = (uint32_t)_mm256_movemask_epi8(l);
-	sp = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	_mm256_storeu_si256((__m256i *)d, _mm256_andnot_si256(c, x));
+	*m = (uint32_t)_mm256_movemask_epi8(c);
+	*e = (uint32_t)_mm256_movemask_epi8(l);
+	*sp = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
 	    _mm256_cmpeq_epi8(_mm256_min_epu8(x, ctl), x),
-	    _mm256_cmpeq_epi8(x, bs))) & ~m;
+	    _mm256_cmpeq_epi8(x, bs))) & ~*m;
+}
+
+/* The 64 bytes at s[j] as one block, where the CPU has AVX2: a walk of
+ * 64-bit masks costs little more than one of 32-bit ones. */
+__attribute__((target("avx2")))
+static inline __attribute__((always_inline)) void
+plain_avx2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
+{
+	uint32_t m0, e0, s0, m1, e1, s1;
+	uint64_t keep = ~0ULL << (from - j);
+
+	plain_avx2_32(p->s + j, p->d + j, &m0, &e0, &s0);
+	plain_avx2_32(p->s + j + 32, p->d + j + 32, &m1, &e1, &s1);
 	plain_room(r, p);
-	plain_block(r, p, j, m & keep, e & keep, sp & keep);
+	plain_block(r, p, j, (m0 | (uint64_t)m1 << 32) & keep,
+	    (e0 | (uint64_t)e1 << 32) & keep,
+	    (s0 | (uint64_t)s1 << 32) & keep);
 }
 
 __attribute__((target("avx2")))
@@ -1120,15 +1137,16 @@ split_plain_avx2(struct wz_reader *r, const unsigned char *s, size_t n)
 	plain_start(r, &p, s, n);
 	if (n < 16) {
 		plain_bytes(r, &p, 0, n);
-	} else if (n < 32) {
-		plain_sse2(r, &p, 0, 0);
-		if (n > 16)
-			plain_sse2(r, &p, n - 16, 16);
+	} else if (n < 64) {
+		for (i = 0; i + 16 <= n; i += 16)
+			plain_sse2(r, &p, i, i);
+		if (i < n)	/* the last 16 bytes, overlapping */
+			plain_sse2(r, &p, n - 16, i);
 	} else {
-		for (i = 0; i + 32 <= n; i += 32)
+		for (i = 0; i + 64 <= n; i += 64)
 			plain_avx2(r, &p, i, i);
-		if (i < n)	/* the last 32 bytes, overlapping */
-			plain_avx2(r, &p, n - 32, i);
+		if (i < n)	/* the last 64 bytes, overlapping */
+			plain_avx2(r, &p, n - 64, i);
 	}
 	r->nfields = r->cur_first = p.nf;
 }
@@ -1139,7 +1157,7 @@ split_plain_avx2(struct wz_reader *r, const unsigned char *s, size_t n)
  * (with spaces kept: see feed()) and queue what its callbacks would, in
  * the same order; s ends with a CR or LF.  libcsv spends most of a
  * passthrough stepping its state machine a byte at a time; here the only
- * bytes that matter, commas and line ends, are found 32 (or 16) at a
+ * bytes that matter, commas and line ends, are found 64 (or 16) at a
  * time.  The states are libcsv's: at a line end, a record whose first
  * field has not begun (a blank line, or the LF of a CRLF) is only
  * reported (CSV_REPALL_NL); one after a comma gets its empty last field.

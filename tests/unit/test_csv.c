@@ -750,12 +750,14 @@ transcript(const char *s, size_t n, size_t chunk, const struct wz_ropts *ro,
  * (separators, quotes and doubled quotes, escapes, CR, LF, CRLF, spaces
  * and tabs, which libcsv's default trims where they touch a field's
  * edge, multibyte text and runs longer than a 16-byte block), under
- * small reads and small limits (--max-field, --max-cols, the bytes of a
- * record), so that records cross reads, fields hit the limit and rows
- * are rejected.  Returns how many files were read differently.
+ * small reads and small limits (--max-field: 10, field2 or none;
+ * --max-cols, the bytes of a record), so that records cross reads,
+ * fields hit the limit and rows are rejected.  Returns how many files
+ * were read differently.
  */
 static size_t
-split_differential(const char *const *piece, size_t npiece, int tsv)
+split_differential(const char *const *piece, size_t npiece, int tsv,
+    size_t field2)
 {
 	static const size_t chunks[] = { 8, 13, 31, 100, 4096, 65536 };
 	struct wz_ropts ro;
@@ -782,7 +784,7 @@ split_differential(const char *const *piece, size_t npiece, int tsv)
 		}
 		memset(&ro, 0, sizeof(ro));
 		ro.tsv = tsv;
-		ro.max_field = k % 3 == 0 ? 10 : k % 3 == 1 ? 40 : 0;
+		ro.max_field = k % 3 == 0 ? 10 : k % 3 == 1 ? field2 : 0;
 		ro.max_cols = k % 5 == 0 ? 3 : 0;
 		ro.max_row = k % 7 == 0 ? 30 : 0;
 		ro.no_header = (int)(k & 1);
@@ -810,11 +812,19 @@ test_split_differential(void **state)
 		",", "\n", "\n", "\r", "\r\n", " ", "\\", "\\t", "\\n", "\\\\",
 		"\t\t", "abcdefghijklmnopqrstuvwxyz0123456789", "\x01" };
 
+	/* Without quotes: long runs of lines for split_plain()'s blocks
+	 * (64 bytes with AVX2), with lines over the limits among them. */
+	static const char *const plain[] = { "a", "中文", ",", ",", "\n",
+		"\n", "\r", "\r\n", " ", "\t", ",,", "\\", "\x01",
+		"abcdefghijklmnopqrstuvwxyz0123456789" };
+
 	(void)state;
 	assert_int_equal(split_differential(csv, sizeof(csv) / sizeof(csv[0]),
-	    0), 0);
+	    0, 40), 0);
+	assert_int_equal(split_differential(plain, sizeof(plain) /
+	    sizeof(plain[0]), 0, 200), 0);
 	assert_int_equal(split_differential(tsv, sizeof(tsv) / sizeof(tsv[0]),
-	    1), 0);
+	    1, 40), 0);
 }
 
 /* wz_hash_mem as it was written first, with memcpy for the tail. */
