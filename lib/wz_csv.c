@@ -96,6 +96,8 @@ struct wz_reader {
 	size_t		 nfields, capfields;
 	struct qrow	*rows;
 	size_t		 nrows, caprows, qhead;
+	size_t		 qbad;		/* the first over-limit record in
+					   the queue, + 1; 0: none */
 	/* the record being built */
 	size_t		 cur_first, cur_bytes, cur_nf;
 	unsigned long	 cur_nl;	/* newlines inside its fields */
@@ -511,6 +513,8 @@ queue_row(struct wz_reader *r, size_t nfields, unsigned long line,
 		    sizeof(*r->rows));
 	}
 	q = &r->rows[r->nrows++];
+	if (r->cur_bad && r->qbad == 0)
+		r->qbad = r->nrows;
 	q->first = r->cur_first;
 	q->n = r->nfields - r->cur_first;
 	q->nfields = nfields;
@@ -1593,7 +1597,7 @@ queue_reset(struct wz_reader *r)
 		r->arena.len = 0;
 	r->nfields = nf;
 	r->cur_first = 0;
-	r->nrows = r->qhead = 0;
+	r->nrows = r->qhead = r->qbad = 0;
 }
 
 /*
@@ -1877,6 +1881,33 @@ wz_reader_next(struct wz_reader *r, const struct wz_row **row)
 		return WZ_BAD;
 	}
 	return WZ_ROW;
+}
+
+/*
+ * A record the reader holds already, i places after the one
+ * wz_reader_next() returned last: make_row() of its queue entry, if it
+ * is there and sound (a ragged record is left to wz_reader_next(),
+ * which says why; a record over a limit too, and what comes after it,
+ * which wz_reader_next() may never reach).  The queue is only reset when
+ * wz_reader_next() has taken every entry, so what this points at stays
+ * until the next call of wz_reader_next().
+ */
+int
+wz_reader_peek(struct wz_reader *r, size_t i, struct wz_row *row)
+{
+	const struct qrow *q;
+
+	if (!r->have_hdr || r->fatal || i >= r->nrows - r->qhead)
+		return 0;
+	/* none past a record over a limit, which may end the reading */
+	if (r->qbad != 0 && r->qhead + i >= r->qbad - 1)
+		return 0;
+	q = &r->rows[r->qhead + i];
+	if (q->n != r->hdr.n)
+		return 0;
+	make_row(r, row, q);
+	row->recno = r->recno + 1 + i;
+	return 1;
 }
 
 /* Column lookup. */

@@ -92,6 +92,15 @@ int	 wz_reader_header(struct wz_reader *r, const struct wz_row **hdr);
  */
 int	 wz_reader_next(struct wz_reader *r, const struct wz_row **row);
 
+/*
+ * Look ahead: the record i places after the one wz_reader_next() returned
+ * last (0: the next), if the reader has read it already and it is sound.
+ * Fills *row and returns 1, else returns 0 (not read yet, at the end, one
+ * wz_reader_next() will reject, or past one over a limit).  For a caller that wants to ask for
+ * what later rows will need (prefetching); the row is valid until the
+ * next call of wz_reader_next().
+ */
+int	 wz_reader_peek(struct wz_reader *r, size_t i, struct wz_row *row);
 /* The message for the last WZ_BAD or WZ_FATAL, without prefix, and the
  * line it concerns. */
 const char *wz_reader_error(const struct wz_reader *r);

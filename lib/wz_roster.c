@@ -73,128 +73,89 @@
  */
 
 /*
- * Hash -> person (or interned string), in 8 bytes a slot: 32 bits of
- * the key's hash (which also place it) and the person's index + 1 (0:
- * empty).  The key itself is the person's (ID number; name and home
- * scope), so the caller checks a candidate against the person record,
- * which it reads anyway when the person is found; a new key, the usual
- * case on a big roster, reads nothing but slots.  Half the memory of a
- * u64map, and no slot to fill when a table is made: fresh pages are
- * zero.
+ * Hash -> person (or interned string), probed linearly from the slot of
+ * the hash's low bits, at most half full.  Each slot is 16 bits of the
+ * hash (its top bits, never 0: 0 is an empty slot) in one array, and
+ * the person's index in another.  The key itself is the person's (ID
+ * number; name and home scope), so the caller checks a candidate
+ * against the person record, which it reads anyway when the person is
+ * found.  A new key, the usual case on a big roster, reads nothing but
+ * tags: 4 MiB of them for a million persons, where slots of a 32-bit
+ * hash and an index were 16 MiB, so that far more of the table stays in
+ * the caches between the rows' random probes, which otherwise each miss
+ * them.  The hash's other bits are not kept: a map grows by being made
+ * again at twice the size from the keys (cm_rebuild(), st_rebuild()),
+ * fresh zeroed pages, no slot to clear.
  */
-struct pmslot {
-	uint32_t	 tag, val;
-};
-
-struct pmap {
-	struct pmslot	*s;
+struct cmap {
+	uint16_t	*t;		/* tags, 0: empty */
+	uint32_t	*v;		/* person indexes */
 	size_t		 cap, n;
 };
 
-static uint32_t
-pm_tag(uint64_t h)
+static inline uint16_t
+cm_tag(uint64_t h)
 {
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+	uint16_t t = (uint16_t)(h >> 48);
+
+	return t != 0 ? t : 1;
 }
 
-/*
- * Double the table where it is (wz_big_grow extends the mapping; the new
- * half is fresh zeroed pages), so that growing touches no more memory
- * than the final table, not the sum of every size it had.  Each entry is
- * taken out and put back, in the order of the old slots from just after
- * an empty one (the table was at most half full): then every slot an
- * entry passes on its way home is either one already redone, or one
- * that comes later in that order with the entry after it, which is then
- * redone itself.  The empty slot goes last, for an entry that wrapped
- * round the end of the new table into it.
- */
-static void
-pm_grow(struct pmap *m)
-{
-	struct pmslot x;
-	size_t old = m->cap, e, i, j, k, mask;
-
-	if (old == 0) {
-		m->cap = 1024;
-		m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
-		return;
-	}
-	m->s = wz_big_grow(m->s, old * sizeof(*m->s), 2 * old * sizeof(*m->s),
-	    1);
-	m->cap = 2 * old;
-	mask = m->cap - 1;
-	for (e = 0; m->s[e].val != 0; e++)
-		;
-	for (k = 1; k <= old; k++) {
-		i = (e + k) & (old - 1);
-		if (m->s[i].val == 0)
-			continue;
-		x = m->s[i];
-		m->s[i].tag = m->s[i].val = 0;
-		for (j = x.tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
-			;
-		m->s[j] = x;
-	}
-}
-
-/* The next candidate for tag from *pos (start at ~0): a person index,
- * or NONE32 when there is none. */
+/* The next candidate for hash h from *pos (start at ~0): a person, or
+ * NONE32 when there is none. */
 static uint32_t
-pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
+cm_next(const struct cmap *m, uint64_t h, size_t *pos)
 {
 	size_t j, mask = m->cap - 1;
+	uint16_t t = cm_tag(h), x;
 
 	if (m->cap == 0)
 		return NONE32;
-	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
-	for (; m->s[j].val != 0; j = (j + 1) & mask)
-		if (m->s[j].tag == tag) {
+	j = *pos == (size_t)-1 ? (size_t)h & mask : (*pos + 1) & mask;
+	for (; (x = m->t[j]) != 0; j = (j + 1) & mask)
+		if (x == t) {
 			*pos = j;
-			return m->s[j].val - 1;
+			return m->v[j];
 		}
 	return NONE32;
 }
 
+/* Put person pi under hash h; the map has room (at most half full). */
 static void
-pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
+cm_put(struct cmap *m, uint64_t h, uint32_t pi)
 {
-	size_t j, mask;
+	size_t j, mask = m->cap - 1;
 
-	if ((m->n + 1) * 2 > m->cap)
-		pm_grow(m);
-	mask = m->cap - 1;
-	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+	for (j = (size_t)h & mask; m->t[j] != 0; j = (j + 1) & mask)
 		;
-	m->s[j].tag = tag;
-	m->s[j].val = pi + 1;
+	m->t[j] = cm_tag(h);
+	m->v[j] = pi;
 	m->n++;
 }
 
-/* Ask for the cache line of tag's first probe now, so that the lookup a
- * little later does not wait for memory: the tables are far larger than
- * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
- * the function free of side effects and drops the calls. */
+/* Ask for the line of h's first probe now, so that the lookup a little
+ * later does not wait for memory.  Inlined by force: GCC 12 otherwise
+ * finds the function free of side effects and drops the calls. */
 static inline __attribute__((always_inline)) void
-pm_prefetch(const struct pmap *m, uint32_t tag)
+cm_prefetch(const struct cmap *m, uint64_t h)
 {
 	if (m->cap > 0)
-		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
+		__builtin_prefetch(&m->t[(size_t)h & (m->cap - 1)], 1);
 }
 
 static void
-pm_free(struct pmap *m)
+cm_free(struct cmap *m)
 {
-	wz_big_free(m->s, m->cap * sizeof(*m->s));
+	wz_big_free(m->t, m->cap * sizeof(*m->t));
+	wz_big_free(m->v, m->cap * sizeof(*m->v));
 	memset(m, 0, sizeof(*m));
 }
 
 /*
  * Interned strings: each distinct string once, NUL-terminated in one
  * arena, found by id (1, 2, ...; 0 is "none"), with one uint32_t of the
- * caller's (aux) beside it.  The ids are a pmap by the string's hash (id
- * - 1 in it): a probe reads one slot and, on a hash match, one entry:
- * the tables are far larger than the caches on a big roster, so each
- * array touched is a cache miss.
+ * caller's (aux) beside it.  The ids are a cmap by the string's hash (id
+ * - 1 in it): a probe reads one tag and, on a match, one entry.
  */
 struct stent {
 	uint32_t	 off, len, aux;
@@ -205,7 +166,7 @@ struct strtab {
 	size_t		 alen, acap;
 	struct stent	*e;		/* by id */
 	size_t		 n, cap;	/* ids in use: 1..n */
-	struct pmap	 slot;
+	struct cmap	 slot;		/* by the string's hash: id - 1 */
 };
 
 static uint64_t
@@ -228,13 +189,30 @@ big_room(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 		wz_big_reserve(p, cap, want, sz, first);
 }
 
+/* Make t's slots again at twice their size, from its strings. */
+static void
+st_rebuild(struct strtab *t)
+{
+	size_t cap = t->slot.cap > 0 ? 2 * t->slot.cap : 1024;
+	uint32_t id;
+
+	cm_free(&t->slot);
+	t->slot.cap = cap;
+	t->slot.t = wz_big_grow(NULL, 0, cap * sizeof(*t->slot.t), 1);
+	t->slot.v = wz_big_grow(NULL, 0, cap * sizeof(*t->slot.v), 0);
+	for (id = 1; id <= t->n; id++)
+		cm_put(&t->slot, wz_hash_mem(t->arena + t->e[id].off,
+		    t->e[id].len), id - 1);
+}
+
 static uint32_t
 st_lookup(struct strtab *t, const char *s, size_t n, int add)
 {
-	uint32_t h = (uint32_t)wz_hash_mem(s, n), id;
+	uint64_t h = wz_hash_mem(s, n);
+	uint32_t id;
 	size_t pos = (size_t)-1;
 
-	while ((id = pm_next(&t->slot, h, &pos)) != NONE32) {
+	while ((id = cm_next(&t->slot, h, &pos)) != NONE32) {
 		id++;
 		if (t->e[id].len == n &&
 		    memcmp(t->arena + t->e[id].off, s, n) == 0)
@@ -242,6 +220,8 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 	}
 	if (!add)
 		return 0;
+	if ((t->slot.n + 1) * 2 > t->slot.cap)
+		st_rebuild(t);
 	big_room((void **)&t->e, &t->cap, t->n + 2, sizeof(*t->e), 1024);
 	if (t->alen + n + 1 > UINT32_MAX || t->n + 2 >= UINT32_MAX)
 		wz_die(EX_SOFTWARE, NULL, 0, "too many distinct strings");
@@ -253,7 +233,7 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 	memcpy(t->arena + t->alen, s, n);
 	t->arena[t->alen + n] = '\0';
 	t->alen += n + 1;
-	pm_add(&t->slot, h, id - 1);
+	cm_put(&t->slot, h, id - 1);
 	return id;
 }
 
@@ -274,7 +254,7 @@ st_free(struct strtab *t)
 {
 	wz_big_free(t->arena, t->acap);
 	wz_big_free(t->e, t->cap * sizeof(*t->e));
-	pm_free(&t->slot);
+	cm_free(&t->slot);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -1115,6 +1095,8 @@ struct titlememo;
 struct datememo;
 struct isomemo;
 
+#define AHEAD	32		/* rows read_ahead() looks ahead */
+
 struct wz_roster {
 	struct wz_roster_opts o;
 	const struct wz_ruleset *rs;
@@ -1149,8 +1131,10 @@ struct wz_roster {
 	uint32_t	*pidoff;	/* by person: offset in pids */
 	size_t		 cappidoff;
 	struct u64map	 later;		/* (person, L_*) -> a rare fact */
-	struct pmap	 by_id;		/* ID number -> person */
-	struct pmap	 by_home;	/* name and home scope -> the person
+	struct cmap	 by_id;		/* ID number -> person */
+	unsigned long	 asked[AHEAD];	/* by record number % AHEAD: the
+					   rows read_ahead() asked for */
+	struct cmap	 by_home;	/* name and home scope -> the person
 					   whose own they are */
 	struct u64map	 by_alias;	/* name hash, home scope id -> a
 					   named entry: the person of an ID
@@ -1700,6 +1684,7 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 #define P_TOWN		0x02	/* holds a township leader's post */
 #define P_PLAIN		0x04	/* the name is plain (is_plain) */
 #define P_PARTY0	0x08	/* party was given on the person's first row */
+#define P_HOME		0x10	/* in by_home, under the own name and home */
 
 #define POST_UNKNOWN	0xffffu
 #define AMBIG		(NONE32 - 1)
@@ -2550,7 +2535,7 @@ scope_prefetch(struct wz_roster *ro, uint32_t a, uint32_t b, uint32_t c)
 	if (ro->str.slot.cap == 0)
 		return;
 	scope_path(ro, a, b, c);
-	pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(ro->b.s, ro->b.len));
+	cm_prefetch(&ro->str.slot, wz_hash_mem(ro->b.s, ro->b.len));
 }
 
 /* A place column's value: trimmed, county prefix off, organ words off. */
@@ -2979,16 +2964,62 @@ town_leader(const struct wz_roster *ro, unsigned k)
 	    (ro->P.rank[k] == 4 || (int)k == ro->P.town_link);
 }
 
-static uint32_t
-id_tag(uint64_t idkey)
+static uint64_t
+id_hash(uint64_t idkey)
 {
-	return pm_tag(mix64(idkey));
+	return mix64(idkey);
 }
 
-static uint32_t
+static uint64_t
+home_hash(uint64_t nmh, uint32_t home)
+{
+	return mix64(nmh ^ ((uint64_t)home << 21));
+}
+
+static uint64_t
 home_tag(const struct rowst *st)
 {
-	return pm_tag(mix64(st->nmh ^ ((uint64_t)st->home << 21)));
+	return home_hash(st->nmh, st->home);
+}
+
+/*
+ * Make map m (by_id or by_home) again at twice its size, from the
+ * persons in it, in their order: each person with an ID number is in
+ * by_id, and each marked P_HOME in by_home, under their own name and
+ * home.  Person skip is left out: the one about to be put in.
+ */
+static void
+cm_rebuild(struct wz_roster *ro, struct cmap *m, uint32_t skip)
+{
+	const struct person *p;
+	size_t cap = m->cap > 0 ? 2 * m->cap : 1024;
+	uint32_t i;
+	const char *nm;
+
+	cm_free(m);
+	m->cap = cap;
+	m->t = wz_big_grow(NULL, 0, cap * sizeof(*m->t), 1);
+	m->v = wz_big_grow(NULL, 0, cap * sizeof(*m->v), 0);
+	for (i = 0; i < ro->npers; i++) {
+		p = &ro->pers[i];
+		if (i == skip)
+			continue;
+		if (m == &ro->by_id && p->idkey != 0)
+			cm_put(m, id_hash(p->idkey), i);
+		else if (m == &ro->by_home && (p->flags & P_HOME)) {
+			nm = pname(ro, p);
+			cm_put(m, home_hash(NAME_HASH(nm, strlen(nm)),
+			    p->home), i);
+		}
+	}
+}
+
+static void
+cm_add(struct wz_roster *ro, struct cmap *m, uint64_t h, uint32_t pi)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		cm_rebuild(ro, m, pi);
+	cm_put(m, h, pi);
 }
 
 /* The person of an ID number (its id_key), or NONE32. */
@@ -2998,7 +3029,7 @@ id_find(const struct wz_roster *ro, uint64_t idkey)
 	size_t pos = (size_t)-1;
 	uint32_t pi;
 
-	while ((pi = pm_next(&ro->by_id, id_tag(idkey), &pos)) != NONE32)
+	while ((pi = cm_next(&ro->by_id, id_hash(idkey), &pos)) != NONE32)
 		if (ro->pers[pi].idkey == idkey)
 			break;
 	return pi;
@@ -3084,7 +3115,7 @@ home_find(const struct wz_roster *ro, const struct rowst *st)
 	size_t pos = (size_t)-1;
 	uint32_t pi, k;
 
-	while ((pi = pm_next(&ro->by_home, home_tag(st), &pos)) != NONE32)
+	while ((pi = cm_next(&ro->by_home, home_tag(st), &pos)) != NONE32)
 		if (ro->pers[pi].home == st->home &&
 		    same_name(ro, &ro->pers[pi], st))
 			return pi;
@@ -3137,7 +3168,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	p = &ro->pers[pi];
 	if (st->has_id) {
 		if (isnew)
-			pm_add(&ro->by_id, id_tag(p->idkey), pi);
+			cm_add(ro, &ro->by_id, id_hash(p->idkey), pi);
 		/* a new person has the row's name: made of it */
 		if (!isnew && !same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
@@ -3148,9 +3179,10 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	qi = home_find(ro, st);
 	if (qi == NONE32) {
 		/* the first to have this name and home */
-		if (isnew || (p->home == st->home && same_name(ro, p, st)))
-			pm_add(&ro->by_home, home_tag(st), pi);
-		else {
+		if (isnew || (p->home == st->home && same_name(ro, p, st))) {
+			cm_add(ro, &ro->by_home, home_tag(st), pi);
+			p->flags |= P_HOME;
+		} else {
 			e = nk_add(ro, &ro->by_alias, st, st->home, pi);
 			ro->nkeys[e].val = pi;	/* after nk_add moves them */
 		}
@@ -3838,19 +3870,21 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	 * The two lookups of persons are misses on a big roster, each
 	 * about as long as the rest of the row: their slots are asked for
 	 * first, the ID number's from its cell as it is (the usual 18
-	 * digits), the name and home's with the last row's home (rows come
-	 * by village or unit); if the home turns out otherwise, it is
-	 * asked for again when known.
+	 * digits; read_ahead() has asked for it already, rows before, if
+	 * it saw the row), the name and home's with the last row's home
+	 * (rows come by village or unit); if the home turns out otherwise,
+	 * it is asked for again when known.
 	 */
 	if (v[WZ_RF_ID_NUMBER].n == WZ_IDCARD_LEN &&
-	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9')
-		pm_prefetch(&ro->by_id, id_tag(id_key(v[WZ_RF_ID_NUMBER].s)));
+	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9' &&
+	    (row->recno == 0 || ro->asked[row->recno % AHEAD] != row->recno))
+		cm_prefetch(&ro->by_id, id_hash(id_key(v[WZ_RF_ID_NUMBER].s)));
 	name_val(ro, st, &v[WZ_RF_NAME]);
 	st->home = ro->last_home;
-	pm_prefetch(&ro->by_home, home_tag(st));
+	cm_prefetch(&ro->by_home, home_tag(st));
 	/* and a new place's village: interned when the place is made */
 	if (v[WZ_RF_VILLAGE].n > 0 && ro->str.slot.cap > 0)
-		pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(
+		cm_prefetch(&ro->str.slot, wz_hash_mem(
 		    v[WZ_RF_VILLAGE].s, v[WZ_RF_VILLAGE].n));
 	rc = wz_idcard_parse(v[WZ_RF_ID_NUMBER].s, v[WZ_RF_ID_NUMBER].n,
 	    ro->o.today, &st->id, why, sizeof(why));
@@ -3864,7 +3898,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	if (st->has_id) {
 		st->idkey = id_key(st->id.num);
 		if (v[WZ_RF_ID_NUMBER].n != WZ_IDCARD_LEN)
-			pm_prefetch(&ro->by_id, id_tag(st->idkey));
+			cm_prefetch(&ro->by_id, id_hash(st->idkey));
 	}
 
 	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||
@@ -3905,7 +3939,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	}
 	if (sp->home != ro->last_home) {
 		st->home = ro->last_home = sp->home;
-		pm_prefetch(&ro->by_home, home_tag(st));
+		cm_prefetch(&ro->by_home, home_tag(st));
 	}
 	tp = sp->tp ? &ro->tp[sp->tp - 1] : NULL;
 	st->C = sp->C;
@@ -4112,13 +4146,47 @@ wz_roster_bad(struct wz_roster *ro, int k, const struct wz_row *row,
 	reject(ro, ro->sheets[k], row, why);
 }
 
+/*
+ * Ask for the ID numbers' slots in by_id of the rows the reader holds
+ * ahead of this one, up to AHEAD rows ahead, AHEAD / 2 at a time: asked
+ * for at the start of its own row (wz_roster_row() still does), a slot
+ * of a big roster is not there in time, and a batch of misses is served
+ * at once.  The slot is that of the cell as it is, the usual 18 digits;
+ * a cell that is not is left to its row.  *ahead counts the rows already
+ * asked for.
+ */
+static void
+read_ahead(struct wz_roster *ro, const struct sheet *sh,
+    struct wz_reader *r, size_t *ahead)
+{
+	struct wz_row row;
+	size_t i, ci = (size_t)sh->col[WZ_RF_ID_NUMBER];
+	const char *s;
+
+	for (i = *ahead; i < AHEAD && wz_reader_peek(r, i, &row); i++)
+		if (ci < row.n && row.len[ci] == WZ_IDCARD_LEN &&
+		    (s = row.f[ci])[0] >= '0' && s[0] <= '9') {
+			cm_prefetch(&ro->by_id, id_hash(id_key(s)));
+			ro->asked[row.recno % AHEAD] = row.recno;
+		}
+	*ahead = i;
+}
+
 int
 wz_roster_read(struct wz_roster *ro, int k, struct wz_reader *r)
 {
 	const struct wz_row *row;
+	size_t ahead = 0;
 	int rc;
 
+	/* record numbers start again with each reader */
+	memset(ro->asked, 0, sizeof(ro->asked));
 	while ((rc = wz_reader_next(r, &row)) != WZ_EOF) {
+		if (ahead > 0)
+			ahead--;
+		if (ahead < AHEAD / 2 && ro->by_id.cap > 0 &&
+		    ro->sheets[k]->col[WZ_RF_ID_NUMBER] >= 0)
+			read_ahead(ro, ro->sheets[k], r, &ahead);
 		if (rc == WZ_FATAL) {
 			wz_msg(wz_reader_name(r), wz_reader_errline(r), "%s",
 			    wz_reader_error(r));
@@ -4189,8 +4257,8 @@ wz_roster_free(struct wz_roster *ro)
 	free(ro->dmemo);	/* made before a row has a shape */
 	free(ro->imemo);
 	free(ro->cjk);
-	pm_free(&ro->by_id);
-	pm_free(&ro->by_home);
+	cm_free(&ro->by_id);
+	cm_free(&ro->by_home);
 	um_free(&ro->by_alias);
 	um_free(&ro->by_name);
 	free(ro->nkeys);

@@ -954,6 +954,103 @@ test_msg_line(void **state)
 	free(out);
 }
 
+/*
+ * wz_reader_peek: every record it shows ahead is the one wz_reader_next
+ * then returns (fields, line, record number); it shows nothing it has
+ * not read, nor a record wz_reader_next rejects, at any chunk size.
+ */
+static void
+test_peek(void **state)
+{
+	static const char in[] =
+	    "a,b\n"
+	    "1,\"x\ny\"\n"
+	    "2,z\n"
+	    "3\n"			/* ragged: never peeked */
+	    "4,w\n"
+	    "\n"
+	    "5,v\n";
+	struct wz_reader *r;
+	const struct wz_row *row, *hdr;
+	struct wz_row pk[8];
+	char *want[8][2];
+	unsigned long wline[8], wrec[8];
+	size_t chunk, i, j, npk, seen;
+	int fd, rc;
+
+	(void)state;
+	for (chunk = 8; chunk <= 48; chunk++) {
+		fd = tmpfd(in, sizeof(in) - 1);
+		r = wz_reader_fdopen(fd, "t", NULL);
+		assert_non_null(r);
+		wz_reader_set_chunk(r, chunk);
+		assert_int_equal(wz_reader_peek(r, 0, &pk[0]), 0);
+		assert_int_equal(wz_reader_header(r, &hdr), WZ_ROW);
+		seen = 0;
+		npk = 0;
+		for (;;) {
+			/* what is ahead now, copied: it must be what comes */
+			for (j = 0; j < npk; j++)
+				free(want[j][0]), free(want[j][1]);
+			for (npk = 0; npk < 8 &&
+			    wz_reader_peek(r, npk, &pk[npk]); npk++) {
+				assert_int_equal(pk[npk].n, 2);
+				want[npk][0] = wz_strdup(pk[npk].f[0]);
+				want[npk][1] = wz_strdup(pk[npk].f[1]);
+				wline[npk] = pk[npk].line;
+				wrec[npk] = pk[npk].recno;
+			}
+			if ((rc = wz_reader_next(r, &row)) == WZ_EOF)
+				break;
+			if (rc == WZ_BAD) {
+				/* the ragged record: not shown as the next */
+				assert_string_equal(row->f[0], "3");
+				assert_true(npk == 0 || strcmp(want[0][0], "3"));
+				for (j = 0; j < npk; j++)
+					free(want[j][0]), free(want[j][1]);
+				npk = 0;
+				continue;
+			}
+			assert_int_equal(rc, WZ_ROW);
+			seen++;
+			if (npk > 0) {
+				assert_string_equal(row->f[0], want[0][0]);
+				assert_string_equal(row->f[1], want[0][1]);
+				assert_int_equal(row->line, wline[0]);
+				assert_int_equal(row->recno, wrec[0]);
+			}
+			for (i = 1; i < npk; i++)
+				assert_string_not_equal(want[i][0], "3");
+		}
+		for (j = 0; j < npk; j++)
+			free(want[j][0]), free(want[j][1]);
+		assert_int_equal(npk, 0);
+		assert_int_equal(seen, 4);
+		wz_reader_close(r);
+		close(fd);
+	}
+	/* a field over --max-field ends the reading: nothing after it */
+	for (chunk = 8; chunk <= 48; chunk++) {
+		struct wz_ropts o = { .max_field = 4 };
+		static const char big[] = "a,b\n1,x\n2,toolong\n3,y\n";
+
+		fd = tmpfd(big, sizeof(big) - 1);
+		r = wz_reader_fdopen(fd, "t", &o);
+		assert_non_null(r);
+		wz_reader_set_chunk(r, chunk);
+		assert_int_equal(wz_reader_header(r, &hdr), WZ_ROW);
+		for (i = 0; wz_reader_peek(r, i, &pk[0]); i++)
+			assert_string_equal(pk[0].f[0], "1");
+		assert_int_equal(wz_reader_next(r, &row), WZ_ROW);
+		assert_string_equal(row->f[0], "1");
+		assert_int_equal(wz_reader_peek(r, 0, &pk[0]), 0);
+		assert_int_equal(wz_reader_peek(r, 1, &pk[0]), 0);
+		assert_int_equal(wz_reader_next(r, &row), WZ_FATAL);
+		wz_reader_close(r);
+		close(fd);
+	}
+}
+
 int
 main(void)
 {
@@ -977,6 +1074,7 @@ main(void)
 		cmocka_unit_test(test_hash_mem),
 		cmocka_unit_test(test_buf_add),
 		cmocka_unit_test(test_msg_line),
+		cmocka_unit_test(test_peek),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

@@ -731,6 +731,74 @@ test_name_hash(void **state)
 	run_free(&r);
 }
 
+/*
+ * Many people of one home: 1,500 村委委员 of one village with ID numbers,
+ * whose names share 16 hashes, so that by_home holds runs of one tag and
+ * is made again as it grows (cm_rebuild); each is found again by name
+ * and home alone, in the reverse order;
+ * another ID number under two of the names is reported; a new name in
+ * that home is a new person.
+ */
+static void
+test_one_home(void **state)
+{
+	struct wz_roster_counts c;
+	struct run r;
+	int k, i;
+	unsigned long line = 2;
+	char name[32], id[24], d17[24], want[256], (*ids)[24];
+	static const char *const hdr[] = { "姓名", "身份证号码", "乡镇", "村",
+	    "职务", "任职时间", "免职时间", NULL };
+	enum { N = 1500 };
+
+	(void)state;
+	ids = wz_calloc(N, sizeof(*ids));
+	run_begin(&r, NULL);
+	k = run_sheet(&r, "h.csv", hdr, NULL);
+	wz_roster_start(r.ro, r.w, NULL);
+	for (i = 0; i < N; i++) {
+		snprintf(d17, sizeof(d17), "621121%04d0101%03d", 1950 + i / 1000,
+		    i % 1000);
+		idnum(ids[i], d17);
+		snprintf(name, sizeof(name), "甲%d", i);
+		run_row(&r, k, line++, (const char *const[]){ name, ids[i],
+		    "东河镇", "柳湾村", "村委委员", "2016.01", "2018.12", NULL });
+	}
+	for (i = N - 1; i >= 0; i--) {
+		snprintf(name, sizeof(name), "甲%d", i);
+		run_row(&r, k, line++, (const char *const[]){ name, "",
+		    "东河镇", "柳湾村", "村委委员", "2019.01", "", NULL });
+	}
+	idnum(id, "62112119800101901");
+	run_row(&r, k, line++, (const char *const[]){ "甲5", id, "东河镇",
+	    "柳湾村", "村委委员", "2020.01", "", NULL });
+	idnum(id, "62112119800101902");
+	run_row(&r, k, line++, (const char *const[]){ "甲1435", id, "东河镇",
+	    "柳湾村", "村委委员", "2020.01", "", NULL });
+	run_row(&r, k, line++, (const char *const[]){ "乙", "", "东河镇",
+	    "柳湾村", "村委委员", "2020.01", "", NULL });
+	run_end(&r);
+	for (i = 0; i < N; i += i < 50 ? 1 : 37) {
+		snprintf(name, sizeof(name), "甲%d", i);
+		snprintf(want, sizeof(want), "%s,,东河镇,柳湾村,村委委员,"
+		    "2019.01,,%s,%s,village_member,", name, ids[i], name);
+		has(r.text, want);
+	}
+	snprintf(want, sizeof(want), "h.csv:%lu: 甲5 at 示范县/东河镇/柳湾村 "
+	    "has two ID numbers", line - 3);
+	has(r.msgs, want);
+	snprintf(want, sizeof(want), "h.csv:%lu: 甲1435 at 示范县/东河镇/柳湾村 "
+	    "has two ID numbers", line - 2);
+	has(r.msgs, want);
+	wz_roster_counts(r.ro, &c);
+	assert_int_equal(c.read, 2 * N + 3);
+	assert_int_equal(c.written, 2 * N + 3);
+	assert_int_equal(c.persons, N + 3);
+	assert_int_equal(c.warnings, 2);
+	run_free(&r);
+	free(ids);
+}
+
 static void
 test_dates_only(void **state)
 {
@@ -794,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_one_home),
 		cmocka_unit_test(test_name_hash),
 		cmocka_unit_test(test_dates_only),
 		cmocka_unit_test(test_sheet_errors),
