@@ -33,6 +33,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "wz_base.h"
 #include "wz_csv.h"
@@ -40,6 +43,7 @@
 #include "wz_xlsx.h"
 
 #define CHUNK	(64 * 1024)	/* bytes per read(2) */
+#define TAILPAD	8		/* room before r->in for a UTF-8 tail */
 #define WCHUNK	(256 * 1024)	/* bytes per write(2), about: a filter
 				 * that writes several rows per row read
 				 * spends less time in the kernel */
@@ -200,7 +204,7 @@ reader_new(int fd, const char *name, const struct wz_ropts *o)
 	r->fd = fd;
 	r->name = wz_strdup(name);
 	r->chunk = CHUNK;
-	r->in = wz_malloc(CHUNK + 16);
+	r->in = (unsigned char *)wz_malloc(TAILPAD + CHUNK + 16) + TAILPAD;
 	r->line = 1;
 	r->rawline = 1;
 	r->cur_blank = 1;
@@ -264,7 +268,7 @@ wz_reader_close(struct wz_reader *r)
 		free(r->hdr.f);
 		free(r->hdr.len);
 	}
-	free(r->in);
+	free(r->in - TAILPAD);
 	free(r->conv);
 	free(r->err);
 	free(r->name);
@@ -419,19 +423,21 @@ count_byte_nl(const char *s, size_t n)
 
 /*
  * Make room for n more bytes in the arena, and point the fields already
- * in it at its new place: they lie back to back from its start, each
- * with its NUL (queue_reset() keeps it so).
+ * in it at its new place.  They need not lie back to back: a run of
+ * lines split_plain() copies at once keeps a CR and a blank line's end
+ * as NULs that no field owns.
  */
 static void
 arena_grow(struct wz_reader *r, size_t n)
 {
-	size_t i, off = 0;
+	uintptr_t old = (uintptr_t)r->arena.s;
+	size_t i;
 
 	wz_buf_reserve(&r->arena, n);
-	for (i = 0; i < r->nfields; i++) {
-		r->fptr[i] = r->arena.s + off;
-		off += r->flen[i] + 1;
-	}
+	if ((uintptr_t)r->arena.s == old)
+		return;
+	for (i = 0; i < r->nfields; i++)
+		r->fptr[i] = r->arena.s + ((uintptr_t)r->fptr[i] - old);
 }
 
 static void
@@ -739,26 +745,6 @@ cut_at(struct wz_reader *r, size_t nc, size_t at)
 }
 
 /*
- * A CSV record on one line, s[ls, at), its fields cut at the nc commas
- * in r->cut, ended by the CR or LF at s[at]; libcsv is at a record's
- * start.  A line over a limit goes field by field, through add_field().
- */
-static void
-add_line(struct wz_reader *r, const unsigned char *s, size_t ls, size_t at,
-    size_t nc)
-{
-	size_t k, start;
-
-	if (!queue_line(r, s, ls, at, nc, 0)) {
-		for (k = 0, start = ls; k < nc; start = r->cut[k++] + 1)
-			add_field(r, (const char *)s + start,
-			    r->cut[k] - start);
-		add_field(r, (const char *)s + start, at - start);
-	}
-	end_record(r, s[at]);
-}
-
-/*
  * A TSV line from s[ls], at a record's start, if it can be queued at
  * once: it ends in the chunk, has no backslash (an escape) and is within
  * the limits.  Returns where the next line starts, or 0 if it is left to
@@ -857,59 +843,354 @@ tsv_parse(struct wz_reader *r, const unsigned char *s, size_t n)
 }
 
 /*
+ * A line of split_plain()'s over a limit, s[ls, at), its fields not
+ * queued: field by field through add_field(), which says which limit.
+ */
+static void
+plain_line_slow(struct wz_reader *r, const unsigned char *s, size_t ls,
+    size_t at)
+{
+	const unsigned char *q;
+
+	while ((q = memchr(s + ls, ',', at - ls)) != NULL) {
+		add_field(r, (const char *)s + ls, (size_t)(q - s) - ls);
+		ls = (size_t)(q - s) + 1;
+	}
+	add_field(r, (const char *)s + ls, at - ls);
+	end_record(r, s[at]);
+}
+
+/* What split_plain() carries from one block of bytes to the next. */
+struct plain_run {
+	const unsigned char *s;		/* the run */
+	char		*d;		/* its copy in the arena */
+	char		**fp;		/* r->fptr, r->flen, r->fplain */
+	size_t		*fl;
+	unsigned char	*fpl;
+	size_t		 base;		/* d's offset in the arena */
+	size_t		 fs, ls;	/* where the field, the line began */
+	size_t		 nf, lf;	/* fields; the line's first */
+	int		 dirty;		/* the field holds a special byte */
+};
+
+/* Reload what add_field() or fields_grow() may have moved. */
+static inline void
+plain_reload(struct wz_reader *r, struct plain_run *p)
+{
+	p->d = r->arena.s + p->base;
+	p->fp = r->fptr;
+	p->fl = r->flen;
+	p->fpl = r->fplain;
+}
+
+/* Room for 64 more fields, a block's worth, before a block is walked. */
+static inline void
+plain_room(struct wz_reader *r, struct plain_run *p)
+{
+	if (r->capfields - p->nf < 64) {
+		r->nfields = p->nf;
+		fields_grow(r, 64);
+		plain_reload(r, p);
+	}
+}
+
+/*
+ * The line end at p->s[at], its last field noted already: a blank line
+ * (one empty field, taken back), a record, or a line over a limit.
+ */
+static inline __attribute__((always_inline)) void
+plain_eol(struct wz_reader *r, struct plain_run *p, size_t at)
+{
+	struct qrow *q;
+	size_t nf = p->nf, lf = p->lf, ls = p->ls;
+
+	if (nf - lf == 1 && at == ls) {
+		p->nf = r->nfields = lf;
+		end_record(r, p->s[at]);
+	} else if (__builtin_expect(nf - lf > r->o.max_cols ||
+	    at - ls > r->o.max_field || at - ls > r->o.max_row, 0)) {
+		r->nfields = r->cur_first = lf;
+		plain_line_slow(r, p->s, ls, at);
+		p->nf = r->nfields;
+		plain_reload(r, p);
+		plain_room(r, p);
+	} else {
+		if (r->nrows == r->caprows) {
+			r->caprows = r->caprows ? r->caprows * 2 : 64;
+			r->rows = wz_reallocarray(r->rows, r->caprows,
+			    sizeof(*r->rows));
+		}
+		q = &r->rows[r->nrows++];
+		q->first = lf;
+		q->n = q->nfields = nf - lf;
+		q->line = r->line++;
+		q->lines = 1;
+		q->bad = 0;
+		/* every field empty: as many commas as bytes */
+		q->blank = at - ls == nf - lf - 1;
+		r->pending_cr = p->s[at] == '\r';
+	}
+	p->ls = at + 1;
+	p->lf = p->nf;
+}
+
+/*
+ * One block of the run at s[j]: m has a bit for each separator (comma,
+ * CR, LF), e for each line end among them, sp for each byte that keeps a
+ * field from being plain (a control byte that is not a line end, or a
+ * backslash).  Bits below the first new byte are clear.
+ */
+static inline __attribute__((always_inline)) void
+plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint64_t m,
+    uint64_t e, uint64_t sp)
+{
+	uint64_t c, lo;
+	size_t at;
+
+	if (__builtin_expect(sp != 0 || p->dirty, 0)) {
+		/* Charge each special byte to the field it is in. */
+		for (; m != 0; m &= m - 1) {
+			at = j + (size_t)__builtin_ctzll(m);
+			lo = (2ULL << (at - j)) - 1;	/* up to at */
+			p->dirty |= (sp & lo) != 0;
+			sp &= ~lo;
+			p->fp[p->nf] = p->d + p->fs;
+			p->fl[p->nf] = at - p->fs;
+			p->fpl[p->nf++] = !p->dirty;
+			p->dirty = 0;
+			p->fs = at + 1;
+			if (e & (lo ^ (lo >> 1)))
+				plain_eol(r, p, at);
+		}
+		p->dirty |= sp != 0;
+		return;
+	}
+	while (m != 0) {
+		/*
+		 * The commas before the next line end, then that end.  In
+		 * locals: a store to fpl[] (a char) could change anything
+		 * in *p, which would be read again after each.
+		 */
+		char *d = p->d, **fp = p->fp;
+		size_t *fl = p->fl, nf = p->nf, fs = p->fs;
+		unsigned char *fpl = p->fpl;
+
+		lo = e != 0 ? (e & -e) - 1 : ~0ULL;
+		for (c = m & lo; c != 0; c &= c - 1) {
+			at = j + (size_t)__builtin_ctzll(c);
+			fp[nf] = d + fs;
+			fl[nf] = at - fs;
+			fpl[nf++] = 1;
+			fs = at + 1;
+		}
+		if (e == 0) {
+			p->nf = nf;
+			p->fs = fs;
+			return;
+		}
+		at = j + (size_t)__builtin_ctzll(e);
+		fp[nf] = d + fs;
+		fl[nf] = at - fs;
+		fpl[nf++] = 1;
+		p->nf = nf;
+		p->fs = at + 1;
+		plain_eol(r, p, at);
+		m &= ~(lo << 1 | 1);
+		e &= e - 1;
+	}
+}
+
+/* The start of a run: its copy's room in the arena. */
+static inline void
+plain_start(struct wz_reader *r, struct plain_run *p, const unsigned char *s,
+    size_t n)
+{
+	p->s = s;
+	p->base = r->arena.len;
+	if (r->arena.cap - p->base <= n)
+		arena_grow(r, n);
+	r->arena.len = p->base + n;
+	p->nf = p->lf = r->nfields;
+	p->fs = p->ls = 0;
+	p->dirty = 0;
+	plain_reload(r, p);
+}
+
+/* The k bytes at s[j] (k <= 32) a byte at a time: a run shorter than a
+ * block. */
+static inline void
+plain_bytes(struct wz_reader *r, struct plain_run *p, size_t j, size_t k)
+{
+	uint32_t m = 0, e = 0, sp = 0;
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < k; i++) {
+		c = p->s[j + i];
+		if (c == ',' || c == '\n' || c == '\r') {
+			m |= 1u << i;
+			e |= (uint32_t)(c != ',') << i;
+			p->d[j + i] = '\0';
+		} else {
+			sp |= (uint32_t)(c < 0x20 || c == '\\') << i;
+			p->d[j + i] = (char)c;
+		}
+	}
+	plain_room(r, p);
+	plain_block(r, p, j, m, e, sp);
+}
+
+#ifdef __SSE2__
+/* Classify and copy the 16 bytes at s[j] (to d[j]); bits below `from`
+ * are cleared. */
+static inline __attribute__((always_inline)) void
+plain_sse2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
+{
+	const __m128i cm = _mm_set1_epi8(','), lfv = _mm_set1_epi8('\n'),
+	    cr = _mm_set1_epi8('\r'), ctl = _mm_set1_epi8(0x1f),
+	    bs = _mm_set1_epi8('\\');
+	__m128i x, c, l;
+	uint32_t m, e, sp, keep = ~0u << (from - j);
+
+	x = _mm_loadu_si128((const __m128i *)(p->s + j));
+	l = _mm_or_si128(_mm_cmpeq_epi8(x, lfv), _mm_cmpeq_epi8(x, cr));
+	c = _mm_or_si128(_mm_cmpeq_epi8(x, cm), l);
+	_mm_storeu_si128((__m128i *)(p->d + j), _mm_andnot_si128(c, x));
+	m = (uint32_t)_mm_movemask_epi8(c);
+	e = (uint32_t)_mm_movemask_epi8(l);
+	sp = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(
+	    _mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs))) & ~m;
+	plain_room(r, p);
+	plain_block(r, p, j, m & keep, e & keep, sp & keep);
+}
+
+static void
+split_plain_sse2(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	struct plain_run p;
+	size_t i;
+
+	plain_start(r, &p, s, n);
+	if (n < 16) {
+		plain_bytes(r, &p, 0, n);
+	} else {
+		for (i = 0; i + 16 <= n; i += 16)
+			plain_sse2(r, &p, i, i);
+		if (i < n)	/* the last 16 bytes, overlapping */
+			plain_sse2(r, &p, n - 16, i);
+	}
+	r->nfields = r->cur_first = p.nf;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * Classify and copy the 32 bytes at s[j]: their separators (m), line
+ * ends (e) and special bytes (sp).
+ */
+__attribute__((target("avx2")))
+static inline __attribute__((always_inline)) void
+plain_avx2_32(const unsigned char *s, char *d, uint32_t *m, uint32_t *e,
+    uint32_t *sp)
+{
+	const __m256i cm = _mm256_set1_epi8(','), lfv = _mm256_set1_epi8(
+	    '\n'), cr = _mm256_set1_epi8('\r'), ctl = _mm256_set1_epi8(0x1f),
+	    bs = _mm256_set1_epi8('\\');
+	__m256i x, c, l;
+
+	x = _mm256_loadu_si256((const __m256i *)s);
+	l = _mm256_or_si256(_mm256_cmpeq_epi8(x, lfv), _mm256_cmpeq_epi8(x,
+	    cr));
+	c = _mm256_or_si256(_mm256_cmpeq_epi8(x, cm), l);
+	_mm256_storeu_si256((__m256i *)d, _mm256_andnot_si256(c, x));
+	*m = (uint32_t)_mm256_movemask_epi8(c);
+	*e = (uint32_t)_mm256_movemask_epi8(l);
+	*sp = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
+	    _mm256_cmpeq_epi8(_mm256_min_epu8(x, ctl), x),
+	    _mm256_cmpeq_epi8(x, bs))) & ~*m;
+}
+
+/* The 64 bytes at s[j] as one block, where the CPU has AVX2: a walk of
+ * 64-bit masks costs little more than one of 32-bit ones. */
+__attribute__((target("avx2")))
+static inline __attribute__((always_inline)) void
+plain_avx2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
+{
+	uint32_t m0, e0, s0, m1, e1, s1;
+	uint64_t keep = ~0ULL << (from - j);
+
+	plain_avx2_32(p->s + j, p->d + j, &m0, &e0, &s0);
+	plain_avx2_32(p->s + j + 32, p->d + j + 32, &m1, &e1, &s1);
+	plain_room(r, p);
+	plain_block(r, p, j, (m0 | (uint64_t)m1 << 32) & keep,
+	    (e0 | (uint64_t)e1 << 32) & keep,
+	    (s0 | (uint64_t)s1 << 32) & keep);
+}
+
+__attribute__((target("avx2")))
+static void
+split_plain_avx2(struct wz_reader *r, const unsigned char *s, size_t n)
+{
+	struct plain_run p;
+	size_t i;
+
+	plain_start(r, &p, s, n);
+	if (n < 16) {
+		plain_bytes(r, &p, 0, n);
+	} else if (n < 64) {
+		for (i = 0; i + 16 <= n; i += 16)
+			plain_sse2(r, &p, i, i);
+		if (i < n)	/* the last 16 bytes, overlapping */
+			plain_sse2(r, &p, n - 16, i);
+	} else {
+		for (i = 0; i + 64 <= n; i += 64)
+			plain_avx2(r, &p, i, i);
+		if (i < n)	/* the last 64 bytes, overlapping */
+			plain_avx2(r, &p, n - 64, i);
+	}
+	r->nfields = r->cur_first = p.nf;
+}
+#endif
+
+/*
  * Split s, whole records none of which holds a quote, as libcsv would
  * (with spaces kept: see feed()) and queue what its callbacks would, in
  * the same order; s ends with a CR or LF.  libcsv spends most of a
  * passthrough stepping its state machine a byte at a time; here the only
- * bytes that matter, commas and line ends, are found 16 at a time.  The
- * states are libcsv's: at a line end, a record whose first field has not
- * begun (a blank line, or the LF of a CRLF) is only reported
- * (CSV_REPALL_NL); one after a comma gets its empty last field.
+ * bytes that matter, commas and line ends, are found 64 (or 16) at a
+ * time.  The states are libcsv's: at a line end, a record whose first
+ * field has not begun (a blank line, or the LF of a CRLF) is only
+ * reported (CSV_REPALL_NL); one after a comma gets its empty last field.
+ *
+ * One pass does it all: each block is copied to the arena with its
+ * commas, CRs and LFs made NULs (the whole run at once, so each field's
+ * bytes are in place with its NUL), and each separator found ends a
+ * field, noted in the queue's arrays then and there; a line end queues
+ * the record.  Bytes that keep a field from being plain (a control byte
+ * or a backslash) are found in the same block and charged to the field
+ * they fall in.  A line over a limit is taken back and goes field by
+ * field through add_field(), which says which limit it broke.
  */
 static void
 split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 {
-	size_t i = 0, j, ls = 0, nc = 0;
-	uint32_t m;
-
-	while (i < n) {
-#ifdef __SSE2__
-		if (n - i >= 16) {
-			const __m128i cm = _mm_set1_epi8(','),
-			    lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-			__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-
-			m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, cm), _mm_or_si128(
-			    _mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr))));
-			j = i;
-			i += 16;
-		} else
-#endif
-		{
-			size_t k, e = n - i < 16 ? n : i + 16;
-
-			for (m = 0, k = i; k < e; k++)
-				if (s[k] == ',' || s[k] == '\n' || s[k] == '\r')
-					m |= 1u << (k - i);
-			j = i;
-			i = e;
-		}
-		for (; m != 0; m &= m - 1) {
-			size_t at = j + (size_t)__builtin_ctz(m);
-
-			if (s[at] == ',') {
-				cut_at(r, nc++, at);
-				continue;
-			}
-			if (nc == 0 && at == ls)
-				end_record(r, s[at]);
-			else
-				add_line(r, s, ls, at, nc);
-			nc = 0;
-			ls = at + 1;
-		}
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("avx2")) {
+		split_plain_avx2(r, s, n);
+		return;
 	}
+#endif
+#ifdef __SSE2__
+	split_plain_sse2(r, s, n);
+#else
+	struct plain_run p;
+	size_t i;
+
+	plain_start(r, &p, s, n);
+	for (i = 0; i < n; i += 16)
+		plain_bytes(r, &p, i, n - i < 16 ? n - i : 16);
+	r->nfields = r->cur_first = p.nf;
+#endif
 }
 
 /* The first comma, quote, CR or LF in s[i, n): n if none. */
@@ -936,6 +1217,57 @@ next_special(const unsigned char *s, size_t i, size_t n)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
 			break;
 	return i;
+}
+
+/*
+ * The nf fields of one record of split_quoted()'s, s[at[f]] for len[f]
+ * bytes each, doubled quotes in those with esc[f], in a record of span
+ * bytes within every limit (so no field is over one: a field's bytes
+ * and the separators after it are in the span).  What add_field() would
+ * do for each, without its checks and its call: one reservation, and
+ * each field copied and scanned for special bytes and newlines.
+ */
+static void
+quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
+    const size_t *len, const unsigned char *esc, size_t nf, size_t span)
+{
+	const unsigned char *q;
+	char *d, *d0;
+	size_t f, j, k, e, n, i = r->nfields;
+	int blank = 1, kind;
+
+	d0 = d = room(r, nf, span + nf + 1);
+	for (f = 0; f < nf; f++, i++) {
+		if (!esc[f]) {
+			n = len[f];
+			kind = copy_scan(d, (const char *)s + at[f], n);
+		} else {
+			/* "" is one quote: copy up to and with the first of
+			 * each */
+			for (n = 0, j = at[f], e = at[f] + len[f]; j < e;
+			    j = k + 2) {
+				q = memchr(s + j, '"', e - j);
+				k = q != NULL ? (size_t)(q - s) : e - 1;
+				memcpy(d + n, s + j, k + 1 - j);
+				n += k + 1 - j;
+			}
+			kind = CP_SPECIAL | (memchr(d, '\n', n) != NULL ?
+			    CP_NL : 0);
+		}
+		if (kind & CP_NL)
+			r->cur_nl += count_byte_nl(d, n);
+		r->fptr[i] = d;
+		r->flen[i] = n;
+		r->fplain[i] = !(kind & CP_SPECIAL);
+		blank &= n == 0;
+		d[n] = '\0';
+		d += n + 1;
+	}
+	r->nfields = i;
+	r->cur_nf = nf;
+	r->cur_bytes = (size_t)(d - d0);
+	r->cur_blank = blank;
+	r->arena.len += (size_t)(d - d0);
 }
 
 /*
@@ -997,6 +1329,12 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 		i++;
 	}
 	c = s[i];
+	if (nf <= r->o.max_cols && i - pos <= r->o.max_field &&
+	    i - pos <= r->o.max_row) {
+		quoted_fields(r, s, at, len, esc, nf, i - pos);
+		end_record(r, c);
+		return i + 1;
+	}
 	for (f = 0; f < nf; f++) {
 		if (!esc[f]) {
 			add_field(r, (const char *)s + at[f], len[f]);
@@ -1042,16 +1380,13 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 	const unsigned char *t;
 	int slow = 0, one;
 
+	/* The next quote, LF and CR; the line ends are looked for only
+	 * where libcsv takes a line (most records do not go there). */
 	q = next_at(s, 0, n, '"');
-	lf = next_at(s, 0, n, '\n');
-	cr = next_at(s, 0, n, '\r');
+	lf = cr = 0;
 	while (pos < n) {
 		if (q < pos)
 			q = next_at(s, pos, n, '"');
-		if (lf < pos)
-			lf = next_at(s, pos, n, '\n');
-		if (cr < pos)
-			cr = next_at(s, pos, n, '\r');
 		if (r->csv_start) {
 			/* runs of at most --max-field bytes (see above) */
 			lim = n - pos > r->o.max_field ? pos + r->o.max_field :
@@ -1074,11 +1409,19 @@ feed_csv(struct wz_reader *r, const unsigned char *s, size_t n)
 		}
 		/* One line through libcsv, or the rest of the chunk if lines
 		 * with quotes keep coming or no line end follows. */
+		if (lf <= pos)	/* not looked for, or passed */
+			lf = next_at(s, pos, n, '\n');
+		if (cr <= pos)
+			cr = next_at(s, pos, n, '\r');
 		e = lf < cr ? lf : cr;
 		one = e < n && slow < 8;
 		e = one ? e + 1 : n;
 		slow++;
 		r->csv_ended = 0;
+		/* Spaces are looked at only in the bytes libcsv parses (see
+		 * feed()): an edge of them is an edge of a chunk to it. */
+		csv_set_space_func(&r->p, spaces_matter(s + pos, e - pos) ?
+		    no_space : NULL);
 		done = csv_parse(&r->p, s + pos, e - pos, cb_field, cb_record,
 		    r);
 		if (done != e - pos)
@@ -1111,11 +1454,17 @@ feed(struct wz_reader *r, const unsigned char *s, size_t n)
 	/*
 	 * Where spaces do not matter, libcsv's default keeps them as
 	 * no_space() does, and so does split_plain(): either way the
-	 * fields are the same.
+	 * fields are the same.  The test holds for any bytes libcsv is
+	 * handed at once, its state carried in and out at their edges:
+	 * feed_csv() makes it for each piece it gives libcsv, most
+	 * records going round it.
 	 */
-	csv_set_space_func(&r->p, spaces_matter(s, n) ? no_space : NULL);
-	done = r->nosplit ? csv_parse(&r->p, s, n, cb_field, cb_record, r) :
-	    feed_csv(r, s, n);
+	if (r->nosplit) {
+		csv_set_space_func(&r->p, spaces_matter(s, n) ? no_space :
+		    NULL);
+		done = csv_parse(&r->p, s, n, cb_field, cb_record, r);
+	} else
+		done = feed_csv(r, s, n);
 	if (done == n)
 		return 0;
 	since = 0;
@@ -1177,17 +1526,15 @@ static int
 feed_raw(struct wz_reader *r, size_t n, int last)
 {
 	char *ip, *op;
-	size_t il, ol, rc, outn;
+	size_t il, ol, rc, outn, t;
 
 	if (r->cd == (iconv_t)-1) {
-		/* Prepend the carried UTF-8 tail. */
-		if (r->tailn > 0) {
-			memmove(r->in + r->tailn, r->in, n);
-			memcpy(r->in, r->tail, r->tailn);
-			n += r->tailn;
-			r->tailn = 0;
-		}
-		return feed_utf8(r, r->in, n, last);
+		/* The carried UTF-8 tail goes in front, in the room kept
+		 * before r->in (not the chunk moved up to make room). */
+		t = r->tailn;
+		r->tailn = 0;
+		memcpy(r->in - t, r->tail, t);
+		return feed_utf8(r, r->in - t, n + t, last);
 	}
 	if (r->convcap < n * 2 + 16) {
 		r->convcap = n * 2 + 16;
@@ -1410,7 +1757,8 @@ next_raw(struct wz_reader *r, const struct qrow **q)
 {
 	int rc;
 
-	if ((rc = fill(r)) != 1)
+	/* fill() only when the queue is empty: a call per record costs */
+	if (r->qhead == r->nrows && (rc = fill(r)) != 1)
 		return rc == 0 ? WZ_EOF : WZ_FATAL;
 	*q = &r->rows[r->qhead++];
 	return WZ_ROW;
@@ -1485,6 +1833,13 @@ wz_reader_next(struct wz_reader *r, const struct wz_row **row)
 		return rc;
 	if ((rc = next_raw(r, &q)) != WZ_ROW)
 		return rc;
+	if (__builtin_expect(q->bad == 0 && q->n == r->hdr.n, 1)) {
+		/* A sound record, most of them: the tests below say so. */
+		make_row(r, &r->row, q);
+		r->row.recno = ++r->recno;
+		*row = &r->row;
+		return WZ_ROW;
+	}
 	if (q->bad == BAD_FIELD && r->xlsx != NULL) {
 		/* A cell ends where the XML says: the next row is sound. */
 		make_row(r, &r->row, q);

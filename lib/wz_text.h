@@ -27,6 +27,12 @@ size_t	 wz_utf8_check_lines(const unsigned char *s, size_t n, int *why,
 	    unsigned long *nl, size_t *since);
 /* The same without SIMD, for tests that compare the two. */
 size_t	 wz_utf8_check_scalar(const unsigned char *s, size_t n, int *why);
+/* For tests: the check wz_utf8_check_lines() makes, through one path
+ * whatever the length: 0 scalar, 1 SSSE3, 2 AVX2 (or the best below it
+ * that the CPU has).  The SIMD paths hand inputs under a block to the
+ * scalar one. */
+size_t	 wz_utf8_check_path(int path, const unsigned char *s, size_t n,
+	    int *why, unsigned long *nl, size_t *since);
 
 /* Decode one code point at s (n bytes available, valid UTF-8 assumed);
  * returns its length. */

@@ -268,6 +268,117 @@ test_utf8_differential(void **state)
 	}
 }
 
+/* One check through each path (scalar, SSSE3, AVX2) must give the same
+ * length, verdict, newline count and bytes since the last newline. */
+static void
+utf8_paths_agree(const unsigned char *s, size_t n)
+{
+	unsigned long nl[3];
+	size_t ok[3], since[3];
+	int why[3], p;
+
+	for (p = 0; p < 3; p++) {
+		since[p] = 5;	/* carried from an earlier chunk */
+		ok[p] = wz_utf8_check_path(p, s, n, &why[p], &nl[p],
+		    &since[p]);
+	}
+	for (p = 1; p < 3; p++) {
+		if (ok[p] != ok[0] || why[p] != why[0] || nl[p] != nl[0] ||
+		    since[p] != since[0])
+			fail_msg("path %d: n %zu ok %zu/%zu why %d/%d nl "
+			    "%lu/%lu since %zu/%zu", p, n, ok[p], ok[0],
+			    why[p], why[0], nl[p], nl[0], since[p], since[0]);
+	}
+}
+
+/*
+ * The SIMD paths against the scalar one at every length 0..300 and every
+ * place in a 32-byte block: random mixes of valid and broken sequences,
+ * valid text cut short, and valid text with one byte replaced by each of
+ * the bytes where the UTF-8 rules change (every place, every byte).
+ */
+static void
+test_utf8_paths(void **state)
+{
+	static const char *pieces[] = {
+		"a", "\n", ",", "好", "資", "\xc3\xa9", "\xf0\x9f\x98\x80",
+		"\xe4", "\xe4\xb8", "\x80", "\xc0\x80", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "\xe0\x9f\xbf", "\xff", "0123456789",
+		"\xef\xbf\xbf", "\xed\x9f\xbf", "\xee\x80\x80",
+		"\xf4\x8f\xbf\xbf",
+		"\xf0\x90\x80\x80", "\xe0\xa0\x80", "\xc2\x80", "\xdf\xbf",
+		"\xf5\x80\x80\x80", "\xc1\xbf", "\xf0\x8f\xbf\xbf", "\0"
+	};
+	static const unsigned char edges[] = {
+		0x00, 0x0a, 0x0d, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf,
+		0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef,
+		0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xf7, 0xf8, 0xfe, 0xff
+	};
+	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	unsigned char base[5][320], buf[320 + 32];
+	unsigned long seed = 7;
+	size_t len, k, al, pos, e, v, t;
+
+	(void)state;
+	/*
+	 * 0: valid text; 1: mostly valid; 2: anything; 3: all Chinese;
+	 * 4: ASCII, where a bad byte is followed by blocks that are ASCII.
+	 */
+	for (v = 0; v < 5; v++) {
+		len = 0;
+		while (len < 310) {
+			const char *p;
+
+			seed = seed * 6364136223846793005ULL + 1;
+			k = (seed >> 33) % np;
+			if (v == 0 || (v == 1 && (seed >> 20) % 16 != 0))
+				k = (size_t[]){ 0, 1, 2, 3, 4, 5, 6, 15, 16,
+				    17, 18, 19, 20, 21, 22, 23 }[k % 16];
+			if (v == 3)
+				k = 3 + k % 2;
+			if (v == 4)
+				k = (seed >> 20) % 8 == 0 ? 1 : 15;
+			p = k == np - 1 ? "\0" : pieces[k];
+			t = k == np - 1 ? 1 : strlen(p);
+			if (len + t > 310)
+				break;
+			memcpy(base[v] + len, p, t);
+			len += t;
+		}
+		memset(base[v] + len, 'x', sizeof(base[v]) - len);
+	}
+	for (v = 0; v < 5; v++)
+		for (len = 0; len <= 300; len++)
+			for (al = 0; al < 32; al++) {
+				memcpy(buf + al, base[v], len);
+				utf8_paths_agree(buf + al, len);
+			}
+	/* One byte replaced, at every place of 300 bytes of valid text. */
+	for (v = 0; v < 5; v += v == 0 ? 3 : 1)
+		for (pos = 0; pos < 300; pos++)
+			for (e = 0; e < sizeof(edges); e++) {
+				al = (pos * 7 + e) % 32;
+				memcpy(buf + al, base[v], 300);
+				buf[al + pos] = edges[e];
+				utf8_paths_agree(buf + al, 300);
+				utf8_paths_agree(buf + al, pos + 1);
+				utf8_paths_agree(buf + al, pos + 2);
+			}
+	/* Random bytes of the edge values, dense. */
+	for (t = 0; t < 20000; t++) {
+		seed = seed * 6364136223846793005ULL + 1;
+		len = (seed >> 33) % 301;
+		al = (seed >> 13) % 32;
+		for (k = 0; k < len; k++) {
+			seed = seed * 6364136223846793005ULL + 1;
+			buf[al + k] = (seed >> 40) % 8 == 0 ?
+			    edges[(seed >> 20) % sizeof(edges)] :
+			    base[(seed >> 50) % 2][k];
+		}
+		utf8_paths_agree(buf + al, len);
+	}
+}
+
 static void
 test_normalize(void **state)
 {
@@ -838,12 +949,14 @@ transcript(const char *s, size_t n, size_t chunk, const struct wz_ropts *ro,
  * (separators, quotes and doubled quotes, escapes, CR, LF, CRLF, spaces
  * and tabs, which libcsv's default trims where they touch a field's
  * edge, multibyte text and runs longer than a 16-byte block), under
- * small reads and small limits (--max-field, --max-cols, the bytes of a
- * record), so that records cross reads, fields hit the limit and rows
- * are rejected.  Returns how many files were read differently.
+ * small reads and small limits (--max-field: 10, field2 or none;
+ * --max-cols, the bytes of a record), so that records cross reads,
+ * fields hit the limit and rows are rejected.  Returns how many files
+ * were read differently.
  */
 static size_t
-split_differential(const char *const *piece, size_t npiece, int tsv)
+split_differential(const char *const *piece, size_t npiece, int tsv,
+    size_t field2)
 {
 	static const size_t chunks[] = { 8, 13, 31, 100, 4096, 65536 };
 	struct wz_ropts ro;
@@ -870,7 +983,7 @@ split_differential(const char *const *piece, size_t npiece, int tsv)
 		}
 		memset(&ro, 0, sizeof(ro));
 		ro.tsv = tsv;
-		ro.max_field = k % 3 == 0 ? 10 : k % 3 == 1 ? 40 : 0;
+		ro.max_field = k % 3 == 0 ? 10 : k % 3 == 1 ? field2 : 0;
 		ro.max_cols = k % 5 == 0 ? 3 : 0;
 		ro.max_row = k % 7 == 0 ? 30 : 0;
 		ro.no_header = (int)(k & 1);
@@ -898,11 +1011,19 @@ test_split_differential(void **state)
 		",", "\n", "\n", "\r", "\r\n", " ", "\\", "\\t", "\\n", "\\\\",
 		"\t\t", "abcdefghijklmnopqrstuvwxyz0123456789", "\x01" };
 
+	/* Without quotes: long runs of lines for split_plain()'s blocks
+	 * (64 bytes with AVX2), with lines over the limits among them. */
+	static const char *const plain[] = { "a", "中文", ",", ",", "\n",
+		"\n", "\r", "\r\n", " ", "\t", ",,", "\\", "\x01",
+		"abcdefghijklmnopqrstuvwxyz0123456789" };
+
 	(void)state;
 	assert_int_equal(split_differential(csv, sizeof(csv) / sizeof(csv[0]),
-	    0), 0);
+	    0, 40), 0);
+	assert_int_equal(split_differential(plain, sizeof(plain) /
+	    sizeof(plain[0]), 0, 200), 0);
 	assert_int_equal(split_differential(tsv, sizeof(tsv) / sizeof(tsv[0]),
-	    1), 0);
+	    1, 40), 0);
 }
 
 /* wz_hash_mem as it was written first, with memcpy for the tail. */
@@ -1042,6 +1163,7 @@ main(void)
 		cmocka_unit_test(test_tsv_sweep),
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_utf8_differential),
+		cmocka_unit_test(test_utf8_paths),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_norm_span),
 		cmocka_unit_test(test_norm_differential),
