@@ -133,6 +133,36 @@ out:
 #define TWO_CONTS	(-128)	/* bit 7, as a char: the tables are chars */
 #define CARRY		(TOO_SHORT | TOO_LONG | TWO_CONTS)
 
+/*
+ * The end of a vector check that found no error in s[0, i): the tail
+ * goes to the scalar code from the last character start before i, with
+ * the blocks' count of newlines (lines) and the last one's place (last,
+ * (size_t)-1 for none) joined to what it finds.
+ */
+static size_t
+check_tail(const unsigned char *s, size_t n, size_t i, unsigned long lines,
+    size_t last, int *why, unsigned long *nl, size_t *since)
+{
+	size_t b = i, rest_since = 0, k;
+	unsigned long rest_nl = 0;
+
+	while (b > 0 && (s[b - 1] & 0xc0) == 0x80)
+		b--;
+	if (b > 0 && s[b - 1] >= 0xc0)
+		b--;
+	k = check_scalar(s + b, n - b, why, &rest_nl, &rest_since);
+	/* [b, i) holds no newline: only multibyte bytes. */
+	if (rest_nl > 0) {
+		lines += rest_nl;
+		*since = rest_since;
+	} else if (last == (size_t)-1)
+		*since += b + rest_since;
+	else
+		*since = b - last - 1 + rest_since;
+	*nl = lines;
+	return b + k;
+}
+
 __attribute__((target("ssse3,popcnt")))
 static size_t
 check_ssse3(const unsigned char *s, size_t n, int *why, unsigned long *nl,
@@ -174,7 +204,7 @@ check_ssse3(const unsigned char *s, size_t n, int *why, unsigned long *nl,
 	const __m128i m4 = _mm_set1_epi8((char)(0xf0 - 0x80));
 	const __m128i hi = _mm_set1_epi8((char)0x80);
 	__m128i prev = zero, in, p1, p2, p3, e, must;
-	size_t i = 0, b, last = (size_t)-1;
+	size_t i = 0, last = (size_t)-1;
 	unsigned long lines = 0;
 	unsigned m;
 
@@ -207,28 +237,7 @@ check_ssse3(const unsigned char *s, size_t n, int *why, unsigned long *nl,
 			goto scalar;
 		prev = in;
 	}
-	/* Hand the tail to the scalar code from the last character start. */
-	b = i;
-	while (b > 0 && (s[b - 1] & 0xc0) == 0x80)
-		b--;
-	if (b > 0 && s[b - 1] >= 0xc0)
-		b--;
-	{
-		size_t rest_since = 0, k;
-		unsigned long rest_nl = 0;
-
-		k = check_scalar(s + b, n - b, why, &rest_nl, &rest_since);
-		/* [b, i) holds no newline: only multibyte bytes. */
-		if (rest_nl > 0) {
-			lines += rest_nl;
-			*since = rest_since;
-		} else if (last == (size_t)-1)
-			*since += b + rest_since;
-		else
-			*since = b - last - 1 + rest_since;
-		*nl = lines;
-		return b + k;
-	}
+	return check_tail(s, n, i, lines, last, why, nl, since);
 scalar:
 	return check_scalar(s, n, why, nl, since);
 }
@@ -284,7 +293,7 @@ check_avx2(const unsigned char *s, size_t n, int *why, unsigned long *nl,
 	const __m256i m4 = _mm256_set1_epi8((char)(0xf0 - 0x80));
 	const __m256i hi = _mm256_set1_epi8((char)0x80);
 	__m256i prev = zero, in, pp, p1, p2, p3, e, must;
-	size_t i = 0, b, last = (size_t)-1;
+	size_t i = 0, last = (size_t)-1;
 	unsigned long lines = 0;
 	unsigned high, phigh = 0;
 	const unsigned char *q;
@@ -331,28 +340,7 @@ check_avx2(const unsigned char *s, size_t n, int *why, unsigned long *nl,
 		q = memrchr(s, '\n', i);
 		last = (size_t)(q - s);
 	}
-	/* Hand the tail to the scalar code from the last character start. */
-	b = i;
-	while (b > 0 && (s[b - 1] & 0xc0) == 0x80)
-		b--;
-	if (b > 0 && s[b - 1] >= 0xc0)
-		b--;
-	{
-		size_t rest_since = 0, k;
-		unsigned long rest_nl = 0;
-
-		k = check_scalar(s + b, n - b, why, &rest_nl, &rest_since);
-		/* [b, i) holds no newline: only multibyte bytes. */
-		if (rest_nl > 0) {
-			lines += rest_nl;
-			*since = rest_since;
-		} else if (last == (size_t)-1)
-			*since += b + rest_since;
-		else
-			*since = b - last - 1 + rest_since;
-		*nl = lines;
-		return b + k;
-	}
+	return check_tail(s, n, i, lines, last, why, nl, since);
 scalar:
 	return check_scalar(s, n, why, nl, since);
 }
