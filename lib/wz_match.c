@@ -347,14 +347,17 @@ struct ltent {
 
 /*
  * Gated units whose gates test one field (gfld), together: which of
- * them open for the field's value of gen is kept (gate_open() of each),
- * so a row whose value repeats reads that list and not every gate.
+ * them open for a value of the field is kept (gate_open() of each), so
+ * a row whose value was seen reads that word and not every gate.
  */
 struct gfield {
 	int		 fld;		/* -1: gates of several fields */
-	unsigned long	 gen;		/* the value's gen; 0: none */
-	size_t		 from, to;	/* its units in m->gated */
-	size_t		 nopen;		/* those open: m->gopen[from..] */
+	size_t		 from, to;	/* its units in m->gated, <= 64 */
+	/* Per value slot of the field (a column alternates between a few
+	 * values: 属实 and 查无实据), which units open for the value of gen
+	 * (0: none): bit i for m->gated[from + i]. */
+	unsigned long	 gen[VSLOTS];
+	uint64_t	 open[VSLOTS];
 };
 
 /* A capture's number (cap_value()). */
@@ -493,7 +496,6 @@ struct wz_matcher {
 	size_t		 ngated;
 	struct gfield	*gf;		/* m->gated by field (gate_tids()) */
 	size_t		 ngf;
-	size_t		*gopen;
 	/* The units each tid makes candidates (trow): its tu_list, then
 	 * the gated units it opens; unit indices. */
 	uint32_t	*tg_list;
@@ -1733,7 +1735,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->gbits);
 	free(m->gated);
 	free(m->gf);
-	free(m->gopen);
 	free(m->tg_list);
 	free(m->gatev);
 	free(m->gatoms);
@@ -1980,21 +1981,18 @@ gate_tids(struct wz_matcher *m)
 		m->gated[k] = x;
 	}
 	free(m->gf);
-	free(m->gopen);
 	m->gf = wz_calloc(m->ngated + 1, sizeof(*m->gf));
-	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
 	m->ngf = 0;
 	for (i = 0; i < m->ngated; i = k) {
 		int f = m->units[m->gated[i]].gfld;
 
-		for (k = i + 1; k < m->ngated &&
+		/* At most 64 units a group: a word of bits. */
+		for (k = i + 1; k < m->ngated && k - i < 64 &&
 		    m->units[m->gated[k]].gfld == f; k++)
 			;
 		m->gf[m->ngf].fld = f;
-		m->gf[m->ngf].gen = 0;
 		m->gf[m->ngf].from = i;
-		m->gf[m->ngf].to = k;
-		m->gf[m->ngf++].nopen = 0;
+		m->gf[m->ngf++].to = k;
 	}
 	/* The tids' records, with their units. */
 	anchor_lists(m);
@@ -3772,6 +3770,7 @@ candidates(struct wz_matcher *m)
 	uint64_t *cbits = m->cbits, b;
 	size_t i, u, w, g, n;
 	const char *s;
+	int sl;
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
@@ -3801,16 +3800,18 @@ candidates(struct wz_matcher *m)
 		}
 		if (f != NULL) {
 			/* Every gate of the group, once per value. */
-			if (gf->gen != f->vgen) {
-				gf->nopen = 0;
+			sl = f->vslot;
+			if (gf->gen[sl] != f->vgen) {
+				gf->open[sl] = 0;
 				for (i = gf->from; i < gf->to; i++)
 					if (gate_open(m, &m->units[m->gated[i]]))
-						m->gopen[gf->from +
-						    gf->nopen++] = m->gated[i];
-				gf->gen = f->vgen;
+						gf->open[sl] |= 1ULL <<
+						    (i - gf->from);
+				gf->gen[sl] = f->vgen;
 			}
-			for (i = 0; i < gf->nopen; i++) {
-				u = m->gopen[gf->from + i];
+			for (b = gf->open[sl]; b != 0; b &= b - 1) {
+				u = m->gated[gf->from +
+				    (size_t)__builtin_ctzll(b)];
 				cbits[u >> 6] |= 1ULL << (u & 63);
 			}
 			continue;

@@ -1107,6 +1107,91 @@ test_anchor_records(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * More gated units on one field than a word of bits (candidates() keeps
+ * groups of at most 64, and their open units per value slot): seventy
+ * exclusions gated on the status column, rows whose value goes back and
+ * forth between values that open no gate and values that open one,
+ * each row dropped by its own exclusion or kept, as without the
+ * prefilter.  Each row's value is new: the value slots are taken again
+ * by other values.
+ */
+static void
+test_gate_groups(void **state)
+{
+	static const char *const name[] = { "headers.yaml", "posts.yaml",
+	    "t.yaml" };
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	const char *text[] = { headers_yaml, posts_yaml, t_yaml };
+	char gdir[64], path[128], cmd[128], val[32], id[32];
+	const char *cells[3];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	size_t i, k;
+	int ra, rb;
+	FILE *fp;
+
+	(void)state;
+	strcpy(gdir, "/tmp/wz-test-ggrp-XXXXXX");
+	assert_non_null(mkdtemp(gdir));
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof(path), "%s/%s", gdir, name[k]);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text[k], fp);
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "%s/common.yaml", gdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("exclude:\n", fp);
+	for (k = 0; k < 70; k++)
+		fprintf(fp, "  - id: e%zu\n    label: 排除%zu\n    match: "
+		    "{any: [{text: '排除词%zu号'}, {field: status, re: "
+		    "'^值%zu号'}]}\n", k, k, k, k);
+	fclose(fp);
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = "挪用资金2万元";
+	cells[2] = val;
+	snprintf(val, sizeof(val), "属实");
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (i = 0; i < 400; i++) {
+		/* Each value new (the slots are taken again by other
+		 * values): one that opens no gate, then one for 0, 1, 63,
+		 * 64, 65, 69 in turn. */
+		k = (size_t[]){ 0, 1, 63, 64, 65, 69 }[i / 2 % 6];
+		if (i % 2 == 0)
+			snprintf(val, sizeof(val), "属实%zu", i);
+		else
+			snprintf(val, sizeof(val), "值%zu号%zu", k, i);
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, rb);
+		if (i % 2 == 0) {
+			assert_int_equal(ra, WZ_M_MATCHED);
+			continue;
+		}
+		assert_int_equal(ra, WZ_M_EXCLUDED);
+		snprintf(id, sizeof(id), "e%zu", k);
+		assert_string_equal(wz_matcher_row_exclusion(a), id);
+		assert_string_equal(wz_matcher_row_exclusion(b), id);
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gdir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The trailing literals of a pattern, joined by spaces ("" for none). */
 static void
 expect_suffixes(const char *pattern, const char *want)
@@ -1367,6 +1452,7 @@ main(void)
 		cmocka_unit_test(test_gate_fields),
 		cmocka_unit_test(test_not_prefilter),
 		cmocka_unit_test(test_anchor_records),
+		cmocka_unit_test(test_gate_groups),
 		cmocka_unit_test(test_rx_suffixes),
 		cmocka_unit_test(test_suffix_property),
 	};
