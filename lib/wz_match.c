@@ -1301,9 +1301,15 @@ anchor_lists(struct wz_matcher *m)
 			}
 		}
 		m->trec[roff[t]] = (uint32_t)(n - roff[t] - 1);
-		m->trec[n++] = m->trow[t].ntg;
-		for (k = 0; k < m->trow[t].ntg; k++)
-			m->trec[n++] = m->tg_list[m->trow[t].tg + k];
+		/* Only the units that can hold with the header (pbits):
+		 * candidates() does not mask the others out again. */
+		for (b = n++, k = 0; k < m->trow[t].ntg; k++) {
+			i = m->tg_list[m->trow[t].tg + k];
+			if (m->pbits != NULL &&
+			    ((m->pbits[i >> 6] >> (i & 63)) & 1))
+				m->trec[n++] = (uint32_t)i;
+		}
+		m->trec[b] = (uint32_t)(n - b - 1);
 	}
 	/* The anchor lists, each ended by LT_END; lt_ent[0] is none's. */
 	cur = wz_calloc(m->nlits + 1, sizeof(*cur));
@@ -2004,7 +2010,11 @@ build_gates(struct wz_matcher *m)
 {
 	size_t u, n, cap = 0, acap = 0, cost, gcap = 0;
 
-	memcpy(m->gbits, m->abits, m->nuwords * sizeof(*m->gbits));
+	/* The units that cannot hold with the header are left out of
+	 * gbits and the tids' records (anchor_lists()): no row masks them
+	 * out. */
+	for (u = 0; u < m->nuwords; u++)
+		m->gbits[u] = m->abits[u] & m->pbits[u];
 	m->ngated = m->ngatev = m->ngatoms = 0;
 	free(m->gatev);
 	free(m->gatoms);
@@ -3824,8 +3834,9 @@ candidates(struct wz_matcher *m)
 		}
 	}
 	m->ncand = 0;
+	/* (Only units that can hold with the header were set: pbits is in
+	 * gbits, the tids' records and the gates.) */
 	for (w = 0; w < m->nuwords; w++) {
-		cbits[w] &= m->pbits[w];
 		for (b = cbits[w]; b != 0; b &= b - 1)
 			m->cand[m->ncand++] = w * 64 + (size_t)__builtin_ctzll(b);
 	}
