@@ -330,30 +330,34 @@ struct encent {
 	size_t		 n;
 };
 
-/*
- * What candidates() reads of a tid, in one place: a row visits a dozen
- * tids of hundreds, and a cache line each costs less than one per array
- * (the row's stamp, its clauses, the units it reaches, the gates it
- * opens).
- */
+/* Where a tid's units are, while the matcher is made and bound (a row
+ * reads them from the tid's record, trec). */
 struct tidrow {
-	unsigned long	 stamp;		/* the row it was looked at */
-	uint32_t	 rest, nrest;	/* clauses after the anchor, in rest */
 	uint32_t	 tu, ntu;	/* units needing it, in tu_list */
 	uint32_t	 tg, ntg;	/* those, then the gated units it
 					 * opens, in tg_list (bound) */
 };
 
+/* A tid anchored on a literal, and where its record is in trec. */
+struct ltent {
+	uint32_t	 tid;		/* LT_END: the literal's last */
+	uint32_t	 rec;
+};
+#define LT_END	UINT32_MAX
+
 /*
  * Gated units whose gates test one field (gfld), together: which of
- * them open for the field's value of gen is kept (gate_open() of each),
- * so a row whose value repeats reads that list and not every gate.
+ * them open for a value of the field is kept (gate_open() of each), so
+ * a row whose value was seen reads that word and not every gate.
  */
 struct gfield {
 	int		 fld;		/* -1: gates of several fields */
-	unsigned long	 gen;		/* the value's gen; 0: none */
-	size_t		 from, to;	/* its units in m->gated */
-	size_t		 nopen;		/* those open: m->gopen[from..] */
+	size_t		 from, to;	/* its units in m->gated, <= 64 */
+	/* Per value slot of the field (a column alternates between a few
+	 * values: 属实 and 查无实据), which units open for the value of gen
+	 * (0: none): bit i for m->gated[from + i]. */
+	unsigned long	 gen[VSLOTS];
+	uint64_t	 open[VSLOTS];
 };
 
 /* A capture's number (cap_value()). */
@@ -415,6 +419,16 @@ struct wz_matcher {
 	size_t		 ntids;
 	struct tidrow	*trow;
 	size_t		*tu_list;
+	/*
+	 * What cand_tids() reads of a tid, in one place (a row visits a
+	 * dozen tids of hundreds: a cache line or two each, not one per
+	 * array).  Its record: the number of words of its clauses after
+	 * the anchor, those clauses (per clause its number of literals,
+	 * then the literals, the ones found most often first), the number
+	 * of units it makes candidates, those units (its tg_list, once
+	 * bound).
+	 */
+	uint32_t	*trec;
 	uint64_t	*tbits;		/* this row's prefilter ids */
 	uint32_t	*tlist;
 	size_t		 ntlist;
@@ -424,9 +438,6 @@ struct wz_matcher {
 	size_t		 ncl;
 	size_t		*cl_start;	/* clause -> literals, in cl_lits */
 	uint32_t	*cl_lits;
-	/* Each tid's clauses after its anchor, as candidates() tests
-	 * them: per clause its number of literals, then the literals. */
-	uint32_t	*rest;
 	/*
 	 * Leading literals (wz_rx_prefixes()): a tid's pattern can only
 	 * match from the first place one of them is found (lend: where each
@@ -458,8 +469,10 @@ struct wz_matcher {
 	size_t		*tb_start, *bq_start;
 	uint32_t	*bq_list;
 	size_t		 nlits;
-	size_t		*lt_start;	/* literal -> anchored tids */
-	uint32_t	*lt_list;
+	/* Literal l -> the tids anchored on it: lt_ent[lt_off[l]] to an
+	 * LT_END; lt_off[l] 0: none (most of a row's literals). */
+	uint32_t	*lt_off;
+	struct ltent	*lt_ent;
 	uint64_t	*lbits;
 	uint32_t	*llist;
 	size_t		 nllist;
@@ -483,7 +496,6 @@ struct wz_matcher {
 	size_t		 ngated;
 	struct gfield	*gf;		/* m->gated by field (gate_tids()) */
 	size_t		 ngf;
-	size_t		*gopen;
 	/* The units each tid makes candidates (trow): its tu_list, then
 	 * the gated units it opens; unit indices. */
 	uint32_t	*tg_list;
@@ -1249,51 +1261,80 @@ build_units(struct wz_matcher *m)
 	}
 }
 
-/* Literal -> the tids whose anchor (first clause) holds it; each tid's
- * other clauses, for candidates(). */
+/*
+ * Each tid's record (trec) and the anchor lists: literal -> the tids
+ * whose anchor (first clause) holds it, each with its record.  Made
+ * again when the anchors change and when the units are bound.
+ */
 static void
 anchor_lists(struct wz_matcher *m)
 {
-	size_t t, k, c, l, j, n = 0;
+	size_t t, k, c, l, j, i, b, n = 0, ne = 1;
+	uint32_t *roff, *cur;
 
-	memset(m->lt_start, 0, (m->nlits + 2) * sizeof(*m->lt_start));
+	/* The records, a tid's clause after clause.  A clause holds with
+	 * one of its literals: the ones found most often first (ties keep
+	 * their order), where rest_found() stops. */
 	for (t = 0; t < m->ntids; t++) {
-		c = m->tc_list[m->tc_start[t]];
-		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
-			m->lt_start[m->cl_lits[k] + 2]++;
-	}
-	for (l = 0; l < m->nlits; l++)
-		m->lt_start[l + 2] += m->lt_start[l + 1];
-	/* lt_start[l + 1] is now where literal l's list starts. */
-	for (t = 0; t < m->ntids; t++) {
-		c = m->tc_list[m->tc_start[t]];
-		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
-			m->lt_list[m->lt_start[m->cl_lits[k] + 1]++] =
-			    (uint32_t)t;
-	}
-	/* A clause of the rest holds with one of its literals: the ones
-	 * found most often first (ties keep their order), where
-	 * rest_found() stops. */
-	for (t = 0; t < m->ntids; t++) {
-		m->trow[t].rest = (uint32_t)n;
+		n += 2 + m->trow[t].ntg;
 		for (j = m->tc_start[t] + 1; j < m->tc_start[t + 1]; j++) {
-			size_t b, i;
-
 			c = m->tc_list[j];
-			m->rest[n++] = (uint32_t)(m->cl_start[c + 1] -
+			n += 1 + m->cl_start[c + 1] - m->cl_start[c];
+		}
+	}
+	m->trec = wz_reallocarray(m->trec, n + 1, sizeof(*m->trec));
+	roff = wz_calloc(m->ntids + 1, sizeof(*roff));
+	for (t = 0, n = 0; t < m->ntids; t++) {
+		roff[t] = (uint32_t)n++;
+		for (j = m->tc_start[t] + 1; j < m->tc_start[t + 1]; j++) {
+			c = m->tc_list[j];
+			m->trec[n++] = (uint32_t)(m->cl_start[c + 1] -
 			    m->cl_start[c]);
 			for (b = n, k = m->cl_start[c]; k < m->cl_start[c + 1];
 			    k++) {
 				l = m->cl_lits[k];
 				for (i = n; i > b &&
-				    m->lseen[m->rest[i - 1]] < m->lseen[l]; i--)
-					m->rest[i] = m->rest[i - 1];
-				m->rest[i] = (uint32_t)l;
+				    m->lseen[m->trec[i - 1]] < m->lseen[l]; i--)
+					m->trec[i] = m->trec[i - 1];
+				m->trec[i] = (uint32_t)l;
 				n++;
 			}
 		}
-		m->trow[t].nrest = (uint32_t)n - m->trow[t].rest;
+		m->trec[roff[t]] = (uint32_t)(n - roff[t] - 1);
+		/* Only the units that can hold with the header (pbits):
+		 * candidates() does not mask the others out again. */
+		for (b = n++, k = 0; k < m->trow[t].ntg; k++) {
+			i = m->tg_list[m->trow[t].tg + k];
+			if (m->pbits != NULL &&
+			    ((m->pbits[i >> 6] >> (i & 63)) & 1))
+				m->trec[n++] = (uint32_t)i;
+		}
+		m->trec[b] = (uint32_t)(n - b - 1);
 	}
+	/* The anchor lists, each ended by LT_END; lt_ent[0] is none's. */
+	cur = wz_calloc(m->nlits + 1, sizeof(*cur));
+	for (t = 0; t < m->ntids; t++) {
+		c = m->tc_list[m->tc_start[t]];
+		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
+			cur[m->cl_lits[k]]++;
+	}
+	for (l = 0; l < m->nlits; l++) {
+		m->lt_off[l] = cur[l] > 0 ? (uint32_t)ne : 0;
+		ne += cur[l] > 0 ? cur[l] + 1 : 0;
+		cur[l] = m->lt_off[l];
+		if (m->lt_off[l] > 0)
+			m->lt_ent[ne - 1].tid = LT_END;
+	}
+	for (t = 0; t < m->ntids; t++) {
+		c = m->tc_list[m->tc_start[t]];
+		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
+			l = m->cl_lits[k];
+			m->lt_ent[cur[l]].tid = (uint32_t)t;
+			m->lt_ent[cur[l]++].rec = roff[t];
+		}
+	}
+	free(cur);
+	free(roff);
 }
 
 /* How often a clause's literals were found: an upper bound of how often
@@ -1476,11 +1517,11 @@ build_literals(struct wz_matcher *m)
 		tclauses_free(&m->tcl[t]);
 	free(m->tcl);
 	m->tcl = NULL;
-	m->lt_start = wz_calloc(m->nlits + 2, sizeof(*m->lt_start));
-	m->lt_list = wz_calloc(nl + 1, sizeof(*m->lt_list));
+	m->lt_off = wz_calloc(m->nlits + 1, sizeof(*m->lt_off));
+	/* An anchor's literals are among the clauses' (nl), and each
+	 * literal's list has an end. */
+	m->lt_ent = wz_calloc(nl + m->nlits + 2, sizeof(*m->lt_ent));
 	m->trow = wz_calloc(m->ntids + 1, sizeof(*m->trow));
-	/* The clauses' literals, and a count per clause. */
-	m->rest = wz_calloc(nl + m->ncl + 1, sizeof(*m->rest));
 	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
@@ -1692,7 +1733,7 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->hists);
 	wz_ac_free(m->ac);
 	free(m->trow);
-	free(m->rest);
+	free(m->trec);
 	free(m->tu_list);
 	free(m->ndv);
 	free(m->abits);
@@ -1700,7 +1741,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->gbits);
 	free(m->gated);
 	free(m->gf);
-	free(m->gopen);
 	free(m->tg_list);
 	free(m->gatev);
 	free(m->gatoms);
@@ -1732,8 +1772,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tb_start);
 	free(m->bq_start);
 	free(m->bq_list);
-	free(m->lt_start);
-	free(m->lt_list);
+	free(m->lt_off);
+	free(m->lt_ent);
 	free(m->lbits);
 	free(m->llist);
 	free(m->cand);
@@ -1947,22 +1987,21 @@ gate_tids(struct wz_matcher *m)
 		m->gated[k] = x;
 	}
 	free(m->gf);
-	free(m->gopen);
 	m->gf = wz_calloc(m->ngated + 1, sizeof(*m->gf));
-	m->gopen = wz_calloc(m->ngated + 1, sizeof(*m->gopen));
 	m->ngf = 0;
 	for (i = 0; i < m->ngated; i = k) {
 		int f = m->units[m->gated[i]].gfld;
 
-		for (k = i + 1; k < m->ngated &&
+		/* At most 64 units a group: a word of bits. */
+		for (k = i + 1; k < m->ngated && k - i < 64 &&
 		    m->units[m->gated[k]].gfld == f; k++)
 			;
 		m->gf[m->ngf].fld = f;
-		m->gf[m->ngf].gen = 0;
 		m->gf[m->ngf].from = i;
-		m->gf[m->ngf].to = k;
-		m->gf[m->ngf++].nopen = 0;
+		m->gf[m->ngf++].to = k;
 	}
+	/* The tids' records, with their units. */
+	anchor_lists(m);
 }
 
 /* The gates of the always-units, for the bound header. */
@@ -1971,7 +2010,11 @@ build_gates(struct wz_matcher *m)
 {
 	size_t u, n, cap = 0, acap = 0, cost, gcap = 0;
 
-	memcpy(m->gbits, m->abits, m->nuwords * sizeof(*m->gbits));
+	/* The units that cannot hold with the header are left out of
+	 * gbits and the tids' records (anchor_lists()): no row masks them
+	 * out. */
+	for (u = 0; u < m->nuwords; u++)
+		m->gbits[u] = m->abits[u] & m->pbits[u];
 	m->ngated = m->ngatev = m->ngatoms = 0;
 	free(m->gatev);
 	free(m->gatoms);
@@ -3667,61 +3710,64 @@ gate_open(struct wz_matcher *m, struct unit *u)
 	return r;
 }
 
-/* Has each clause of r[0..n) (a count, then that many literals; see
- * anchor_lists()) a literal in the row (lbits)? */
-static int
-rest_found(const uint64_t *lbits, const uint32_t *r, size_t n)
+/*
+ * Has each clause of a tid's record r (see trec) a literal in the row
+ * (lbits)?  Then the record's units, after the clauses; else NULL.
+ */
+static inline const uint32_t *
+rest_found(const uint64_t *lbits, const uint32_t *r)
 {
-	const uint32_t *e, *end = r + n;
+	const uint32_t *e, *end = r + 1 + *r;
 
-	while (r < end) {
+	for (r++; r < end; r = e) {
 		e = r + 1 + *r;
-		for (r++; r < e; r++)
+		for (r++; ; r++) {
+			if (r == e)
+				return NULL;
 			if ((lbits[*r >> 6] >> (*r & 63)) & 1)
 				break;
-		if (r == e)
-			return 0;
-		r = e;
+		}
 	}
-	return 1;
+	return end;
 }
 
 /*
  * Literals -> the tids anchored on them -> those whose other clauses
- * are in too, into m->tbits and m->tlist.  What the loops read of m is
- * in locals: the stores (a tid's stamp, tbits, tlist) could be to m as
- * far as the compiler knows, which would have it load m's fields again
- * after each.
+ * are in too, into m->tbits and m->tlist, and their units into
+ * m->cbits.  A tid reached again through another literal of its anchor
+ * is passed over by its bit: it mostly held (one that did not is tested
+ * again, which gives the same).  What the loops read of m is in locals:
+ * the stores (tbits, tlist, cbits) could be to m as far as the compiler
+ * knows, which would have it load m's fields again after each.
  */
 static void
 cand_tids(struct wz_matcher *m)
 {
-	const uint32_t *ll = m->llist, *lt = m->lt_list, *rest = m->rest;
-	const uint32_t *p, *pe;
+	const uint32_t *ll = m->llist, *lo = m->lt_off, *rec = m->trec;
+	const uint32_t *r, *re;
+	const struct ltent *lt = m->lt_ent, *e;
 	const uint64_t *lbits = m->lbits;
-	const size_t *ls = m->lt_start;
-	struct tidrow *trow = m->trow, *tr;
-	uint64_t *tbits = m->tbits;
-	uint32_t *tlist = m->tlist;
+	uint64_t *tbits = m->tbits, *cbits = m->cbits;
 	uint64_t *lseen = m->lseen;
-	unsigned long stamp = m->stamp;
+	uint32_t *tlist = m->tlist;
 	size_t i, n = m->nllist, nt = m->ntlist;
-	uint32_t u, l;
+	uint32_t u, l, o;
 
 	for (i = 0; i < n; i++) {
 		l = ll[i];
 		/* Learn which literals are common (adapt_anchors()). */
 		lseen[l]++;
-		for (p = lt + ls[l], pe = lt + ls[l + 1]; p < pe; p++) {
-			u = *p;
-			tr = &trow[u];
-			if (tr->stamp == stamp)
+		if ((o = lo[l]) == 0)
+			continue;
+		for (e = lt + o; (u = e->tid) != LT_END; e++) {
+			if ((tbits[u >> 6] >> (u & 63)) & 1)
 				continue;
-			tr->stamp = stamp;
-			if (rest_found(lbits, rest + tr->rest, tr->nrest)) {
-				tbits[u >> 6] |= 1ULL << (u & 63);
-				tlist[nt++] = u;
-			}
+			if ((r = rest_found(lbits, rec + e->rec)) == NULL)
+				continue;
+			tbits[u >> 6] |= 1ULL << (u & 63);
+			tlist[nt++] = u;
+			for (re = r + 1 + *r, r++; r < re; r++)
+				cbits[*r >> 6] |= 1ULL << (*r & 63);
 		}
 	}
 	m->ntlist = nt;
@@ -3734,27 +3780,22 @@ candidates(struct wz_matcher *m)
 	uint64_t *cbits = m->cbits, b;
 	size_t i, u, w, g, n;
 	const char *s;
+	int sl;
 
 	if (m->ntids > 0 && !m->o.no_prefilter)
 		scan_text(m);
+	/* The units the row's tids reach, and the gates they open (both
+	 * in their records: cand_tids()); a gate opens with one of its
+	 * tids in the row, else with one of its field tests.  (A gated
+	 * unit is an always-unit: no tid reaches it through tu_list, its
+	 * bit is the gate's.) */
+	memcpy(cbits, m->gbits, m->nuwords * sizeof(*cbits));
 	cand_tids(m);
 	/* Now and then, with what cand_tids() learnt of the literals
 	 * (the row's tids are the same in whichever order). */
 	if (++m->nseen == m->next_adapt) {
 		adapt_anchors(m);
 		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
-	}
-	/* The units the row's tids reach, and the gates they open (both
-	 * in tg_list); a gate opens with one of its tids in the row, else
-	 * with one of its field tests.  (A gated unit is an always-unit:
-	 * no tid reaches it through tu_list, its bit is the gate's.) */
-	memcpy(cbits, m->gbits, m->nuwords * sizeof(*cbits));
-	for (i = 0; i < m->ntlist; i++) {
-		const struct tidrow *tr = &m->trow[m->tlist[i]];
-		const uint32_t *p = m->tg_list + tr->tg, *pe = p + tr->ntg;
-
-		for (; p < pe; p++)
-			cbits[*p >> 6] |= 1ULL << (*p & 63);
 	}
 	for (g = 0; g < m->ngf; g++) {
 		struct gfield *gf = &m->gf[g];
@@ -3769,16 +3810,18 @@ candidates(struct wz_matcher *m)
 		}
 		if (f != NULL) {
 			/* Every gate of the group, once per value. */
-			if (gf->gen != f->vgen) {
-				gf->nopen = 0;
+			sl = f->vslot;
+			if (gf->gen[sl] != f->vgen) {
+				gf->open[sl] = 0;
 				for (i = gf->from; i < gf->to; i++)
 					if (gate_open(m, &m->units[m->gated[i]]))
-						m->gopen[gf->from +
-						    gf->nopen++] = m->gated[i];
-				gf->gen = f->vgen;
+						gf->open[sl] |= 1ULL <<
+						    (i - gf->from);
+				gf->gen[sl] = f->vgen;
 			}
-			for (i = 0; i < gf->nopen; i++) {
-				u = m->gopen[gf->from + i];
+			for (b = gf->open[sl]; b != 0; b &= b - 1) {
+				u = m->gated[gf->from +
+				    (size_t)__builtin_ctzll(b)];
 				cbits[u >> 6] |= 1ULL << (u & 63);
 			}
 			continue;
@@ -3791,8 +3834,9 @@ candidates(struct wz_matcher *m)
 		}
 	}
 	m->ncand = 0;
+	/* (Only units that can hold with the header were set: pbits is in
+	 * gbits, the tids' records and the gates.) */
 	for (w = 0; w < m->nuwords; w++) {
-		cbits[w] &= m->pbits[w];
 		for (b = cbits[w]; b != 0; b &= b - 1)
 			m->cand[m->ncand++] = w * 64 + (size_t)__builtin_ctzll(b);
 	}

@@ -956,6 +956,242 @@ test_not_prefilter(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * The prefilter's anchor lists and tid records (cand_tids(),
+ * rest_found(), anchor_lists()): patterns whose clauses have several
+ * literals, so that a tid is reached through two literals of its anchor
+ * (after one that failed, and one that held), tids of one clause and of
+ * three, a tid in two units, on rows of the words mixed at random, past
+ * the anchors' adapting (64 and 512 rows) and through a second bind to
+ * a header of another order: each row as without the prefilter, and
+ * each article cited on some rows and not on others.
+ */
+static const char anchor_yaml[] =
+"document:\n"
+"  id: a\n"
+"  title: 锚点办法\n"
+"  issuer: 测试县\n"
+"  jurisdiction: 测试县\n"
+"  source: none\n"
+"articles:\n"
+"  - id: a:1\n"
+"    ref: 第一条\n"
+"    kind: conduct\n"
+"    text: 挪用资金的。\n"
+"    severity: serious\n"
+"    match: {text: '(挪用|侵占|截留)[^。]{0,6}(资金|款项)'}\n"
+"  - id: a:2\n"
+"    ref: 第二条\n"
+"    kind: conduct\n"
+"    text: 虚报的。\n"
+"    severity: minor\n"
+"    match: {any: [{text: '虚报'}, {text: '(冒领|套取)[^。]{0,6}(补贴|补助)"
+"[^。]{0,6}(万元|元)'}]}\n"
+"  - id: a:3\n"
+"    ref: 第三条\n"
+"    kind: conduct\n"
+"    text: 挪用并虚报的。\n"
+"    severity: serious\n"
+"    match: {all: [{text: '(挪用|侵占|截留)[^。]{0,6}(资金|款项)'}, "
+"{text: '虚报|冒领'}, {not: {text: '已退回'}}]}\n"
+"  - id: a:4\n"
+"    ref: 第四条\n"
+"    kind: conduct\n"
+"    text: 侵占或挪用的。\n"
+"    severity: minor\n"
+"    match: {text: '侵占|挪用'}\n"
+"  - id: a:5\n"
+"    ref: 第五条\n"
+"    kind: conduct\n"
+"    text: 侵占的。\n"
+"    severity: minor\n"
+"    match: {text: '侵占'}\n"
+"  - id: a:6\n"
+"    ref: 第六条\n"
+"    kind: conduct\n"
+"    text: 挪用的。\n"
+"    severity: minor\n"
+"    match: {text: '挪用'}\n";
+
+static void
+anchor_run(struct wz_matcher *a, struct wz_matcher *b, const char *const *hdr,
+    size_t tcol, size_t from, size_t to, size_t *ncit)
+{
+	static const char *const words[] = {
+		"挪用", "侵占", "截留", "资金", "款项", "虚报", "冒领", "套取",
+		"补贴", "补助", "万元", "元", "。", "已退回", "3", "了"
+	};
+	const struct wz_citation *ca, *cb;
+	const char *cells[3];
+	char tx[256];
+	struct sheet s;
+	unsigned long x;
+	size_t i, k, na, nb, len;
+	int ra, rb;
+
+	for (i = from; i < to; i++) {
+		x = i * 2654435761UL + 12345;
+		len = 0;
+		tx[0] = '\0';
+		for (k = 0; k < 2 + x % 7; k++) {
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			len += (size_t)snprintf(tx + len, sizeof(tx) - len,
+			    "%s", words[(x >> 33) % 16]);
+		}
+		cells[1 - tcol] = "县水务局局长";
+		cells[tcol] = tx;
+		cells[2] = "属实";
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		if (ra != rb)
+			fail_msg("row %zu '%s': %d with the prefilter, %d "
+			    "without", i, tx, ra, rb);
+		na = wz_matcher_citations(a, &ca);
+		nb = wz_matcher_citations(b, &cb);
+		assert_int_equal(na, nb);
+		for (k = 0; k < na; k++) {
+			assert_ptr_equal(ca[k].art, cb[k].art);
+			assert_string_equal(ca[k].evidence, cb[k].evidence);
+			ncit[ca[k].art->id[2] - '1']++;
+		}
+	}
+}
+
+static void
+test_anchor_records(void **state)
+{
+	static const char *const name[] = { "headers.yaml", "posts.yaml",
+	    "common.yaml", "a.yaml" };
+	static const char *const hdr1[] = { "职务", "问题描述", "核查结果" };
+	static const char *const hdr2[] = { "问题描述", "职务", "核查结果" };
+	const char *text[] = { headers_yaml, posts_yaml, common_yaml,
+	    anchor_yaml };
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	char adir[64], path[128], cmd[128];
+	size_t k, ncit[6] = { 0, 0, 0, 0, 0, 0 };
+	FILE *fp;
+
+	(void)state;
+	strcpy(adir, "/tmp/wz-test-anchor-XXXXXX");
+	assert_non_null(mkdtemp(adir));
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "%s/%s", adir, name[k]);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text[k], fp);
+		fclose(fp);
+	}
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, adir) + wz_rules_finish(rs), 0);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	sheet(&s, 3, hdr1, 0, NULL);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	anchor_run(a, b, hdr1, 1, 0, 600, ncit);
+	sheet(&s, 3, hdr2, 0, NULL);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a2"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b2"), 0);
+	anchor_run(a, b, hdr2, 0, 600, 1200, ncit);
+	for (k = 0; k < 6; k++)
+		assert_true(ncit[k] > 20 && ncit[k] < 1100);
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", adir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * More gated units on one field than a word of bits (candidates() keeps
+ * groups of at most 64, and their open units per value slot): seventy
+ * exclusions gated on the status column, rows whose value goes back and
+ * forth between values that open no gate and values that open one,
+ * each row dropped by its own exclusion or kept, as without the
+ * prefilter.  Each row's value is new: the value slots are taken again
+ * by other values.
+ */
+static void
+test_gate_groups(void **state)
+{
+	static const char *const name[] = { "headers.yaml", "posts.yaml",
+	    "t.yaml" };
+	static const char *const hdr[] = { "职务", "问题描述", "核查结果" };
+	const char *text[] = { headers_yaml, posts_yaml, t_yaml };
+	char gdir[64], path[128], cmd[128], val[32], id[32];
+	const char *cells[3];
+	struct wz_match_opts o;
+	struct wz_ruleset *rs;
+	struct wz_matcher *a, *b;
+	struct sheet s;
+	size_t i, k;
+	int ra, rb;
+	FILE *fp;
+
+	(void)state;
+	strcpy(gdir, "/tmp/wz-test-ggrp-XXXXXX");
+	assert_non_null(mkdtemp(gdir));
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof(path), "%s/%s", gdir, name[k]);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text[k], fp);
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "%s/common.yaml", gdir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("exclude:\n", fp);
+	for (k = 0; k < 70; k++)
+		fprintf(fp, "  - id: e%zu\n    label: 排除%zu\n    match: "
+		    "{any: [{text: '排除词%zu号'}, {field: status, re: "
+		    "'^值%zu号'}]}\n", k, k, k, k);
+	fclose(fp);
+	rs = wz_rules_new();
+	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	cells[0] = "县水务局局长";
+	cells[1] = "挪用资金2万元";
+	cells[2] = val;
+	snprintf(val, sizeof(val), "属实");
+	sheet(&s, 3, hdr, 1, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (i = 0; i < 400; i++) {
+		/* Each value new (the slots are taken again by other
+		 * values): one that opens no gate, then one for 0, 1, 63,
+		 * 64, 65, 69 in turn. */
+		k = (size_t[]){ 0, 1, 63, 64, 65, 69 }[i / 2 % 6];
+		if (i % 2 == 0)
+			snprintf(val, sizeof(val), "属实%zu", i);
+		else
+			snprintf(val, sizeof(val), "值%zu号%zu", k, i);
+		sheet(&s, 3, hdr, 1, cells);
+		ra = wz_matcher_row(a, &s.rows[0]);
+		rb = wz_matcher_row(b, &s.rows[0]);
+		assert_int_equal(ra, rb);
+		if (i % 2 == 0) {
+			assert_int_equal(ra, WZ_M_MATCHED);
+			continue;
+		}
+		assert_int_equal(ra, WZ_M_EXCLUDED);
+		snprintf(id, sizeof(id), "e%zu", k);
+		assert_string_equal(wz_matcher_row_exclusion(a), id);
+		assert_string_equal(wz_matcher_row_exclusion(b), id);
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gdir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The trailing literals of a pattern, joined by spaces ("" for none). */
 static void
 expect_suffixes(const char *pattern, const char *want)
@@ -1215,6 +1451,8 @@ main(void)
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_gate_fields),
 		cmocka_unit_test(test_not_prefilter),
+		cmocka_unit_test(test_anchor_records),
+		cmocka_unit_test(test_gate_groups),
 		cmocka_unit_test(test_rx_suffixes),
 		cmocka_unit_test(test_suffix_property),
 	};
