@@ -137,4 +137,41 @@ uint64_t wz_hash(const void *p, size_t n);
  */
 uint64_t wz_hash_mem(const void *p, size_t n);
 
+/*
+ * Copy n bytes from s to d (which do not overlap), in line: most fields
+ * and cells are a few bytes, where a call to memcpy costs more than the
+ * copy.  Up to 32 bytes by overlapping loads and stores: the first and
+ * last sixteen, eight or four bytes, or three single bytes.
+ */
+static inline void
+wz_copy_short(char *d, const char *s, size_t n)
+{
+	char x[16], y[16];
+	uint64_t v, w;
+	uint32_t a, b;
+
+	if (n > 32)
+		memcpy(d, s, n);
+	else if (n >= 16) {
+		memcpy(x, s, 16);
+		memcpy(y, s + n - 16, 16);
+		memcpy(d, x, 16);
+		memcpy(d + n - 16, y, 16);
+	} else if (n >= 8) {
+		memcpy(&v, s, 8);
+		memcpy(&w, s + n - 8, 8);
+		memcpy(d, &v, 8);
+		memcpy(d + n - 8, &w, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 #endif

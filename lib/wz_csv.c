@@ -2120,48 +2120,6 @@ scan_special(const unsigned char *p, size_t n)
 	return n;
 }
 
-/*
- * Copy a short field inline: most are a few bytes, where a call to
- * memcpy costs more than the copy.  Overlapping loads and stores, as in
- * copy_scan().
- */
-static inline void
-copy_field(char *d, const char *s, size_t n)
-{
-	uint64_t v, w;
-	uint32_t a, b;
-
-	if (n > 32) {
-		memcpy(d, s, n);
-		return;
-	}
-	if (n >= 16) {
-#ifdef __SSE2__
-		__m128i x = _mm_loadu_si128((const __m128i *)s),
-		    y = _mm_loadu_si128((const __m128i *)(s + n - 16));
-
-		_mm_storeu_si128((__m128i *)d, x);
-		_mm_storeu_si128((__m128i *)(d + n - 16), y);
-#else
-		memcpy(d, s, n);
-#endif
-	} else if (n >= 8) {
-		memcpy(&v, s, 8);
-		memcpy(&w, s + n - 8, 8);
-		memcpy(d, &v, 8);
-		memcpy(d + n - 8, &w, 8);
-	} else if (n >= 4) {
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		memcpy(d, &a, 4);
-		memcpy(d + n - 4, &b, 4);
-	} else if (n > 0) {
-		d[0] = s[0];
-		d[n / 2] = s[n / 2];
-		d[n - 1] = s[n - 1];
-	}
-}
-
 static int
 is_number(const char *s, size_t n)
 {
@@ -2197,7 +2155,7 @@ enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n,
 	    !is_number(s, n))
 		guard = 1;
 	if (plain && !guard) {
-		copy_field(o, s, n);
+		wz_copy_short(o, s, n);
 		return o + n;
 	}
 	if (wo->tsv) {
@@ -2224,7 +2182,7 @@ enc_field(const struct wz_wopts *wo, char *o, const char *s, size_t n,
 	}
 	i = scan_special(p, n);
 	if (i == n && !guard) {
-		copy_field(o, s, n);
+		wz_copy_short(o, s, n);
 		return o + n;
 	}
 	*o++ = '"';
@@ -2255,7 +2213,7 @@ put_field(const struct wz_wopts *wo, char *o, const char *s, size_t n,
     int plain)
 {
 	if (plain && !wo->excel_safe) {
-		copy_field(o, s, n);
+		wz_copy_short(o, s, n);
 		return o + n;
 	}
 	return enc_field(wo, o, s, n, plain);
@@ -2389,7 +2347,7 @@ wz_writer_pieces(struct wz_writer *w, const struct wz_piece *p, size_t n)
 		if (p[i].nf > 0) {
 			if (nf > 0)
 				*o++ = sep;
-			copy_field(o, p[i].s, p[i].n);
+			wz_copy_short(o, p[i].s, p[i].n);
 			o += p[i].n;
 			nf += (int)p[i].nf;
 		} else {
@@ -2539,7 +2497,7 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 	for (; i < n; i++) {
 		*o++ = sep;
 		if (plain != NULL && plain[i] && !xs) {
-			copy_field(o, f[i], len[i]);
+			wz_copy_short(o, f[i], len[i]);
 			o += len[i];
 		} else
 			o = enc_field(&w->o, o, f[i], len[i], plain != NULL &&

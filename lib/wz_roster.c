@@ -397,8 +397,8 @@ rfield_parse(const char *s)
 /*
  * Are a[0, n) and b[0, n) the same bytes?  In line, for the short cells
  * a row's memos compare (a title, a place, a date, a party): a call to
- * memcmp costs more than the compare.  Overlapping loads, as the
- * writer's copy_field(): the first and last sixteen, eight or four bytes.
+ * memcmp costs more than the compare.  Overlapping loads, as
+ * wz_copy_short() makes: the first and last sixteen, eight or four bytes.
  */
 static inline int
 same_bytes(const char *a, const char *b, size_t n)
@@ -429,35 +429,12 @@ same_bytes(const char *a, const char *b, size_t n)
 	    a[n - 1] == b[n - 1]);
 }
 
-/* Copy n bytes to o, in line for a short field (overlapping loads, as
- * same_bytes()); returns o + n. */
+/* wz_copy_short(), for a caller that writes on after what it copied:
+ * returns o + n. */
 static inline char *
 put_bytes(char *o, const char *s, size_t n)
 {
-	uint64_t x, y;
-	uint32_t a, b;
-
-	if (n > 32)
-		memcpy(o, s, n);
-	else if (n > 16) {
-		/* an ID number, a title, a scope: 16 bytes twice */
-		put_bytes(o, s, 16);
-		put_bytes(o + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(&x, s, 8);
-		memcpy(&y, s + n - 8, 8);
-		memcpy(o, &x, 8);
-		memcpy(o + n - 8, &y, 8);
-	} else if (n >= 4) {
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		memcpy(o, &a, 4);
-		memcpy(o + n - 4, &b, 4);
-	} else if (n > 0) {
-		o[0] = s[0];
-		o[n / 2] = s[n / 2];
-		o[n - 1] = s[n - 1];
-	}
+	wz_copy_short(o, s, n);
 	return o + n;
 }
 

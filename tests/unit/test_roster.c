@@ -882,8 +882,9 @@ test_iso_days(void **state)
 }
 
 /*
- * put_bytes(): every length 0..40 at every alignment copies the n bytes
- * and nothing around them, and returns the end.
+ * put_bytes(), and so wz_copy_short(): every length 0..40 at every
+ * alignment copies the n bytes and nothing around them, and returns the
+ * end.
  */
 static void
 test_put_bytes(void **state)
