@@ -134,6 +134,45 @@ out:
 #define CARRY		(TOO_SHORT | TOO_LONG | TWO_CONTS)
 
 /*
+ * The three lookups of both vector checks (by the previous byte's high
+ * nibble, its low nibble, and the byte's high nibble): the error bits
+ * each can say; a byte is wrong where all three agree on one.
+ */
+static const signed char utf8_lut[3][16] = {
+	{
+	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+	    TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
+	    TOO_SHORT | OVERLONG_2, TOO_SHORT,
+	    TOO_SHORT | OVERLONG_3 | SURROGATE,
+	    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4
+	}, {
+	    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
+	    CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000,
+	    CARRY | TOO_LARGE | TOO_LARGE_1000
+	}, {
+	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 |
+	    OVERLONG_4,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT
+	}
+};
+
+/*
  * The end of a vector check that found no error in s[0, i): the tail
  * goes to the scalar code from the last character start before i, with
  * the blocks' count of newlines (lines) and the last one's place (last,
@@ -168,36 +207,9 @@ static size_t
 check_ssse3(const unsigned char *s, size_t n, int *why, unsigned long *nl,
     size_t *since)
 {
-	const __m128i t1 = _mm_setr_epi8(
-	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-	    TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
-	    TOO_SHORT | OVERLONG_2, TOO_SHORT,
-	    TOO_SHORT | OVERLONG_3 | SURROGATE,
-	    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
-	const __m128i t2 = _mm_setr_epi8(
-	    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
-	    CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000);
-	const __m128i t3 = _mm_setr_epi8(
-	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 |
-	    OVERLONG_4,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);
+	const __m128i t1 = _mm_loadu_si128((const __m128i *)utf8_lut[0]);
+	const __m128i t2 = _mm_loadu_si128((const __m128i *)utf8_lut[1]);
+	const __m128i t3 = _mm_loadu_si128((const __m128i *)utf8_lut[2]);
 	const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
 	const __m128i lf = _mm_set1_epi8('\n');
 	const __m128i m3 = _mm_set1_epi8((char)(0xe0 - 0x80));
@@ -257,36 +269,12 @@ static size_t
 check_avx2(const unsigned char *s, size_t n, int *why, unsigned long *nl,
     size_t *since)
 {
-	const __m256i t1 = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-	    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
-	    TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS,
-	    TOO_SHORT | OVERLONG_2, TOO_SHORT,
-	    TOO_SHORT | OVERLONG_3 | SURROGATE,
-	    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4));
-	const __m256i t2 = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-	    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
-	    CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000,
-	    CARRY | TOO_LARGE | TOO_LARGE_1000));
-	const __m256i t3 = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 |
-	    OVERLONG_4,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-	    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-	    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT));
+	const __m256i t1 = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)utf8_lut[0]));
+	const __m256i t2 = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)utf8_lut[1]));
+	const __m256i t3 = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+	    (const __m128i *)utf8_lut[2]));
 	const __m256i nib = _mm256_set1_epi8(0x0f), zero =
 	    _mm256_setzero_si256(), lf = _mm256_set1_epi8('\n');
 	const __m256i m3 = _mm256_set1_epi8((char)(0xe0 - 0x80));
