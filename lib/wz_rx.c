@@ -1573,7 +1573,18 @@ pfx_add(struct pfxp *pp, size_t from, size_t to)
 	pp->v[pp->nv++] = wz_strndup((const char *)pp->p + from, to - from);
 }
 
-static void	pfx_alt(struct pfxp *);
+/* Branches to the ')' or end that closes them, each read by branch
+ * (pfx_branch, sfx_branch). */
+static void
+alt_branches(struct pfxp *pp, void (*branch)(struct pfxp *))
+{
+	for (;;) {
+		branch(pp);
+		if (pp->fail || pp->i >= pp->n || pp->p[pp->i] != '|')
+			return;
+		pp->i++;
+	}
+}
 
 /*
  * One branch: lookarounds (zero width) are passed over; then a run of
@@ -1638,7 +1649,7 @@ pfx_branch(struct pfxp *pp)
 				goto fail;
 		}
 		pp->i = j;
-		pfx_alt(pp);
+		alt_branches(pp, pfx_branch);
 		if (pp->fail || pp->i >= pp->n || p[pp->i] != ')')
 			goto fail;
 		pp->i++;
@@ -1667,17 +1678,6 @@ fail:
 	pp->i = pp->n;
 }
 
-/* Branches to the ')' or end that closes them. */
-static void
-pfx_alt(struct pfxp *pp)
-{
-	for (;;) {
-		pfx_branch(pp);
-		if (pp->fail || pp->i >= pp->n || pp->p[pp->i] != '|')
-			return;
-		pp->i++;
-	}
-}
 
 size_t
 wz_rx_prefixes(const char *pattern, char ***out)
@@ -1694,7 +1694,7 @@ wz_rx_prefixes(const char *pattern, char ***out)
 		*out = NULL;
 		return 0;
 	}
-	pfx_alt(&pp);
+	alt_branches(&pp, pfx_branch);
 	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
 		for (i = 0; i < pp.nv; i++)
 			free(pp.v[i]);
@@ -1876,8 +1876,6 @@ sfx_skip_escape(struct pfxp *pp)
 	}
 }
 
-static void	sfx_alt(struct pfxp *);
-
 /*
  * One branch, to its '|' or ')': what it ends with.  A run of literal
  * characters without quantifiers (a quantified one that must match
@@ -1975,7 +1973,7 @@ sfx_branch(struct pfxp *pp)
 	if (last == S_GROUP) {
 		end = pp->i;
 		pp->i = gfrom;
-		sfx_alt(pp);
+		alt_branches(pp, sfx_branch);
 		if (pp->fail || pp->i >= pp->n || p[pp->i] != ')')
 			goto fail;
 		pp->i = end;
@@ -1986,17 +1984,6 @@ fail:
 	pp->i = pp->n;
 }
 
-/* Branches to the ')' or end that closes them. */
-static void
-sfx_alt(struct pfxp *pp)
-{
-	for (;;) {
-		sfx_branch(pp);
-		if (pp->fail || pp->i >= pp->n || pp->p[pp->i] != '|')
-			return;
-		pp->i++;
-	}
-}
 
 size_t
 wz_rx_suffixes(const char *pattern, char ***out)
@@ -2010,7 +1997,7 @@ wz_rx_suffixes(const char *pattern, char ***out)
 	*out = NULL;
 	if (strstr(pattern, "(?#") != NULL || !sfx_ok(pp.p, pp.n))
 		return 0;
-	sfx_alt(&pp);
+	alt_branches(&pp, sfx_branch);
 	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
 		for (i = 0; i < pp.nv; i++)
 			free(pp.v[i]);
