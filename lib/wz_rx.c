@@ -1678,9 +1678,10 @@ fail:
 	pp->i = pp->n;
 }
 
-
-size_t
-wz_rx_prefixes(const char *pattern, char ***out)
+/* The literals of pattern's branches, each read by branch, into *out:
+ * how many, or 0 (and NULL) if a branch cannot be told. */
+static size_t
+pfx_read(const char *pattern, void (*branch)(struct pfxp *), char ***out)
 {
 	struct pfxp pp;
 	size_t i;
@@ -1688,22 +1689,28 @@ wz_rx_prefixes(const char *pattern, char ***out)
 	memset(&pp, 0, sizeof(pp));
 	pp.p = (const unsigned char *)pattern;
 	pp.n = strlen(pattern);
+	*out = NULL;
+	alt_branches(&pp, branch);
+	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
+		for (i = 0; i < pp.nv; i++)
+			free(pp.v[i]);
+		free(pp.v);
+		return 0;
+	}
+	*out = pp.v;
+	return pp.nv;
+}
+
+size_t
+wz_rx_prefixes(const char *pattern, char ***out)
+{
 	/* A comment or \Q..\E may sit between an item and its quantifier. */
 	if (strstr(pattern, "(?#") != NULL || strstr(pattern, "\\Q") != NULL ||
 	    strstr(pattern, "\\E") != NULL) {
 		*out = NULL;
 		return 0;
 	}
-	alt_branches(&pp, pfx_branch);
-	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
-		for (i = 0; i < pp.nv; i++)
-			free(pp.v[i]);
-		free(pp.v);
-		*out = NULL;
-		return 0;
-	}
-	*out = pp.v;
-	return pp.nv;
+	return pfx_read(pattern, pfx_branch, out);
 }
 
 /*
@@ -1984,28 +1991,14 @@ fail:
 	pp->i = pp->n;
 }
 
-
 size_t
 wz_rx_suffixes(const char *pattern, char ***out)
 {
-	struct pfxp pp;
-	size_t i;
-
-	memset(&pp, 0, sizeof(pp));
-	pp.p = (const unsigned char *)pattern;
-	pp.n = strlen(pattern);
 	*out = NULL;
-	if (strstr(pattern, "(?#") != NULL || !sfx_ok(pp.p, pp.n))
+	if (strstr(pattern, "(?#") != NULL ||
+	    !sfx_ok((const unsigned char *)pattern, strlen(pattern)))
 		return 0;
-	alt_branches(&pp, sfx_branch);
-	if (pp.fail || pp.i != pp.n || pp.nv == 0) {
-		for (i = 0; i < pp.nv; i++)
-			free(pp.v[i]);
-		free(pp.v);
-		return 0;
-	}
-	*out = pp.v;
-	return pp.nv;
+	return pfx_read(pattern, sfx_branch, out);
 }
 
 size_t
