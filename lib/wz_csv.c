@@ -1134,20 +1134,15 @@ split_plain_avx2(struct wz_reader *r, const unsigned char *s, size_t n)
 	struct plain_run p;
 	size_t i;
 
-	plain_start(r, &p, s, n);
-	if (n < 16) {
-		plain_bytes(r, &p, 0, n);
-	} else if (n < 64) {
-		for (i = 0; i + 16 <= n; i += 16)
-			plain_sse2(r, &p, i, i);
-		if (i < n)	/* the last 16 bytes, overlapping */
-			plain_sse2(r, &p, n - 16, i);
-	} else {
-		for (i = 0; i + 64 <= n; i += 64)
-			plain_avx2(r, &p, i, i);
-		if (i < n)	/* the last 64 bytes, overlapping */
-			plain_avx2(r, &p, n - 64, i);
+	if (n < 64) {
+		split_plain_sse2(r, s, n);
+		return;
 	}
+	plain_start(r, &p, s, n);
+	for (i = 0; i + 64 <= n; i += 64)
+		plain_avx2(r, &p, i, i);
+	if (i < n)	/* the last 64 bytes, overlapping */
+		plain_avx2(r, &p, n - 64, i);
 	r->nfields = r->cur_first = p.nf;
 }
 #endif
