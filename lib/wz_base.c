@@ -478,34 +478,129 @@ wz_trim_space(const char **sp, size_t *np)
 	*np = n;
 }
 
-/* Large tables. */
+/*
+ * Large tables.  A table of 2 MiB or more lives at the start of a
+ * reservation of address space, 2 MiB-aligned and several times its
+ * size, offered to the kernel for transparent huge pages as a whole:
+ * it grows where it is, and every 2 MiB of it, its first included, can
+ * be one huge page.  (Grown by mremap, a table moved to addresses of
+ * any alignment, and the part of it written while it was small kept
+ * its 4 KiB pages: a tenth of a million-row roster's tables, on which
+ * random probes missed the TLB.)  MAP_NORESERVE: the reservation costs
+ * no memory until a page is touched; where the kernel will not reserve
+ * so much (strict overcommit), the table gets just its size.  A smaller
+ * table is a mapping of its own, grown by mremap.
+ */
 #define PAGE_ROUND(n)	(((n) + 4095) & ~(size_t)4095)
+#define BIG_HUGE	((size_t)2 << 20)
+#define HUGE_ROUND(n)	(((n) + BIG_HUGE - 1) & ~(BIG_HUGE - 1))
+#define BIG_SPARE	8		/* a reservation: 8 times the table */
+#define BIG_MIN		((size_t)64 << 20)	/* and at least 64 MiB */
 
-void *
-wz_big_grow(void *p, size_t old, size_t n, int all)
+static struct bigres {
+	char	*p;
+	size_t	 len;		/* reserved bytes; 0: a free entry */
+} bigres[64];
+
+static struct bigres *
+big_find(const void *p)
 {
-	void *q;
+	size_t i;
 
-	n = PAGE_ROUND(n);
-	old = PAGE_ROUND(old);
-	if (p == NULL)
-		q = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	else if (n == old)
-		return p;
-	else
-		q = mremap(p, old, n, MREMAP_MAYMOVE);
-	if (q == MAP_FAILED)
-		oom();
+	for (i = 0; p != NULL && i < sizeof(bigres) / sizeof(bigres[0]); i++)
+		if (bigres[i].len > 0 && bigres[i].p == p)
+			return &bigres[i];
+	return NULL;
+}
+
+/* A 2 MiB-aligned reservation of at least n bytes (n a multiple of 2
+ * MiB) in a free entry, or NULL when none is free or mmap fails. */
+static struct bigres *
+big_reserve(size_t n)
+{
+	struct bigres *e = NULL;
+	size_t i, want, len;
+	char *r, *a;
+
+	for (i = 0; i < sizeof(bigres) / sizeof(bigres[0]); i++)
+		if (bigres[i].len == 0) {
+			e = &bigres[i];
+			break;
+		}
+	if (e == NULL)
+		return NULL;
+	want = n <= SIZE_MAX / BIG_SPARE / 2 ? n * BIG_SPARE : n;
+	if (want < BIG_MIN)
+		want = BIG_MIN;
+	for (;;) {
+		len = want + BIG_HUGE;
+		r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (r != MAP_FAILED)
+			break;
+		if (want == n)
+			return NULL;
+		want = n;
+	}
+	a = (char *)(((uintptr_t)r + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1));
+	if (a > r)
+		(void)munmap(r, (size_t)(a - r));
+	if (r + len > a + want)
+		(void)munmap(a + want, (size_t)(r + len - (a + want)));
 #ifdef MADV_HUGEPAGE
 	/*
 	 * Random reads over tens of MiB with 4 KiB pages miss the TLB on
 	 * nearly every probe, and in a virtual machine each miss walks two
 	 * page tables.
 	 */
-	if (n >= ((size_t)4 << 20))
-		(void)madvise(q, n, MADV_HUGEPAGE);
+	(void)madvise(a, want, MADV_HUGEPAGE);
 #endif
+	e->p = a;
+	e->len = want;
+	return e;
+}
+
+void *
+wz_big_grow(void *p, size_t old, size_t n, int all)
+{
+	struct bigres *e, *f;
+	void *q;
+
+	n = PAGE_ROUND(n);
+	old = PAGE_ROUND(old);
+	e = big_find(p);
+	if (e != NULL && n <= e->len)
+		q = p;
+	else if (n >= BIG_HUGE && (f = big_reserve(HUGE_ROUND(n))) != NULL) {
+		q = f->p;
+		if (e != NULL) {
+			/* moved with its page tables: its huge pages stay */
+			if (mremap(p, old, old, MREMAP_MAYMOVE | MREMAP_FIXED,
+			    q) == MAP_FAILED)
+				oom();
+			if (e->len > old)
+				(void)munmap((char *)p + old, e->len - old);
+			e->len = 0;
+		} else if (p != NULL) {
+			/* copied, not moved: its 4 KiB pages would stay */
+			memcpy(q, p, old);
+			(void)munmap(p, old);
+		}
+	} else if (e != NULL) {
+		/* no reservation to be had: grown as a mapping of its own */
+		if ((q = mremap(p, e->len, n, MREMAP_MAYMOVE)) == MAP_FAILED)
+			oom();
+		e->len = 0;
+	}
+	else if (p == NULL) {
+		q = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			oom();
+	} else if (n == old)
+		return p;
+	else if ((q = mremap(p, old, n, MREMAP_MAYMOVE)) == MAP_FAILED)
+		oom();
 #ifdef MADV_POPULATE_WRITE
 	/*
 	 * A hash table's every page is about to be written: one call maps
@@ -515,7 +610,7 @@ wz_big_grow(void *p, size_t old, size_t n, int all)
 	 * small.  An older kernel says EINVAL: then the pages fault in as
 	 * before.
 	 */
-	if (n > old && (all || n < ((size_t)4 << 20)))
+	if (n > old && (all || n < BIG_HUGE))
 		(void)madvise((char *)q + old, n - old, MADV_POPULATE_WRITE);
 #endif
 	return q;
@@ -524,7 +619,14 @@ wz_big_grow(void *p, size_t old, size_t n, int all)
 void
 wz_big_free(void *p, size_t n)
 {
-	if (p != NULL)
+	struct bigres *e;
+
+	if (p == NULL)
+		return;
+	if ((e = big_find(p)) != NULL) {
+		(void)munmap(p, e->len);
+		e->len = 0;
+	} else
 		munmap(p, PAGE_ROUND(n));
 }
 

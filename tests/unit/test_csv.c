@@ -886,8 +886,6 @@ done:
 	}
 }
 
-/* wz_big_reserve: contents kept across growth (mremap), new pages zero,
- * past the 4 MiB where huge pages are asked for. */
 /*
  * Everything a reader hands out, as text: each record's status, lines,
  * fields and plain flags, and each message.  Two readers that agree on
@@ -1077,6 +1075,8 @@ test_hash_mem(void **state)
 		}
 }
 
+/* wz_big_reserve: contents kept across growth, new pages zero, past the
+ * 2 MiB from which a table lives in a reservation. */
 static void
 test_big(void **state)
 {
@@ -1096,6 +1096,39 @@ test_big(void **state)
 			a[i] = (uint32_t)(i * 2654435761u);
 	}
 	wz_big_free(a, cap * sizeof(*a));
+}
+
+/*
+ * wz_big_grow doubling from one page to 128 MiB: out of a small mapping
+ * into a reservation (copied), along it (in place) and past its end
+ * (moved to a larger one).  A mark on every page written so far must
+ * survive each step, and the new pages must read zero; the table's first
+ * byte and its last must be writable.  Half the steps ask for the pages
+ * at once (all).
+ */
+static void
+test_big_grow(void **state)
+{
+	unsigned char *p = NULL;
+	size_t old = 0, n, i;
+
+	(void)state;
+	for (n = 4096; n <= ((size_t)128 << 20); n *= 2) {
+		p = wz_big_grow(p, old, n, (n >> 12) % 3 == 0);
+		assert_non_null(p);
+		for (i = 0; i < old; i += 4096)
+			assert_int_equal(p[i], (unsigned char)(i / 4096 * 7 + 1));
+		for (i = old; i < n; i += 4096)
+			assert_int_equal(p[i], 0);
+		for (i = old; i < n; i += 4096)
+			p[i] = (unsigned char)(i / 4096 * 7 + 1);
+		p[n - 1] = 1;
+		p[n - 1] = 0;
+		old = n;
+	}
+	/* the same size again: where it is */
+	assert_ptr_equal(wz_big_grow(p, old, old, 0), p);
+	wz_big_free(p, old);
 }
 
 /* wz_buf_add inline and grown: the bytes, the length and the NUL. */
@@ -1175,6 +1208,7 @@ main(void)
 		cmocka_unit_test(test_plain_flags),
 		cmocka_unit_test(test_split_differential),
 		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_big_grow),
 		cmocka_unit_test(test_hash_mem),
 		cmocka_unit_test(test_buf_add),
 		cmocka_unit_test(test_msg_line),
