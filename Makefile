@@ -24,6 +24,17 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) \
 # --as-needed: a program records only the libraries it calls, so wz-cat
 # does not load OpenCC, libstdc++ and libcrypto at every start.
 LIBS	 = -Wl,--as-needed -lcsv $(PKG_LIBS) -lm
+# libzip and expat are opened by wz_xlsx.c with the first workbook,
+# OpenCC by wz_text.c with the first text it is needed for (dlopen),
+# under the names the linker would have recorded: read here off the
+# libraries built against (else the code's Debian 12 names).
+soname	 = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" \
+	   2>/dev/null | sed -n 's/^ *SONAME *//p')
+SO_ZIP	:= $(call soname,zip)
+SO_EXPAT := $(call soname,expat)
+SO_OPENCC := $(call soname,opencc)
+XLSX_DL	 = $(if $(SO_ZIP),-DWZ_SO_ZIP='"$(SO_ZIP)"') \
+	   $(if $(SO_EXPAT),-DWZ_SO_EXPAT='"$(SO_EXPAT)"')
 LDFLAGS	?=
 
 # Debian packages the build, the tests, the demo and the bench need.
@@ -52,6 +63,10 @@ all: $(LIB_A) $(PROGS) $(TOOLS)
 $(B)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/lib/wz_xlsx.o: ALL_CFLAGS += $(XLSX_DL)
+$(B)/lib/wz_text.o: ALL_CFLAGS += \
+	$(if $(SO_OPENCC),-DWZ_SO_OPENCC='"$(SO_OPENCC)"')
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)

@@ -1,4 +1,6 @@
 /* wz_text.c - see wz_text.h. */
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -571,6 +573,50 @@ struct wz_norm {
 };
 #define CJK_STOP	0xffffU
 
+/*
+ * OpenCC is opened with the first text that needs it (dlopen), not at
+ * every start: with it come libstdc++ and libmarisa, some 5 ms of CPU
+ * at each start of a program (an empty program linked with and without
+ * it: 11.2 and 6.3 ms), while most texts are simplified Chinese that the
+ * table of wz_t2s_data.c converts alone.  WZ_SO_OPENCC is the name the
+ * linker would have recorded (see the Makefile).
+ */
+#ifndef WZ_SO_OPENCC
+#define WZ_SO_OPENCC	"libopencc.so.1.1"
+#endif
+static struct {
+	__typeof__(opencc_open)			*open;
+	__typeof__(opencc_convert_utf8)		*convert;
+	__typeof__(opencc_convert_utf8_free)	*convert_free;
+	__typeof__(opencc_close)		*close;
+} cc;
+
+/* Open OpenCC, once: NULL, or why it could not be. */
+static const char *
+cc_load(void)
+{
+	static int tried;
+	static char why[512];
+	const char *e;
+	void *h;
+
+	if (tried)
+		return why[0] != '\0' ? why : NULL;
+	tried = 1;
+	if ((h = dlopen(WZ_SO_OPENCC, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (*(void **)&cc.open = dlsym(h, "opencc_open")) == NULL ||
+	    (*(void **)&cc.convert = dlsym(h, "opencc_convert_utf8")) ==
+	    NULL || (*(void **)&cc.convert_free = dlsym(h,
+	    "opencc_convert_utf8_free")) == NULL ||
+	    (*(void **)&cc.close = dlsym(h, "opencc_close")) == NULL) {
+		e = dlerror();
+		snprintf(why, sizeof(why), "%s", e != NULL ? e :
+		    "dlopen failed");
+		return why;
+	}
+	return NULL;
+}
+
 struct wz_norm *
 wz_norm_new(void)
 {
@@ -584,7 +630,7 @@ wz_norm_free(struct wz_norm *nm)
 	if (nm == NULL)
 		return;
 	if (nm->cc != NULL && nm->cc != (opencc_t)-1)
-		opencc_close(nm->cc);
+		cc.close(nm->cc);
 	wz_buf_free(&nm->a);
 	wz_buf_free(&nm->b);
 	wz_buf_free(&nm->src);
@@ -685,6 +731,7 @@ count_cps(const char *s, size_t n)
 static void
 stage_t2s(struct wz_norm *nm)
 {
+	const char *why;
 	char *out;
 	size_t olen, i, j, ka, kb;
 	uint32_t cp;
@@ -693,14 +740,18 @@ stage_t2s(struct wz_norm *nm)
 	if (nm->a.len == 0 || !wz_has_traditional(nm->a.s, nm->a.len))
 		goto copy;
 	if (nm->cc == NULL) {
-		nm->cc = opencc_open("t2s.json");
-		if (nm->cc == (opencc_t)-1)
+		if ((why = cc_load()) != NULL) {
+			nm->cc = (opencc_t)-1;
+			wz_msg(NULL, 0, "OpenCC cannot be loaded (%s); "
+			    "traditional characters are matched as they are",
+			    why);
+		} else if ((nm->cc = cc.open("t2s.json")) == (opencc_t)-1)
 			wz_msg(NULL, 0, "OpenCC t2s.json cannot be opened; "
 			    "traditional characters are matched as they are");
 	}
 	if (nm->cc == (opencc_t)-1)
 		goto copy;
-	out = opencc_convert_utf8(nm->cc, nm->a.s, nm->a.len);
+	out = cc.convert(nm->cc, nm->a.s, nm->a.len);
 	if (out == NULL)
 		goto copy;
 	olen = strlen(out);
@@ -719,7 +770,7 @@ stage_t2s(struct wz_norm *nm)
 		    nm->srclen);
 		nm->coarse = 1;
 	}
-	opencc_convert_utf8_free(out);
+	cc.convert_free(out);
 	return;
 copy:
 	maps_reserve(&nm->bbeg, &nm->bend, &nm->bcap, nm->a.len);
