@@ -25,7 +25,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) \
 # does not load OpenCC, libstdc++ and libcrypto at every start.
 LIBS	 = -Wl,--as-needed -lcsv $(PKG_LIBS) -lm
 # libzip and expat are opened by wz_xlsx.c with the first workbook,
-# OpenCC by wz_text.c with the first text it is needed for (dlopen),
+# OpenCC by wz_text.c with the first text it is needed for, libcrypto by
+# wz_sha.c and wz_idcard.c with the first digest or mask (dlopen),
 # under the names the linker would have recorded: read here off the
 # libraries built against (else the code's Debian 12 names).
 soname	 = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" \
@@ -33,6 +34,7 @@ soname	 = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" \
 SO_ZIP	:= $(call soname,zip)
 SO_EXPAT := $(call soname,expat)
 SO_OPENCC := $(call soname,opencc)
+SO_CRYPTO := $(call soname,crypto)
 XLSX_DL	 = $(if $(SO_ZIP),-DWZ_SO_ZIP='"$(SO_ZIP)"') \
 	   $(if $(SO_EXPAT),-DWZ_SO_EXPAT='"$(SO_EXPAT)"')
 LDFLAGS	?=
@@ -67,6 +69,8 @@ $(B)/lib/%.o: lib/%.c lib/*.h
 $(B)/lib/wz_xlsx.o: ALL_CFLAGS += $(XLSX_DL)
 $(B)/lib/wz_text.o: ALL_CFLAGS += \
 	$(if $(SO_OPENCC),-DWZ_SO_OPENCC='"$(SO_OPENCC)"')
+$(B)/lib/wz_sha.o $(B)/lib/wz_idcard.o: ALL_CFLAGS += \
+	$(if $(SO_CRYPTO),-DWZ_SO_CRYPTO='"$(SO_CRYPTO)"')
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)

@@ -1,6 +1,7 @@
 /* wz_base.c - see wz_base.h. */
 #include <sys/mman.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -644,6 +645,29 @@ wz_big_reserve(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 	}
 	*p = wz_big_grow(*p, *cap * sz, ncap * sz, 0);
 	*cap = ncap;
+}
+
+const char *
+wz_dl_load(struct wz_dl *d)
+{
+	const char *e;
+	void *h;
+	size_t i;
+
+	if (d->tried)
+		return d->r;
+	d->tried = 1;
+	(void)dlerror();
+	if ((h = dlopen(d->soname, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		goto fail;
+	for (i = 0; i < d->n; i++)
+		if ((*d->slots[i] = dlsym(h, d->names[i])) == NULL)
+			goto fail;
+	return d->r = NULL;
+fail:
+	e = dlerror();
+	snprintf(d->why, sizeof(d->why), "%s", e != NULL ? e : d->soname);
+	return d->r = d->why;
 }
 
 uint64_t

@@ -43,6 +43,22 @@ void	 wz_big_free(void *p, size_t n);
  * first). */
 void	 wz_big_reserve(void **p, size_t *cap, size_t want, size_t sz,
 	    size_t first);
+/*
+ * A shared library opened when it is first needed (dlopen), not at every
+ * start: wz_dl_load() opens soname once and sets *slots[i] to the
+ * function names[i], i < n; it answers NULL, or why not (dlerror's
+ * words), the same at every later call.
+ */
+struct wz_dl {
+	const char		*soname;
+	const char *const	*names;
+	void **const		*slots;
+	size_t			 n;
+	int			 tried;
+	const char		*r;
+	char			 why[256];
+};
+const char *wz_dl_load(struct wz_dl *d);
 char *wz_strdup(const char *s);
 char *wz_strndup(const char *s, size_t n);
 /* asprintf that exits on failure; the caller frees. */

@@ -13,7 +13,6 @@
 #endif
 
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -291,6 +290,46 @@ checked:	/* the quick path took seventeen digits: no X to look for */
 
 /* The mask. */
 
+/*
+ * libcrypto is opened with the first mask (dlopen), not at every start
+ * of wz-roster: see wz_xlsx.c.  WZ_SO_CRYPTO: see the Makefile.
+ */
+#ifndef WZ_SO_CRYPTO
+#define WZ_SO_CRYPTO	"libcrypto.so.3"
+#endif
+#define MAC_FUNCS(X) \
+	X(EVP_MAC_fetch) X(EVP_MAC_CTX_new) X(EVP_MAC_CTX_free) \
+	X(EVP_MAC_free) X(EVP_MAC_init) X(EVP_MAC_update) \
+	X(EVP_MAC_final) X(OSSL_PARAM_construct_utf8_string) \
+	X(OSSL_PARAM_construct_end)
+
+static struct {
+#define X(f)	__typeof__(f) *f;
+	MAC_FUNCS(X)
+#undef X
+} ssl;
+
+/* libcrypto's functions, opened with wz_dl_load(&ssl_dl). */
+#define X(f)	#f,
+static const char *const ssl_names[] = { MAC_FUNCS(X) };
+#undef X
+#define X(f)	(void **)&ssl.f,
+static void **const ssl_slots[] = { MAC_FUNCS(X) };
+#undef X
+static struct wz_dl ssl_dl = { WZ_SO_CRYPTO, ssl_names, ssl_slots,
+    sizeof(ssl_names) / sizeof(ssl_names[0]), 0, NULL, "" };
+
+/* From here on, each name is the pointer wz_dl_load() set. */
+#define EVP_MAC_fetch				(*ssl.EVP_MAC_fetch)
+#define EVP_MAC_CTX_new				(*ssl.EVP_MAC_CTX_new)
+#define EVP_MAC_CTX_free			(*ssl.EVP_MAC_CTX_free)
+#define EVP_MAC_free				(*ssl.EVP_MAC_free)
+#define EVP_MAC_init				(*ssl.EVP_MAC_init)
+#define EVP_MAC_update				(*ssl.EVP_MAC_update)
+#define EVP_MAC_final				(*ssl.EVP_MAC_final)
+#define OSSL_PARAM_construct_utf8_string	(*ssl.OSSL_PARAM_construct_utf8_string)
+#define OSSL_PARAM_construct_end		(*ssl.OSSL_PARAM_construct_end)
+
 struct wz_idmask {
 	EVP_MAC		*mac;
 	EVP_MAC_CTX	*ctx;
@@ -310,11 +349,15 @@ wz_idmask_new(const void *key, size_t keylen)
 	struct wz_idmask *m;
 	OSSL_PARAM params[2];
 	char digest[] = "SHA256";
+	const char *why;
 
 	if (keylen < WZ_IDMASK_MINKEY || keylen > WZ_IDMASK_MAXKEY) {
 		errno = EINVAL;
 		return NULL;
 	}
+	if ((why = wz_dl_load(&ssl_dl)) != NULL)
+		wz_die(EX_UNAVAILABLE, NULL, 0, "libcrypto cannot be loaded, "
+		    "and the mask needs it: %s", why);
 	m = wz_calloc(1, sizeof(*m));
 	m->key = wz_malloc(keylen);
 	memcpy(m->key, key, keylen);
@@ -362,7 +405,7 @@ wz_idmask_load(const char *path)
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	m = wz_idmask_new(buf, n);
-	OPENSSL_cleanse(buf, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
 	return m;
 }
 
@@ -394,7 +437,7 @@ wz_idmask_free(struct wz_idmask *m)
 		return;
 	EVP_MAC_CTX_free(m->ctx);
 	EVP_MAC_free(m->mac);
-	OPENSSL_cleanse(m->key, m->keylen);
+	explicit_bzero(m->key, m->keylen);
 	free(m->key);
 	free(m);
 }

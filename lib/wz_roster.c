@@ -2068,7 +2068,8 @@ person_new(struct wz_roster *ro, uint64_t idkey, const char *idnum,
 		wz_idmask_hex(ro->o.mask, idnum, WZ_IDCARD_LEN, mask);
 		wz_buf_add(&ro->pids, mask, WZ_IDMASK_HEXLEN);
 	} else {
-		wz_sha_begin(ro->sha);
+		if (ro->sha == NULL)	/* libcrypto: only when needed */
+				wz_sha_begin(ro->sha);
 		wz_sha_update(ro->sha, name, nlen);
 		wz_sha_update(ro->sha, "\n", 1);
 		wz_sha_update(ro->sha, st_str(&ro->str, home),

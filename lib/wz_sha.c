@@ -7,6 +7,44 @@
 #include "wz_base.h"
 #include "wz_sha.h"
 
+/*
+ * libcrypto is opened with the first digest (dlopen), not at every start:
+ * wz-match and wz-roster seldom need one.  See wz_xlsx.c; WZ_SO_CRYPTO:
+ * see the Makefile.
+ */
+#ifndef WZ_SO_CRYPTO
+#define WZ_SO_CRYPTO	"libcrypto.so.3"
+#endif
+#define SHA_FUNCS(X) \
+	X(EVP_MD_fetch) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) \
+	X(EVP_MD_free) X(EVP_DigestInit_ex) X(EVP_DigestUpdate) \
+	X(EVP_DigestFinal_ex)
+
+static struct {
+#define X(f)	__typeof__(f) *f;
+	SHA_FUNCS(X)
+#undef X
+} ssl;
+
+/* libcrypto's functions, opened with wz_dl_load(&ssl_dl). */
+#define X(f)	#f,
+static const char *const ssl_names[] = { SHA_FUNCS(X) };
+#undef X
+#define X(f)	(void **)&ssl.f,
+static void **const ssl_slots[] = { SHA_FUNCS(X) };
+#undef X
+static struct wz_dl ssl_dl = { WZ_SO_CRYPTO, ssl_names, ssl_slots,
+    sizeof(ssl_names) / sizeof(ssl_names[0]), 0, NULL, "" };
+
+/* From here on, each name is the pointer wz_dl_load() set. */
+#define EVP_MD_fetch				(*ssl.EVP_MD_fetch)
+#define EVP_MD_CTX_new				(*ssl.EVP_MD_CTX_new)
+#define EVP_MD_CTX_free				(*ssl.EVP_MD_CTX_free)
+#define EVP_MD_free				(*ssl.EVP_MD_free)
+#define EVP_DigestInit_ex			(*ssl.EVP_DigestInit_ex)
+#define EVP_DigestUpdate			(*ssl.EVP_DigestUpdate)
+#define EVP_DigestFinal_ex			(*ssl.EVP_DigestFinal_ex)
+
 struct wz_sha {
 	EVP_MD_CTX	*ctx;
 	EVP_MD		*md;
@@ -15,8 +53,13 @@ struct wz_sha {
 struct wz_sha *
 wz_sha_new(void)
 {
-	struct wz_sha *s = wz_calloc(1, sizeof(*s));
+	struct wz_sha *s;
+	const char *why;
 
+	if ((why = wz_dl_load(&ssl_dl)) != NULL)
+		wz_die(EX_UNAVAILABLE, NULL, 0, "libcrypto cannot be loaded, "
+		    "and SHA-256 needs it: %s", why);
+	s = wz_calloc(1, sizeof(*s));
 	/* Fetching the algorithm once keeps the per-line cost of
 	 * EVP_DigestInit_ex low: verify starts one digest per line. */
 	s->md = EVP_MD_fetch(NULL, "SHA256", NULL);

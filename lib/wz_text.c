@@ -1,6 +1,4 @@
 /* wz_text.c - see wz_text.h. */
-#include <dlfcn.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -591,31 +589,12 @@ static struct {
 	__typeof__(opencc_close)		*close;
 } cc;
 
-/* Open OpenCC, once: NULL, or why it could not be. */
-static const char *
-cc_load(void)
-{
-	static int tried;
-	static char why[512];
-	const char *e;
-	void *h;
-
-	if (tried)
-		return why[0] != '\0' ? why : NULL;
-	tried = 1;
-	if ((h = dlopen(WZ_SO_OPENCC, RTLD_NOW | RTLD_LOCAL)) == NULL ||
-	    (*(void **)&cc.open = dlsym(h, "opencc_open")) == NULL ||
-	    (*(void **)&cc.convert = dlsym(h, "opencc_convert_utf8")) ==
-	    NULL || (*(void **)&cc.convert_free = dlsym(h,
-	    "opencc_convert_utf8_free")) == NULL ||
-	    (*(void **)&cc.close = dlsym(h, "opencc_close")) == NULL) {
-		e = dlerror();
-		snprintf(why, sizeof(why), "%s", e != NULL ? e :
-		    "dlopen failed");
-		return why;
-	}
-	return NULL;
-}
+static const char *const cc_names[] = { "opencc_open",
+	"opencc_convert_utf8", "opencc_convert_utf8_free", "opencc_close" };
+static void **const cc_slots[] = { (void **)&cc.open, (void **)&cc.convert,
+	(void **)&cc.convert_free, (void **)&cc.close };
+static struct wz_dl cc_dl = { WZ_SO_OPENCC, cc_names, cc_slots, 4, 0, NULL,
+	"" };
 
 struct wz_norm *
 wz_norm_new(void)
@@ -740,7 +719,7 @@ stage_t2s(struct wz_norm *nm)
 	if (nm->a.len == 0 || !wz_has_traditional(nm->a.s, nm->a.len))
 		goto copy;
 	if (nm->cc == NULL) {
-		if ((why = cc_load()) != NULL) {
+		if ((why = wz_dl_load(&cc_dl)) != NULL) {
 			nm->cc = (opencc_t)-1;
 			wz_msg(NULL, 0, "OpenCC cannot be loaded (%s); "
 			    "traditional characters are matched as they are",

@@ -22,7 +22,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <dlfcn.h>
 #include <expat.h>
 #include <zip.h>
 
@@ -71,35 +70,32 @@ static struct {
 #undef X
 } lib;
 
-/* Open the two libraries, once: NULL, or why they could not be. */
+/* Their functions, opened with wz_dl_load() by libs_open(). */
+#define X(f)	#f,
+static const char *const zip_names[] = { ZIP_FUNCS(X) };
+static const char *const xml_names[] = { XML_FUNCS(X) };
+#undef X
+#define X(f)	(void **)&lib.f,
+static void **const zip_slots[] = { ZIP_FUNCS(X) };
+static void **const xml_slots[] = { XML_FUNCS(X) };
+#undef X
+static struct wz_dl zip_dl = { WZ_SO_ZIP, zip_names, zip_slots,
+    sizeof(zip_names) / sizeof(zip_names[0]), 0, NULL, "" };
+static struct wz_dl xml_dl = { WZ_SO_EXPAT, xml_names, xml_slots,
+    sizeof(xml_names) / sizeof(xml_names[0]), 0, NULL, "" };
+
+/* Open the two libraries: NULL, or why they could not be. */
 static const char *
 libs_open(void)
 {
-	static int tried;
-	static char why[512];
-	const char *e;
-	void *z, *x;
+	const char *why;
 
-	if (tried)
-		return why[0] != '\0' ? why : NULL;
-	tried = 1;
-	if ((z = dlopen(WZ_SO_ZIP, RTLD_NOW | RTLD_LOCAL)) == NULL ||
-	    (x = dlopen(WZ_SO_EXPAT, RTLD_NOW | RTLD_LOCAL)) == NULL)
-		goto fail;
-#define X(f)	if ((*(void **)&lib.f = dlsym(z, #f)) == NULL) goto fail;
-	ZIP_FUNCS(X)
-#undef X
-#define X(f)	if ((*(void **)&lib.f = dlsym(x, #f)) == NULL) goto fail;
-	XML_FUNCS(X)
-#undef X
-	return NULL;
-fail:
-	e = dlerror();
-	snprintf(why, sizeof(why), "%s", e != NULL ? e : "dlopen failed");
-	return why;
+	if ((why = wz_dl_load(&zip_dl)) != NULL)
+		return why;
+	return wz_dl_load(&xml_dl);
 }
 
-/* From here on, each name is the pointer libs_open() set. */
+/* From here on, each name is the pointer wz_dl_load() set. */
 #define zip_name_locate			(*lib.zip_name_locate)
 #define zip_stat_init			(*lib.zip_stat_init)
 #define zip_stat_index			(*lib.zip_stat_index)
