@@ -610,6 +610,9 @@ cond_lits(struct wz_cond *c)
 	size_t i, j;
 	char **v;
 
+	if (c->lits_made)
+		return;
+	c->lits_made = 1;
 	for (i = 0; i < c->nkids; i++)
 		cond_lits(c->kids[i]);
 	if (c->hist_cond != NULL)
@@ -648,6 +651,13 @@ cond_lits(struct wz_cond *c)
 	default:
 		break;
 	}
+}
+
+const struct wz_strv *
+wz_cond_lits(struct wz_cond *c)
+{
+	cond_lits(c);
+	return &c->lits;
 }
 
 /* Conditions. */
@@ -931,17 +941,6 @@ parse_cond(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d,
 		wz_cond_free(cd);
 		return NULL;
 	}
-	return cd;
-}
-
-/* A condition at the top of a match:, when: or exclusion. */
-static struct wz_cond *
-top_cond(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d)
-{
-	struct wz_cond *cd = parse_cond(c, n, d, 0);
-
-	if (cd != NULL)
-		cond_lits(cd);
 	return cd;
 }
 
@@ -1356,7 +1355,7 @@ parse_cases(struct ctx *c, const struct wz_ynode *n, struct wz_article *a)
 		if ((m = wz_ymap_get(it, "match")) == NULL)
 			err(c, it, "case '%s' has no 'match'", k->id);
 		else
-			k->match = top_cond(c, m, a->doc);
+			k->match = parse_cond(c, m, a->doc, 0);
 	}
 }
 
@@ -1447,7 +1446,7 @@ parse_article(struct ctx *c, const struct wz_ynode *n)
 				    "'when'");
 				continue;
 			}
-			if ((sw->when = top_cond(c, m, d)) != NULL)
+			if ((sw->when = parse_cond(c, m, d, 0)) != NULL)
 				a->nsevwhen++;
 		}
 	}
@@ -1462,7 +1461,7 @@ parse_article(struct ctx *c, const struct wz_ynode *n)
 	else if (m != NULL) {
 		a->cases = wz_calloc(1, sizeof(*a->cases));
 		a->cases[0].line = m->line;
-		if ((a->cases[0].match = top_cond(c, m, d)) != NULL)
+		if ((a->cases[0].match = parse_cond(c, m, d, 0)) != NULL)
 			a->ncases = 1;
 	} else if (cs != NULL)
 		parse_cases(c, cs, a);
@@ -1742,7 +1741,7 @@ parse_penalty(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d)
 	if ((k = wz_ymap_get(n, "to")) != NULL)
 		parse_selector(c, k, d, &pe->to);
 	if ((k = wz_ymap_get(n, "when")) != NULL)
-		pe->when = top_cond(c, k, d);
+		pe->when = parse_cond(c, k, d, 0);
 	if ((k = wz_ymap_get(n, "repeat")) != NULL && is_map(c, k, "repeat")) {
 		check_keys(c, k, "repeat", repkeys);
 		v = 2;
@@ -1884,7 +1883,7 @@ parse_exclude(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d)
 		if ((m = wz_ymap_get(it, "match")) == NULL)
 			err(c, it, "exclusion '%s' has no 'match'", id);
 		else
-			e->match = top_cond(c, m, d);
+			e->match = parse_cond(c, m, d, 0);
 		if ((m = wz_ymap_get(it, "examples")) != NULL)
 			examples(c, m, &e->pos, &e->npos, &e->neg, &e->nneg);
 	}

@@ -1072,6 +1072,9 @@ test_load_good(void **state)
 	c = a->cases[0].match;
 	assert_int_equal(c->kind, WZ_C_ALL);
 	assert_int_equal(c->nkids, 4);
+	/* Literals are made on demand, for the condition and its kids. */
+	assert_false(c->lits_made);
+	assert_ptr_equal(wz_cond_lits(c), &c->lits);
 	/* TEXT literals: on a tie in length the smaller set wins. */
 	assert_int_equal(c->kids[0]->lits.n, 1);
 	assert_string_equal(c->kids[0]->lits.v[0], "资金");
@@ -1082,6 +1085,10 @@ test_load_good(void **state)
 	/* ALL takes its best child's set. */
 	assert_int_equal(c->lits.n, 1);
 	assert_string_equal(c->lits.v[0], "资金");
+	/* A second call makes nothing twice. */
+	wz_cond_lits(c);
+	assert_int_equal(c->lits.n, 1);
+	assert_int_equal(c->kids[2]->lits.n, 3);
 	assert_string_equal(c->kids[3]->param, "days_required");
 	/* Posts, is_a, title parts. */
 	assert_true(wz_post_is(rs, "town_secretary", "town_main_leader"));
