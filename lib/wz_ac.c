@@ -110,6 +110,11 @@ struct build {
 	size_t		 nedges, capedges;
 	uint32_t	*idnode;	/* per pattern: the node it ends in */
 	size_t		 nsym;		/* symbols are 0 .. nsym - 1 */
+	uint32_t	*rootkid;	/* the root's child on each symbol, 0:
+					 * none (the root has one for most
+					 * symbols, and failure links end
+					 * there: a walk of its edges was
+					 * most of the build) */
 	struct slot	*da;
 	size_t		 nda;
 	uint32_t	*skip;		/* see free_from() */
@@ -325,6 +330,8 @@ child(const struct build *b, uint32_t s, uint32_t c)
 {
 	uint32_t e;
 
+	if (s == 0)
+		return b->rootkid[c];
 	for (e = b->nodes[s].first; e != 0; e = b->edges[e].next)
 		if (b->edges[e].sym == c)
 			return b->edges[e].to;
@@ -354,6 +361,8 @@ add_child(struct build *b, uint32_t s, uint32_t c)
 	b->edges[b->nedges].to = t;
 	b->edges[b->nedges].next = b->nodes[s].first;
 	b->nodes[s].first = (uint32_t)b->nedges++;
+	if (s == 0)
+		b->rootkid[c] = t;
 	return t;
 }
 
@@ -372,6 +381,7 @@ make_trie(const struct wz_ac *ac, struct build *b)
 	b->edges = wz_calloc(b->capedges, sizeof(*b->edges));
 	b->nedges = 1;
 	b->idnode = wz_calloc(ac->npats + 1, sizeof(*b->idnode));
+	b->rootkid = wz_calloc(b->nsym, sizeof(*b->rootkid));
 	for (i = 0; i < ac->npats; i++) {
 		p = (const unsigned char *)ac->pbuf + ac->pats[i].off;
 		st = 0;
@@ -668,6 +678,7 @@ wz_ac_build(struct wz_ac *ac)
 	free(grouped);
 	free(pos);
 	free(b.idnode);
+	free(b.rootkid);
 	free(b.da);
 	free(b.skip);
 	free(b.nodes);
