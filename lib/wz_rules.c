@@ -113,6 +113,9 @@ struct wz_rules_priv {
 	struct seen	 *seen;
 	size_t		  nseen;
 	size_t		  nunread;	/* files with no tree (syntax, empty) */
+	/* Patterns compiled so far, per wz_rx_new() flags: a handle of
+	 * each (its key a copy of the text), until the load is finished. */
+	struct smap	  rx[4];
 };
 
 /* What one file's walk needs. */
@@ -577,17 +580,45 @@ pattern_stable(struct ctx *c, const struct wz_ynode *n, const char *pat)
 	return 1;
 }
 
+/*
+ * Rules share many patterns (amounts, dates, verdicts): a text is
+ * compiled once per set of flags, and its later uses take a handle on
+ * that.  A pattern that does not compile is compiled again for each
+ * message.
+ */
 static struct wz_rx *
 compile(struct ctx *c, const struct wz_ynode *n, const char *pat, int flags)
 {
+	struct wz_rules_priv *p = c->rs->priv;
 	struct wz_rx *rx;
 	char msg[300];
 
 	if (!pattern_stable(c, n, pat))
 		return NULL;
-	if ((rx = wz_rx_new(pat, flags, msg, sizeof(msg))) == NULL)
+	if ((rx = smap_get(&p->rx[flags], pat)) != NULL)
+		return wz_rx_dup(rx);
+	if ((rx = wz_rx_new(pat, flags, msg, sizeof(msg))) == NULL) {
 		err(c, n, "pattern does not compile: %s: '%s'", msg, pat);
+		return NULL;
+	}
+	smap_put(&p->rx[flags], wz_strdup(pat), wz_rx_dup(rx));
 	return rx;
+}
+
+/* The compiled patterns are needed no more than the load. */
+static void
+rx_forget(struct wz_rules_priv *p)
+{
+	size_t f, i;
+
+	for (f = 0; f < sizeof(p->rx) / sizeof(p->rx[0]); f++) {
+		for (i = 0; i < p->rx[f].cap; i++)
+			if (p->rx[f].k[i] != NULL) {
+				free((char *)p->rx[f].k[i]);
+				wz_rx_free(p->rx[f].v[i]);
+			}
+		smap_free(&p->rx[f]);
+	}
 }
 
 /* Literal sets of conditions. */
@@ -2434,6 +2465,7 @@ wz_rules_finish(struct wz_ruleset *rs)
 	size_t i, *path;
 	int nerr = 0;
 
+	rx_forget(p);
 	/*
 	 * What an unreadable file defines is missing, so names pointing
 	 * there would each be reported: check them once every file reads.
@@ -2776,6 +2808,7 @@ wz_rules_free(struct wz_ruleset *rs)
 	smap_free(&p->posts);
 	smap_free(&p->docs);
 	smap_free(&p->aliases);
+	rx_forget(p);
 	free(p->seen);
 	free(p);
 	free(rs);

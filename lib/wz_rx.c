@@ -37,11 +37,18 @@
  * through a repeated group can use a few megabytes. */
 #define JIT_STACK_MAX	(8 * 1024 * 1024)
 
-struct wz_rx {
+/* A compiled pattern, shared by the handles made from it (wz_rx_dup()),
+ * freed with the last one. */
+struct rxcode {
 	pcre2_code		*code;
-	pcre2_match_data	*md;
 	int			 jit;		/* JIT compile succeeded; -1:
 						 * not tried yet */
+	unsigned long		 refs;
+};
+
+struct wz_rx {
+	struct rxcode		*c;
+	pcre2_match_data	*md;		/* made at the first match */
 	uint32_t		 nnames;
 	uint32_t		 entsize;	/* bytes per name table entry */
 	PCRE2_SPTR		 names;		/* name table */
@@ -111,6 +118,7 @@ struct wz_rx *
 wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 {
 	struct wz_rx *rx;
+	pcre2_code *code;
 	uint32_t opts = PCRE2_UTF;
 	PCRE2_SIZE off;
 	PCRE2_UCHAR msg[256];
@@ -122,10 +130,9 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 		opts |= PCRE2_CASELESS;
 	if (has_lookahead(pattern))
 		opts |= PCRE2_NO_START_OPTIMIZE;
-	rx = wz_calloc(1, sizeof(*rx));
-	rx->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	    opts, &ec, &off, NULL);
-	if (rx->code == NULL) {
+	if (code == NULL) {
 		size_t i, chars = 0;
 
 		if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
@@ -137,20 +144,33 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "%s at offset %zu", (char *)msg,
 			    chars);
-		free(rx);
 		return NULL;
 	}
-	/* JIT-compiled on its first match (most of a ruleset's patterns
-	 * never run on a given sheet: the prefilter skips them). */
-	rx->jit = -1;
+	rx = wz_calloc(1, sizeof(*rx));
+	rx->c = wz_calloc(1, sizeof(*rx->c));
+	rx->c->code = code;
+	rx->c->refs = 1;
+	/* JIT-compiled, and the match data made, on its first match (most
+	 * of a ruleset's patterns never run on a given sheet: the
+	 * prefilter skips them). */
+	rx->c->jit = -1;
 	rx->anchored = (flags & WZ_RX_ANCHORED) != 0;
-	rx->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
-	if (rx->md == NULL)
-		wz_die(EX_OSERR, NULL, 0, "out of memory");
-	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &rx->nnames);
-	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &rx->entsize);
-	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->names);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &rx->nnames);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &rx->entsize);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &rx->names);
 	return rx;
+}
+
+struct wz_rx *
+wz_rx_dup(const struct wz_rx *rx)
+{
+	struct wz_rx *d = wz_malloc(sizeof(*d));
+
+	*d = *rx;
+	d->md = NULL;
+	d->matched = 0;
+	d->c->refs++;
+	return d;
 }
 
 void
@@ -159,7 +179,10 @@ wz_rx_free(struct wz_rx *rx)
 	if (rx == NULL)
 		return;
 	pcre2_match_data_free(rx->md);
-	pcre2_code_free(rx->code);
+	if (--rx->c->refs == 0) {
+		pcre2_code_free(rx->c->code);
+		free(rx->c);
+	}
 	free(rx);
 }
 
@@ -179,13 +202,17 @@ wz_rx_match_from(struct wz_rx *rx, const char *subject, size_t n,
 	if (rx->anchored || start > n)
 		start = 0;
 	/* A pattern JIT cannot take still runs, in the interpreter. */
-	if (rx->jit < 0)
-		rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
-	if (rx->jit)
-		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, n, start,
+	if (rx->c->jit < 0)
+		rx->c->jit = pcre2_jit_compile(rx->c->code,
+		    PCRE2_JIT_COMPLETE) == 0;
+	if (rx->md == NULL && (rx->md =
+	    pcre2_match_data_create_from_pattern(rx->c->code, NULL)) == NULL)
+		wz_die(EX_OSERR, NULL, 0, "out of memory");
+	if (rx->c->jit)
+		rc = pcre2_jit_match(rx->c->code, (PCRE2_SPTR)subject, n, start,
 		    0, rx->md, mctx());
 	else
-		rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, n, start,
+		rc = pcre2_match(rx->c->code, (PCRE2_SPTR)subject, n, start,
 		    PCRE2_NO_UTF_CHECK, rx->md, mctx());
 	rx->matched = rc >= 0;
 	if (rc >= 0)

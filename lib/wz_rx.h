@@ -30,6 +30,13 @@ struct wz_rx;
  */
 struct wz_rx *wz_rx_new(const char *pattern, int flags, char *err,
 	    size_t errlen);
+/*
+ * Another handle on rx's compiled pattern: the same matches, its own
+ * match results (wz_rx_span(), wz_rx_named()).  The compiled pattern and
+ * its JIT code are freed with the last handle.  Handles of one pattern
+ * belong to one thread, as a single rx does.
+ */
+struct wz_rx *wz_rx_dup(const struct wz_rx *rx);
 void	 wz_rx_free(struct wz_rx *rx);
 
 /* The limits every match runs under (defaults below). */
