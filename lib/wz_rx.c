@@ -295,7 +295,7 @@ wz_rx_named(const struct wz_rx *rx, size_t i, size_t *start, size_t *end)
 
 struct litset {
 	char		**v;
-	size_t		  n;
+	size_t		  n, cap;
 	int		  ok;		/* 0: no set could be derived */
 };
 
@@ -305,6 +305,10 @@ struct litp {
 	int		  fail;		/* give up on the whole pattern */
 	int		  depth;
 	int		  want;		/* collect clauses too */
+	struct wz_buf	  b;		/* the run of literal characters being
+					 * read: one for every sequence, as a
+					 * sequence's run is flushed before a
+					 * group it holds is read */
 };
 
 static void
@@ -316,7 +320,7 @@ lit_clear(struct litset *s)
 		free(s->v[i]);
 	free(s->v);
 	s->v = NULL;
-	s->n = 0;
+	s->n = s->cap = 0;
 	s->ok = 0;
 }
 
@@ -328,7 +332,10 @@ lit_add(struct litset *s, const char *str, size_t len)
 	for (i = 0; i < s->n; i++)
 		if (strlen(s->v[i]) == len && memcmp(s->v[i], str, len) == 0)
 			return;
-	s->v = wz_reallocarray(s->v, s->n + 1, sizeof(*s->v));
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 4;
+		s->v = wz_reallocarray(s->v, s->cap, sizeof(*s->v));
+	}
 	s->v[s->n++] = wz_strndup(str, len);
 }
 
@@ -436,13 +443,20 @@ cl_add_copy(struct litcl *cl, const struct litset *s)
 static void
 cl_move(struct litcl *dst, struct litcl *src)
 {
-	if (src->n > 0) {
-		dst->v = wz_reallocarray(dst->v, dst->n + src->n,
-		    sizeof(*dst->v));
-		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-		dst->n += src->n;
+	if (dst->n == 0) {
+		/* Most often: the array itself changes hands. */
+		free(dst->v);
+		*dst = *src;
+	} else {
+		if (src->n > 0) {
+			dst->v = wz_reallocarray(dst->v, dst->n + src->n,
+			    sizeof(*dst->v));
+			memcpy(dst->v + dst->n, src->v,
+			    src->n * sizeof(*src->v));
+			dst->n += src->n;
+		}
+		free(src->v);
 	}
-	free(src->v);
 	src->v = NULL;
 	src->n = 0;
 }
@@ -625,7 +639,7 @@ lit_skip_class(struct litp *lp)
 }
 
 struct litrun {
-	struct wz_buf	  b;
+	struct wz_buf	 *b;		/* the parser's */
 	struct litset	  best;
 	struct litcl	  cl;		/* every candidate, if want */
 	int		  want;
@@ -636,14 +650,14 @@ lit_flush(struct litrun *r)
 {
 	struct litset c = {0};
 
-	if (r->b.len > 0) {
+	if (r->b->len > 0) {
 		c.ok = 1;
-		lit_add(&c, r->b.s, r->b.len);
+		lit_add(&c, r->b->s, r->b->len);
 		if (r->want)
 			cl_add_copy(&r->cl, &c);
 		lit_keep(&r->best, &c);
 	}
-	wz_buf_reset(&r->b);
+	wz_buf_reset(r->b);
 }
 
 /* A literal code point, then its quantifier. */
@@ -663,12 +677,12 @@ lit_char(struct litp *lp, struct litrun *r, uint32_t cp)
 		lit_flush(r);
 		return;
 	}
-	wz_buf_add(&r->b, u, k);
+	wz_buf_add(r->b, u, k);
 	if (had) {
 		/* Repeated, at least once: the run ends after its first
 		 * copy, and the next run starts with its last. */
 		lit_flush(r);
-		wz_buf_add(&r->b, u, k);
+		wz_buf_add(r->b, u, k);
 	}
 }
 
@@ -820,7 +834,7 @@ lit_escape(struct litp *lp, struct litrun *r)
 					cp += 'a' - 'A';
 				k = wz_utf8_encode(cp, u);
 				if (lit_safe(cp))
-					wz_buf_add(&r->b, u, k);
+					wz_buf_add(r->b, u, k);
 				else
 					lit_flush(r);
 			}
@@ -929,6 +943,7 @@ lit_seq(struct litp *lp, struct litcl *cl)
 	int c, zw;
 
 	memset(&r, 0, sizeof(r));
+	r.b = &lp->b;
 	r.want = lp->want;
 	while (!lp->fail && lp->i < lp->n) {
 		c = lp->p[lp->i];
@@ -987,7 +1002,6 @@ lit_seq(struct litp *lp, struct litcl *cl)
 		}
 	}
 	lit_flush(&r);
-	wz_buf_free(&r.b);
 	if (lp->fail) {
 		lit_clear(&r.best);
 		cl_free(&r.cl);
@@ -1347,6 +1361,7 @@ wz_rx_literals(const char *pattern, char ***out)
 	lp.n = strlen(pattern);
 	memset(&cl, 0, sizeof(cl));
 	s = lit_alt(&lp, &cl);
+	wz_buf_free(&lp.b);
 	cl_free(&cl);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
@@ -1388,6 +1403,7 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 	lp.want = 1;
 	memset(&cl, 0, sizeof(cl));
 	s = lit_alt(&lp, &cl);
+	wz_buf_free(&lp.b);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
 		cl_free(&cl);
