@@ -770,8 +770,10 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 			return;
 		}
 	}
-	m->leaves = wz_reallocarray(m->leaves, m->nleaves + 1,
-	    sizeof(*m->leaves));
+	/* Room for twice as many at each power of two. */
+	if ((m->nleaves & (m->nleaves - 1)) == 0)
+		m->leaves = wz_reallocarray(m->leaves, m->nleaves ?
+		    2 * m->nleaves : 1, sizeof(*m->leaves));
 	l = &m->leaves[m->nleaves];
 	memset(l, 0, sizeof(*l));
 	l->fld = fld;
@@ -913,7 +915,10 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	if (mc->leaf >= 0)
 		m->leaves[mc->leaf].tid = (int)m->ntids;
 	mc->tid = (int)m->ntids;
-	m->tcl = wz_reallocarray(m->tcl, m->ntids + 1, sizeof(*m->tcl));
+	/* Room for twice as many at each power of two. */
+	if ((m->ntids & (m->ntids - 1)) == 0)
+		m->tcl = wz_reallocarray(m->tcl, m->ntids ? 2 * m->ntids : 1,
+		    sizeof(*m->tcl));
 	m->tcl[m->ntids].c = cl;
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,

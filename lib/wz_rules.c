@@ -108,7 +108,7 @@ struct seen {
 
 struct wz_rules_priv {
 	struct ref	 *refs;
-	size_t		  nrefs;
+	size_t		  nrefs, caprefs;
 	struct smap	  arts, posts, docs, aliases;
 	struct seen	 *seen;
 	size_t		  nseen;
@@ -179,7 +179,11 @@ add_ref(struct ctx *c, enum refkind k, const char *name,
 	struct wz_rules_priv *p = c->rs->priv;
 	struct ref *r;
 
-	p->refs = wz_reallocarray(p->refs, p->nrefs + 1, sizeof(*p->refs));
+	if (p->nrefs == p->caprefs) {
+		p->caprefs = p->caprefs ? 2 * p->caprefs : 256;
+		p->refs = wz_reallocarray(p->refs, p->caprefs,
+		    sizeof(*p->refs));
+	}
 	r = &p->refs[p->nrefs++];
 	r->kind = k;
 	r->name = wz_strdup(name);
@@ -2487,7 +2491,7 @@ wz_rules_finish(struct wz_ruleset *rs)
 		free(p->refs[i].name);
 	free(p->refs);
 	p->refs = NULL;
-	p->nrefs = 0;
+	p->nrefs = p->caprefs = 0;
 	return nerr;
 }
 

@@ -1463,7 +1463,7 @@ struct pfxp {
 	const unsigned char *p;
 	size_t		 i, n;
 	char		**v;
-	size_t		 nv;
+	size_t		 nv, cap;
 	int		 fail;
 };
 
@@ -1612,7 +1612,10 @@ pfx_add(struct pfxp *pp, size_t from, size_t to)
 		pp->fail = 1;
 		return;
 	}
-	pp->v = wz_reallocarray(pp->v, pp->nv + 1, sizeof(*pp->v));
+	if (pp->nv == pp->cap) {
+		pp->cap = pp->cap ? 2 * pp->cap : 4;
+		pp->v = wz_reallocarray(pp->v, pp->cap, sizeof(*pp->v));
+	}
 	pp->v[pp->nv++] = wz_strndup((const char *)pp->p + from, to - from);
 }
 
