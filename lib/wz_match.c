@@ -842,17 +842,16 @@ re_clauses(struct mcond *mc)
 	for (i = nl = 0; i < n; i++) {
 		mc->rcl[i] = nl;
 		for (k = 0; k < cl[i].n; k++, nl++) {
-			mc->rlits[nl].s = cl[i].v[k];
+			mc->rlits[nl].s = wz_strdup(cl[i].v[k]);
 			mc->rlits[nl].n = strlen(cl[i].v[k]);
 			for (p = cl[i].v[k]; *p != '\0'; p++)
 				if (*p >= 'a' && *p <= 'z')
 					mc->rlits[nl].alpha = 1;
 		}
-		free(cl[i].v);	/* the strings are ours now */
 	}
 	mc->rcl[n] = nl;
 	mc->nrcl = n;
-	free(cl);
+	wz_rx_clauses_free(cl, n);
 }
 
 /*

@@ -299,6 +299,20 @@ struct litset {
 	int		  ok;		/* 0: no set could be derived */
 };
 
+/*
+ * The reader's strings, freed together when it is done: sets share them
+ * (a member is never changed), so joining and copying sets, which the
+ * reader does by the thousand, copies pointers.  What the reader hands
+ * back is copied out (lit_out()).  The first LIT_STRBUF bytes, all that
+ * most patterns need, are on the stack: blocks made and freed at each
+ * pattern, among the strings handed back, left the heap in pieces.
+ */
+#define LIT_STRBUF	2048
+
+struct litmem {
+	struct litmem	*next;
+};
+
 struct litp {
 	const unsigned char *p;
 	size_t		  i, n;
@@ -309,34 +323,65 @@ struct litp {
 					 * read: one for every sequence, as a
 					 * sequence's run is flushed before a
 					 * group it holds is read */
+	char		  str[LIT_STRBUF];	/* the strings of every set */
+	size_t		  nstr;
+	struct litmem	 *mem;		/* and those past str, one a block */
 };
+
+static char *
+lit_strndup(struct litp *lp, const char *str, size_t len)
+{
+	struct litmem *m;
+	char *d;
+
+	if (LIT_STRBUF - lp->nstr > len) {
+		d = lp->str + lp->nstr;
+		lp->nstr += len + 1;
+	} else {
+		m = wz_malloc(sizeof(*m) + len + 1);
+		m->next = lp->mem;
+		lp->mem = m;
+		d = (char *)(m + 1);
+	}
+	memcpy(d, str, len);
+	d[len] = '\0';
+	return d;
+}
+
+static void
+lit_memfree(struct litp *lp)
+{
+	struct litmem *m, *next;
+
+	for (m = lp->mem; m != NULL; m = next) {
+		next = m->next;
+		free(m);
+	}
+}
 
 static void
 lit_clear(struct litset *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
 	s->ok = 0;
 }
 
+/* Add str (the reader's, or another set's member) if it is not in. */
 static void
-lit_add(struct litset *s, const char *str, size_t len)
+lit_add(struct litset *s, char *str)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (strlen(s->v[i]) == len && memcmp(s->v[i], str, len) == 0)
+		if (strcmp(s->v[i], str) == 0)
 			return;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 4;
 		s->v = wz_reallocarray(s->v, s->cap, sizeof(*s->v));
 	}
-	s->v[s->n++] = wz_strndup(str, len);
+	s->v[s->n++] = str;
 }
 
 /* Drop members that hold another member: the shorter one is required. */
@@ -349,7 +394,6 @@ lit_minimise(struct litset *s)
 		for (j = 0; j < s->n; j++)
 			if (i != j && strstr(s->v[i], s->v[j]) != NULL &&
 			    (strlen(s->v[i]) > strlen(s->v[j]) || i > j)) {
-				free(s->v[i]);
 				for (k = i + 1; k < s->n; k++)
 					s->v[k - 1] = s->v[k];
 				s->n--;
@@ -434,7 +478,7 @@ cl_add_copy(struct litcl *cl, const struct litset *s)
 		return;
 	c.ok = 1;
 	for (i = 0; i < s->n; i++)
-		lit_add(&c, s->v[i], strlen(s->v[i]));
+		lit_add(&c, s->v[i]);
 	cl->v = wz_reallocarray(cl->v, cl->n + 1, sizeof(*cl->v));
 	cl->v[cl->n++] = c;
 }
@@ -474,6 +518,10 @@ lit_safe(uint32_t cp)
 
 	if (cp < 0x80)
 		return cp != 'k' && cp != 'K' && cp != 's' && cp != 'S';
+	/* CJK Unified Ideographs, most of what patterns hold: letters of
+	 * category Lo, with no case; asked of utf8proc three times each. */
+	if (cp >= 0x4e00 && cp <= 0x9fff)
+		return 1;
 	c = utf8proc_category((utf8proc_int32_t)cp);
 	return c != UTF8PROC_CATEGORY_LU && c != UTF8PROC_CATEGORY_LL &&
 	    c != UTF8PROC_CATEGORY_LT &&
@@ -639,7 +687,7 @@ lit_skip_class(struct litp *lp)
 }
 
 struct litrun {
-	struct wz_buf	 *b;		/* the parser's */
+	struct litp	 *lp;
 	struct litset	  best;
 	struct litcl	  cl;		/* every candidate, if want */
 	int		  want;
@@ -650,14 +698,14 @@ lit_flush(struct litrun *r)
 {
 	struct litset c = {0};
 
-	if (r->b->len > 0) {
+	if (r->lp->b.len > 0) {
 		c.ok = 1;
-		lit_add(&c, r->b->s, r->b->len);
+		lit_add(&c, lit_strndup(r->lp, r->lp->b.s, r->lp->b.len));
 		if (r->want)
 			cl_add_copy(&r->cl, &c);
 		lit_keep(&r->best, &c);
 	}
-	wz_buf_reset(r->b);
+	wz_buf_reset(&r->lp->b);
 }
 
 /* A literal code point, then its quantifier. */
@@ -677,12 +725,12 @@ lit_char(struct litp *lp, struct litrun *r, uint32_t cp)
 		lit_flush(r);
 		return;
 	}
-	wz_buf_add(r->b, u, k);
+	wz_buf_add(&r->lp->b, u, k);
 	if (had) {
 		/* Repeated, at least once: the run ends after its first
 		 * copy, and the next run starts with its last. */
 		lit_flush(r);
-		wz_buf_add(r->b, u, k);
+		wz_buf_add(&r->lp->b, u, k);
 	}
 }
 
@@ -834,7 +882,7 @@ lit_escape(struct litp *lp, struct litrun *r)
 					cp += 'a' - 'A';
 				k = wz_utf8_encode(cp, u);
 				if (lit_safe(cp))
-					wz_buf_add(r->b, u, k);
+					wz_buf_add(&r->lp->b, u, k);
 				else
 					lit_flush(r);
 			}
@@ -943,7 +991,7 @@ lit_seq(struct litp *lp, struct litcl *cl)
 	int c, zw;
 
 	memset(&r, 0, sizeof(r));
-	r.b = &lp->b;
+	r.lp = lp;
 	r.want = lp->want;
 	while (!lp->fail && lp->i < lp->n) {
 		c = lp->p[lp->i];
@@ -1130,7 +1178,7 @@ cl_product(struct litcl *a, size_t *ab, struct litcl *b, size_t bb)
 		 * the only (so the last) pair. */
 		cross = lit_cross(&a->v[0], &b->v[0]);
 		for (i = 0; i < b->v[0].n; i++)
-			lit_add(&a->v[0], b->v[0].v[i], strlen(b->v[0].v[i]));
+			lit_add(&a->v[0], b->v[0].v[i]);
 		cl_free(b);
 		if (a->v[0].n > LIT_MAXSET) {
 			cl_free(a);
@@ -1208,11 +1256,10 @@ cl_product(struct litcl *a, size_t *ab, struct litcl *b, size_t bb)
 		} else {
 			c.ok = 1;
 			for (i = 0; i < a->v[pi[k]].n; i++)
-				lit_add(&c, a->v[pi[k]].v[i],
-				    strlen(a->v[pi[k]].v[i]));
+				lit_add(&c, a->v[pi[k]].v[i]);
 		}
 		for (i = 0; i < b->v[pj[k]].n; i++)
-			lit_add(&c, b->v[pj[k]].v[i], strlen(b->v[pj[k]].v[i]));
+			lit_add(&c, b->v[pj[k]].v[i]);
 		if (c.n > LIT_MAXSET) {
 			lit_clear(&c);
 			continue;
@@ -1313,7 +1360,7 @@ lit_alt(struct litp *lp, struct litcl *cl)
 		cl_free(&bc);
 		nbr++;
 		for (i = 0; i < s.n; i++)
-			lit_add(&all, s.v[i], strlen(s.v[i]));
+			lit_add(&all, s.v[i]);
 		if (nbr == 1 && canprod)
 			fbest = s;	/* for a second branch */
 		else
@@ -1349,6 +1396,16 @@ lit_alt(struct litp *lp, struct litcl *cl)
 	return all;
 }
 
+/* The members of s, the reader's, made the caller's own. */
+static void
+lit_out(struct litset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		s->v[i] = wz_strdup(s->v[i]);
+}
+
 size_t
 wz_rx_literals(const char *pattern, char ***out)
 {
@@ -1365,9 +1422,12 @@ wz_rx_literals(const char *pattern, char ***out)
 	cl_free(&cl);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
+		lit_memfree(&lp);
 		*out = NULL;
 		return 0;
 	}
+	lit_out(&s);
+	lit_memfree(&lp);
 	*out = s.v;
 	return s.n;
 }
@@ -1394,7 +1454,8 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 	struct litp lp;
 	struct litset s;
 	struct litcl cl;
-	size_t i, j, k;
+	size_t i, j, k, n, nv, ns;
+	char **pv, *ps;
 
 	*out = NULL;
 	memset(&lp, 0, sizeof(lp));
@@ -1407,6 +1468,7 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
 		cl_free(&cl);
+		lit_memfree(&lp);
 		return 0;
 	}
 	lit_clear(&s);
@@ -1431,27 +1493,35 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 		lit_clear(&cl.v[--cl.n]);
 	if (cl.n == 0) {
 		cl_free(&cl);
+		lit_memfree(&lp);
 		return 0;
 	}
-	*out = wz_calloc(cl.n, sizeof(**out));
+	/* One allocation: the clauses, their arrays, then the strings. */
+	for (i = 0, nv = 0, ns = 0; i < cl.n; i++)
+		for (k = 0, nv += cl.v[i].n; k < cl.v[i].n; k++)
+			ns += strlen(cl.v[i].v[k]) + 1;
+	*out = wz_malloc(cl.n * sizeof(**out) + nv * sizeof(char *) + ns);
+	pv = (char **)(*out + cl.n);
+	ps = (char *)(pv + nv);
 	for (i = 0; i < cl.n; i++) {
-		(*out)[i].v = cl.v[i].v;
+		(*out)[i].v = pv;
 		(*out)[i].n = cl.v[i].n;
+		for (k = 0; k < cl.v[i].n; k++) {
+			j = strlen(cl.v[i].v[k]) + 1;
+			*pv++ = memcpy(ps, cl.v[i].v[k], j);
+			ps += j;
+		}
 	}
-	free(cl.v);
-	return i;
+	n = cl.n;
+	cl_free(&cl);
+	lit_memfree(&lp);
+	return n;
 }
 
 void
 wz_rx_clauses_free(struct wz_rx_clause *c, size_t n)
 {
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < c[i].n; k++)
-			free(c[i].v[k]);
-		free(c[i].v);
-	}
+	(void)n;	/* one allocation (wz_rx_clauses()) */
 	free(c);
 }
 

@@ -97,8 +97,9 @@ size_t	 wz_rx_literals(const char *pattern, char ***out);
  * WZ_RX_MAXCLAUSES.  The clauses are in the order of the sequence: in a
  * text the pattern matches, each clause has an occurrence that starts at
  * or after one of the clause before it (not after its end: ab+c gives ab
- * and bc).  Returns how many and sets *out to a malloc'd array
- * (free with wz_rx_clauses_free()); returns 0 and sets *out to NULL when
+ * and bc).  Returns how many and sets *out to a malloc'd array that
+ * holds the clauses' literals too (free it with wz_rx_clauses_free(),
+ * and copy a literal to keep it); returns 0 and sets *out to NULL when
  * there are none.  Gives up wherever wz_rx_literals() does.
  */
 #define WZ_RX_MAXCLAUSES	16
