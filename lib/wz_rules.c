@@ -1004,6 +1004,11 @@ example_row(struct ctx *c, const struct wz_ynode *n, struct wz_exrow *r,
 
 	if (!is_map(c, n, "an example row"))
 		return 0;
+	/* Room for every cell at once (strv_add() grows by one). */
+	r->keys.v = wz_reallocarray(r->keys.v, r->keys.n + n->n + 1,
+	    sizeof(*r->keys.v));
+	r->vals.v = wz_reallocarray(r->vals.v, r->vals.n + n->n + 1,
+	    sizeof(*r->vals.v));
 	for (i = 0; i < n->n; i++) {
 		k = n->kids[2 * i];
 		v = n->kids[2 * i + 1];
@@ -1030,8 +1035,8 @@ example_row(struct ctx *c, const struct wz_ynode *n, struct wz_exrow *r,
 			ok = 0;
 			continue;
 		}
-		strv_add(&r->keys, k->s);
-		strv_add(&r->vals, wz_ynull(v) ? "" : v->s);
+		r->keys.v[r->keys.n++] = wz_strdup(k->s);
+		r->vals.v[r->vals.n++] = wz_strdup(wz_ynull(v) ? "" : v->s);
 	}
 	return ok;
 }

@@ -106,10 +106,11 @@ node_new(struct wz_yarena **ap, enum wz_ytype t, const yaml_mark_t *m)
 int
 wz_ynull(const struct wz_ynode *n)
 {
+	/* By length first: asked of most scalars, a null is few of them. */
 	return n != NULL && n->type == WZ_Y_SCALAR && n->plain &&
-	    (n->len == 0 || strcmp(n->s, "~") == 0 ||
-	    strcmp(n->s, "null") == 0 || strcmp(n->s, "Null") == 0 ||
-	    strcmp(n->s, "NULL") == 0);
+	    (n->len == 0 || (n->len == 1 && n->s[0] == '~') ||
+	    (n->len == 4 && (strcmp(n->s, "null") == 0 ||
+	    strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0)));
 }
 
 const char *
@@ -135,7 +136,8 @@ wz_ymap_get(const struct wz_ynode *map, const char *key)
 	if (map == NULL || map->type != WZ_Y_MAP)
 		return NULL;
 	for (i = 0; i < map->n; i++)
-		if (strcmp(map->kids[2 * i]->s, key) == 0)
+		if (map->kids[2 * i]->s[0] == key[0] &&
+		    strcmp(map->kids[2 * i]->s, key) == 0)
 			return map->kids[2 * i + 1];
 	return NULL;
 }
