@@ -110,6 +110,11 @@ struct build {
 	size_t		 nedges, capedges;
 	uint32_t	*idnode;	/* per pattern: the node it ends in */
 	size_t		 nsym;		/* symbols are 0 .. nsym - 1 */
+	uint32_t	*rootkid;	/* the root's child on each symbol, 0:
+					 * none (the root has one for most
+					 * symbols, and failure links end
+					 * there: a walk of its edges was
+					 * most of the build) */
 	struct slot	*da;
 	size_t		 nda;
 	uint32_t	*skip;		/* see free_from() */
@@ -273,51 +278,61 @@ cp_class(const struct wz_ac *ac, uint32_t cp)
 static int
 make_classes(struct wz_ac *ac)
 {
-	uint32_t *cps, cp;
-	size_t i, k, n = 0, nd = 0, na = 0;
+	uint32_t *astral, cp;
+	size_t i, k, nd = 0, na = 0, nad = 0;
 	const unsigned char *p;
 
-	cps = wz_reallocarray(NULL, ac->pblen + 1, sizeof(*cps));
+	/*
+	 * Classes in code point order, from 1.  A BMP code point is marked
+	 * in the table itself, which a walk then numbers: the patterns hold
+	 * some 6,000 characters, which a sort took longer to order.  The
+	 * few above the BMP are sorted.
+	 */
+	ac->bmp = wz_calloc(0x10000, sizeof(*ac->bmp));
+	astral = wz_reallocarray(NULL, ac->pblen + 1, sizeof(*astral));
 	for (i = 0; i < ac->npats; i++) {
 		p = (const unsigned char *)ac->pbuf + ac->pats[i].off;
 		for (k = 0; k < ac->pats[i].len;) {
 			size_t l = utf8_char(p + k, ac->pats[i].len - k, &cp);
 
-			if (l == 0) {
-				free(cps);
-				return 0;
-			}
-			cps[n++] = cp < 0x80 ? ac->fold[cp] : cp;
+			if (l == 0)
+				goto bytes;
+			cp = cp < 0x80 ? ac->fold[cp] : cp;
+			if (cp < 0x10000)
+				ac->bmp[cp] = 1;
+			else
+				astral[na++] = cp;
 			k += l;
 		}
 	}
-	qsort(cps, n, sizeof(*cps), cmp_u32);
-	for (i = 0; i < n; i++)
-		if (i == 0 || cps[i] != cps[i - 1])
-			cps[nd++] = cps[i];
-	if (nd > NCLASS_MAX) {
-		free(cps);
-		return 0;
-	}
-	ac->bmp = wz_calloc(0x10000, sizeof(*ac->bmp));
-	for (i = 0; i < nd; i++)
-		if (cps[i] >= 0x10000)
-			na++;
-	ac->astral = wz_calloc(na + 1, sizeof(*ac->astral));
-	ac->acls = wz_calloc(na + 1, sizeof(*ac->acls));
-	for (i = 0; i < nd; i++) {
-		if (cps[i] < 0x10000)
-			ac->bmp[cps[i]] = (uint16_t)(i + 1);
-		else {
-			ac->astral[ac->nastral] = cps[i];
-			ac->acls[ac->nastral++] = (uint16_t)(i + 1);
+	for (cp = 0; cp < 0x10000; cp++)
+		if (ac->bmp[cp] != 0) {
+			if (++nd > NCLASS_MAX)
+				goto bytes;
+			ac->bmp[cp] = (uint16_t)nd;
 		}
+	qsort(astral, na, sizeof(*astral), cmp_u32);
+	for (i = 0; i < na; i++)
+		if (i == 0 || astral[i] != astral[i - 1])
+			astral[nad++] = astral[i];
+	if (nd + nad > NCLASS_MAX)
+		goto bytes;
+	ac->astral = wz_calloc(nad + 1, sizeof(*ac->astral));
+	ac->acls = wz_calloc(nad + 1, sizeof(*ac->acls));
+	for (i = 0; i < nad; i++) {
+		ac->astral[ac->nastral] = astral[i];
+		ac->acls[ac->nastral++] = (uint16_t)(nd + i + 1);
 	}
 	for (i = 'A'; i <= 'Z'; i++)
 		ac->bmp[i] = ac->bmp[i + 32];
-	ac->nsym = nd + 1;
-	free(cps);
+	ac->nsym = nd + nad + 1;
+	free(astral);
 	return 1;
+ bytes:
+	free(astral);
+	free(ac->bmp);
+	ac->bmp = NULL;
+	return 0;
 }
 
 static uint32_t
@@ -325,6 +340,8 @@ child(const struct build *b, uint32_t s, uint32_t c)
 {
 	uint32_t e;
 
+	if (s == 0)
+		return b->rootkid[c];
 	for (e = b->nodes[s].first; e != 0; e = b->edges[e].next)
 		if (b->edges[e].sym == c)
 			return b->edges[e].to;
@@ -354,6 +371,8 @@ add_child(struct build *b, uint32_t s, uint32_t c)
 	b->edges[b->nedges].to = t;
 	b->edges[b->nedges].next = b->nodes[s].first;
 	b->nodes[s].first = (uint32_t)b->nedges++;
+	if (s == 0)
+		b->rootkid[c] = t;
 	return t;
 }
 
@@ -372,6 +391,7 @@ make_trie(const struct wz_ac *ac, struct build *b)
 	b->edges = wz_calloc(b->capedges, sizeof(*b->edges));
 	b->nedges = 1;
 	b->idnode = wz_calloc(ac->npats + 1, sizeof(*b->idnode));
+	b->rootkid = wz_calloc(b->nsym, sizeof(*b->rootkid));
 	for (i = 0; i < ac->npats; i++) {
 		p = (const unsigned char *)ac->pbuf + ac->pats[i].off;
 		st = 0;
@@ -479,11 +499,14 @@ da_place(struct build *b, const uint32_t *queue, size_t nq, uint32_t *pos)
 		 * first symbol's, jumping over taken runs.
 		 */
 		from = free_from(b, from);
-		for (q = from;; q = free_from(b, q + 1)) {
-			if (q < (size_t)cs[0] + 1)
-				continue;
+		/* Base 0 is no one's: the first symbol's slot is past cs[0]
+		 * (starting there, not walking the free slots up to it, as
+		 * a symbol can be a class in the thousands). */
+		for (q = free_from(b, from > (size_t)cs[0] + 1 ? from :
+		    (size_t)cs[0] + 1);; q = free_from(b, q + 1)) {
 			base = q - cs[0];
-			da_grow(b, base + b->nsym + 1);
+			if (base + b->nsym + 1 > b->nda)
+				da_grow(b, base + b->nsym + 1);
 			for (k = 1; k < nc; k++)
 				if (b->da[base + cs[k]].check != -1)
 					break;
@@ -668,6 +691,7 @@ wz_ac_build(struct wz_ac *ac)
 	free(grouped);
 	free(pos);
 	free(b.idnode);
+	free(b.rootkid);
 	free(b.da);
 	free(b.skip);
 	free(b.nodes);

@@ -770,8 +770,10 @@ leaf_intern(struct wz_matcher *m, struct mcond *mc, int fld)
 			return;
 		}
 	}
-	m->leaves = wz_reallocarray(m->leaves, m->nleaves + 1,
-	    sizeof(*m->leaves));
+	/* Room for twice as many at each power of two. */
+	if ((m->nleaves & (m->nleaves - 1)) == 0)
+		m->leaves = wz_reallocarray(m->leaves, m->nleaves ?
+		    2 * m->nleaves : 1, sizeof(*m->leaves));
 	l = &m->leaves[m->nleaves];
 	memset(l, 0, sizeof(*l));
 	l->fld = fld;
@@ -840,17 +842,16 @@ re_clauses(struct mcond *mc)
 	for (i = nl = 0; i < n; i++) {
 		mc->rcl[i] = nl;
 		for (k = 0; k < cl[i].n; k++, nl++) {
-			mc->rlits[nl].s = cl[i].v[k];
+			mc->rlits[nl].s = wz_strdup(cl[i].v[k]);
 			mc->rlits[nl].n = strlen(cl[i].v[k]);
 			for (p = cl[i].v[k]; *p != '\0'; p++)
 				if (*p >= 'a' && *p <= 'z')
 					mc->rlits[nl].alpha = 1;
 		}
-		free(cl[i].v);	/* the strings are ours now */
 	}
 	mc->rcl[n] = nl;
 	mc->nrcl = n;
-	free(cl);
+	wz_rx_clauses_free(cl, n);
 }
 
 /*
@@ -913,7 +914,10 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	if (mc->leaf >= 0)
 		m->leaves[mc->leaf].tid = (int)m->ntids;
 	mc->tid = (int)m->ntids;
-	m->tcl = wz_reallocarray(m->tcl, m->ntids + 1, sizeof(*m->tcl));
+	/* Room for twice as many at each power of two. */
+	if ((m->ntids & (m->ntids - 1)) == 0)
+		m->tcl = wz_reallocarray(m->tcl, m->ntids ? 2 * m->ntids : 1,
+		    sizeof(*m->tcl));
 	m->tcl[m->ntids].c = cl;
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
@@ -1173,9 +1177,13 @@ build_docs(struct wz_matcher *m)
 		for (j = 0; j < m->docs[i].ngroups; j++) {
 			const struct ginfo *gi = &m->docs[i].groups[j];
 
+			/* wz_post_is(), the post at hand not looked
+			 * up again by its code (codes are distinct). */
 			for (p = 0; p < rs->nposts; p++)
 				for (k = 0; k < gi->g->posts.n; k++)
-					if (wz_post_is(rs, rs->posts[p].code,
+					if (strcmp(rs->posts[p].code,
+					    gi->g->posts.v[k]) == 0 ||
+					    wz_strv_has(&rs->posts[p].ancestors,
 					    gi->g->posts.v[k]))
 						m->postg[p * m->ngw +
 						    (gi->bit >> 6)] |= 1ULL <<
@@ -1373,14 +1381,38 @@ adapt_anchors(struct wz_matcher *m)
 }
 
 /*
- * One automaton pattern per distinct literal; every tid's clauses as
- * literal ids, rarest first by their lengths; the anchor lists.
+ * The distinct literals while the automaton is made, by their text:
+ * open addressing, at most half full.  The clauses hold some 11,000
+ * literals, 2,000 of them distinct: sorting them all to find those, and
+ * a binary search for each id, cost more than the rest of the build.
+ */
+struct litslot {
+	const char	*s;		/* NULL: free */
+	uint32_t	 id;		/* its place in sorted order */
+};
+
+static struct litslot *
+lit_slot(struct litslot *tab, size_t mask, const char *s)
+{
+	size_t k;
+
+	for (k = wz_hash(s, strlen(s)) & mask; tab[k].s != NULL &&
+	    strcmp(tab[k].s, s) != 0; k = (k + 1) & mask)
+		;
+	return &tab[k];
+}
+
+/*
+ * One automaton pattern per distinct literal, ids in their sorted order;
+ * every tid's clauses as literal ids, rarest first by their lengths; the
+ * anchor lists.
  */
 static void
 build_literals(struct wz_matcher *m)
 {
 	const char **all = NULL, **lits;
-	size_t i, j, k, t, b, n = 0, nl = 0, nbcl = 0, nbr = 0, nq;
+	struct litslot *tab, *sl;
+	size_t i, j, k, t, b, n = 0, nl = 0, nbcl = 0, nbr = 0, nq, mask;
 
 	for (t = 0; t < m->ntids; t++) {
 		struct tclauses *tc = &m->tcl[t];
@@ -1425,14 +1457,20 @@ build_literals(struct wz_matcher *m)
 			}
 		nbr += tc->nb;
 	}
-	qsort(all, n, sizeof(*all), cmp_str);
+	for (mask = 63; mask < 2 * n; mask = 2 * mask + 1)
+		;
+	tab = wz_calloc(mask + 1, sizeof(*tab));
 	lits = wz_calloc(n + 1, sizeof(*lits));
 	for (i = 0; i < n; i++)
-		if (i == 0 || strcmp(all[i], all[i - 1]) != 0) {
-			lits[m->nlits] = all[i];
-			wz_ac_add(m->ac, all[i], strlen(all[i]),
-			    (uint32_t)m->nlits++);
+		if ((sl = lit_slot(tab, mask, all[i]))->s == NULL) {
+			sl->s = all[i];
+			lits[m->nlits++] = all[i];
 		}
+	qsort(lits, m->nlits, sizeof(*lits), cmp_str);
+	for (i = 0; i < m->nlits; i++) {
+		lit_slot(tab, mask, lits[i])->id = (uint32_t)i;
+		wz_ac_add(m->ac, lits[i], strlen(lits[i]), (uint32_t)i);
+	}
 	m->tc_start = wz_calloc(m->ntids + 2, sizeof(*m->tc_start));
 	m->tc_list = wz_calloc(m->ncl + 1, sizeof(*m->tc_list));
 	m->tq_list = wz_calloc(m->ncl + 1, sizeof(*m->tq_list));
@@ -1446,12 +1484,9 @@ build_literals(struct wz_matcher *m)
 			m->tc_list[k] = (uint32_t)k;
 			m->tq_list[m->tc_start[t] + tc->ord[i]] = (uint32_t)k;
 			m->cl_start[k] = nl;
-			for (j = 0; j < tc->c[i].n; j++) {
-				const char **f = bsearch(&tc->c[i].v[j], lits,
-				    m->nlits, sizeof(*lits), cmp_str);
-
-				m->cl_lits[nl++] = (uint32_t)(f - lits);
-			}
+			for (j = 0; j < tc->c[i].n; j++)
+				m->cl_lits[nl++] = lit_slot(tab, mask,
+				    tc->c[i].v[j])->id;
 		}
 	}
 	m->tc_start[m->ntids] = k;
@@ -1468,14 +1503,9 @@ build_literals(struct wz_matcher *m)
 			for (i = 0; i < tc->nbc[b]; i++, k++) {
 				m->bq_list[nq++] = (uint32_t)k;
 				m->cl_start[k] = nl;
-				for (j = 0; j < tc->bc[b][i].n; j++) {
-					const char **f = bsearch(
-					    &tc->bc[b][i].v[j], lits,
-					    m->nlits, sizeof(*lits), cmp_str);
-
-					m->cl_lits[nl++] = (uint32_t)(f -
-					    lits);
-				}
+				for (j = 0; j < tc->bc[b][i].n; j++)
+					m->cl_lits[nl++] = lit_slot(tab, mask,
+					    tc->bc[b][i].v[j])->id;
 			}
 		}
 	}
@@ -1486,24 +1516,18 @@ build_literals(struct wz_matcher *m)
 	m->tp_list = wz_calloc(n + 1, sizeof(*m->tp_list));
 	for (t = 0, k = 0; t < m->ntids; t++) {
 		m->tp_start[t] = k;
-		for (i = 0; i < m->tcl[t].npfx; i++) {
-			const char **f = bsearch(&m->tcl[t].pfx[i], lits,
-			    m->nlits, sizeof(*lits), cmp_str);
-
-			m->tp_list[k++] = (uint32_t)(f - lits);
-		}
+		for (i = 0; i < m->tcl[t].npfx; i++)
+			m->tp_list[k++] = lit_slot(tab, mask,
+			    m->tcl[t].pfx[i])->id;
 	}
 	m->tp_start[m->ntids] = k;
 	m->ts_start = wz_calloc(m->ntids + 2, sizeof(*m->ts_start));
 	m->ts_list = wz_calloc(n + 1, sizeof(*m->ts_list));
 	for (t = 0, k = 0; t < m->ntids; t++) {
 		m->ts_start[t] = k;
-		for (i = 0; i < m->tcl[t].nsfx; i++) {
-			const char **f = bsearch(&m->tcl[t].sfx[i], lits,
-			    m->nlits, sizeof(*lits), cmp_str);
-
-			m->ts_list[k++] = (uint32_t)(f - lits);
-		}
+		for (i = 0; i < m->tcl[t].nsfx; i++)
+			m->ts_list[k++] = lit_slot(tab, mask,
+			    m->tcl[t].sfx[i])->id;
 	}
 	m->ts_start[m->ntids] = k;
 	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
@@ -1513,6 +1537,7 @@ build_literals(struct wz_matcher *m)
 	m->llast = wz_calloc(m->nlits + 1, sizeof(*m->llast));
 	free(all);
 	free(lits);
+	free(tab);
 	for (t = 0; t < m->ntids; t++)
 		tclauses_free(&m->tcl[t]);
 	free(m->tcl);

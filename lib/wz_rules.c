@@ -108,11 +108,14 @@ struct seen {
 
 struct wz_rules_priv {
 	struct ref	 *refs;
-	size_t		  nrefs;
+	size_t		  nrefs, caprefs;
 	struct smap	  arts, posts, docs, aliases;
 	struct seen	 *seen;
 	size_t		  nseen;
 	size_t		  nunread;	/* files with no tree (syntax, empty) */
+	/* Patterns compiled so far, per wz_rx_new() flags: a handle of
+	 * each (its key a copy of the text), until the load is finished. */
+	struct smap	  rx[4];
 };
 
 /* What one file's walk needs. */
@@ -176,7 +179,11 @@ add_ref(struct ctx *c, enum refkind k, const char *name,
 	struct wz_rules_priv *p = c->rs->priv;
 	struct ref *r;
 
-	p->refs = wz_reallocarray(p->refs, p->nrefs + 1, sizeof(*p->refs));
+	if (p->nrefs == p->caprefs) {
+		p->caprefs = p->caprefs ? 2 * p->caprefs : 256;
+		p->refs = wz_reallocarray(p->refs, p->caprefs,
+		    sizeof(*p->refs));
+	}
 	r = &p->refs[p->nrefs++];
 	r->kind = k;
 	r->name = wz_strdup(name);
@@ -577,17 +584,45 @@ pattern_stable(struct ctx *c, const struct wz_ynode *n, const char *pat)
 	return 1;
 }
 
+/*
+ * Rules share many patterns (amounts, dates, verdicts): a text is
+ * compiled once per set of flags, and its later uses take a handle on
+ * that.  A pattern that does not compile is compiled again for each
+ * message.
+ */
 static struct wz_rx *
 compile(struct ctx *c, const struct wz_ynode *n, const char *pat, int flags)
 {
+	struct wz_rules_priv *p = c->rs->priv;
 	struct wz_rx *rx;
 	char msg[300];
 
 	if (!pattern_stable(c, n, pat))
 		return NULL;
-	if ((rx = wz_rx_new(pat, flags, msg, sizeof(msg))) == NULL)
+	if ((rx = smap_get(&p->rx[flags], pat)) != NULL)
+		return wz_rx_dup(rx);
+	if ((rx = wz_rx_new(pat, flags, msg, sizeof(msg))) == NULL) {
 		err(c, n, "pattern does not compile: %s: '%s'", msg, pat);
+		return NULL;
+	}
+	smap_put(&p->rx[flags], wz_strdup(pat), wz_rx_dup(rx));
 	return rx;
+}
+
+/* The compiled patterns are needed no more than the load. */
+static void
+rx_forget(struct wz_rules_priv *p)
+{
+	size_t f, i;
+
+	for (f = 0; f < sizeof(p->rx) / sizeof(p->rx[0]); f++) {
+		for (i = 0; i < p->rx[f].cap; i++)
+			if (p->rx[f].k[i] != NULL) {
+				free((char *)p->rx[f].k[i]);
+				wz_rx_free(p->rx[f].v[i]);
+			}
+		smap_free(&p->rx[f]);
+	}
 }
 
 /* Literal sets of conditions. */
@@ -610,6 +645,9 @@ cond_lits(struct wz_cond *c)
 	size_t i, j;
 	char **v;
 
+	if (c->lits_made)
+		return;
+	c->lits_made = 1;
 	for (i = 0; i < c->nkids; i++)
 		cond_lits(c->kids[i]);
 	if (c->hist_cond != NULL)
@@ -648,6 +686,13 @@ cond_lits(struct wz_cond *c)
 	default:
 		break;
 	}
+}
+
+const struct wz_strv *
+wz_cond_lits(struct wz_cond *c)
+{
+	cond_lits(c);
+	return &c->lits;
 }
 
 /* Conditions. */
@@ -934,17 +979,6 @@ parse_cond(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d,
 	return cd;
 }
 
-/* A condition at the top of a match:, when: or exclusion. */
-static struct wz_cond *
-top_cond(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d)
-{
-	struct wz_cond *cd = parse_cond(c, n, d, 0);
-
-	if (cd != NULL)
-		cond_lits(cd);
-	return cd;
-}
-
 /* Examples. */
 
 static void
@@ -970,6 +1004,11 @@ example_row(struct ctx *c, const struct wz_ynode *n, struct wz_exrow *r,
 
 	if (!is_map(c, n, "an example row"))
 		return 0;
+	/* Room for every cell at once (strv_add() grows by one). */
+	r->keys.v = wz_reallocarray(r->keys.v, r->keys.n + n->n + 1,
+	    sizeof(*r->keys.v));
+	r->vals.v = wz_reallocarray(r->vals.v, r->vals.n + n->n + 1,
+	    sizeof(*r->vals.v));
 	for (i = 0; i < n->n; i++) {
 		k = n->kids[2 * i];
 		v = n->kids[2 * i + 1];
@@ -996,8 +1035,8 @@ example_row(struct ctx *c, const struct wz_ynode *n, struct wz_exrow *r,
 			ok = 0;
 			continue;
 		}
-		strv_add(&r->keys, k->s);
-		strv_add(&r->vals, wz_ynull(v) ? "" : v->s);
+		r->keys.v[r->keys.n++] = wz_strdup(k->s);
+		r->vals.v[r->vals.n++] = wz_strdup(wz_ynull(v) ? "" : v->s);
 	}
 	return ok;
 }
@@ -1356,7 +1395,7 @@ parse_cases(struct ctx *c, const struct wz_ynode *n, struct wz_article *a)
 		if ((m = wz_ymap_get(it, "match")) == NULL)
 			err(c, it, "case '%s' has no 'match'", k->id);
 		else
-			k->match = top_cond(c, m, a->doc);
+			k->match = parse_cond(c, m, a->doc, 0);
 	}
 }
 
@@ -1447,7 +1486,7 @@ parse_article(struct ctx *c, const struct wz_ynode *n)
 				    "'when'");
 				continue;
 			}
-			if ((sw->when = top_cond(c, m, d)) != NULL)
+			if ((sw->when = parse_cond(c, m, d, 0)) != NULL)
 				a->nsevwhen++;
 		}
 	}
@@ -1462,7 +1501,7 @@ parse_article(struct ctx *c, const struct wz_ynode *n)
 	else if (m != NULL) {
 		a->cases = wz_calloc(1, sizeof(*a->cases));
 		a->cases[0].line = m->line;
-		if ((a->cases[0].match = top_cond(c, m, d)) != NULL)
+		if ((a->cases[0].match = parse_cond(c, m, d, 0)) != NULL)
 			a->ncases = 1;
 	} else if (cs != NULL)
 		parse_cases(c, cs, a);
@@ -1742,7 +1781,7 @@ parse_penalty(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d)
 	if ((k = wz_ymap_get(n, "to")) != NULL)
 		parse_selector(c, k, d, &pe->to);
 	if ((k = wz_ymap_get(n, "when")) != NULL)
-		pe->when = top_cond(c, k, d);
+		pe->when = parse_cond(c, k, d, 0);
 	if ((k = wz_ymap_get(n, "repeat")) != NULL && is_map(c, k, "repeat")) {
 		check_keys(c, k, "repeat", repkeys);
 		v = 2;
@@ -1884,7 +1923,7 @@ parse_exclude(struct ctx *c, const struct wz_ynode *n, struct wz_doc *d)
 		if ((m = wz_ymap_get(it, "match")) == NULL)
 			err(c, it, "exclusion '%s' has no 'match'", id);
 		else
-			e->match = top_cond(c, m, d);
+			e->match = parse_cond(c, m, d, 0);
 		if ((m = wz_ymap_get(it, "examples")) != NULL)
 			examples(c, m, &e->pos, &e->npos, &e->neg, &e->nneg);
 	}
@@ -2435,6 +2474,7 @@ wz_rules_finish(struct wz_ruleset *rs)
 	size_t i, *path;
 	int nerr = 0;
 
+	rx_forget(p);
 	/*
 	 * What an unreadable file defines is missing, so names pointing
 	 * there would each be reported: check them once every file reads.
@@ -2456,7 +2496,7 @@ wz_rules_finish(struct wz_ruleset *rs)
 		free(p->refs[i].name);
 	free(p->refs);
 	p->refs = NULL;
-	p->nrefs = 0;
+	p->nrefs = p->caprefs = 0;
 	return nerr;
 }
 
@@ -2777,6 +2817,7 @@ wz_rules_free(struct wz_ruleset *rs)
 	smap_free(&p->posts);
 	smap_free(&p->docs);
 	smap_free(&p->aliases);
+	rx_forget(p);
 	free(p->seen);
 	free(p);
 	free(rs);

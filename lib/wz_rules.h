@@ -65,8 +65,13 @@ struct wz_cond {
 	 * They are lowercase ASCII (patterns are caseless): look for them
 	 * in the normalised text with its ASCII letters folded to lowercase
 	 * (wz_rx_literals() in wz_rx.h says why that is exact).
+	 * Made by wz_cond_lits() on first use, for this condition and those
+	 * it holds: wz-match's prefilter reads the patterns' clauses
+	 * (wz_rx_clauses()), no program reads these, and loading the rules
+	 * does not pay for them.
 	 */
 	struct wz_strv	  lits;
+	int		  lits_made;
 };
 
 struct wz_case {
@@ -308,6 +313,8 @@ void	 wz_rules_free(struct wz_ruleset *rs);
  * all(text ~ /截留|挪用/, not(status in [不属实])), amount >= 50000.
  */
 void	 wz_cond_format(const struct wz_cond *c, struct wz_buf *b);
+/* The prefilter literals of c (lits above), made on the first call. */
+const struct wz_strv *wz_cond_lits(struct wz_cond *c);
 
 /* Vocabulary (DESIGN.md): measures, tiers, severities, ranks. */
 struct wz_measure {

@@ -37,11 +37,18 @@
  * through a repeated group can use a few megabytes. */
 #define JIT_STACK_MAX	(8 * 1024 * 1024)
 
-struct wz_rx {
+/* A compiled pattern, shared by the handles made from it (wz_rx_dup()),
+ * freed with the last one. */
+struct rxcode {
 	pcre2_code		*code;
-	pcre2_match_data	*md;
 	int			 jit;		/* JIT compile succeeded; -1:
 						 * not tried yet */
+	unsigned long		 refs;
+};
+
+struct wz_rx {
+	struct rxcode		*c;
+	pcre2_match_data	*md;		/* made at the first match */
 	uint32_t		 nnames;
 	uint32_t		 entsize;	/* bytes per name table entry */
 	PCRE2_SPTR		 names;		/* name table */
@@ -111,6 +118,7 @@ struct wz_rx *
 wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 {
 	struct wz_rx *rx;
+	pcre2_code *code;
 	uint32_t opts = PCRE2_UTF;
 	PCRE2_SIZE off;
 	PCRE2_UCHAR msg[256];
@@ -122,10 +130,9 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 		opts |= PCRE2_CASELESS;
 	if (has_lookahead(pattern))
 		opts |= PCRE2_NO_START_OPTIMIZE;
-	rx = wz_calloc(1, sizeof(*rx));
-	rx->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	    opts, &ec, &off, NULL);
-	if (rx->code == NULL) {
+	if (code == NULL) {
 		size_t i, chars = 0;
 
 		if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
@@ -137,20 +144,33 @@ wz_rx_new(const char *pattern, int flags, char *err, size_t errlen)
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "%s at offset %zu", (char *)msg,
 			    chars);
-		free(rx);
 		return NULL;
 	}
-	/* JIT-compiled on its first match (most of a ruleset's patterns
-	 * never run on a given sheet: the prefilter skips them). */
-	rx->jit = -1;
+	rx = wz_calloc(1, sizeof(*rx));
+	rx->c = wz_calloc(1, sizeof(*rx->c));
+	rx->c->code = code;
+	rx->c->refs = 1;
+	/* JIT-compiled, and the match data made, on its first match (most
+	 * of a ruleset's patterns never run on a given sheet: the
+	 * prefilter skips them). */
+	rx->c->jit = -1;
 	rx->anchored = (flags & WZ_RX_ANCHORED) != 0;
-	rx->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
-	if (rx->md == NULL)
-		wz_die(EX_OSERR, NULL, 0, "out of memory");
-	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &rx->nnames);
-	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &rx->entsize);
-	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->names);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &rx->nnames);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &rx->entsize);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &rx->names);
 	return rx;
+}
+
+struct wz_rx *
+wz_rx_dup(const struct wz_rx *rx)
+{
+	struct wz_rx *d = wz_malloc(sizeof(*d));
+
+	*d = *rx;
+	d->md = NULL;
+	d->matched = 0;
+	d->c->refs++;
+	return d;
 }
 
 void
@@ -159,7 +179,10 @@ wz_rx_free(struct wz_rx *rx)
 	if (rx == NULL)
 		return;
 	pcre2_match_data_free(rx->md);
-	pcre2_code_free(rx->code);
+	if (--rx->c->refs == 0) {
+		pcre2_code_free(rx->c->code);
+		free(rx->c);
+	}
 	free(rx);
 }
 
@@ -179,13 +202,17 @@ wz_rx_match_from(struct wz_rx *rx, const char *subject, size_t n,
 	if (rx->anchored || start > n)
 		start = 0;
 	/* A pattern JIT cannot take still runs, in the interpreter. */
-	if (rx->jit < 0)
-		rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
-	if (rx->jit)
-		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)subject, n, start,
+	if (rx->c->jit < 0)
+		rx->c->jit = pcre2_jit_compile(rx->c->code,
+		    PCRE2_JIT_COMPLETE) == 0;
+	if (rx->md == NULL && (rx->md =
+	    pcre2_match_data_create_from_pattern(rx->c->code, NULL)) == NULL)
+		wz_die(EX_OSERR, NULL, 0, "out of memory");
+	if (rx->c->jit)
+		rc = pcre2_jit_match(rx->c->code, (PCRE2_SPTR)subject, n, start,
 		    0, rx->md, mctx());
 	else
-		rc = pcre2_match(rx->code, (PCRE2_SPTR)subject, n, start,
+		rc = pcre2_match(rx->c->code, (PCRE2_SPTR)subject, n, start,
 		    PCRE2_NO_UTF_CHECK, rx->md, mctx());
 	rx->matched = rc >= 0;
 	if (rc >= 0)
@@ -268,8 +295,22 @@ wz_rx_named(const struct wz_rx *rx, size_t i, size_t *start, size_t *end)
 
 struct litset {
 	char		**v;
-	size_t		  n;
+	size_t		  n, cap;
 	int		  ok;		/* 0: no set could be derived */
+};
+
+/*
+ * The reader's strings, freed together when it is done: sets share them
+ * (a member is never changed), so joining and copying sets, which the
+ * reader does by the thousand, copies pointers.  What the reader hands
+ * back is copied out (lit_out()).  The first LIT_STRBUF bytes, all that
+ * most patterns need, are on the stack: blocks made and freed at each
+ * pattern, among the strings handed back, left the heap in pieces.
+ */
+#define LIT_STRBUF	2048
+
+struct litmem {
+	struct litmem	*next;
 };
 
 struct litp {
@@ -278,31 +319,69 @@ struct litp {
 	int		  fail;		/* give up on the whole pattern */
 	int		  depth;
 	int		  want;		/* collect clauses too */
+	struct wz_buf	  b;		/* the run of literal characters being
+					 * read: one for every sequence, as a
+					 * sequence's run is flushed before a
+					 * group it holds is read */
+	char		  str[LIT_STRBUF];	/* the strings of every set */
+	size_t		  nstr;
+	struct litmem	 *mem;		/* and those past str, one a block */
 };
+
+static char *
+lit_strndup(struct litp *lp, const char *str, size_t len)
+{
+	struct litmem *m;
+	char *d;
+
+	if (LIT_STRBUF - lp->nstr > len) {
+		d = lp->str + lp->nstr;
+		lp->nstr += len + 1;
+	} else {
+		m = wz_malloc(sizeof(*m) + len + 1);
+		m->next = lp->mem;
+		lp->mem = m;
+		d = (char *)(m + 1);
+	}
+	memcpy(d, str, len);
+	d[len] = '\0';
+	return d;
+}
+
+static void
+lit_memfree(struct litp *lp)
+{
+	struct litmem *m, *next;
+
+	for (m = lp->mem; m != NULL; m = next) {
+		next = m->next;
+		free(m);
+	}
+}
 
 static void
 lit_clear(struct litset *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
 	free(s->v);
 	s->v = NULL;
-	s->n = 0;
+	s->n = s->cap = 0;
 	s->ok = 0;
 }
 
+/* Add str (the reader's, or another set's member) if it is not in. */
 static void
-lit_add(struct litset *s, const char *str, size_t len)
+lit_add(struct litset *s, char *str)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (strlen(s->v[i]) == len && memcmp(s->v[i], str, len) == 0)
+		if (strcmp(s->v[i], str) == 0)
 			return;
-	s->v = wz_reallocarray(s->v, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = wz_strndup(str, len);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 4;
+		s->v = wz_reallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = str;
 }
 
 /* Drop members that hold another member: the shorter one is required. */
@@ -315,7 +394,6 @@ lit_minimise(struct litset *s)
 		for (j = 0; j < s->n; j++)
 			if (i != j && strstr(s->v[i], s->v[j]) != NULL &&
 			    (strlen(s->v[i]) > strlen(s->v[j]) || i > j)) {
-				free(s->v[i]);
 				for (k = i + 1; k < s->n; k++)
 					s->v[k - 1] = s->v[k];
 				s->n--;
@@ -400,7 +478,7 @@ cl_add_copy(struct litcl *cl, const struct litset *s)
 		return;
 	c.ok = 1;
 	for (i = 0; i < s->n; i++)
-		lit_add(&c, s->v[i], strlen(s->v[i]));
+		lit_add(&c, s->v[i]);
 	cl->v = wz_reallocarray(cl->v, cl->n + 1, sizeof(*cl->v));
 	cl->v[cl->n++] = c;
 }
@@ -409,13 +487,20 @@ cl_add_copy(struct litcl *cl, const struct litset *s)
 static void
 cl_move(struct litcl *dst, struct litcl *src)
 {
-	if (src->n > 0) {
-		dst->v = wz_reallocarray(dst->v, dst->n + src->n,
-		    sizeof(*dst->v));
-		memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-		dst->n += src->n;
+	if (dst->n == 0) {
+		/* Most often: the array itself changes hands. */
+		free(dst->v);
+		*dst = *src;
+	} else {
+		if (src->n > 0) {
+			dst->v = wz_reallocarray(dst->v, dst->n + src->n,
+			    sizeof(*dst->v));
+			memcpy(dst->v + dst->n, src->v,
+			    src->n * sizeof(*src->v));
+			dst->n += src->n;
+		}
+		free(src->v);
 	}
-	free(src->v);
 	src->v = NULL;
 	src->n = 0;
 }
@@ -433,6 +518,10 @@ lit_safe(uint32_t cp)
 
 	if (cp < 0x80)
 		return cp != 'k' && cp != 'K' && cp != 's' && cp != 'S';
+	/* CJK Unified Ideographs, most of what patterns hold: letters of
+	 * category Lo, with no case; asked of utf8proc three times each. */
+	if (cp >= 0x4e00 && cp <= 0x9fff)
+		return 1;
 	c = utf8proc_category((utf8proc_int32_t)cp);
 	return c != UTF8PROC_CATEGORY_LU && c != UTF8PROC_CATEGORY_LL &&
 	    c != UTF8PROC_CATEGORY_LT &&
@@ -598,7 +687,7 @@ lit_skip_class(struct litp *lp)
 }
 
 struct litrun {
-	struct wz_buf	  b;
+	struct litp	 *lp;
 	struct litset	  best;
 	struct litcl	  cl;		/* every candidate, if want */
 	int		  want;
@@ -609,14 +698,14 @@ lit_flush(struct litrun *r)
 {
 	struct litset c = {0};
 
-	if (r->b.len > 0) {
+	if (r->lp->b.len > 0) {
 		c.ok = 1;
-		lit_add(&c, r->b.s, r->b.len);
+		lit_add(&c, lit_strndup(r->lp, r->lp->b.s, r->lp->b.len));
 		if (r->want)
 			cl_add_copy(&r->cl, &c);
 		lit_keep(&r->best, &c);
 	}
-	wz_buf_reset(&r->b);
+	wz_buf_reset(&r->lp->b);
 }
 
 /* A literal code point, then its quantifier. */
@@ -636,12 +725,12 @@ lit_char(struct litp *lp, struct litrun *r, uint32_t cp)
 		lit_flush(r);
 		return;
 	}
-	wz_buf_add(&r->b, u, k);
+	wz_buf_add(&r->lp->b, u, k);
 	if (had) {
 		/* Repeated, at least once: the run ends after its first
 		 * copy, and the next run starts with its last. */
 		lit_flush(r);
-		wz_buf_add(&r->b, u, k);
+		wz_buf_add(&r->lp->b, u, k);
 	}
 }
 
@@ -793,7 +882,7 @@ lit_escape(struct litp *lp, struct litrun *r)
 					cp += 'a' - 'A';
 				k = wz_utf8_encode(cp, u);
 				if (lit_safe(cp))
-					wz_buf_add(&r->b, u, k);
+					wz_buf_add(&r->lp->b, u, k);
 				else
 					lit_flush(r);
 			}
@@ -902,6 +991,7 @@ lit_seq(struct litp *lp, struct litcl *cl)
 	int c, zw;
 
 	memset(&r, 0, sizeof(r));
+	r.lp = lp;
 	r.want = lp->want;
 	while (!lp->fail && lp->i < lp->n) {
 		c = lp->p[lp->i];
@@ -960,7 +1050,6 @@ lit_seq(struct litp *lp, struct litcl *cl)
 		}
 	}
 	lit_flush(&r);
-	wz_buf_free(&r.b);
 	if (lp->fail) {
 		lit_clear(&r.best);
 		cl_free(&r.cl);
@@ -1089,7 +1178,7 @@ cl_product(struct litcl *a, size_t *ab, struct litcl *b, size_t bb)
 		 * the only (so the last) pair. */
 		cross = lit_cross(&a->v[0], &b->v[0]);
 		for (i = 0; i < b->v[0].n; i++)
-			lit_add(&a->v[0], b->v[0].v[i], strlen(b->v[0].v[i]));
+			lit_add(&a->v[0], b->v[0].v[i]);
 		cl_free(b);
 		if (a->v[0].n > LIT_MAXSET) {
 			cl_free(a);
@@ -1167,11 +1256,10 @@ cl_product(struct litcl *a, size_t *ab, struct litcl *b, size_t bb)
 		} else {
 			c.ok = 1;
 			for (i = 0; i < a->v[pi[k]].n; i++)
-				lit_add(&c, a->v[pi[k]].v[i],
-				    strlen(a->v[pi[k]].v[i]));
+				lit_add(&c, a->v[pi[k]].v[i]);
 		}
 		for (i = 0; i < b->v[pj[k]].n; i++)
-			lit_add(&c, b->v[pj[k]].v[i], strlen(b->v[pj[k]].v[i]));
+			lit_add(&c, b->v[pj[k]].v[i]);
 		if (c.n > LIT_MAXSET) {
 			lit_clear(&c);
 			continue;
@@ -1272,7 +1360,7 @@ lit_alt(struct litp *lp, struct litcl *cl)
 		cl_free(&bc);
 		nbr++;
 		for (i = 0; i < s.n; i++)
-			lit_add(&all, s.v[i], strlen(s.v[i]));
+			lit_add(&all, s.v[i]);
 		if (nbr == 1 && canprod)
 			fbest = s;	/* for a second branch */
 		else
@@ -1308,6 +1396,16 @@ lit_alt(struct litp *lp, struct litcl *cl)
 	return all;
 }
 
+/* The members of s, the reader's, made the caller's own. */
+static void
+lit_out(struct litset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		s->v[i] = wz_strdup(s->v[i]);
+}
+
 size_t
 wz_rx_literals(const char *pattern, char ***out)
 {
@@ -1320,12 +1418,16 @@ wz_rx_literals(const char *pattern, char ***out)
 	lp.n = strlen(pattern);
 	memset(&cl, 0, sizeof(cl));
 	s = lit_alt(&lp, &cl);
+	wz_buf_free(&lp.b);
 	cl_free(&cl);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
+		lit_memfree(&lp);
 		*out = NULL;
 		return 0;
 	}
+	lit_out(&s);
+	lit_memfree(&lp);
 	*out = s.v;
 	return s.n;
 }
@@ -1352,7 +1454,8 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 	struct litp lp;
 	struct litset s;
 	struct litcl cl;
-	size_t i, j, k;
+	size_t i, j, k, n, nv, ns;
+	char **pv, *ps;
 
 	*out = NULL;
 	memset(&lp, 0, sizeof(lp));
@@ -1361,9 +1464,11 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 	lp.want = 1;
 	memset(&cl, 0, sizeof(cl));
 	s = lit_alt(&lp, &cl);
+	wz_buf_free(&lp.b);
 	if (lp.fail || lp.i != lp.n || !s.ok || s.n == 0) {
 		lit_clear(&s);
 		cl_free(&cl);
+		lit_memfree(&lp);
 		return 0;
 	}
 	lit_clear(&s);
@@ -1388,27 +1493,35 @@ wz_rx_clauses(const char *pattern, struct wz_rx_clause **out)
 		lit_clear(&cl.v[--cl.n]);
 	if (cl.n == 0) {
 		cl_free(&cl);
+		lit_memfree(&lp);
 		return 0;
 	}
-	*out = wz_calloc(cl.n, sizeof(**out));
+	/* One allocation: the clauses, their arrays, then the strings. */
+	for (i = 0, nv = 0, ns = 0; i < cl.n; i++)
+		for (k = 0, nv += cl.v[i].n; k < cl.v[i].n; k++)
+			ns += strlen(cl.v[i].v[k]) + 1;
+	*out = wz_malloc(cl.n * sizeof(**out) + nv * sizeof(char *) + ns);
+	pv = (char **)(*out + cl.n);
+	ps = (char *)(pv + nv);
 	for (i = 0; i < cl.n; i++) {
-		(*out)[i].v = cl.v[i].v;
+		(*out)[i].v = pv;
 		(*out)[i].n = cl.v[i].n;
+		for (k = 0; k < cl.v[i].n; k++) {
+			j = strlen(cl.v[i].v[k]) + 1;
+			*pv++ = memcpy(ps, cl.v[i].v[k], j);
+			ps += j;
+		}
 	}
-	free(cl.v);
-	return i;
+	n = cl.n;
+	cl_free(&cl);
+	lit_memfree(&lp);
+	return n;
 }
 
 void
 wz_rx_clauses_free(struct wz_rx_clause *c, size_t n)
 {
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < c[i].n; k++)
-			free(c[i].v[k]);
-		free(c[i].v);
-	}
+	(void)n;	/* one allocation (wz_rx_clauses()) */
 	free(c);
 }
 
@@ -1420,7 +1533,7 @@ struct pfxp {
 	const unsigned char *p;
 	size_t		 i, n;
 	char		**v;
-	size_t		 nv;
+	size_t		 nv, cap;
 	int		 fail;
 };
 
@@ -1569,7 +1682,10 @@ pfx_add(struct pfxp *pp, size_t from, size_t to)
 		pp->fail = 1;
 		return;
 	}
-	pp->v = wz_reallocarray(pp->v, pp->nv + 1, sizeof(*pp->v));
+	if (pp->nv == pp->cap) {
+		pp->cap = pp->cap ? 2 * pp->cap : 4;
+		pp->v = wz_reallocarray(pp->v, pp->cap, sizeof(*pp->v));
+	}
 	pp->v[pp->nv++] = wz_strndup((const char *)pp->p + from, to - from);
 }
 

@@ -30,6 +30,13 @@ struct wz_rx;
  */
 struct wz_rx *wz_rx_new(const char *pattern, int flags, char *err,
 	    size_t errlen);
+/*
+ * Another handle on rx's compiled pattern: the same matches, its own
+ * match results (wz_rx_span(), wz_rx_named()).  The compiled pattern and
+ * its JIT code are freed with the last handle.  Handles of one pattern
+ * belong to one thread, as a single rx does.
+ */
+struct wz_rx *wz_rx_dup(const struct wz_rx *rx);
 void	 wz_rx_free(struct wz_rx *rx);
 
 /* The limits every match runs under (defaults below). */
@@ -90,8 +97,9 @@ size_t	 wz_rx_literals(const char *pattern, char ***out);
  * WZ_RX_MAXCLAUSES.  The clauses are in the order of the sequence: in a
  * text the pattern matches, each clause has an occurrence that starts at
  * or after one of the clause before it (not after its end: ab+c gives ab
- * and bc).  Returns how many and sets *out to a malloc'd array
- * (free with wz_rx_clauses_free()); returns 0 and sets *out to NULL when
+ * and bc).  Returns how many and sets *out to a malloc'd array that
+ * holds the clauses' literals too (free it with wz_rx_clauses_free(),
+ * and copy a literal to keep it); returns 0 and sets *out to NULL when
  * there are none.  Gives up wherever wz_rx_literals() does.
  */
 #define WZ_RX_MAXCLAUSES	16

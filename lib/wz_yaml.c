@@ -36,26 +36,67 @@ wz_yerr(const char *file, unsigned long line, unsigned long col,
 	free(msg);
 }
 
-void
-wz_yaml_free(struct wz_ynode *n)
-{
-	size_t i, k;
+/*
+ * The tree's memory: blocks carved front to back, freed together with the
+ * root.  Rule files make some 25,000 nodes and strings at every start of
+ * wz-match; one malloc and one free each cost more than reading them.
+ * Blocks stay under glibc's mmap threshold, so the next file's tree
+ * reuses the pages the last one freed.
+ */
+#define ARENA_BLOCK	(64 * 1024)
 
-	if (n == NULL)
-		return;
-	k = n->type == WZ_Y_MAP ? 2 * n->n : n->n;
-	for (i = 0; i < k; i++)
-		wz_yaml_free(n->kids[i]);
-	free(n->kids);
-	free(n->s);
-	free(n);
+struct wz_yarena {
+	struct wz_yarena *next;		/* the blocks before this one */
+	size_t		  used, cap;	/* bytes after the header */
+};
+
+static void *
+arena_alloc(struct wz_yarena **ap, size_t n)
+{
+	struct wz_yarena *a = *ap;
+	size_t cap;
+	void *p;
+
+	/* Every node, kids array and string starts aligned for a node. */
+	n = (n + _Alignof(struct wz_ynode) - 1) &
+	    ~(_Alignof(struct wz_ynode) - 1);
+	if (a == NULL || a->cap - a->used < n) {
+		cap = n > ARENA_BLOCK - sizeof(*a) ? n : ARENA_BLOCK - sizeof(*a);
+		a = wz_malloc(sizeof(*a) + cap);
+		a->next = *ap;
+		a->used = 0;
+		a->cap = cap;
+		*ap = a;
+	}
+	p = (char *)(a + 1) + a->used;
+	a->used += n;
+	return p;
+}
+
+static void
+arena_free(struct wz_yarena *a)
+{
+	struct wz_yarena *next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+}
+
+void
+wz_yaml_free(struct wz_ynode *root)
+{
+	if (root != NULL)
+		arena_free(root->arena);
 }
 
 static struct wz_ynode *
-node_new(enum wz_ytype t, const yaml_mark_t *m)
+node_new(struct wz_yarena **ap, enum wz_ytype t, const yaml_mark_t *m)
 {
-	struct wz_ynode *n = wz_calloc(1, sizeof(*n));
+	struct wz_ynode *n = arena_alloc(ap, sizeof(*n));
 
+	memset(n, 0, sizeof(*n));
 	n->type = t;
 	n->line = m->line + 1;
 	n->col = m->column + 1;
@@ -65,10 +106,11 @@ node_new(enum wz_ytype t, const yaml_mark_t *m)
 int
 wz_ynull(const struct wz_ynode *n)
 {
+	/* By length first: asked of most scalars, a null is few of them. */
 	return n != NULL && n->type == WZ_Y_SCALAR && n->plain &&
-	    (n->len == 0 || strcmp(n->s, "~") == 0 ||
-	    strcmp(n->s, "null") == 0 || strcmp(n->s, "Null") == 0 ||
-	    strcmp(n->s, "NULL") == 0);
+	    (n->len == 0 || (n->len == 1 && n->s[0] == '~') ||
+	    (n->len == 4 && (strcmp(n->s, "null") == 0 ||
+	    strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0)));
 }
 
 const char *
@@ -94,16 +136,17 @@ wz_ymap_get(const struct wz_ynode *map, const char *key)
 	if (map == NULL || map->type != WZ_Y_MAP)
 		return NULL;
 	for (i = 0; i < map->n; i++)
-		if (strcmp(map->kids[2 * i]->s, key) == 0)
+		if (map->kids[2 * i]->s[0] == key[0] &&
+		    strcmp(map->kids[2 * i]->s, key) == 0)
 			return map->kids[2 * i + 1];
 	return NULL;
 }
 
-/* A frame of the build stack: a collection being filled. */
+/* A frame of the build stack: a collection being filled, its kids on
+ * the loader's stack from start on until it ends. */
 struct frame {
 	struct wz_ynode	*node;
-	size_t		 cap;		/* slots in node->kids */
-	size_t		 used;		/* slots filled */
+	size_t		 start;
 };
 
 struct loader {
@@ -112,6 +155,9 @@ struct loader {
 	size_t		 len;
 	struct frame	*st;
 	size_t		 depth;
+	struct wz_ynode	**kv;		/* kids of the open collections */
+	size_t		 nkv, kvcap;
+	struct wz_yarena *arena;
 	struct wz_ynode	*root;
 	int		 nerr;
 	int		 ndup;		/* duplicate keys: the tree is kept */
@@ -206,24 +252,18 @@ attach(struct loader *ld, struct wz_ynode *n)
 		return 0;
 	}
 	f = &ld->st[ld->depth - 1];
-	if (f->node->type == WZ_Y_MAP && f->used % 2 == 0 &&
+	if (f->node->type == WZ_Y_MAP && (ld->nkv - f->start) % 2 == 0 &&
 	    n->type != WZ_Y_SCALAR) {
 		wz_yerr(ld->name, n->line, n->col, "a key must be a string, "
 		    "not %s", wz_ytype_name(n));
 		ld->nerr++;
-		wz_yaml_free(n);
 		return -1;
 	}
-	if (f->used == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 8;
-		f->node->kids = wz_reallocarray(f->node->kids, f->cap,
-		    sizeof(*f->node->kids));
+	if (ld->nkv == ld->kvcap) {
+		ld->kvcap = ld->kvcap ? 2 * ld->kvcap : 256;
+		ld->kv = wz_reallocarray(ld->kv, ld->kvcap, sizeof(*ld->kv));
 	}
-	f->node->kids[f->used++] = n;
-	if (f->node->type == WZ_Y_MAP)
-		f->node->n = f->used / 2;
-	else
-		f->node->n = f->used;
+	ld->kv[ld->nkv++] = n;
 	return 0;
 }
 
@@ -246,10 +286,21 @@ static void
 dup_keys(struct loader *ld, const struct wz_ynode *map)
 {
 	struct wz_ynode **k;
-	size_t i;
+	size_t i, j;
 
 	if (map->n < 2)
 		return;
+	/* Most mappings are a few keys, all different: tell that without
+	 * sorting, and sort (for the messages' order) only when not. */
+	if (map->n <= 8) {
+		for (i = 1; i < map->n; i++)
+			for (j = 0; j < i; j++)
+				if (strcmp(map->kids[2 * i]->s,
+				    map->kids[2 * j]->s) == 0)
+					goto sort;
+		return;
+	}
+ sort:
 	k = wz_reallocarray(NULL, map->n, sizeof(*k));
 	for (i = 0; i < map->n; i++)
 		k[i] = map->kids[2 * i];
@@ -263,6 +314,24 @@ dup_keys(struct loader *ld, const struct wz_ynode *map)
 			ld->ndup++;
 		}
 	free(k);
+}
+
+/* Close the innermost collection: its kids move from the stack into the
+ * arena, in an array of their number. */
+static struct wz_ynode *
+close_node(struct loader *ld)
+{
+	struct frame *f = &ld->st[--ld->depth];
+	struct wz_ynode *n = f->node;
+	size_t k = ld->nkv - f->start;
+
+	if (k > 0) {
+		n->kids = arena_alloc(&ld->arena, k * sizeof(*n->kids));
+		memcpy(n->kids, ld->kv + f->start, k * sizeof(*n->kids));
+	}
+	n->n = n->type == WZ_Y_MAP ? k / 2 : k;
+	ld->nkv = f->start;
+	return n;
 }
 
 static int
@@ -302,7 +371,7 @@ event(struct loader *ld, const yaml_event_t *ev, int *ndocs)
 		break;
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
-		n = ld->st[--ld->depth].node;
+		n = close_node(ld);
 		if (n->type == WZ_Y_MAP)
 			dup_keys(ld, n);
 		return attach(ld, n);
@@ -330,10 +399,11 @@ event(struct loader *ld, const yaml_event_t *ev, int *ndocs)
 			ld->nerr++;
 			return -1;
 		}
-		n = node_new(WZ_Y_SCALAR, m);
-		n->s = wz_strndup((const char *)ev->data.scalar.value,
-		    ev->data.scalar.length);
+		n = node_new(&ld->arena, WZ_Y_SCALAR, m);
 		n->len = ev->data.scalar.length;
+		n->s = arena_alloc(&ld->arena, n->len + 1);
+		memcpy(n->s, ev->data.scalar.value, n->len);
+		n->s[n->len] = '\0';
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    tag == NULL;
 		return attach(ld, n);
@@ -345,8 +415,8 @@ event(struct loader *ld, const yaml_event_t *ev, int *ndocs)
 		return -1;
 	}
 	t = ev->type == YAML_MAPPING_START_EVENT ? WZ_Y_MAP : WZ_Y_SEQ;
-	ld->st[ld->depth].node = node_new(t, m);
-	ld->st[ld->depth].cap = ld->st[ld->depth].used = 0;
+	ld->st[ld->depth].node = node_new(&ld->arena, t, m);
+	ld->st[ld->depth].start = ld->nkv;
 	ld->depth++;
 	return 0;
 }
@@ -380,23 +450,15 @@ wz_yaml_load_mem(const char *name, const char *buf, size_t n, int *nerr)
 			break;
 	}
 	yaml_parser_delete(&p);
-	/* Collections left open by an error: free what each one holds so
-	 * far (a map may hold a key without its value). */
-	while (ld.depth > 0) {
-		struct frame *f = &ld.st[--ld.depth];
-		size_t i;
-
-		for (i = 0; i < f->used; i++)
-			wz_yaml_free(f->node->kids[i]);
-		free(f->node->kids);
-		free(f->node);
-	}
 	free(ld.st);
+	free(ld.kv);
 	*nerr = ld.nerr;
-	if (ld.nerr > ld.ndup) {
-		wz_yaml_free(ld.root);
+	/* Collections left open by an error are in the arena too. */
+	if (ld.nerr > ld.ndup || ld.root == NULL) {
+		arena_free(ld.arena);
 		return NULL;
 	}
+	ld.root->arena = ld.arena;
 	return ld.root;
 }
 

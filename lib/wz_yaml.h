@@ -28,6 +28,8 @@ struct wz_ynode {
 	int		  plain;	/* SCALAR: unquoted (may be null, a number) */
 	struct wz_ynode	**kids;		/* SEQ: items; MAP: key, value, key, ... */
 	size_t		  n;		/* SEQ: items; MAP: pairs */
+	struct wz_yarena *arena;	/* the root's: where the whole tree
+					 * lives (NULL in every other node) */
 };
 
 /*
@@ -37,13 +39,16 @@ struct wz_ynode {
  * (syntax, anchors, tags, ...) the root is NULL; duplicate keys are
  * counted but the tree is returned (wz_ymap_get finds the first), so the
  * rest of the file can still be checked.  The caller frees the tree with
- * wz_yaml_free().
+ * wz_yaml_free() on the root; the nodes, their kids arrays and strings
+ * are one allocation of the root's (a tree of 25,000 nodes is made and
+ * freed at every start of wz-match), so a subtree cannot be freed alone.
  */
 struct wz_ynode *wz_yaml_load(const char *path, int *nerr);
 /* The same over a buffer; name is used in messages. */
 struct wz_ynode *wz_yaml_load_mem(const char *name, const char *buf,
 	    size_t n, int *nerr);
-void	 wz_yaml_free(struct wz_ynode *n);
+/* Free the tree of root (NULL: nothing); only a root frees anything. */
+void	 wz_yaml_free(struct wz_ynode *root);
 
 /* Mapping access: the value of key, or NULL. */
 struct wz_ynode *wz_ymap_get(const struct wz_ynode *map, const char *key);

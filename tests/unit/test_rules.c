@@ -848,6 +848,45 @@ test_prefix_basic(void **state)
 
 /* The regex wrapper. */
 
+/*
+ * Handles of one compiled pattern (wz_rx_dup(), as the loader gives to
+ * rules sharing a pattern): each keeps its own match, and the pattern
+ * lives until the last is freed.
+ */
+static void
+test_rx_dup(void **state)
+{
+	struct wz_rx *a, *b;
+	char err[200];
+	size_t s, e;
+	const char *t1 = "挪用资金3.5万元", *t2 = "共12万元";
+
+	(void)state;
+	a = wz_rx_new("(?<amount>[0-9.]+)万元", WZ_RX_CASELESS, err,
+	    sizeof(err));
+	assert_non_null(a);
+	b = wz_rx_dup(a);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(wz_rx_nnames(b), 1);
+	assert_string_equal(wz_rx_name(b, 0), "amount");
+	wz_rx_span(b, &s, &e);		/* no match yet */
+	assert_int_equal(e, 0);
+	assert_int_equal(wz_rx_match(a, t1, strlen(t1)), WZ_RX_MATCH);
+	assert_int_equal(wz_rx_match(b, t2, strlen(t2)), WZ_RX_MATCH);
+	assert_true(wz_rx_named(a, 0, &s, &e));
+	assert_int_equal(s, strlen("挪用资金"));
+	assert_int_equal(e - s, strlen("3.5"));
+	assert_true(wz_rx_named(b, 0, &s, &e));
+	assert_int_equal(s, strlen("共"));
+	assert_int_equal(e - s, strlen("12"));
+	wz_rx_free(a);
+	assert_int_equal(wz_rx_match(b, t1, strlen(t1)), WZ_RX_MATCH);
+	wz_rx_span(b, &s, &e);
+	assert_int_equal(s, strlen("挪用资金"));
+	assert_int_equal(wz_rx_match(b, "abc", 3), WZ_RX_NOMATCH);
+	wz_rx_free(b);
+}
+
 static void
 test_rx_basic(void **state)
 {
@@ -1072,6 +1111,9 @@ test_load_good(void **state)
 	c = a->cases[0].match;
 	assert_int_equal(c->kind, WZ_C_ALL);
 	assert_int_equal(c->nkids, 4);
+	/* Literals are made on demand, for the condition and its kids. */
+	assert_false(c->lits_made);
+	assert_ptr_equal(wz_cond_lits(a->cases[0].match), &c->lits);
 	/* TEXT literals: on a tie in length the smaller set wins. */
 	assert_int_equal(c->kids[0]->lits.n, 1);
 	assert_string_equal(c->kids[0]->lits.v[0], "资金");
@@ -1082,6 +1124,10 @@ test_load_good(void **state)
 	/* ALL takes its best child's set. */
 	assert_int_equal(c->lits.n, 1);
 	assert_string_equal(c->lits.v[0], "资金");
+	/* A second call makes nothing twice. */
+	wz_cond_lits(a->cases[0].match);
+	assert_int_equal(c->lits.n, 1);
+	assert_int_equal(c->kids[2]->lits.n, 3);
 	assert_string_equal(c->kids[3]->param, "days_required");
 	/* Posts, is_a, title parts. */
 	assert_true(wz_post_is(rs, "town_secretary", "town_main_leader"));
@@ -1264,6 +1310,7 @@ main(void)
 		cmocka_unit_test(test_prefix_property),
 		cmocka_unit_test(test_branches_property),
 		cmocka_unit_test(test_rx_basic),
+		cmocka_unit_test(test_rx_dup),
 		cmocka_unit_test(test_rx_limit),
 		cmocka_unit_test_setup_teardown(test_load_good, setup,
 		    teardown),
