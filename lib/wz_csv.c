@@ -1216,26 +1216,50 @@ next_special(const unsigned char *s, size_t i, size_t n)
 
 /*
  * The nf fields of one record of split_quoted()'s, s[at[f]] for len[f]
- * bytes each, doubled quotes in those with esc[f], in a record of span
- * bytes within every limit (so no field is over one: a field's bytes
- * and the separators after it are in the span).  What add_field() would
- * do for each, without its checks and its call: one reservation, and
- * each field copied and scanned for special bytes and newlines.
+ * bytes each, of the kind in kind[f] (SQ_BARE, SQ_QUOTED, SQ_DOUBLED: with
+ * doubled quotes), in a record of span bytes within every limit (so no
+ * field is over one: a field's bytes and the separators after it are in
+ * the span).  What add_field() would do for each, without its checks and
+ * its call: one reservation, and each field copied and scanned for
+ * special bytes and newlines.  A run of unquoted fields, which lie back
+ * to back a comma apart and hold no quote, CR or LF, is copied at once
+ * with its commas made NULs, as queue_line() copies a line: most of a
+ * record's fields are short, and a call each cost more than the copy.
  */
+#define SQ_BARE		0
+#define SQ_QUOTED	1
+#define SQ_DOUBLED	2
 static void
 quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
-    const size_t *len, const unsigned char *esc, size_t nf, size_t span)
+    const size_t *len, const unsigned char *kind, size_t nf, size_t span)
 {
 	const unsigned char *q;
 	char *d, *d0;
-	size_t f, j, k, e, n, i = r->nfields;
-	int blank = 1, kind;
+	size_t f, g, j, k, e, n, i = r->nfields;
+	int blank = 1, cp, sp;
 
 	d0 = d = room(r, nf, span + nf + 1);
 	for (f = 0; f < nf; f++, i++) {
-		if (!esc[f]) {
+		if (kind[f] == SQ_BARE) {
+			for (g = f; g + 1 < nf && kind[g + 1] == SQ_BARE; g++)
+				;
+			n = at[g] + len[g] - at[f];
+			sp = copy_cut(d, s + at[f], n, 0);
+			d[n] = '\0';
+			for (;; f++, i++) {
+				r->fptr[i] = d;
+				r->flen[i] = len[f];
+				r->fplain[i] = !sp || !has_special(d, len[f], 0);
+				blank &= len[f] == 0;
+				d += len[f] + 1;
+				if (f == g)
+					break;
+			}
+			continue;
+		}
+		if (kind[f] == SQ_QUOTED) {
 			n = len[f];
-			kind = copy_scan(d, (const char *)s + at[f], n);
+			cp = copy_scan(d, (const char *)s + at[f], n);
 		} else {
 			/* "" is one quote: copy up to and with the first of
 			 * each */
@@ -1246,14 +1270,14 @@ quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
 				memcpy(d + n, s + j, k + 1 - j);
 				n += k + 1 - j;
 			}
-			kind = CP_SPECIAL | (memchr(d, '\n', n) != NULL ?
+			cp = CP_SPECIAL | (memchr(d, '\n', n) != NULL ?
 			    CP_NL : 0);
 		}
-		if (kind & CP_NL)
+		if (cp & CP_NL)
 			r->cur_nl += count_byte_nl(d, n);
 		r->fptr[i] = d;
 		r->flen[i] = n;
-		r->fplain[i] = !(kind & CP_SPECIAL);
+		r->fplain[i] = !(cp & CP_SPECIAL);
 		blank &= n == 0;
 		d[n] = '\0';
 		d += n + 1;
@@ -1281,7 +1305,7 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
     size_t lim)
 {
 	size_t at[SQ_FIELDS], len[SQ_FIELDS], i = pos, j, k, e, nf = 0, f;
-	unsigned char esc[SQ_FIELDS];
+	unsigned char kind[SQ_FIELDS];
 	const unsigned char *q;
 	int c;
 
@@ -1293,14 +1317,14 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 		if (nf == SQ_FIELDS || i >= lim)
 			return pos;
 		if (s[i] == '"') {
-			esc[nf] = 0;
+			kind[nf] = SQ_QUOTED;
 			for (j = i + 1;; j = k + 2) {
 				q = memchr(s + j, '"', lim - j);
 				if (q == NULL)
 					return pos;
 				k = (size_t)(q - s);
 				if (k + 1 < lim && s[k + 1] == '"')
-					esc[nf] = 1;
+					kind[nf] = SQ_DOUBLED;
 				else
 					break;
 			}
@@ -1314,7 +1338,7 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 			j = next_special(s, i, lim);
 			if (j >= lim || s[j] == '"')
 				return pos;
-			esc[nf] = 0;
+			kind[nf] = SQ_BARE;
 			at[nf] = i;
 			len[nf++] = j - i;
 			i = j;
@@ -1326,12 +1350,12 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 	c = s[i];
 	if (nf <= r->o.max_cols && i - pos <= r->o.max_field &&
 	    i - pos <= r->o.max_row) {
-		quoted_fields(r, s, at, len, esc, nf, i - pos);
+		quoted_fields(r, s, at, len, kind, nf, i - pos);
 		end_record(r, c);
 		return i + 1;
 	}
 	for (f = 0; f < nf; f++) {
-		if (!esc[f]) {
+		if (kind[f] != SQ_DOUBLED) {
 			add_field(r, (const char *)s + at[f], len[f]);
 			continue;
 		}
