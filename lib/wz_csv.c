@@ -1217,7 +1217,7 @@ next_special(const unsigned char *s, size_t i, size_t n)
 /*
  * The nf fields of one record of split_quoted()'s, s[at[f]] for len[f]
  * bytes each, of the kind in kind[f] (SQ_BARE, SQ_QUOTED, SQ_DOUBLED: with
- * doubled quotes), in a record of span bytes within every limit (so no
+ * doubled quotes, the first of each pair at s[pair[x]]), in a record of span bytes within every limit (so no
  * field is over one: a field's bytes and the separators after it are in
  * the span).  What add_field() would do for each, without its checks and
  * its call: one reservation, and each field copied and scanned for
@@ -1229,13 +1229,14 @@ next_special(const unsigned char *s, size_t i, size_t n)
 #define SQ_BARE		0
 #define SQ_QUOTED	1
 #define SQ_DOUBLED	2
+#define SQ_PAIRS	64	/* doubled quotes noted in a record */
 static void
 quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
-    const size_t *len, const unsigned char *kind, size_t nf, size_t span)
+    const size_t *len, const unsigned char *kind, size_t nf, size_t span,
+    const size_t *pair, size_t npair)
 {
-	const unsigned char *q;
 	char *d, *d0;
-	size_t f, g, j, k, e, n, i = r->nfields;
+	size_t f, g, j, k, e, n, x = 0, i = r->nfields;
 	int blank = 1, cp, sp;
 
 	d0 = d = room(r, nf, span + nf + 1);
@@ -1261,15 +1262,17 @@ quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
 			n = len[f];
 			cp = copy_scan(d, (const char *)s + at[f], n);
 		} else {
-			/* "" is one quote: copy up to and with the first of
-			 * each */
-			for (n = 0, j = at[f], e = at[f] + len[f]; j < e;
-			    j = k + 2) {
-				q = memchr(s + j, '"', e - j);
-				k = q != NULL ? (size_t)(q - s) : e - 1;
+			/* "" is one quote: the pieces up to and with the
+			 * first of each pair, which split_quoted() noted */
+			for (n = 0, j = at[f], e = at[f] + len[f]; x < npair &&
+			    pair[x] < e; x++) {
+				k = pair[x];
 				memcpy(d + n, s + j, k + 1 - j);
 				n += k + 1 - j;
+				j = k + 2;
 			}
+			memcpy(d + n, s + j, e - j);
+			n += e - j;
 			cp = CP_SPECIAL | (memchr(d, '\n', n) != NULL ?
 			    CP_NL : 0);
 		}
@@ -1296,8 +1299,8 @@ quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
  * gives up, returning pos and making no call, on anything that is not
  * plain: a quote inside an unquoted field, text after a closing quote (in
  * both libcsv reports an error), a record that does not end before lim,
- * or more fields than it keeps track of.  libcsv then parses the same
- * bytes.
+ * or more fields or doubled quotes than it keeps track of.  libcsv then
+ * parses the same bytes.
  */
 #define SQ_FIELDS	256
 static size_t
@@ -1305,6 +1308,7 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
     size_t lim)
 {
 	size_t at[SQ_FIELDS], len[SQ_FIELDS], i = pos, j, k, e, nf = 0, f;
+	size_t pair[SQ_PAIRS], npair = 0;
 	unsigned char kind[SQ_FIELDS];
 	const unsigned char *q;
 	int c;
@@ -1323,9 +1327,12 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 				if (q == NULL)
 					return pos;
 				k = (size_t)(q - s);
-				if (k + 1 < lim && s[k + 1] == '"')
+				if (k + 1 < lim && s[k + 1] == '"') {
+					if (npair == SQ_PAIRS)
+						return pos;
 					kind[nf] = SQ_DOUBLED;
-				else
+					pair[npair++] = k;
+				} else
 					break;
 			}
 			at[nf] = i + 1;
@@ -1350,7 +1357,7 @@ split_quoted(struct wz_reader *r, const unsigned char *s, size_t pos,
 	c = s[i];
 	if (nf <= r->o.max_cols && i - pos <= r->o.max_field &&
 	    i - pos <= r->o.max_row) {
-		quoted_fields(r, s, at, len, kind, nf, i - pos);
+		quoted_fields(r, s, at, len, kind, nf, i - pos, pair, npair);
 		end_record(r, c);
 		return i + 1;
 	}
