@@ -1702,7 +1702,18 @@ xlsx_step(struct wz_reader *r)
 	row_reset(r);
 }
 
-/* Fill the queue.  Returns 1 if a record is queued, 0 at EOF, -1. */
+/*
+ * Fill the queue.  Returns 1 if a record is queued, 0 at EOF, -1.
+ *
+ * Input comes in by read(2), a file too: parsing a mapped file where it
+ * lies (windows of the map in place of r->in, SIGBUS caught for a file
+ * that shrinks) was tried and cost more than the copy it saves.  On the
+ * bench machine (a VM) the parse's first touch of each mapped page costs
+ * more than the kernel's copy of it, whether the pages are faulted in or
+ * populated at once: over the 1M bench files (least of 10 runs) wz-cat
+ * took 0.31 s of CPU against 0.19 s, wz-match 1.07 s against 0.94 s,
+ * wz-roster 0.73 s against 0.62 s.
+ */
 static int
 fill(struct wz_reader *r)
 {
