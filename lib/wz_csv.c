@@ -1217,9 +1217,9 @@ next_special(const unsigned char *s, size_t i, size_t n)
 /*
  * The nf fields of one record of split_quoted()'s, s[at[f]] for len[f]
  * bytes each, of the kind in kind[f] (SQ_BARE, SQ_QUOTED, SQ_DOUBLED: with
- * doubled quotes, the first of each pair at s[pair[x]]), in a record of span bytes within every limit (so no
- * field is over one: a field's bytes and the separators after it are in
- * the span).  What add_field() would do for each, without its checks and
+ * doubled quotes, the first of each pair at s[pair[x]]), in a record of
+ * span bytes within every limit (so no field is over one: a field's bytes
+ * and the separators after it are in the span).  What add_field() would do for each, without its checks and
  * its call: one reservation, and each field copied and scanned for
  * special bytes and newlines.  A run of unquoted fields, which lie back
  * to back a comma apart and hold no quote, CR or LF, is copied at once
@@ -1250,7 +1250,8 @@ quoted_fields(struct wz_reader *r, const unsigned char *s, const size_t *at,
 			for (;; f++, i++) {
 				r->fptr[i] = d;
 				r->flen[i] = len[f];
-				r->fplain[i] = !sp || !has_special(d, len[f], 0);
+				r->fplain[i] = !sp ||
+				    !has_special(d, len[f], 0);
 				blank &= len[f] == 0;
 				d += len[f] + 1;
 				if (f == g)
