@@ -1024,6 +1024,49 @@ test_split_differential(void **state)
 	    1, 40), 0);
 }
 
+/*
+ * Records with doubled quotes near SQ_PAIRS (64, what split_quoted()
+ * notes): under it, at it and over it, over it across two fields, with a
+ * pair at a field's start and at its end.  Read as libcsv reads them at
+ * every chunk size, and written back as they came.
+ */
+static void
+test_many_pairs(void **state)
+{
+	static const size_t pairs[][2] = { { 62, 1 }, { 63, 1 }, { 64, 1 },
+		{ 40, 40 } };
+	struct wz_ropts ro = { 0 };
+	struct wz_buf doc = { 0 };
+	unsigned long lines[8];
+	size_t k, i, chunk, n;
+	char *a, *b;
+
+	(void)state;
+	wz_buf_add(&doc, "a,b,c\n", 6);
+	for (k = 0; k < 4; k++) {
+		wz_buf_add(&doc, "x,\"\"\"", 5);
+		for (i = 2; i < pairs[k][0]; i++)
+			wz_buf_add(&doc, "中\"\"", 5);
+		wz_buf_add(&doc, "\"\"\",\"", 5);
+		for (i = 0; i < pairs[k][1]; i++)
+			wz_buf_add(&doc, "y\"\"", 3);
+		wz_buf_add(&doc, "\"\n", 2);
+	}
+	wz_buf_addc(&doc, '\0');
+	for (chunk = 8; chunk <= 4096; chunk += chunk < 64 ? 1 : 509) {
+		a = transcript(doc.s, doc.len - 1, chunk, &ro, 1);
+		b = transcript(doc.s, doc.len - 1, chunk, &ro, 0);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		a = passthrough(doc.s, doc.len - 1, chunk, 0, lines, 8, &n);
+		assert_string_equal(a, doc.s);
+		assert_int_equal(n, 4);
+		free(a);
+	}
+	free(doc.s);
+}
+
 /* wz_hash_mem as it was written first, with memcpy for the tail. */
 static uint64_t
 hash_mem_ref(const void *p, size_t n)
@@ -1207,6 +1250,7 @@ main(void)
 		cmocka_unit_test(test_writer_room),
 		cmocka_unit_test(test_plain_flags),
 		cmocka_unit_test(test_split_differential),
+		cmocka_unit_test(test_many_pairs),
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_big_grow),
 		cmocka_unit_test(test_hash_mem),
