@@ -1177,13 +1177,9 @@ build_docs(struct wz_matcher *m)
 		for (j = 0; j < m->docs[i].ngroups; j++) {
 			const struct ginfo *gi = &m->docs[i].groups[j];
 
-			/* wz_post_is(), the post at hand not looked
-			 * up again by its code (codes are distinct). */
 			for (p = 0; p < rs->nposts; p++)
 				for (k = 0; k < gi->g->posts.n; k++)
-					if (strcmp(rs->posts[p].code,
-					    gi->g->posts.v[k]) == 0 ||
-					    wz_strv_has(&rs->posts[p].ancestors,
+					if (wz_post_within(&rs->posts[p],
 					    gi->g->posts.v[k]))
 						m->postg[p * m->ngw +
 						    (gi->bit >> 6)] |= 1ULL <<

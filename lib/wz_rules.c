@@ -2595,9 +2595,13 @@ wz_post_is(const struct wz_ruleset *rs, const char *code, const char *anc)
 
 	if (strcmp(code, anc) == 0)
 		return 1;
-	if ((p = wz_rules_post(rs, code)) == NULL)
-		return 0;
-	return wz_strv_has(&p->ancestors, anc);
+	return (p = wz_rules_post(rs, code)) != NULL && wz_post_within(p, anc);
+}
+
+int
+wz_post_within(const struct wz_post *p, const char *anc)
+{
+	return strcmp(p->code, anc) == 0 || wz_strv_has(&p->ancestors, anc);
 }
 
 /* Is s[i..] a separator of title parts?  Returns its length, or 0. */

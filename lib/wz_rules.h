@@ -287,6 +287,8 @@ const struct wz_post *wz_rules_post(const struct wz_ruleset *rs,
 /* Is post `code` the post `anc` or below it by is_a? */
 int	 wz_post_is(const struct wz_ruleset *rs, const char *code,
 	    const char *anc);
+/* The same of a post in hand, without looking it up by its code. */
+int	 wz_post_within(const struct wz_post *p, const char *anc);
 /*
  * The posts a title cell names: split on 、 , ; / and spaces, a note in
  * parentheses taken off each part, each part matched against every post's

@@ -1829,7 +1829,7 @@ wz_tier_new(const struct wz_ruleset *rs, const struct wz_tier_opts *o,
 	t->leader_post = wz_calloc(rs->nposts + 1, 1);
 	t->lgroup_post = wz_calloc(rs->nposts + 1, sizeof(int));
 	for (i = 0; i < rs->nposts; i++) {
-		t->lgroup_post[i] = wz_post_is(rs, rs->posts[i].code,
+		t->lgroup_post[i] = wz_post_within(&rs->posts[i],
 		    LGROUP_POST);
 		for (j = 0; j < rs->ndocs; j++) {
 			d = rs->docs[j];
