@@ -543,7 +543,8 @@ big_reserve(size_t n)
 			return NULL;
 		want = n;
 	}
-	a = (char *)(((uintptr_t)r + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1));
+	a = (char *)(((uintptr_t)r + BIG_HUGE - 1) &
+	    ~(uintptr_t)(BIG_HUGE - 1));
 	if (a > r)
 		(void)munmap(r, (size_t)(a - r));
 	if (r + len > a + want)

@@ -1219,12 +1219,13 @@ next_special(const unsigned char *s, size_t i, size_t n)
  * bytes each, of the kind in kind[f] (SQ_BARE, SQ_QUOTED, SQ_DOUBLED: with
  * doubled quotes, the first of each pair at s[pair[x]]), in a record of
  * span bytes within every limit (so no field is over one: a field's bytes
- * and the separators after it are in the span).  What add_field() would do for each, without its checks and
- * its call: one reservation, and each field copied and scanned for
- * special bytes and newlines.  A run of unquoted fields, which lie back
- * to back a comma apart and hold no quote, CR or LF, is copied at once
- * with its commas made NULs, as queue_line() copies a line: most of a
- * record's fields are short, and a call each cost more than the copy.
+ * and the separators after it are in the span).  What add_field() would
+ * do for each, without its checks and its call: one reservation, and
+ * each field copied and scanned for special bytes and newlines.  A run
+ * of unquoted fields, which lie back to back a comma apart and hold no
+ * quote, CR or LF, is copied at once with its commas made NULs, as
+ * queue_line() copies a line: most of a record's fields are short, and a
+ * call each cost more than the copy.
  */
 #define SQ_BARE		0
 #define SQ_QUOTED	1

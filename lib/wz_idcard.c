@@ -327,7 +327,8 @@ static struct wz_dl ssl_dl = { WZ_SO_CRYPTO, ssl_names, ssl_slots,
 #define EVP_MAC_init				(*ssl.EVP_MAC_init)
 #define EVP_MAC_update				(*ssl.EVP_MAC_update)
 #define EVP_MAC_final				(*ssl.EVP_MAC_final)
-#define OSSL_PARAM_construct_utf8_string	(*ssl.OSSL_PARAM_construct_utf8_string)
+#define OSSL_PARAM_construct_utf8_string \
+	(*ssl.OSSL_PARAM_construct_utf8_string)
 #define OSSL_PARAM_construct_end		(*ssl.OSSL_PARAM_construct_end)
 
 struct wz_idmask {

@@ -61,7 +61,8 @@ arena_alloc(struct wz_yarena **ap, size_t n)
 	n = (n + _Alignof(struct wz_ynode) - 1) &
 	    ~(_Alignof(struct wz_ynode) - 1);
 	if (a == NULL || a->cap - a->used < n) {
-		cap = n > ARENA_BLOCK - sizeof(*a) ? n : ARENA_BLOCK - sizeof(*a);
+		cap = n > ARENA_BLOCK - sizeof(*a) ? n :
+		    ARENA_BLOCK - sizeof(*a);
 		a = wz_malloc(sizeof(*a) + cap);
 		a->next = *ap;
 		a->used = 0;

@@ -1160,7 +1160,8 @@ test_big_grow(void **state)
 		p = wz_big_grow(p, old, n, (n >> 12) % 3 == 0);
 		assert_non_null(p);
 		for (i = 0; i < old; i += 4096)
-			assert_int_equal(p[i], (unsigned char)(i / 4096 * 7 + 1));
+			assert_int_equal(p[i],
+			    (unsigned char)(i / 4096 * 7 + 1));
 		for (i = old; i < n; i += 4096)
 			assert_int_equal(p[i], 0);
 		for (i = old; i < n; i += 4096)

@@ -29,7 +29,8 @@ test_missing_library(void **state)
 		x = wz_xlsx_open(fd, "PK\003\004", 4, &o);
 		assert_non_null(x);
 		assert_int_equal(wz_xlsx_next(x, &row), WZ_FATAL);
-		assert_non_null(strstr(wz_xlsx_error(x), "could not be loaded"));
+		assert_non_null(strstr(wz_xlsx_error(x),
+		    "could not be loaded"));
 		assert_non_null(strstr(wz_xlsx_error(x),
 		    "libwenze-test-missing.so.0"));
 		assert_int_equal(wz_xlsx_errstatus(x), EX_UNAVAILABLE);
