@@ -85,7 +85,7 @@ $(B)/tests/tools/%: tests/tools/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(LIB_A)
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/*.h $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS) -lcmocka
 

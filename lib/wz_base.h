@@ -59,6 +59,35 @@ struct wz_dl {
 	char			 why[256];
 };
 const char *wz_dl_load(struct wz_dl *d);
+/*
+ * WZ_DL_TABLE(dl, var, FUNCS, soname) writes out what wz_dl_load(&dl)
+ * needs for a library's functions: a static struct var with a pointer of
+ * each function's own type, named as the function, the arrays of names
+ * and slots, and the static struct wz_dl dl itself.  FUNCS lists the
+ * functions, which the library's header has declared:
+ *
+ *	#define SHA_FUNCS(X)	X(EVP_MD_fetch) X(EVP_MD_CTX_new)
+ *	WZ_DL_TABLE(ssl_dl, ssl, SHA_FUNCS, "libcrypto.so.3");
+ *	#define EVP_MD_fetch	(*ssl.EVP_MD_fetch)
+ *	...
+ *
+ * The #define lines, one for each function, let the calls keep their
+ * names (a macro cannot write them).  A slot needs var as well as the
+ * name: WZ_DL_SLOT_(var) ends in WZ_DL_NAME_, which then takes the name
+ * that FUNCS puts after X.
+ */
+#define WZ_DL_TABLE(dl, var, FUNCS, soname)				\
+	static struct {							\
+		FUNCS(WZ_DL_PTR_)					\
+	} var;								\
+	static const char *const dl##_names[] = { FUNCS(WZ_DL_STR_) };	\
+	static void **const dl##_slots[] = { FUNCS(WZ_DL_SLOT_(var)) };	\
+	static struct wz_dl dl = { soname, dl##_names, dl##_slots,	\
+	    sizeof(dl##_names) / sizeof(dl##_names[0]), 0, NULL, "" }
+#define WZ_DL_PTR_(f)		__typeof__(f) *f;
+#define WZ_DL_STR_(f)		#f,
+#define WZ_DL_SLOT_(var)	(void **)&var.WZ_DL_NAME_
+#define WZ_DL_NAME_(f)		f,
 char *wz_strdup(const char *s);
 char *wz_strndup(const char *s, size_t n);
 /* asprintf that exits on failure; the caller frees. */

@@ -303,21 +303,8 @@ checked:	/* the quick path took seventeen digits: no X to look for */
 	X(EVP_MAC_final) X(OSSL_PARAM_construct_utf8_string) \
 	X(OSSL_PARAM_construct_end)
 
-static struct {
-#define X(f)	__typeof__(f) *f;
-	MAC_FUNCS(X)
-#undef X
-} ssl;
-
 /* libcrypto's functions, opened with wz_dl_load(&ssl_dl). */
-#define X(f)	#f,
-static const char *const ssl_names[] = { MAC_FUNCS(X) };
-#undef X
-#define X(f)	(void **)&ssl.f,
-static void **const ssl_slots[] = { MAC_FUNCS(X) };
-#undef X
-static struct wz_dl ssl_dl = { WZ_SO_CRYPTO, ssl_names, ssl_slots,
-    sizeof(ssl_names) / sizeof(ssl_names[0]), 0, NULL, "" };
+WZ_DL_TABLE(ssl_dl, ssl, MAC_FUNCS, WZ_SO_CRYPTO);
 
 /* From here on, each name is the pointer wz_dl_load() set. */
 #define EVP_MAC_fetch				(*ssl.EVP_MAC_fetch)

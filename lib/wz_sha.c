@@ -20,21 +20,8 @@
 	X(EVP_MD_free) X(EVP_DigestInit_ex) X(EVP_DigestUpdate) \
 	X(EVP_DigestFinal_ex)
 
-static struct {
-#define X(f)	__typeof__(f) *f;
-	SHA_FUNCS(X)
-#undef X
-} ssl;
-
 /* libcrypto's functions, opened with wz_dl_load(&ssl_dl). */
-#define X(f)	#f,
-static const char *const ssl_names[] = { SHA_FUNCS(X) };
-#undef X
-#define X(f)	(void **)&ssl.f,
-static void **const ssl_slots[] = { SHA_FUNCS(X) };
-#undef X
-static struct wz_dl ssl_dl = { WZ_SO_CRYPTO, ssl_names, ssl_slots,
-    sizeof(ssl_names) / sizeof(ssl_names[0]), 0, NULL, "" };
+WZ_DL_TABLE(ssl_dl, ssl, SHA_FUNCS, WZ_SO_CRYPTO);
 
 /* From here on, each name is the pointer wz_dl_load() set. */
 #define EVP_MD_fetch				(*ssl.EVP_MD_fetch)

@@ -582,19 +582,18 @@ struct wz_norm {
 #ifndef WZ_SO_OPENCC
 #define WZ_SO_OPENCC	"libopencc.so.1.1"
 #endif
-static struct {
-	__typeof__(opencc_open)			*open;
-	__typeof__(opencc_convert_utf8)		*convert;
-	__typeof__(opencc_convert_utf8_free)	*convert_free;
-	__typeof__(opencc_close)		*close;
-} cc;
+#define CC_FUNCS(X) \
+	X(opencc_open) X(opencc_convert_utf8) X(opencc_convert_utf8_free) \
+	X(opencc_close)
 
-static const char *const cc_names[] = { "opencc_open",
-	"opencc_convert_utf8", "opencc_convert_utf8_free", "opencc_close" };
-static void **const cc_slots[] = { (void **)&cc.open, (void **)&cc.convert,
-	(void **)&cc.convert_free, (void **)&cc.close };
-static struct wz_dl cc_dl = { WZ_SO_OPENCC, cc_names, cc_slots, 4, 0, NULL,
-	"" };
+/* OpenCC's functions, opened with wz_dl_load(&cc_dl). */
+WZ_DL_TABLE(cc_dl, cc, CC_FUNCS, WZ_SO_OPENCC);
+
+/* From here on, each name is the pointer wz_dl_load() set. */
+#define opencc_open			(*cc.opencc_open)
+#define opencc_convert_utf8		(*cc.opencc_convert_utf8)
+#define opencc_convert_utf8_free	(*cc.opencc_convert_utf8_free)
+#define opencc_close			(*cc.opencc_close)
 
 struct wz_norm *
 wz_norm_new(void)
@@ -609,7 +608,7 @@ wz_norm_free(struct wz_norm *nm)
 	if (nm == NULL)
 		return;
 	if (nm->cc != NULL && nm->cc != (opencc_t)-1)
-		cc.close(nm->cc);
+		opencc_close(nm->cc);
 	wz_buf_free(&nm->a);
 	wz_buf_free(&nm->b);
 	wz_buf_free(&nm->src);
@@ -724,13 +723,13 @@ stage_t2s(struct wz_norm *nm)
 			wz_msg(NULL, 0, "OpenCC cannot be loaded (%s); "
 			    "traditional characters are matched as they are",
 			    why);
-		} else if ((nm->cc = cc.open("t2s.json")) == (opencc_t)-1)
+		} else if ((nm->cc = opencc_open("t2s.json")) == (opencc_t)-1)
 			wz_msg(NULL, 0, "OpenCC t2s.json cannot be opened; "
 			    "traditional characters are matched as they are");
 	}
 	if (nm->cc == (opencc_t)-1)
 		goto copy;
-	out = cc.convert(nm->cc, nm->a.s, nm->a.len);
+	out = opencc_convert_utf8(nm->cc, nm->a.s, nm->a.len);
 	if (out == NULL)
 		goto copy;
 	olen = strlen(out);
@@ -749,7 +748,7 @@ stage_t2s(struct wz_norm *nm)
 		    nm->srclen);
 		nm->coarse = 1;
 	}
-	cc.convert_free(out);
+	opencc_convert_utf8_free(out);
 	return;
 copy:
 	maps_reserve(&nm->bbeg, &nm->bend, &nm->bcap, nm->a.len);

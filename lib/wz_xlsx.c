@@ -63,26 +63,9 @@
 	X(XML_GetBuffer) X(XML_ParseBuffer) X(XML_ParserFree) \
 	X(XML_ResumeParser)
 
-static struct {
-#define X(f)	__typeof__(f) *f;
-	ZIP_FUNCS(X)
-	XML_FUNCS(X)
-#undef X
-} lib;
-
 /* Their functions, opened with wz_dl_load() by libs_open(). */
-#define X(f)	#f,
-static const char *const zip_names[] = { ZIP_FUNCS(X) };
-static const char *const xml_names[] = { XML_FUNCS(X) };
-#undef X
-#define X(f)	(void **)&lib.f,
-static void **const zip_slots[] = { ZIP_FUNCS(X) };
-static void **const xml_slots[] = { XML_FUNCS(X) };
-#undef X
-static struct wz_dl zip_dl = { WZ_SO_ZIP, zip_names, zip_slots,
-    sizeof(zip_names) / sizeof(zip_names[0]), 0, NULL, "" };
-static struct wz_dl xml_dl = { WZ_SO_EXPAT, xml_names, xml_slots,
-    sizeof(xml_names) / sizeof(xml_names[0]), 0, NULL, "" };
+WZ_DL_TABLE(zip_dl, zip_fn, ZIP_FUNCS, WZ_SO_ZIP);
+WZ_DL_TABLE(xml_dl, xml_fn, XML_FUNCS, WZ_SO_EXPAT);
 
 /* Open the two libraries: NULL, or why they could not be. */
 static const char *
@@ -96,35 +79,35 @@ libs_open(void)
 }
 
 /* From here on, each name is the pointer wz_dl_load() set. */
-#define zip_name_locate			(*lib.zip_name_locate)
-#define zip_stat_init			(*lib.zip_stat_init)
-#define zip_stat_index			(*lib.zip_stat_index)
-#define zip_strerror			(*lib.zip_strerror)
-#define zip_fopen_index			(*lib.zip_fopen_index)
-#define zip_fread			(*lib.zip_fread)
-#define zip_file_strerror		(*lib.zip_file_strerror)
-#define zip_fclose			(*lib.zip_fclose)
-#define zip_error_init			(*lib.zip_error_init)
-#define zip_source_filep_create		(*lib.zip_source_filep_create)
-#define zip_source_buffer_create	(*lib.zip_source_buffer_create)
-#define zip_error_strerror		(*lib.zip_error_strerror)
-#define zip_error_fini			(*lib.zip_error_fini)
-#define zip_open_from_source		(*lib.zip_open_from_source)
-#define zip_source_free			(*lib.zip_source_free)
-#define zip_discard			(*lib.zip_discard)
-#define XML_StopParser			(*lib.XML_StopParser)
-#define XML_ParserCreateNS		(*lib.XML_ParserCreateNS)
-#define XML_SetUserData			(*lib.XML_SetUserData)
-#define XML_SetElementHandler		(*lib.XML_SetElementHandler)
-#define XML_SetCharacterDataHandler	(*lib.XML_SetCharacterDataHandler)
-#define XML_SetStartDoctypeDeclHandler	(*lib.XML_SetStartDoctypeDeclHandler)
-#define XML_GetErrorCode		(*lib.XML_GetErrorCode)
-#define XML_ErrorString			(*lib.XML_ErrorString)
-#define XML_GetCurrentLineNumber	(*lib.XML_GetCurrentLineNumber)
-#define XML_GetBuffer			(*lib.XML_GetBuffer)
-#define XML_ParseBuffer			(*lib.XML_ParseBuffer)
-#define XML_ParserFree			(*lib.XML_ParserFree)
-#define XML_ResumeParser		(*lib.XML_ResumeParser)
+#define zip_name_locate			(*zip_fn.zip_name_locate)
+#define zip_stat_init			(*zip_fn.zip_stat_init)
+#define zip_stat_index			(*zip_fn.zip_stat_index)
+#define zip_strerror			(*zip_fn.zip_strerror)
+#define zip_fopen_index			(*zip_fn.zip_fopen_index)
+#define zip_fread			(*zip_fn.zip_fread)
+#define zip_file_strerror		(*zip_fn.zip_file_strerror)
+#define zip_fclose			(*zip_fn.zip_fclose)
+#define zip_error_init			(*zip_fn.zip_error_init)
+#define zip_source_filep_create		(*zip_fn.zip_source_filep_create)
+#define zip_source_buffer_create	(*zip_fn.zip_source_buffer_create)
+#define zip_error_strerror		(*zip_fn.zip_error_strerror)
+#define zip_error_fini			(*zip_fn.zip_error_fini)
+#define zip_open_from_source		(*zip_fn.zip_open_from_source)
+#define zip_source_free			(*zip_fn.zip_source_free)
+#define zip_discard			(*zip_fn.zip_discard)
+#define XML_StopParser			(*xml_fn.XML_StopParser)
+#define XML_ParserCreateNS		(*xml_fn.XML_ParserCreateNS)
+#define XML_SetUserData			(*xml_fn.XML_SetUserData)
+#define XML_SetElementHandler		(*xml_fn.XML_SetElementHandler)
+#define XML_SetCharacterDataHandler	(*xml_fn.XML_SetCharacterDataHandler)
+#define XML_SetStartDoctypeDeclHandler	(*xml_fn.XML_SetStartDoctypeDeclHandler)
+#define XML_GetErrorCode		(*xml_fn.XML_GetErrorCode)
+#define XML_ErrorString			(*xml_fn.XML_ErrorString)
+#define XML_GetCurrentLineNumber	(*xml_fn.XML_GetCurrentLineNumber)
+#define XML_GetBuffer			(*xml_fn.XML_GetBuffer)
+#define XML_ParseBuffer			(*xml_fn.XML_ParseBuffer)
+#define XML_ParserFree			(*xml_fn.XML_ParserFree)
+#define XML_ResumeParser		(*xml_fn.XML_ResumeParser)
 
 #define XCHUNK		(64 * 1024)
 #define MAX_SHEETS	65536
