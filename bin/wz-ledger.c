@@ -111,7 +111,7 @@ main(int argc, char *argv[])
 	unsigned long seen = 0;
 	size_t k;
 
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	/* Past a file-size limit, write(2) then fails with EFBIG and the
 	 * append is undone, instead of the process dying mid-record. */
 	signal(SIGXFSZ, SIG_IGN);

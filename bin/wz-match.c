@@ -120,7 +120,7 @@ main(int argc, char *argv[])
 	size_t i;
 	char *s;
 
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	memset(&mo, 0, sizeof(mo));
 	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "qvD:", longopts,
 	    NULL)) != -1) {

@@ -63,7 +63,7 @@ main(int argc, char *argv[])
 	int ch, errs = 0, status = 0, rc, quiet = 0;
 	char **files;
 
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	memset(&po, 0, sizeof(po));
 	rules = wz_calloc((size_t)argc + 1, sizeof(char *));
 	defs = wz_calloc((size_t)argc + 1, sizeof(char *));

@@ -93,7 +93,7 @@ main(int argc, char *argv[])
 
 	memset(&o, 0, sizeof(o));
 	memset(&q, 0, sizeof(q));
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "o:", longopts,
 	    NULL)) != -1) {
 		if (ch == 'o')

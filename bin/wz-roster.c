@@ -101,7 +101,7 @@ main(int argc, char *argv[])
 	int ch, mask = 0, status = 0, rc, fd = -1;
 
 	memset(&o, 0, sizeof(o));
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	/* "-" first: operands come back in order, so each --map applies to
 	 * the file after it. */
 	while ((ch = getopt_long(argc, argv, "-" WZ_CLI_SHORTOPTS, longopts,

@@ -330,7 +330,7 @@ main(int argc, char *argv[])
 	int ch, nerr = 0, check, status;
 
 	memset(&o, 0, sizeof(o));
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "D:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -74,7 +74,7 @@ main(int argc, char *argv[])
 	size_t nrules = 0, nfields = 0, i;
 	int ch, quiet = 0, status, errs = 0;
 
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	memset(&to, 0, sizeof(to));
 	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS "q", longopts,
 	    NULL)) != -1) {

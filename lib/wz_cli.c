@@ -14,10 +14,13 @@
 #include "wz_rx.h"
 
 void
-wz_cli_init(struct wz_cli *c, const char *argv0, void (*usage)(FILE *))
+wz_cli_init(struct wz_cli *c, char **argv, void (*usage)(FILE *))
 {
 	setlocale(LC_ALL, "");
-	wz_setprogname(argv0);
+	wz_setprogname(argv[0]);
+	/* getopt's own messages (an unknown option) begin with argv[0]:
+	 * the program's name, as ours do, not the path it was run by */
+	argv[0] = (char *)wz_progname;
 	signal(SIGPIPE, SIG_IGN);
 	memset(c, 0, sizeof(*c));
 	c->usage = usage;

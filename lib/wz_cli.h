@@ -73,10 +73,11 @@ struct wz_cli {
 };
 
 /*
- * Start a program: locale, program name, SIGPIPE ignored (a closed pipe
- * is then EPIPE, which the writer turns into a quiet exit), defaults.
+ * Start a program: locale, program name (and argv[0] made it, for
+ * getopt's messages), SIGPIPE ignored (a closed pipe is then EPIPE,
+ * which the writer turns into a quiet exit), defaults.
  */
-void	 wz_cli_init(struct wz_cli *c, const char *argv0, void (*usage)(FILE *));
+void	 wz_cli_init(struct wz_cli *c, char **argv, void (*usage)(FILE *));
 /*
  * Handle a shared option.  Returns 1 if it was one, 0 if not.  Exits 64
  * with a message on a bad argument, 0 after --help or --version.

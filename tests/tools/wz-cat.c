@@ -35,7 +35,7 @@ main(int argc, char *argv[])
 	char *stdin_only[] = { dash, NULL };
 	char **files;
 
-	wz_cli_init(&cli, argv[0], usage);
+	wz_cli_init(&cli, argv, usage);
 	while ((ch = getopt_long(argc, argv, WZ_CLI_SHORTOPTS, longopts,
 	    NULL)) != -1)
 		if (!wz_cli_option(&cli, ch, optarg))
