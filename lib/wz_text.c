@@ -957,11 +957,13 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 				uint32_t *te = tend + tn;
 				const unsigned char *q = p + i, *ql = p + lim;
 				uint32_t e = (uint32_t)(i - sh);
+				size_t j = 0;
 
 				/* c - E4 is the code point's top four bits
 				 * less 4: cjk[] starts at U+4000.  The input
 				 * by a pointer and the output offset by e,
-				 * fewer values than i, lim and sh. */
+				 * fewer values than i, lim and sh; both
+				 * tags' arrays by one index. */
 				do {
 					x = cjk[(c - 0xe4U) << 12 |
 					    (q[1] & 0x3fU) << 6 | (q[2] & 0x3fU)];
@@ -969,11 +971,11 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 						break;
 					q += 3;
 					e += 3;
-					*tt++ = x;
-					*te++ = e;
+					tt[j] = x;
+					te[j++] = e;
 				} while (q < ql && (c = *q) - 0xe4U < 6);
 				i = (size_t)(q - p);
-				tn = (size_t)(tt - ttag);
+				tn += j;
 				if (x == CJK_STOP) {
 					cp = (uint32_t)(c & 0x0f) << 12 |
 					    (uint32_t)(p[i + 1] & 0x3f) << 6 |
