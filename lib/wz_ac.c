@@ -1062,6 +1062,38 @@ wz_ac_scan_classes(const struct wz_ac *ac, const uint16_t *cls,
 	    scan_cls(ac, cls, cend, nc, hits, list, max, ends, lasts, 0, 0);
 }
 
+const void *
+wz_ac_walk_cells(const struct wz_ac *ac, size_t max)
+{
+	/* What scan_cls() asks of its fastest copy. */
+	if (!ac->built || !ac->chars || ac->npats == 0 ||
+	    ac->ccells == NULL || max <= ac->maxid)
+		return NULL;
+	return ac->ccells;
+}
+
+size_t
+wz_ac_notes(const struct wz_ac *ac, const struct wz_ac_note *note,
+    size_t nnote, uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
+    size_t *lasts)
+{
+	const uint32_t *o;
+	size_t k, j, end, nl = 0;
+	uint32_t out;
+	const int el = 1;	/* for OUT1(): wz_ac_walk_cells() said so */
+
+	for (k = 0; k < nnote; k++) {
+		out = note[k].out;
+		end = note[k].end;
+		if (out & CC_ONE)
+			OUT1(out & ~CC_ONE);
+		else
+			for (o = &ac->clist[out], j = 1; j <= o[0]; j++)
+				OUT1(o[j]);
+	}
+	return nl;
+}
+
 void
 wz_ac_free(struct wz_ac *ac)
 {

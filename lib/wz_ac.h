@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct wz_ac;
 
@@ -81,6 +82,68 @@ const uint16_t *wz_ac_classes(const struct wz_ac *ac);
 size_t	 wz_ac_scan_classes(const struct wz_ac *ac, const uint16_t *cls,
 	    const uint32_t *cend, size_t nc, uint64_t *hits, uint32_t *list,
 	    size_t max, size_t *ends, size_t *lasts);
+
+/*
+ * A scan in steps, for a caller that makes each character's class as
+ * it goes (the normaliser, which decodes the text anyway): no array of
+ * classes is written and read again.  wz_ac_walk_cells() gives the
+ * automaton's cells when it is built over characters, has patterns, has
+ * compact cells and list has room for every id (max), else NULL (then
+ * scan as before).  The caller keeps the state in its own variables:
+ * st and sb start as 0 and WZ_AC_ROOT(cells) (the root's base), cur as
+ * 0.  WZ_AC_STEP() takes class c (not 0) of the character that ends at
+ * byte offset at; a class 0 sends the state back to the root (st 0, sb
+ * the root's base).  A step notes at most one entry in note[], which
+ * needs room for one per character; wz_ac_notes() then gives, from the
+ * notes, what wz_ac_scan_classes() gives.
+ */
+struct wz_ac_note {
+	uint32_t	 out;		/* its cell's out */
+	uint32_t	 end;		/* the byte offset they end at */
+};
+const void	*wz_ac_walk_cells(const struct wz_ac *ac, size_t max);
+size_t	 wz_ac_notes(const struct wz_ac *ac, const struct wz_ac_note *note,
+	    size_t nnote, uint64_t *hits, uint32_t *list, size_t max,
+	    size_t *ends, size_t *lasts);
+
+/* The 64-bit cell i: base, check, fail and out, 16 bits each from the
+ * low bits up (see wz_ac.c, struct ccell). */
+#define WZ_AC_CELL(cells, i, v)						\
+	memcpy(&(v), (const unsigned char *)(cells) + 8 * (size_t)(i), 8)
+#define WZ_AC_ROOT(cells)	wz_ac_root_base(cells)
+
+static inline uint32_t
+wz_ac_root_base(const void *cells)
+{
+	uint64_t v;
+
+	WZ_AC_CELL(cells, 0, v);
+	return (uint32_t)v & 0xffff;
+}
+
+/* wz_ac.c's CSTEP(), noting into note[nn]. */
+#define WZ_AC_STEP(cells, st, sb, cur, c, note, nn, at) do {		\
+	uint64_t v_;							\
+									\
+	for (;;) {							\
+		WZ_AC_CELL(cells, (sb) + (c), v_);			\
+		if ((uint16_t)(v_ >> 16) == (st)) {			\
+			(st) = (sb) + (c);				\
+			(cur) = v_;					\
+			(sb) = (uint32_t)v_ & 0xffff;			\
+			if (v_ >> 48) {					\
+				(note)[(nn)].out = (uint32_t)(v_ >> 48);\
+				(note)[(nn)++].end = (uint32_t)(at);	\
+			}						\
+			break;						\
+		}							\
+		if ((st) == 0)						\
+			break;						\
+		(st) = (uint32_t)((cur) >> 32) & 0xffff;		\
+		WZ_AC_CELL(cells, (st), (cur));				\
+		(sb) = (uint32_t)(cur) & 0xffff;			\
+	}								\
+} while (0)
 
 void	 wz_ac_free(struct wz_ac *ac);
 

@@ -2323,11 +2323,20 @@ static void
 scan_text(struct wz_matcher *m)
 {
 	const uint16_t *tab = wz_ac_classes(m->ac);
+	const void *cells;
+	struct wz_ac_note note[TEXT_TAGS];
 	uint16_t tag[TEXT_TAGS];
 	uint32_t end[TEXT_TAGS];
-	size_t nt = (size_t)-1;
+	size_t nt = (size_t)-1, nn = (size_t)-1;
 
-	if (!m->text_done && tab != NULL) {
+	if (!m->text_done && tab != NULL &&
+	    (cells = wz_ac_walk_cells(m->ac, m->nlits)) != NULL) {
+		/* The automaton steps as the normaliser makes the text. */
+		m->text_done = 1;
+		text_raw(m);
+		m->text = wz_norm_run_scan(m->nm_text, m->raw, m->rawlen,
+		    &m->tlen, tab, cells, note, TEXT_TAGS, &nn);
+	} else if (!m->text_done && tab != NULL) {
 		m->text_done = 1;
 		text_raw(m);
 		m->text = wz_norm_run_tags(m->nm_text, m->raw, m->rawlen,
@@ -2336,7 +2345,10 @@ scan_text(struct wz_matcher *m)
 		ensure_text(m);
 	if (m->tlen == 0)
 		return;
-	if (nt != (size_t)-1)
+	if (nn != (size_t)-1)
+		m->nllist = wz_ac_notes(m->ac, note, nn, m->lbits,
+		    m->llist, m->nlits, m->lend, m->llast);
+	else if (nt != (size_t)-1)
 		m->nllist = wz_ac_scan_classes(m->ac, tag, end, nt, m->lbits,
 		    m->llist, m->nlits, m->lend, m->llast);
 	else

@@ -6,6 +6,7 @@
 #include <utf8proc.h>
 
 #include "wz_base.h"
+#include "wz_ac.h"
 #include "wz_text.h"
 
 extern const uint32_t wz_t2s_cps[];
@@ -874,6 +875,10 @@ struct tags {
 	uint32_t	*end;
 	size_t		 cap, n;
 	int		 ok;
+	/* Or, walking (wz_norm_run_scan()): the automaton's cells, and
+	 * its notes, n of them, instead of tag and end. */
+	const void	*cells;
+	struct wz_ac_note *note;
 };
 
 /* nm->cjk for the table tab (see struct wz_norm). */
@@ -905,14 +910,33 @@ cjk_tags(struct wz_norm *nm, const uint16_t *tab)
  */
 #define TAG(x, e) do {							\
 	if (tg != NULL && tok) {					\
-		ttag[tn] = ttab[(x)];					\
-		tend[tn++] = (uint32_t)(e);				\
+		if (walk)						\
+			WALK(ttab[(x)], (e));				\
+		else {							\
+			ttag[tn] = ttab[(x)];				\
+			tend[tn++] = (uint32_t)(e);			\
+		}							\
 	}								\
+} while (0)
+
+/*
+ * Walking, the automaton's step on the class of a character of the
+ * result that ends at offset e, its state in fast_pass()'s locals.
+ */
+#define WALK(x, e) do {							\
+	unsigned c_ = (x);						\
+									\
+	if (c_ == 0) {							\
+		/* No pattern holds this character. */		\
+		wst = 0;						\
+		wsb = wrb;						\
+	} else								\
+		WZ_AC_STEP(wcl, wst, wsb, wcur, c_, wnote, tn, (e));	\
 } while (0)
 
 static inline __attribute__((always_inline)) int
 fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
-    struct tags *tg)
+    struct tags *tg, int walk)
 {
 	const uint64_t *t2s = t2s_bmp, *stop = t2s_stop;
 	size_t i = 0, k, ws, o = 0, run = 0, lim;
@@ -923,13 +947,22 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 	const uint16_t *ttab = NULL, *cjk = NULL;
 	uint16_t *ttag = NULL;
 	uint32_t *tend = NULL;
-	size_t tn = 0;
+	size_t tn = 0;		/* tags, or notes when walking */
 	int tok = 0;
+	const void *wcl = NULL;
+	struct wz_ac_note *wnote = NULL;
+	uint64_t wcur = 0;
+	uint32_t wst = 0, wsb = 0, wrb = 0;
 
 	if (tg != NULL) {
 		ttab = tg->tab;
 		ttag = tg->tag;
 		tend = tg->end;
+		if (walk) {
+			wcl = tg->cells;
+			wnote = tg->note;
+			wsb = wrb = WZ_AC_ROOT(wcl);
+		}
 		tok = n <= tg->cap && n <= UINT32_MAX;
 		if (nm->ctab != ttab)
 			cjk_tags(nm, ttab);
@@ -952,27 +985,46 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 				/* The same loop, tagging (sh: how far
 				 * behind its input the output is), with
 				 * the stops in the tags' table. */
-				uint16_t *tt = ttag + tn, x;
-				uint32_t *te = tend + tn;
+				uint16_t *tt = walk ? NULL : ttag + tn, x;
+				uint32_t *te = walk ? NULL : tend + tn;
 				const unsigned char *q = p + i, *ql = p + lim;
 				uint32_t e = (uint32_t)(i - sh);
+				size_t j = 0;
 
 				/* c - E4 is the code point's top four bits
 				 * less 4: cjk[] starts at U+4000.  The input
 				 * by a pointer and the output offset by e,
-				 * fewer values than i, lim and sh. */
-				do {
-					x = cjk[(c - 0xe4U) << 12 |
-					    (q[1] & 0x3fU) << 6 | (q[2] & 0x3fU)];
-					if (x == CJK_STOP)
-						break;
-					q += 3;
-					e += 3;
-					*tt++ = x;
-					*te++ = e;
-				} while (q < ql && (c = *q) - 0xe4U < 6);
+				 * fewer values than i, lim and sh; both
+				 * tags' arrays by one index. */
+				if (walk) {
+					/* The same, stepping (tn counts
+					 * the notes). */
+					do {
+						x = cjk[(c - 0xe4U) << 12 |
+						    (q[1] & 0x3fU) << 6 |
+						    (q[2] & 0x3fU)];
+						if (x == CJK_STOP)
+							break;
+						q += 3;
+						e += 3;
+						WALK(x, e);
+					} while (q < ql &&
+					    (c = *q) - 0xe4U < 6);
+				} else
+					do {
+						x = cjk[(c - 0xe4U) << 12 |
+						    (q[1] & 0x3fU) << 6 |
+						    (q[2] & 0x3fU)];
+						if (x == CJK_STOP)
+							break;
+						q += 3;
+						e += 3;
+						tt[j] = x;
+						te[j++] = e;
+					} while (q < ql &&
+					    (c = *q) - 0xe4U < 6);
 				i = (size_t)(q - p);
-				tn = (size_t)(tt - ttag);
+				tn += j;
 				if (x == CJK_STOP) {
 					cp = (uint32_t)(c & 0x0f) << 12 |
 					    (uint32_t)(p[i + 1] & 0x3f) << 6 |
@@ -1006,10 +1058,9 @@ cjk_stop:
 			if (tg != NULL && tok) {
 				size_t sh = run - o;
 
-				do {
-					ttag[tn] = ttab[c];
-					tend[tn++] = (uint32_t)(i + 1 - sh);
-				} while (++i < n && (c = p[i]) - 0x21U < 0x5e);
+				do
+					TAG(c, i + 1 - sh);
+				while (++i < n && (c = p[i]) - 0x21U < 0x5e);
 				prev = p[i - 1];
 				continue;
 			}
@@ -1158,13 +1209,13 @@ fast_span(const struct wz_norm *nm, size_t x, size_t *beg, size_t *end)
 
 static inline __attribute__((always_inline)) const char *
 norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen,
-    int stable, struct tags *tg)
+    int stable, struct tags *tg, int walk)
 {
 	nm->srclen = n;
 	nm->coarse = 0;
 	nm->fast = 0;
 	wz_buf_reset(&nm->a);
-	if (fast_pass(nm, (const unsigned char *)s, n, tg) == 0) {
+	if (fast_pass(nm, (const unsigned char *)s, n, tg, walk) == 0) {
 		/* Keep the input: spans are worked out only when asked for. */
 		nm->fast = 1;
 		if (stable)
@@ -1189,14 +1240,14 @@ norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen,
 const char *
 wz_norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen)
 {
-	return norm_run(nm, s, n, outlen, 0, NULL);
+	return norm_run(nm, s, n, outlen, 0, NULL, 0);
 }
 
 const char *
 wz_norm_run_stable(struct wz_norm *nm, const char *s, size_t n,
     size_t *outlen)
 {
-	return norm_run(nm, s, n, outlen, 1, NULL);
+	return norm_run(nm, s, n, outlen, 1, NULL, 0);
 }
 
 const char *
@@ -1213,8 +1264,31 @@ wz_norm_run_tags(struct wz_norm *nm, const char *s, size_t n,
 	tg.cap = cap;
 	tg.n = 0;
 	tg.ok = 1;
-	r = norm_run(nm, s, n, outlen, 1, &tg);
+	tg.cells = NULL;
+	tg.note = NULL;
+	r = norm_run(nm, s, n, outlen, 1, &tg, 0);
 	*ntags = tg.ok ? tg.n : (size_t)-1;
+	return r;
+}
+
+const char *
+wz_norm_run_scan(struct wz_norm *nm, const char *s, size_t n,
+    size_t *outlen, const uint16_t *tab, const void *cells,
+    struct wz_ac_note *note, size_t cap, size_t *nnote)
+{
+	struct tags tg;
+	const char *r;
+
+	tg.tab = tab;
+	tg.tag = NULL;
+	tg.end = NULL;
+	tg.cap = cap;
+	tg.n = 0;
+	tg.ok = 1;
+	tg.cells = cells;
+	tg.note = note;
+	r = norm_run(nm, s, n, outlen, 1, &tg, 1);
+	*nnote = tg.ok ? tg.n : (size_t)-1;
 	return r;
 }
 

@@ -79,6 +79,17 @@ const char *wz_norm_run_tags(struct wz_norm *nm, const char *s, size_t n,
 	    size_t *outlen, const uint16_t *tab, uint16_t *tag, uint32_t *end,
 	    size_t cap, size_t *ntags);
 /*
+ * The same, stepping the automaton whose cells wz_ac_walk_cells() gave
+ * (tab its classes) over the characters as they are made, instead of
+ * tagging them: its notes go to note[0..cap) and their number to
+ * *nnote, (size_t)-1 when it cannot (as for the tags), for
+ * wz_ac_notes().
+ */
+struct wz_ac_note;
+const char *wz_norm_run_scan(struct wz_norm *nm, const char *s, size_t n,
+	    size_t *outlen, const uint16_t *tab, const void *cells,
+	    struct wz_ac_note *note, size_t cap, size_t *nnote);
+/*
  * The input span [*from, *to) that output bytes [start, end) of the last
  * run came from.  Where a conversion changed the number of characters the
  * span widens to the whole input.

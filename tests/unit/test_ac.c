@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "wz_ac.h"
+#include "wz_text.h"
 
 #define MAXID	256
 
@@ -535,6 +536,77 @@ test_compact_large(void **state)
 	wz_ac_free(ac);
 }
 
+/*
+ * The automaton stepped as the normaliser makes the text
+ * (wz_norm_run_scan(), wz_ac_notes()) finds what a scan of the text it
+ * made finds, with the same ends and lasts.
+ */
+static void
+test_walk(void **state)
+{
+	static const char *const pats[] = { "挪用", "资金", "虚报冒领",
+	    "冒领", "ab", "b1", "元", "属实", "不属实", ",资", "a b",
+	    "查实", "扶贫资金", "金额", "9元", "挪用资金" };
+	static const char *const pieces[] = { "挪用", "资金", "虚报",
+	    "冒领", "ab", "B1", "元", "属实", "不", "，", "  ", "\u3000",
+	    "查", "实", "扶贫", "金额", "9", "。", "x", "a b", "（", "錢" };
+	const size_t np = sizeof(pats) / sizeof(pats[0]);
+	struct wz_ac *ac = wz_ac_new();
+	struct wz_norm *nm = wz_norm_new();
+	struct wz_ac_note note[256];
+	uint64_t hits1[MAXID / 64] = { 0 }, hits2[MAXID / 64] = { 0 };
+	uint32_t list1[MAXID], list2[MAXID];
+	size_t ends1[MAXID], lasts1[MAXID], ends2[MAXID], lasts2[MAXID];
+	const uint16_t *tab;
+	const void *cells;
+	const char *out;
+	char buf[300];
+	size_t i, k, len, n, nn, n1, n2, walked = 0;
+	unsigned long seed = 7;
+	int trial;
+
+	(void)state;
+	for (i = 0; i < np; i++)
+		wz_ac_add(ac, pats[i], strlen(pats[i]), (uint32_t)i);
+	wz_ac_build(ac);
+	assert_non_null(tab = wz_ac_classes(ac));
+	assert_null(wz_ac_walk_cells(ac, np - 1));
+	assert_non_null(cells = wz_ac_walk_cells(ac, MAXID));
+	for (trial = 0; trial < 2000; trial++) {
+		for (len = 0; len < 200;) {
+			const char *p;
+
+			seed = seed * 6364136223846793005ULL + 1;
+			p = pieces[(seed >> 33) % (sizeof(pieces) /
+			    sizeof(pieces[0]))];
+			memcpy(buf + len, p, strlen(p));
+			len += strlen(p);
+		}
+		out = wz_norm_run_scan(nm, buf, len, &n, tab, cells, note,
+		    trial % 2 ? 256 : len / 2, &nn);
+		if (nn == (size_t)-1)
+			continue;
+		walked++;
+		n1 = wz_ac_notes(ac, note, nn, hits1, list1, MAXID, ends1,
+		    lasts1);
+		n2 = wz_ac_scan_valid(ac, out, n, hits2, list2, MAXID, ends2,
+		    lasts2);
+		assert_int_equal(n1, n2);
+		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
+		for (k = 0; k < n1; k++) {
+			assert_int_equal(ends1[list1[k]], ends2[list1[k]]);
+			assert_int_equal(lasts1[list1[k]], lasts2[list1[k]]);
+		}
+		clear(hits1, list1, n1);
+		clear(hits2, list2, n2);
+	}
+	/* Half the trials have room, those without a traditional
+	 * character (錢) walk. */
+	assert_true(walked > 50);
+	wz_norm_free(nm);
+	wz_ac_free(ac);
+}
+
 /* A pattern that is no UTF-8: the scan is over bytes, valid or not. */
 static void
 test_valid_bytes(void **state)
@@ -572,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_valid_wide),
 		cmocka_unit_test(test_valid_bytes),
 		cmocka_unit_test(test_compact_large),
+		cmocka_unit_test(test_walk),
 	};
 
 	return cmocka_run_group_tests_name("ac", tests, NULL, NULL);
