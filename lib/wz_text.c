@@ -996,33 +996,24 @@ fast_pass(struct wz_norm *nm, const unsigned char *p, size_t n,
 				 * by a pointer and the output offset by e,
 				 * fewer values than i, lim and sh; both
 				 * tags' arrays by one index. */
-				if (walk) {
-					/* The same, stepping (tn counts
-					 * the notes). */
-					do {
-						x = cjk[(c - 0xe4U) << 12 |
-						    (q[1] & 0x3fU) << 6 |
-						    (q[2] & 0x3fU)];
-						if (x == CJK_STOP)
-							break;
-						q += 3;
-						e += 3;
+				do {
+					x = cjk[(c - 0xe4U) << 12 |
+					    (q[1] & 0x3fU) << 6 | (q[2] & 0x3fU)];
+					if (x == CJK_STOP)
+						break;
+					q += 3;
+					e += 3;
+					/* walk is a constant of each copy
+					 * of fast_pass(): no test at run
+					 * time (WALK counts its notes in
+					 * tn) */
+					if (walk)
 						WALK(x, e);
-					} while (q < ql &&
-					    (c = *q) - 0xe4U < 6);
-				} else
-					do {
-						x = cjk[(c - 0xe4U) << 12 |
-						    (q[1] & 0x3fU) << 6 |
-						    (q[2] & 0x3fU)];
-						if (x == CJK_STOP)
-							break;
-						q += 3;
-						e += 3;
+					else {
 						tt[j] = x;
 						te[j++] = e;
-					} while (q < ql &&
-					    (c = *q) - 0xe4U < 6);
+					}
+				} while (q < ql && (c = *q) - 0xe4U < 6);
 				i = (size_t)(q - p);
 				tn += j;
 				if (x == CJK_STOP) {
@@ -1230,11 +1221,7 @@ norm_run(struct wz_norm *nm, const char *s, size_t n, size_t *outlen,
 	}
 	if (tg != NULL)
 		tg->ok = 0;
-	stage_nfkc(nm, s, n);
-	stage_t2s(nm);
-	stage_space(nm);
-	*outlen = nm->a.len;
-	return wz_buf_cstr(&nm->a);
+	return wz_norm_run_slow(nm, s, n, outlen);
 }
 
 const char *
@@ -1255,17 +1242,10 @@ wz_norm_run_tags(struct wz_norm *nm, const char *s, size_t n,
     size_t *outlen, const uint16_t *tab, uint16_t *tag, uint32_t *end,
     size_t cap, size_t *ntags)
 {
-	struct tags tg;
+	struct tags tg = { .tab = tab, .tag = tag, .end = end, .cap = cap,
+	    .ok = 1 };
 	const char *r;
 
-	tg.tab = tab;
-	tg.tag = tag;
-	tg.end = end;
-	tg.cap = cap;
-	tg.n = 0;
-	tg.ok = 1;
-	tg.cells = NULL;
-	tg.note = NULL;
 	r = norm_run(nm, s, n, outlen, 1, &tg, 0);
 	*ntags = tg.ok ? tg.n : (size_t)-1;
 	return r;
@@ -1276,17 +1256,10 @@ wz_norm_run_scan(struct wz_norm *nm, const char *s, size_t n,
     size_t *outlen, const uint16_t *tab, const void *cells,
     struct wz_ac_note *note, size_t cap, size_t *nnote)
 {
-	struct tags tg;
+	struct tags tg = { .tab = tab, .cap = cap, .ok = 1, .cells = cells,
+	    .note = note };
 	const char *r;
 
-	tg.tab = tab;
-	tg.tag = NULL;
-	tg.end = NULL;
-	tg.cap = cap;
-	tg.n = 0;
-	tg.ok = 1;
-	tg.cells = cells;
-	tg.note = note;
 	r = norm_run(nm, s, n, outlen, 1, &tg, 1);
 	*nnote = tg.ok ? tg.n : (size_t)-1;
 	return r;
