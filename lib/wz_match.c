@@ -416,6 +416,7 @@ struct wz_matcher {
 	 * (adapt_anchors()); results do not depend on the choice.
 	 */
 	struct wz_ac	*ac;
+	const void	*acells;	/* wz_ac_walk_cells(), once built */
 	size_t		 ntids;
 	struct tidrow	*trow;
 	size_t		*tu_list;
@@ -1559,6 +1560,7 @@ build_prefilter(struct wz_matcher *m)
 
 	build_literals(m);
 	wz_ac_build(m->ac);
+	m->acells = wz_ac_walk_cells(m->ac, m->nlits);
 	/* Every condition's need: a unit is visited when its condition's
 	 * need is met, an `all` fails before it runs a pattern when one of
 	 * its parts' is not, an `any` passes over the parts that cannot
@@ -2323,19 +2325,17 @@ static void
 scan_text(struct wz_matcher *m)
 {
 	const uint16_t *tab = wz_ac_classes(m->ac);
-	const void *cells;
 	struct wz_ac_note note[TEXT_TAGS];
 	uint16_t tag[TEXT_TAGS];
 	uint32_t end[TEXT_TAGS];
 	size_t nt = (size_t)-1, nn = (size_t)-1;
 
-	if (!m->text_done && tab != NULL &&
-	    (cells = wz_ac_walk_cells(m->ac, m->nlits)) != NULL) {
+	if (!m->text_done && tab != NULL && m->acells != NULL) {
 		/* The automaton steps as the normaliser makes the text. */
 		m->text_done = 1;
 		text_raw(m);
 		m->text = wz_norm_run_scan(m->nm_text, m->raw, m->rawlen,
-		    &m->tlen, tab, cells, note, TEXT_TAGS, &nn);
+		    &m->tlen, tab, m->acells, note, TEXT_TAGS, &nn);
 	} else if (!m->text_done && tab != NULL) {
 		m->text_done = 1;
 		text_raw(m);
