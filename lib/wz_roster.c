@@ -73,21 +73,26 @@
  */
 
 /*
- * Hash -> person (or interned string), in 8 bytes a slot: 32 bits of
- * the key's hash (which also place it) and the person's index + 1 (0:
- * empty).  The key itself is the person's (ID number; name and home
- * scope), so the caller checks a candidate against the person record,
- * which it reads anyway when the person is found; a new key, the usual
- * case on a big roster, reads nothing but slots.  Half the memory of a
- * u64map, and no slot to fill when a table is made: fresh pages are
- * zero.
+ * Hash -> person (or interned string), in 4 bytes a slot.  A table of
+ * 2^L slots is never more than half full, and made big enough that each
+ * index + 1 (0: empty) it holds fits in the low L bits (by_id holds
+ * only the persons with an ID number, whose indices may be far above
+ * their count); the key's 32-bit hash places the entry by its low L
+ * bits and keeps the others in the slot's high bits, which tell
+ * most other keys apart without reading their records.  The key itself
+ * is the owner's (ID number; name and home scope; the string), so the
+ * caller checks a candidate against its record, which it reads anyway
+ * when the key is found; a new key, the usual case on a big roster,
+ * reads nothing but slots.  A quarter of the memory of a u64map (a
+ * million persons: 8 MiB a table, not 16 or 32), and no slot to fill
+ * when a table is made: fresh pages are zero.
+ *
+ * The slot keeps no bits that a bigger table would need to place its
+ * entry: growing empties the table (pm_room returns 1) and the owner
+ * puts every entry back from its records (pm_put), read in order.
  */
-struct pmslot {
-	uint32_t	 tag, val;
-};
-
 struct pmap {
-	struct pmslot	*s;
+	uint32_t	*s;
 	size_t		 cap, n;
 };
 
@@ -97,88 +102,98 @@ pm_tag(uint64_t h)
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
-/*
- * Double the table where it is (wz_big_grow extends the mapping; the new
- * half is fresh zeroed pages), so that growing touches no more memory
- * than the final table, not the sum of every size it had.  Each entry is
- * taken out and put back, in the order of the old slots from just after
- * an empty one (the table was at most half full): then every slot an
- * entry passes on its way home is either one already redone, or one
- * that comes later in that order with the entry after it, which is then
- * redone itself.  The empty slot goes last, for an entry that wrapped
- * round the end of the new table into it.
- */
-static void
-pm_grow(struct pmap *m)
+/* Room for one more entry, of index i: 1 when the table grew, which
+ * left it empty (what it gained is fresh zeroed pages; the rest is
+ * cleared). */
+static int
+pm_room(struct pmap *m, uint32_t i)
 {
-	struct pmslot x;
-	size_t old = m->cap, e, i, j, k, mask;
+	size_t ncap = m->cap == 0 ? 1024 : m->cap;
 
-	if (old == 0) {
-		m->cap = 1024;
-		m->s = wz_big_grow(NULL, 0, m->cap * sizeof(*m->s), 1);
-		return;
-	}
-	m->s = wz_big_grow(m->s, old * sizeof(*m->s), 2 * old * sizeof(*m->s),
+	while ((m->n + 1) * 2 > ncap || (size_t)i + 1 >= ncap)
+		ncap *= 2;
+	if (ncap == m->cap)
+		return 0;
+	if (ncap > (size_t)UINT32_MAX + 1)
+		wz_die(EX_SOFTWARE, NULL, 0, "too many entries in a table");
+	m->s = wz_big_grow(m->s, m->cap * sizeof(*m->s), ncap * sizeof(*m->s),
 	    1);
-	m->cap = 2 * old;
-	mask = m->cap - 1;
-	for (e = 0; m->s[e].val != 0; e++)
-		;
-	for (k = 1; k <= old; k++) {
-		i = (e + k) & (old - 1);
-		if (m->s[i].val == 0)
-			continue;
-		x = m->s[i];
-		m->s[i].tag = m->s[i].val = 0;
-		for (j = x.tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
-			;
-		m->s[j] = x;
-	}
+	memset(m->s, 0, m->cap * sizeof(*m->s));
+	m->cap = ncap;
+	m->n = 0;
+	return 1;
 }
 
-/* The next candidate for tag from *pos (start at ~0): a person index,
+/* The next candidate for hash h from *pos (start at ~0): a person index,
  * or NONE32 when there is none. */
 static uint32_t
-pm_next(const struct pmap *m, uint32_t tag, size_t *pos)
+pm_next(const struct pmap *m, uint32_t h, size_t *pos)
 {
-	size_t j, mask = m->cap - 1;
+	uint32_t mask = (uint32_t)(m->cap - 1), x;
+	size_t j;
 
 	if (m->cap == 0)
 		return NONE32;
-	j = *pos == (size_t)-1 ? tag & mask : (*pos + 1) & mask;
-	for (; m->s[j].val != 0; j = (j + 1) & mask)
-		if (m->s[j].tag == tag) {
+	j = *pos == (size_t)-1 ? h & mask : (*pos + 1) & mask;
+	for (; (x = m->s[j]) != 0; j = (j + 1) & mask)
+		if (((x ^ h) & ~mask) == 0) {
 			*pos = j;
-			return m->s[j].val - 1;
+			return (x & mask) - 1;
 		}
 	return NONE32;
 }
 
+/* Add index i under hash h: after pm_room(m, i), which makes room. */
 static void
-pm_add(struct pmap *m, uint32_t tag, uint32_t pi)
+pm_put(struct pmap *m, uint32_t h, uint32_t i)
 {
-	size_t j, mask;
+	uint32_t mask = (uint32_t)(m->cap - 1);
+	size_t j;
 
-	if ((m->n + 1) * 2 > m->cap)
-		pm_grow(m);
-	mask = m->cap - 1;
-	for (j = tag & mask; m->s[j].val != 0; j = (j + 1) & mask)
+	for (j = h & mask; m->s[j] != 0; j = (j + 1) & mask)
 		;
-	m->s[j].tag = tag;
-	m->s[j].val = pi + 1;
+	m->s[j] = (h & ~mask) | (i + 1);
 	m->n++;
 }
 
-/* Ask for the cache line of tag's first probe now, so that the lookup a
+/* Ask for the cache line of h's first probe now, so that the lookup a
  * little later does not wait for memory: the tables are far larger than
  * the caches on a big roster.  Inlined by force: GCC 12 otherwise finds
  * the function free of side effects and drops the calls. */
 static inline __attribute__((always_inline)) void
-pm_prefetch(const struct pmap *m, uint32_t tag)
+pm_prefetch(const struct pmap *m, uint32_t h)
 {
 	if (m->cap > 0)
-		__builtin_prefetch(&m->s[tag & (m->cap - 1)], 1);
+		__builtin_prefetch(&m->s[h & (m->cap - 1)], 1);
+}
+
+/* Entries put back into a table that grew, a few at a time: each slot
+ * is asked for before any is written, so that their misses overlap. */
+#define PM_BATCH	32
+
+struct pmbatch {
+	uint32_t	 h[PM_BATCH], i[PM_BATCH];
+	size_t		 n;
+};
+
+static void
+pm_batch_end(struct pmap *m, struct pmbatch *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++)
+		pm_put(m, b->h[k], b->i[k]);
+	b->n = 0;
+}
+
+static void
+pm_batch(struct pmap *m, struct pmbatch *b, uint32_t h, uint32_t i)
+{
+	pm_prefetch(m, h);
+	b->h[b->n] = h;
+	b->i[b->n] = i;
+	if (++b->n == PM_BATCH)
+		pm_batch_end(m, b);
 }
 
 static void
@@ -231,7 +246,8 @@ big_room(void **p, size_t *cap, size_t want, size_t sz, size_t first)
 static uint32_t
 st_lookup(struct strtab *t, const char *s, size_t n, int add)
 {
-	uint32_t h = (uint32_t)wz_hash_mem(s, n), id;
+	struct pmbatch b;
+	uint32_t h = (uint32_t)wz_hash_mem(s, n), id, i;
 	size_t pos = (size_t)-1;
 
 	while ((id = pm_next(&t->slot, h, &pos)) != NONE32) {
@@ -253,7 +269,14 @@ st_lookup(struct strtab *t, const char *s, size_t n, int add)
 	memcpy(t->arena + t->alen, s, n);
 	t->arena[t->alen + n] = '\0';
 	t->alen += n + 1;
-	pm_add(&t->slot, h, id - 1);
+	if (pm_room(&t->slot, id - 1)) {
+		b.n = 0;
+		for (i = 1; i < id; i++)
+			pm_batch(&t->slot, &b, (uint32_t)wz_hash_mem(t->arena +
+			    t->e[i].off, t->e[i].len), i - 1);
+		pm_batch_end(&t->slot, &b);
+	}
+	pm_put(&t->slot, h, id - 1);
 	return id;
 }
 
@@ -1745,6 +1768,7 @@ title_parse(struct wz_roster *ro, const char *title, size_t tn,
 #define P_TOWN		0x02	/* holds a township leader's post */
 #define P_PLAIN		0x04	/* the name is plain (is_plain) */
 #define P_PARTY0	0x08	/* party was given on the person's first row */
+#define P_HOME		0x10	/* in by_home, under their name and home */
 
 #define POST_UNKNOWN	0xffffu
 #define AMBIG		(NONE32 - 1)
@@ -3083,9 +3107,64 @@ id_tag(uint64_t idkey)
 }
 
 static uint32_t
+home_hash(uint64_t nmh, uint32_t home)
+{
+	return pm_tag(mix64(nmh ^ ((uint64_t)home << 21)));
+}
+
+static uint32_t
 home_tag(const struct rowst *st)
 {
-	return pm_tag(mix64(st->nmh ^ ((uint64_t)st->home << 21)));
+	return home_hash(st->nmh, st->home);
+}
+
+/*
+ * Put person pi in by_id, or in by_home under hash h of their name and
+ * home (home_tag of the row with them).  A table that grew is empty:
+ * the persons before pi that were in it are put back first, read in
+ * order.  Every person with an ID number is in by_id; those in by_home
+ * are marked P_HOME, and are there under their own name and home.
+ */
+static void
+id_add(struct wz_roster *ro, uint32_t pi)
+{
+	struct pmbatch b;
+	uint32_t i;
+
+	if (pm_room(&ro->by_id, pi)) {
+		b.n = 0;
+		for (i = 0; i < pi; i++)
+			if (ro->pers[i].idkey != 0)
+				pm_batch(&ro->by_id, &b,
+				    id_tag(ro->pers[i].idkey), i);
+		pm_batch_end(&ro->by_id, &b);
+	}
+	pm_put(&ro->by_id, id_tag(ro->pers[pi].idkey), pi);
+}
+
+static void
+home_add(struct wz_roster *ro, uint32_t pi, uint32_t h)
+{
+	struct pmbatch b;
+	const struct person *p;
+	uint32_t i;
+	size_t end;
+
+	if (pm_room(&ro->by_home, pi)) {
+		b.n = 0;
+		for (i = 0; i < ro->npers; i++) {
+			p = &ro->pers[i];
+			if (!(p->flags & P_HOME))
+				continue;
+			/* names are kept in the order of the persons */
+			end = i + 1 < ro->npers ? p[1].name : ro->nnames;
+			pm_batch(&ro->by_home, &b, home_hash(NAME_HASH(
+			    pname(ro, p), end - p->name - 1), p->home), i);
+		}
+		pm_batch_end(&ro->by_home, &b);
+	}
+	pm_put(&ro->by_home, h, pi);
+	ro->pers[pi].flags |= P_HOME;
 }
 
 /* The person of an ID number (its id_key), or NONE32. */
@@ -3234,7 +3313,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	p = &ro->pers[pi];
 	if (st->has_id) {
 		if (isnew)
-			pm_add(&ro->by_id, id_tag(p->idkey), pi);
+			id_add(ro, pi);
 		/* a new person has the row's name: made of it */
 		if (!isnew && !same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
@@ -3246,7 +3325,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	if (qi == NONE32) {
 		/* the first to have this name and home */
 		if (isnew || (p->home == st->home && same_name(ro, p, st)))
-			pm_add(&ro->by_home, home_tag(st), pi);
+			home_add(ro, pi, home_tag(st));
 		else {
 			e = nk_add(ro, &ro->by_alias, st, st->home, pi);
 			ro->nkeys[e].val = pi;	/* after nk_add moves them */

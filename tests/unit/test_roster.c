@@ -535,7 +535,8 @@ test_checks(void **state)
  * every shape leave it before its village comes back; the holders of a
  * village's posts are still found (a chain from the scope), and a
  * person with an ID number seen in a second unit is found there by name
- * alone (by_alias).
+ * alone (by_alias).  That person comes after 6,000 without ID numbers:
+ * by_id holds one index far above the table's size for its count.
  */
 static void
 test_many(void **state)
@@ -592,10 +593,10 @@ test_many(void **state)
 }
 
 /*
- * Tables that grow in place: 20,000 persons with ID numbers, each in a
- * village of their own, are found again (by ID number, then by name and
- * home) after every doubling of the tables, and a conflict still names
- * the row that made the person.
+ * Tables that grow, refilled from the persons: 20,000 persons with ID
+ * numbers, each in a village of their own, are found again (by ID
+ * number, then by name and home) after every doubling of the tables,
+ * and a conflict still names the row that made the person.
  */
 static void
 test_growth(void **state)
@@ -734,8 +735,8 @@ test_name_hash(void **state)
 /*
  * Many people of one home: 1,500 村委委员 of one village with ID numbers,
  * whose names share 16 hashes, so that by_home holds runs of one tag and
- * grows in place (pm_grow) twice; each is found again by name and home
- * alone, in the reverse order;
+ * grows (pm_room) twice, refilled each time; each is found again by name
+ * and home alone, in the reverse order;
  * another ID number under two of the names is reported; a new name in
  * that home is a new person.
  */
