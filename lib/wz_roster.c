@@ -1248,7 +1248,6 @@ struct wz_roster {
 	char		 pcell[2][16];	/* party_of's last two cells, */
 	size_t		 pn[2];
 	int		 pval[2];	/* and their answers */
-	uint32_t	 last_home;	/* the last row's home scope */
 	uint32_t	 plain_id;	/* scope_plain's last scope, */
 	int		 plain_is;	/* and its answer */
 
@@ -4057,20 +4056,23 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	 * The two lookups of persons are misses on a big roster, each
 	 * about as long as the rest of the row: their slots are asked for
 	 * first, the ID number's from its cell as it is (the usual 18
-	 * digits), the name and home's with the last row's home (rows come
-	 * by village or unit); if the home turns out otherwise, it is
-	 * asked for again when known.
+	 * digits), the name and home's once the shape gives the home.  The
+	 * shape is made before the checks of the ID number and dates, which
+	 * it does not use, for that; a row they reject has its shape made
+	 * for nothing, which shows nowhere.
 	 */
 	if (v[WZ_RF_ID_NUMBER].n == WZ_IDCARD_LEN &&
 	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9')
 		pm_prefetch(&ro->by_id, id_tag(id_key(v[WZ_RF_ID_NUMBER].s)));
 	name_val(ro, st, &v[WZ_RF_NAME]);
-	st->home = ro->last_home;
-	pm_prefetch(&ro->by_home, home_tag(st));
-	/* and a new place's village: interned when the place is made */
+	/* a new place's village is interned when the place is made */
 	if (v[WZ_RF_VILLAGE].n > 0 && ro->str.slot.cap > 0)
 		pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(
 		    v[WZ_RF_VILLAGE].s, v[WZ_RF_VILLAGE].n));
+	sp = shape_get(ro, st);
+	st->home = sp->home;
+	if (sp->why == NULL)
+		pm_prefetch(&ro->by_home, home_tag(st));
 	rc = wz_idcard_parse(v[WZ_RF_ID_NUMBER].s, v[WZ_RF_ID_NUMBER].n,
 	    ro->o.today, &st->id, why, sizeof(why));
 	if (rc == WZ_ID_BAD) {
@@ -4116,15 +4118,11 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		goto reject;
 	}
 
-	/* Where and what: the same for every row of this shape. */
-	sp = shape_get(ro, st);
+	/* Where and what: the same for every row of this shape (made
+	 * above). */
 	if (sp->why != NULL) {
 		reject(ro, sh, row, sp->why);
 		return;
-	}
-	if (sp->home != ro->last_home) {
-		st->home = ro->last_home = sp->home;
-		pm_prefetch(&ro->by_home, home_tag(st));
 	}
 	tp = sp->tp ? &ro->tp[sp->tp - 1] : NULL;
 	st->C = sp->C;
