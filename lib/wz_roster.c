@@ -4031,6 +4031,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	const struct tparse *tp;
 	size_t i, nlt, nlv;
 	uint32_t pi, townscope, x, *slot;
+	uint64_t idk;
 	int rc, level, tplain;
 	char why[256];
 	const char *rk;
@@ -4061,9 +4062,12 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	 * it does not use, for that; a row they reject has its shape made
 	 * for nothing, which shows nowhere.
 	 */
+	idk = 0;
 	if (v[WZ_RF_ID_NUMBER].n == WZ_IDCARD_LEN &&
-	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9')
-		pm_prefetch(&ro->by_id, id_tag(id_key(v[WZ_RF_ID_NUMBER].s)));
+	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9') {
+		idk = id_key(v[WZ_RF_ID_NUMBER].s);
+		pm_prefetch(&ro->by_id, id_tag(idk));
+	}
 	name_val(ro, st, &v[WZ_RF_NAME]);
 	/* a new place's village is interned when the place is made */
 	if (v[WZ_RF_VILLAGE].n > 0 && ro->str.slot.cap > 0)
@@ -4082,10 +4086,12 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		goto reject;
 	}
 	st->has_id = rc == WZ_ID_OK;
-	if (st->has_id) {
+	if (st->has_id && idk != 0 &&
+	    memcmp(st->id.num, v[WZ_RF_ID_NUMBER].s, 17) == 0)
+		st->idkey = idk;	/* the cell's digits, as they were */
+	else if (st->has_id) {
 		st->idkey = id_key(st->id.num);
-		if (v[WZ_RF_ID_NUMBER].n != WZ_IDCARD_LEN)
-			pm_prefetch(&ro->by_id, id_tag(st->idkey));
+		pm_prefetch(&ro->by_id, id_tag(st->idkey));
 	}
 
 	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||

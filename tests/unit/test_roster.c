@@ -598,6 +598,38 @@ test_many(void **state)
  * number, then by name and home) after every doubling of the tables,
  * and a conflict still names the row that made the person.
  */
+/*
+ * An old 15-digit number written in groups, 18 bytes in its cell and
+ * starting with a digit as an 18-digit one does: it is that person's
+ * 18-digit number once upgraded, not the key its cell's bytes would make
+ * (one person, no "two ID numbers").
+ */
+static void
+test_grouped15(void **state)
+{
+	struct wz_roster_counts c;
+	struct run r;
+	int k;
+	static const char *const hdr[] = { "姓名", "身份证号码", "乡镇", "村",
+	    "职务", NULL };
+
+	(void)state;
+	run_begin(&r, NULL);
+	k = run_sheet(&r, "g.csv", hdr, NULL);
+	wz_roster_start(r.ro, r.w, NULL);
+	run_row(&r, k, 2, (const char *const[]){ "张三",
+	    "621121  790121 001", "东河镇", "柳湾村", "村委委员", NULL });
+	run_row(&r, k, 3, (const char *const[]){ "张三",
+	    "62112119790121001X", "东河镇", "柳湾村", "村文书", NULL });
+	run_end(&r);
+	hasnt(r.msgs, "two ID numbers");
+	wz_roster_counts(r.ro, &c);
+	assert_int_equal(c.persons, 1);
+	assert_int_equal(c.roles, 2);
+	assert_int_equal(c.warnings, 0);
+	run_free(&r);
+}
+
 static void
 test_growth(void **state)
 {
@@ -1026,6 +1058,7 @@ main(void)
 		cmocka_unit_test(test_people),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_grouped15),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_one_home),
 		cmocka_unit_test(test_name_hash),
