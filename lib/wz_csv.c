@@ -1127,7 +1127,9 @@ plain_avx2(struct wz_reader *r, struct plain_run *p, size_t j, size_t from)
 	    (s0 | (uint64_t)s1 << 32) & keep);
 }
 
-__attribute__((target("avx2")))
+/* With BMI too (which the CPUs with AVX2 have, but it is asked for):
+ * tzcnt and blsr find a separator in two instructions less. */
+__attribute__((target("avx2,bmi")))
 static void
 split_plain_avx2(struct wz_reader *r, const unsigned char *s, size_t n)
 {
@@ -1170,7 +1172,7 @@ static void
 split_plain(struct wz_reader *r, const unsigned char *s, size_t n)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (__builtin_cpu_supports("avx2")) {
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi")) {
 		split_plain_avx2(r, s, n);
 		return;
 	}
@@ -1527,7 +1529,7 @@ feed(struct wz_reader *r, const unsigned char *s, size_t n)
  * would.  Newlines are counted in the blocks that pass and by the full
  * check in the rest.
  */
-__attribute__((target("avx2")))
+__attribute__((target("avx2,bmi")))
 static size_t
 utf8_lines_avx2(const unsigned char *s, size_t n, int *why,
     unsigned long *nl, size_t *since)
@@ -1637,7 +1639,8 @@ utf8_lines(const unsigned char *s, size_t n, int *why, unsigned long *nl,
     size_t *since)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (n >= 64 && __builtin_cpu_supports("avx2"))
+	if (n >= 64 && __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("bmi"))
 		return utf8_lines_avx2(s, n, why, nl, since);
 #endif
 	return wz_utf8_check_lines(s, n, why, nl, since);
