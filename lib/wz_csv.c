@@ -1512,6 +1512,26 @@ feed(struct wz_reader *r, const unsigned char *s, size_t n)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /*
+ * The masks utf8_lines_avx2() tests of the 32 bytes x.  a: bytes 81..FF
+ * and NUL (x - 1 has its top bit set: 80, the one left out, is a
+ * continuation anyway); c: continuations, 80..BF; l: leads E1..EF but ED
+ * (x + 80 - E1 is below 80 + 0F, signed, exactly for E1..EF).  The
+ * signed compares see 80..FF below 0; the constants are the bytes their
+ * names say, in every place.
+ */
+__attribute__((target("avx2")))
+static inline __attribute__((always_inline)) void
+utf8_masks32(__m256i x, __m256i one, __m256i c0, __m256i off, __m256i lim,
+    __m256i ed, uint32_t *a, uint32_t *c, uint32_t *l)
+{
+	*a = (uint32_t)_mm256_movemask_epi8(_mm256_sub_epi8(x, one));
+	*c = (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(c0, x));
+	*l = (uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(
+	    _mm256_cmpeq_epi8(x, ed), _mm256_cmpgt_epi8(lim,
+	    _mm256_add_epi8(x, off))));
+}
+
+/*
  * wz_utf8_check_lines() for a chunk of at least 64 bytes, by a test of
  * 64 bytes at a time that is cheaper than a full check and enough for
  * most of them: Chinese text is ASCII and three-byte characters, nearly
@@ -1567,24 +1587,10 @@ utf8_lines_avx2(const unsigned char *s, size_t n, int *why,
 			x0 = _mm256_loadu_si256((const __m256i *)(s + i));
 			x1 = _mm256_loadu_si256((const __m256i *)(s + i +
 			    32));
-			/*
-			 * a: bytes 81..FF and NUL (x - 1 has its top bit
-			 * set: 80, the one left out, is a continuation
-			 * anyway); c: continuations, 80..BF; l: leads
-			 * E1..EF but ED (x + 80 - E1 is below 80 + 0F,
-			 * signed, exactly for E1..EF).  The signed compares
-			 * see 80..FF below 0.
-			 */
-#define UTF8_MASKS(x, a, c, l) do {					\
-	(a) = (uint32_t)_mm256_movemask_epi8(_mm256_sub_epi8((x), one));\
-	(c) = (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(c0, (x)));	\
-	(l) = (uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(	\
-	    _mm256_cmpeq_epi8((x), ed), _mm256_cmpgt_epi8(lim,		\
-	    _mm256_add_epi8((x), off))));				\
-} while (0)
-			UTF8_MASKS(x0, a0, c0m, l0);
-			UTF8_MASKS(x1, a1, c1m, l1);
-#undef UTF8_MASKS
+			utf8_masks32(x0, one, c0, off, lim, ed, &a0, &c0m,
+			    &l0);
+			utf8_masks32(x1, one, c0, off, lim, ed, &a1, &c1m,
+			    &l1);
 			a = a0 | (uint64_t)a1 << 32;
 			c = c0m | (uint64_t)c1m << 32;
 			l = l0 | (uint64_t)l1 << 32;
