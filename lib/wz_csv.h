@@ -110,6 +110,10 @@ void	 wz_reader_set_chunk(struct wz_reader *r, size_t n);
  * lines that hold a quote (the reference the fast split is checked
  * against). */
 void	 wz_reader_set_split(struct wz_reader *r, int on);
+/* For tests: the UTF-8 check the reader makes of a chunk, which must
+ * answer as wz_utf8_check_lines() does. */
+size_t	 wz_reader_utf8_check(const unsigned char *s, size_t n, int *why,
+	    unsigned long *nl, size_t *since);
 
 /*
  * Header aliases: a table of (field, header) pairs that the caller owns

@@ -5,7 +5,8 @@
  * a passthrough of what was read reads back to the same records, the
  * same number with the same fields; and the reader's fast split of lines
  * without quotes hands out what libcsv alone would: the same records,
- * rejects, line numbers and messages.
+ * rejects, line numbers and messages; and the reader's UTF-8 check
+ * of a chunk agrees with the scalar check.
  */
 
 #include <stdint.h>
@@ -16,6 +17,7 @@
 
 #include "wz_base.h"
 #include "wz_csv.h"
+#include "wz_text.h"
 
 static int
 memfd_with(const uint8_t *p, size_t n)
@@ -132,6 +134,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ro.max_field = 4096;
 	ro.max_cols = 64;
 	chunk = 8 + (size_t)(data[0] >> 4) * 7;
+	/* The reader's UTF-8 check of a chunk, whole, answers as the
+	 * scalar check does. */
+	{
+		unsigned long nl1, nl2;
+		size_t ok1, ok2, s1 = 3, s2 = 3;
+		int why1, why2;
+
+		ok1 = wz_reader_utf8_check(data + 1, size - 1, &why1, &nl1,
+		    &s1);
+		ok2 = wz_utf8_check_path(0, data + 1, size - 1, &why2, &nl2,
+		    &s2);
+		if (ok1 != ok2 || why1 != why2 || nl1 != nl2 || s1 != s2)
+			abort();
+	}
 	in = memfd_with(data + 1, size - 1);
 	if (trace(in, &ro, chunk, 1) != trace(in, &ro, chunk, 0))
 		abort();

@@ -268,21 +268,23 @@ test_utf8_differential(void **state)
 	}
 }
 
-/* One check through each path (scalar, SSSE3, AVX2) must give the same
- * length, verdict, newline count and bytes since the last newline. */
+/* One check through each path (scalar, SSSE3, AVX2, and the reader's
+ * own of a chunk) must give the same length, verdict, newline count and
+ * bytes since the last newline. */
 static void
 utf8_paths_agree(const unsigned char *s, size_t n)
 {
-	unsigned long nl[3];
-	size_t ok[3], since[3];
-	int why[3], p;
+	unsigned long nl[4];
+	size_t ok[4], since[4];
+	int why[4], p;
 
-	for (p = 0; p < 3; p++) {
+	for (p = 0; p < 4; p++) {
 		since[p] = 5;	/* carried from an earlier chunk */
-		ok[p] = wz_utf8_check_path(p, s, n, &why[p], &nl[p],
+		ok[p] = p < 3 ? wz_utf8_check_path(p, s, n, &why[p], &nl[p],
+		    &since[p]) : wz_reader_utf8_check(s, n, &why[p], &nl[p],
 		    &since[p]);
 	}
-	for (p = 1; p < 3; p++) {
+	for (p = 1; p < 4; p++) {
 		if (ok[p] != ok[0] || why[p] != why[0] || nl[p] != nl[0] ||
 		    since[p] != since[0])
 			fail_msg("path %d: n %zu ok %zu/%zu why %d/%d nl "
@@ -377,6 +379,105 @@ test_utf8_paths(void **state)
 		}
 		utf8_paths_agree(buf + al, len);
 	}
+}
+
+/*
+ * The reader's check of a chunk (wz_reader_utf8_check) tests 64 bytes at
+ * a time for ASCII and three-byte characters that need no range check,
+ * and hands a block that fails to the full check.  Against the scalar
+ * check, on long text (past the 255 blocks after which it adds up its
+ * newline counts) that is all such characters, or has a rarer one now
+ * and then, or is all newlines: one byte replaced by each edge value at and around every
+ * block edge, the text cut there (a character split by the edge, or
+ * truncated at the end), and each of the pieces that must not pass the
+ * fast test (overlong, surrogate, E0 and ED leads, two- and four-byte
+ * characters, stray continuations, NUL) put where a block ends.
+ */
+static void
+test_reader_utf8(void **state)
+{
+	static const char *fast[] = {
+		"a", "\n", ",", "好", "資", "\xe1\x80\x80", "\xec\xbf\xbf",
+		"\xee\x80\x80", "\xef\xbc\x8c", "\xe2\x80\x9c", "0123456789"
+	};
+	static const char *rare[] = {
+		"\xed\x9f\xbf", "\xe0\xa0\x80", "\xc2\xb7", "\xdf\xbf",
+		"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"
+	};
+	static const char *bad[] = {
+		"\xed\xa0\x80", "\xed\xbf\xbf", "\xe0\x9f\xbf", "\xe0\x80\x80",
+		"\xc0\x80", "\xc1\xbf", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80",
+		"\xf5\x80\x80", "\xf8\x80\x80", "\xff\x80\x80", "\x80",
+		"\xe4\xb8\xe4\xb8\xad", "\xe4\xb8\x80\x80", "\xe4\x80", "\xe4",
+		"\xdf\x80\x80", "\xc2\x80\x80", "\xf0\x90\x80"
+	};
+	static const unsigned char edges[] = {
+		0x00, 0x0a, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
+		0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf4, 0xf5,
+		0xff
+	};
+	enum { LEN = 20000 };
+	unsigned char *base, *buf;
+	unsigned long seed = 11;
+	size_t len, k, v, pos, e, al, d, t;
+	const char *p;
+
+	(void)state;
+	base = wz_malloc(LEN + 8);
+	buf = wz_malloc(LEN + 64);
+	for (v = 0; v < 3; v++) {
+		/* 0: only what passes the fast test; 1: a rarer
+		 * character one time in 40; 2: newlines, which the
+		 * fast test counts a byte per place in a block */
+		len = 0;
+		for (; v == 2 && len < LEN; len++)
+			base[len] = '\n';
+		for (; v < 2;) {
+			seed = seed * 6364136223846793005ULL + 1;
+			k = (seed >> 33) % (sizeof(fast) / sizeof(fast[0]));
+			p = fast[k];
+			if (v == 1 && (seed >> 20) % 40 == 0)
+				p = rare[(seed >> 40) % (sizeof(rare) /
+				    sizeof(rare[0]))];
+			if (len + strlen(p) > LEN)
+				break;
+			memcpy(base + len, p, strlen(p));
+			len += strlen(p);
+		}
+		for (al = 0; al < 32; al += 7) {
+			memcpy(buf + al, base, len);
+			utf8_paths_agree(buf + al, len);
+			/* cut at and around every block edge */
+			for (pos = 64; pos + 2 < len; pos += 64 * 13)
+				for (d = pos - 2; d <= pos + 2; d++)
+					utf8_paths_agree(buf + al, d);
+		}
+		/* one byte replaced near block edges, early and late */
+		for (pos = 61; pos < len; pos += pos < 400 ? 64 : 64 * 97)
+			for (d = pos; d < pos + 6 && d < len; d++)
+				for (e = 0; e < sizeof(edges); e++) {
+					al = (d + e) % 32;
+					memcpy(buf + al, base, len);
+					buf[al + d] = edges[e];
+					utf8_paths_agree(buf + al, len);
+					utf8_paths_agree(buf + al, d + 1);
+				}
+		/* a bad piece ending at, across and after a block edge */
+		for (t = 0; t < sizeof(bad) / sizeof(bad[0]); t++)
+			for (pos = 64; pos < len; pos += pos < 400 ? 64 :
+			    64 * 131)
+				for (d = pos - 4; d <= pos + 1; d++) {
+					k = strlen(bad[t]);
+					al = (d + t) % 32;
+					memcpy(buf + al, base, len);
+					memcpy(buf + al + d, bad[t], k);
+					utf8_paths_agree(buf + al, len);
+					utf8_paths_agree(buf + al, d + k);
+					utf8_paths_agree(buf + al, d + k - 1);
+				}
+	}
+	free(base);
+	free(buf);
 }
 
 static void
@@ -1241,6 +1342,7 @@ main(void)
 		cmocka_unit_test(test_utf8_check),
 		cmocka_unit_test(test_utf8_differential),
 		cmocka_unit_test(test_utf8_paths),
+		cmocka_unit_test(test_reader_utf8),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_norm_span),
 		cmocka_unit_test(test_norm_differential),
