@@ -560,10 +560,14 @@ wz_num_format(double v, char *buf, size_t len)
 	if (fabs(v) >= 1)
 		snprintf(buf, len, "%.0f", v);
 	else {
-		/* 15 digits, as many as fit: "-0." and the NUL. */
+		/* 15 digits, as many as fit: "-0." and the NUL; and no
+		 * more places than arabic_run() reads back ("0." and
+		 * MAX_DIGITS of them), below which a value prints as 0. */
 		prec = 14 - (int)floor(log10(fabs(v)));
 		if (prec > (int)len - 4)
 			prec = (int)len - 4;
+		if (prec > MAX_DIGITS)
+			prec = MAX_DIGITS;
 		snprintf(buf, len, "%.*f", prec, v);
 		if ((p = strchr(buf, '.')) != NULL) {
 			p += strlen(p);

@@ -165,6 +165,19 @@ test_tail_kind_format(void **state)
 	    "0.00001");
 	assert_string_equal(wz_num_format(-2.5e-7, buf, sizeof(buf)),
 	    "-0.00000025");
+	/* and no more places than a parser reads back (fuzz_num's
+	 * .0000000000000000000000000000004), in a buffer of any size */
+	{
+		char big[64];
+		double v;
+
+		assert_string_equal(wz_num_format(4e-31, big, sizeof(big)),
+		    "0");
+		assert_string_equal(wz_num_format(1e-30, big, sizeof(big)),
+		    "0.000000000000000000000000000001");
+		assert_int_equal(wz_num_parse(big, strlen(big), &v), 0);
+		assert_true(v == 1e-30);
+	}
 	{
 		double v;
 
