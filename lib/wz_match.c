@@ -441,29 +441,35 @@ struct wz_matcher {
 	uint32_t	*cl_lits;
 	/*
 	 * Leading literals (wz_rx_prefixes()): a tid's pattern can only
-	 * match from the first place one of them is found (lend: where each
-	 * literal's first occurrence ends), so the search starts there.
+	 * match from the first place one of them is found (lat[].first:
+	 * where each literal's first occurrence ends), so the search
+	 * starts there.
 	 */
 	size_t		*tp_start;	/* tid -> its leading literals */
 	uint32_t	*tp_list;
 	/*
 	 * Trailing literals (wz_rx_suffixes()): a match of a tid's pattern
 	 * ends where one of them ends, so the text after the last place
-	 * one does (llast) is not handed to PCRE2, whose greedy repeats
+	 * one does (lat[].last) is not handed to PCRE2, whose greedy repeats
 	 * ([^。;]{0,20}) would run into it and back out again.
 	 */
 	size_t		*ts_start;	/* tid -> its trailing literals */
 	uint32_t	*ts_list;
 	size_t		*llen;		/* literal -> its length */
-	size_t		*lend;
+	/* Literal -> where it was found in the row's text: 32-bit offsets
+	 * and both in one place (wz_ac.h), as the automaton writes them
+	 * and in_order() reads them.  nopos: they do not hold for this
+	 * row (the text was not scanned, or is longer than 32 bits, which
+	 * only limits raised by hand allow: --max-row). */
+	struct wz_ac_end *lat;
+	int		 nopos;
 	/*
 	 * Clauses are in the order of the pattern's sequence
 	 * (wz_rx_clauses()): a tid's pattern can match only if its clauses'
-	 * literals were found in that order too (text_order(); llast: where
-	 * each literal's last occurrence ends).
+	 * literals were found in that order too (text_order(); lat[].last:
+	 * where each literal's last occurrence ends).
 	 */
 	uint32_t	*tq_list;	/* tid -> its clauses, in order */
-	size_t		*llast;
 	/* A tid's top-level branches (tb_start, empty if not checked), a
 	 * branch's clauses in order (bq_start, bq_list: clause ids after
 	 * the tids' own). */
@@ -1530,8 +1536,7 @@ build_literals(struct wz_matcher *m)
 	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
 	for (i = 0; i < m->nlits; i++)
 		m->llen[i] = strlen(lits[i]);
-	m->lend = wz_calloc(m->nlits + 1, sizeof(*m->lend));
-	m->llast = wz_calloc(m->nlits + 1, sizeof(*m->llast));
+	m->lat = wz_calloc(m->nlits + 1, sizeof(*m->lat));
 	free(all);
 	free(lits);
 	free(tab);
@@ -1789,8 +1794,7 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->ts_start);
 	free(m->ts_list);
 	free(m->llen);
-	free(m->lend);
-	free(m->llast);
+	free(m->lat);
 	free(m->tq_list);
 	free(m->tb_start);
 	free(m->bq_start);
@@ -2269,6 +2273,7 @@ row_begin(struct wz_matcher *m, const struct wz_row *row)
 	m->row = row;
 	m->stamp++;
 	m->text_done = m->posts_done = m->date_done = m->year_done = 0;
+	m->nopos = 1;		/* until scan_text() */
 	m->rejected = m->unknown_post = m->reported = m->doc_excluded = 0;
 	m->excluded_by = NULL;
 	m->ncits = 0;
@@ -2314,8 +2319,8 @@ ensure_text(struct wz_matcher *m)
 }
 
 /*
- * The prefilter's scan of the row's text into m->lbits, m->llist,
- * m->lend and m->llast.  When the text is made here, the normaliser
+ * The prefilter's scan of the row's text into m->lbits, m->llist and
+ * m->lat.  When the text is made here, the normaliser
  * also gives its characters' classes, and the automaton steps over
  * them without decoding the text a second time.
  */
@@ -2343,19 +2348,22 @@ scan_text(struct wz_matcher *m)
 		    &m->tlen, tab, tag, end, TEXT_TAGS, &nt);
 	} else
 		ensure_text(m);
+	/* The walks above tag only texts of 32 bits; wz_ac_scan_valid()
+	 * leaves m->lat alone past them (wz_ac.h). */
+	m->nopos = m->tlen > UINT32_MAX;
 	if (m->tlen == 0)
 		return;
 	if (nn != (size_t)-1)
 		m->nllist = wz_ac_notes(m->ac, note, nn, m->lbits,
-		    m->llist, m->nlits, m->lend, m->llast);
+		    m->llist, m->nlits, m->lat);
 	else if (nt != (size_t)-1)
 		m->nllist = wz_ac_scan_classes(m->ac, tag, end, nt, m->lbits,
-		    m->llist, m->nlits, m->lend, m->llast);
+		    m->llist, m->nlits, m->lat);
 	else
 		/* The normaliser's output of checked input (the readers
 		 * and the rules' YAML reject what is not UTF-8): valid. */
 		m->nllist = wz_ac_scan_valid(m->ac, m->text, m->tlen,
-		    m->lbits, m->llist, m->nlits, m->lend, m->llast);
+		    m->lbits, m->llist, m->nlits, m->lat);
 }
 
 /*
@@ -3094,10 +3102,10 @@ in_order(const struct wz_matcher *m, const uint32_t *q, size_t nq)
 			if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
 				continue;
 			hit = 1;
-			if (m->lend[l] - m->llen[l] < fs)
-				fs = m->lend[l] - m->llen[l];
-			if (m->llast[l] - m->llen[l] > ls)
-				ls = m->llast[l] - m->llen[l];
+			if (m->lat[l].first - m->llen[l] < fs)
+				fs = m->lat[l].first - m->llen[l];
+			if (m->lat[l].last - m->llen[l] > ls)
+				ls = m->lat[l].last - m->llen[l];
 		}
 		if (!hit || (i > 0 && ls < e))
 			return 0;
@@ -3145,14 +3153,14 @@ text_from(const struct wz_matcher *m, const struct mcond *mc)
 {
 	size_t k, l, at, from = (size_t)-1;
 
-	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
+	if (mc->tid < 0 || m->nopos ||
 	    m->tp_start[mc->tid] == m->tp_start[mc->tid + 1])
 		return 0;
 	for (k = m->tp_start[mc->tid]; k < m->tp_start[mc->tid + 1]; k++) {
 		l = m->tp_list[k];
 		if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
 			continue;
-		at = m->lend[l] - m->llen[l];
+		at = m->lat[l].first - m->llen[l];
 		if (at < from)
 			from = at;
 	}
@@ -3170,13 +3178,14 @@ text_until(const struct wz_matcher *m, const struct mcond *mc)
 {
 	size_t k, l, until = 0;
 
-	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
+	if (mc->tid < 0 || m->nopos ||
 	    m->ts_start[mc->tid] == m->ts_start[mc->tid + 1])
 		return m->tlen;
 	for (k = m->ts_start[mc->tid]; k < m->ts_start[mc->tid + 1]; k++) {
 		l = m->ts_list[k];
-		if (((m->lbits[l >> 6] >> (l & 63)) & 1) && m->llast[l] > until)
-			until = m->llast[l];
+		if (((m->lbits[l >> 6] >> (l & 63)) & 1) &&
+		    m->lat[l].last > until)
+			until = m->lat[l].last;
 	}
 	return until;
 }
@@ -3253,7 +3262,7 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		 * before, and is not empty (it holds a literal). */
 		if ((from = text_from(m, mc)) == (size_t)-1 ||
 		    (until = text_until(m, mc)) <= from ||
-		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
+		    (mc->tid >= 0 && !m->nopos &&
 		    (!text_order(m, (size_t)mc->tid) ||
 		    !text_branches(m, (size_t)mc->tid)))) {
 			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
