@@ -458,7 +458,7 @@ struct wz_matcher {
 	size_t		*llen;		/* literal -> its length */
 	/* Literal -> where it was found in the row's text: 32-bit offsets
 	 * and both in one place (wz_ac.h), as the automaton writes them
-	 * and in_order() reads them.  nopos: they do not hold for this
+	 * and text_bounds() reads them.  nopos: they do not hold for this
 	 * row (the text was not scanned, or is longer than 32 bits, which
 	 * only limits raised by hand allow: --max-row). */
 	struct wz_ac_end *lat;
@@ -466,7 +466,7 @@ struct wz_matcher {
 	/*
 	 * Clauses are in the order of the pattern's sequence
 	 * (wz_rx_clauses()): a tid's pattern can match only if its clauses'
-	 * literals were found in that order too (text_order(); lat[].last:
+	 * literals were found in that order too (in_order(); lat[].last:
 	 * where each literal's last occurrence ends).
 	 */
 	uint32_t	*tq_list;	/* tid -> its clauses, in order */
@@ -475,6 +475,14 @@ struct wz_matcher {
 	 * the tids' own). */
 	size_t		*tb_start, *bq_start;
 	uint32_t	*bq_list;
+	/*
+	 * The above (from tp_start to bq_list) are read while compiling;
+	 * a row reads what it needs of them in one walk over the tid's
+	 * record in tpos, from tpos_off[tid] (pos_record()), not in four
+	 * walks over a dozen arrays.
+	 */
+	uint32_t	*tpos;
+	size_t		*tpos_off;
 	size_t		 nlits;
 	/* Literal l -> the tids anchored on it: lt_ent[lt_off[l]] to an
 	 * LT_END; lt_off[l] 0: none (most of a row's literals). */
@@ -1410,6 +1418,96 @@ lit_slot(struct litslot *tab, size_t mask, const char *s)
  * every tid's clauses as literal ids, rarest first by their lengths; the
  * anchor lists.
  */
+/*
+ * Tid t's record, what text_bounds() reads, into r (the words written,
+ * or counted when r is NULL): its leading literals (their number, then
+ * each as its id and length), its trailing ones (their number, then
+ * their ids), its clauses in the order of the pattern (their number, 0
+ * for fewer than two: candidates() found each, and there is no order
+ * to check; then each clause as clause_record() puts it), its top-level
+ * branches (their number, then each as the number of words after that
+ * one, its number of clauses and its clauses).
+ */
+#define POS_PUT(x) do {							\
+	if (r != NULL)							\
+		r[n] = (uint32_t)(x);					\
+	n++;								\
+} while (0)
+
+/* Clause c: its number of literals, then each as its id and length. */
+static size_t
+clause_record(const struct wz_matcher *m, size_t c, uint32_t *r)
+{
+	size_t k, n = 0;
+
+	POS_PUT(m->cl_start[c + 1] - m->cl_start[c]);
+	for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
+		POS_PUT(m->cl_lits[k]);
+		POS_PUT(m->llen[m->cl_lits[k]]);
+	}
+	return n;
+}
+
+static size_t
+pos_record(const struct wz_matcher *m, size_t t, uint32_t *r)
+{
+	size_t k, b, at, nq, n = 0;
+
+	POS_PUT(m->tp_start[t + 1] - m->tp_start[t]);
+	for (k = m->tp_start[t]; k < m->tp_start[t + 1]; k++) {
+		POS_PUT(m->tp_list[k]);
+		POS_PUT(m->llen[m->tp_list[k]]);
+	}
+	POS_PUT(m->ts_start[t + 1] - m->ts_start[t]);
+	for (k = m->ts_start[t]; k < m->ts_start[t + 1]; k++)
+		POS_PUT(m->ts_list[k]);
+	nq = m->tc_start[t + 1] - m->tc_start[t];
+	POS_PUT(nq < 2 ? 0 : nq);
+	for (k = m->tc_start[t]; nq >= 2 && k < m->tc_start[t + 1]; k++)
+		n += clause_record(m, m->tq_list[k], r != NULL ? r + n : NULL);
+	POS_PUT(m->tb_start[t + 1] - m->tb_start[t]);
+	for (b = m->tb_start[t]; b < m->tb_start[t + 1]; b++) {
+		at = n;
+		POS_PUT(0);
+		POS_PUT(m->bq_start[b + 1] - m->bq_start[b]);
+		for (k = m->bq_start[b]; k < m->bq_start[b + 1]; k++)
+			n += clause_record(m, m->bq_list[k], r != NULL ?
+			    r + n : NULL);
+		if (r != NULL)
+			r[at] = (uint32_t)(n - at - 1);
+	}
+	return n;
+}
+#undef POS_PUT
+
+/* Every tid's record (pos_record()); the arrays they are made of are
+ * not read again. */
+static void
+pos_records(struct wz_matcher *m)
+{
+	size_t t, n = 0;
+
+	m->tpos_off = wz_calloc(m->ntids + 1, sizeof(*m->tpos_off));
+	for (t = 0; t < m->ntids; t++)
+		n += pos_record(m, t, NULL);
+	m->tpos = wz_calloc(n + 1, sizeof(*m->tpos));
+	for (t = 0, n = 0; t < m->ntids; t++) {
+		m->tpos_off[t] = n;
+		n += pos_record(m, t, m->tpos + n);
+	}
+	m->tpos_off[m->ntids] = n;
+	free(m->tp_start);
+	free(m->tp_list);
+	free(m->ts_start);
+	free(m->ts_list);
+	free(m->tq_list);
+	free(m->tb_start);
+	free(m->bq_start);
+	free(m->bq_list);
+	m->tp_start = m->tb_start = m->bq_start = m->ts_start = NULL;
+	m->tp_list = m->ts_list = m->tq_list = m->bq_list = NULL;
+}
+
 static void
 build_literals(struct wz_matcher *m)
 {
@@ -1537,6 +1635,7 @@ build_literals(struct wz_matcher *m)
 	for (i = 0; i < m->nlits; i++)
 		m->llen[i] = strlen(lits[i]);
 	m->lat = wz_calloc(m->nlits + 1, sizeof(*m->lat));
+	pos_records(m);
 	free(all);
 	free(lits);
 	free(tab);
@@ -1799,6 +1898,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tb_start);
 	free(m->bq_start);
 	free(m->bq_list);
+	free(m->tpos);
+	free(m->tpos_off);
 	free(m->lt_off);
 	free(m->lt_ent);
 	free(m->lbits);
@@ -3080,114 +3181,102 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 	return leaf_match_from(m, mc, subj, n, 0, ms, me);
 }
 
+/* Is literal l in the row's text? */
+#define FOUND(lbits, l)	(((lbits)[(l) >> 6] >> ((l) & 63)) & 1)
+
 /*
- * Is each of the clauses q[0..nq) found, each with an occurrence that
- * starts at or after the earliest place the one before can start?
- * Starts, not ends: two clauses can share a character (ab+c gives ab and
- * bc).
+ * Is each of the clauses at *rp (a number of them, then each as
+ * clause_record() puts it) found, each with an occurrence that starts
+ * at or after the earliest place the one before can start?  Starts, not
+ * ends: two clauses can share a character (ab+c gives ab and bc).  When
+ * they are, *rp is moved past them.
  */
 static int
-in_order(const struct wz_matcher *m, const uint32_t *q, size_t nq)
+in_order(const uint64_t *lbits, const struct wz_ac_end *lat,
+    const uint32_t **rp)
 {
-	size_t i, k, l, c, e = 0, fs, ls;
+	const uint32_t *r = *rp, *re;
+	size_t i, nq = *r++, e = 0, fs, ls, at;
 	int hit;
 
 	for (i = 0; i < nq; i++) {
-		c = q[i];
 		fs = (size_t)-1;
 		ls = 0;
 		hit = 0;
-		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
-			l = m->cl_lits[k];
-			if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
+		for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2) {
+			if (!FOUND(lbits, r[0]))
 				continue;
 			hit = 1;
-			if (m->lat[l].first - m->llen[l] < fs)
-				fs = m->lat[l].first - m->llen[l];
-			if (m->lat[l].last - m->llen[l] > ls)
-				ls = m->lat[l].last - m->llen[l];
+			if ((at = lat[r[0]].first - r[1]) < fs)
+				fs = at;
+			if ((at = lat[r[0]].last - r[1]) > ls)
+				ls = at;
 		}
 		if (!hit || (i > 0 && ls < e))
 			return 0;
 		if (fs > e)
 			e = fs;
 	}
+	*rp = r;
 	return 1;
 }
 
-/* Were tid t's clauses found in the order of its pattern?  (Each has a
- * literal in the text: candidates() said so.) */
-static int
-text_order(const struct wz_matcher *m, size_t t)
-{
-	if (m->tc_start[t + 1] - m->tc_start[t] < 2)
-		return 1;
-	return in_order(m, m->tq_list + m->tc_start[t],
-	    m->tc_start[t + 1] - m->tc_start[t]);
-}
-
-/* Has one of tid t's top-level branches its clauses in the text, in
- * order?  (1 when the branches are not known.) */
-static int
-text_branches(const struct wz_matcher *m, size_t t)
-{
-	size_t b;
-
-	if (m->tb_start[t] == m->tb_start[t + 1])
-		return 1;
-	for (b = m->tb_start[t]; b < m->tb_start[t + 1]; b++)
-		if (in_order(m, m->bq_list + m->bq_start[b],
-		    m->bq_start[b + 1] - m->bq_start[b]))
-			return 1;
-	return 0;
-}
-
 /*
- * Where in the row's text a match of text condition mc can start first:
- * the first place one of its leading literals was found; 0 when it has
- * none (or the prefilter is off), (size_t)-1 when none of them is in the
- * text, so the pattern cannot match.
+ * Where in the row's text a match of tid t's pattern can start first
+ * (*from: the first place one of its leading literals was found; 0 when
+ * it has none) and end at the latest (*until: the last place one of its
+ * trailing literals ends; the text's length when it has none), from its
+ * record (pos_record()).  0 when it cannot match: none of its leading
+ * or trailing literals is in the text, *until is not past *from (a
+ * match holds a literal), its clauses were not found in the order of
+ * the pattern (each has a literal in the text: candidates() said so),
+ * or none of its top-level branches has its clauses in the text in
+ * order (when the branches are known).
  */
-static size_t
-text_from(const struct wz_matcher *m, const struct mcond *mc)
+static int
+text_bounds(const struct wz_matcher *m, size_t t, size_t *fromp,
+    size_t *untilp)
 {
-	size_t k, l, at, from = (size_t)-1;
+	const uint64_t *lbits = m->lbits;
+	const struct wz_ac_end *lat = m->lat;
+	const uint32_t *r = m->tpos + m->tpos_off[t], *re;
+	size_t from = 0, until = m->tlen, at, nb;
 
-	if (mc->tid < 0 || m->nopos ||
-	    m->tp_start[mc->tid] == m->tp_start[mc->tid + 1])
+	if (*r > 0) {
+		from = (size_t)-1;
+		for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
+			if (FOUND(lbits, r[0]) &&
+			    (at = lat[r[0]].first - r[1]) < from)
+				from = at;
+		if (from == (size_t)-1)
+			return 0;
+	} else
+		r++;
+	if (*r > 0) {
+		until = 0;
+		for (re = r + 1 + *r, r++; r < re; r++)
+			if (FOUND(lbits, *r) && lat[*r].last > until)
+				until = lat[*r].last;
+	} else
+		r++;
+	if (until <= from)
 		return 0;
-	for (k = m->tp_start[mc->tid]; k < m->tp_start[mc->tid + 1]; k++) {
-		l = m->tp_list[k];
-		if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
-			continue;
-		at = m->lat[l].first - m->llen[l];
-		if (at < from)
-			from = at;
+	*fromp = from;
+	*untilp = until;
+	/* Most have no order to check: no call then. */
+	if (*r == 0)
+		r++;
+	else if (!in_order(lbits, lat, &r))
+		return 0;
+	if ((nb = *r++) == 0)
+		return 1;
+	for (; nb > 0; nb--, r = re) {
+		re = r + 1 + *r;
+		r++;
+		if (in_order(lbits, lat, &r))
+			return 1;
 	}
-	return from;
-}
-
-/*
- * Where in the row's text a match of text condition mc ends at the
- * latest: the last place one of its trailing literals ends; the text's
- * length when it has none (or the prefilter is off), 0 when none of
- * them is in the text, so the pattern cannot match.
- */
-static size_t
-text_until(const struct wz_matcher *m, const struct mcond *mc)
-{
-	size_t k, l, until = 0;
-
-	if (mc->tid < 0 || m->nopos ||
-	    m->ts_start[mc->tid] == m->ts_start[mc->tid + 1])
-		return m->tlen;
-	for (k = m->ts_start[mc->tid]; k < m->ts_start[mc->tid + 1]; k++) {
-		l = m->ts_list[k];
-		if (((m->lbits[l >> 6] >> (l & 63)) & 1) &&
-		    m->lat[l].last > until)
-			until = m->lat[l].last;
-	}
-	return until;
+	return 0;
 }
 
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
@@ -3260,11 +3349,9 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		 * result for the row, for every condition that shares it.
 		 * A match starts at from or after and ends at until or
 		 * before, and is not empty (it holds a literal). */
-		if ((from = text_from(m, mc)) == (size_t)-1 ||
-		    (until = text_until(m, mc)) <= from ||
-		    (mc->tid >= 0 && !m->nopos &&
-		    (!text_order(m, (size_t)mc->tid) ||
-		    !text_branches(m, (size_t)mc->tid)))) {
+		if (mc->tid >= 0 && !m->nopos ?
+		    !text_bounds(m, (size_t)mc->tid, &from, &until) :
+		    until <= from) {
 			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
 			return 0;
 		}
