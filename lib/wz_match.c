@@ -491,7 +491,8 @@ struct wz_matcher {
 	uint64_t	*lbits;
 	uint32_t	*llist;
 	size_t		 nllist;
-	uint64_t	*lseen;		/* per literal: rows it was found in */
+	uint32_t	*lseen;		/* per literal: rows it was found in,
+					 * while adaptations are to come */
 	unsigned long	 nseen, next_adapt;	/* rows scanned */
 	size_t		*ndv;		/* the conditions' needs */
 	size_t		 nndv;
@@ -3867,25 +3868,27 @@ rest_found(const uint64_t *lbits, const uint32_t *r)
  * is passed over by its bit: it mostly held (one that did not is tested
  * again, which gives the same).  What the loops read of m is in locals:
  * the stores (tbits, tlist, cbits) could be to m as far as the compiler
- * knows, which would have it load m's fields again after each.
+ * knows, which would have it load m's fields again after each.  count:
+ * learn which literals are common (a constant of each copy).
  */
-static void
-cand_tids(struct wz_matcher *m)
+static inline __attribute__((always_inline)) void
+cand_tids_walk(struct wz_matcher *m, int count)
 {
 	const uint32_t *ll = m->llist, *lo = m->lt_off, *rec = m->trec;
 	const uint32_t *r, *re;
 	const struct ltent *lt = m->lt_ent, *e;
 	const uint64_t *lbits = m->lbits;
 	uint64_t *tbits = m->tbits, *cbits = m->cbits;
-	uint64_t *lseen = m->lseen;
+	uint32_t *lseen = m->lseen;
 	uint32_t *tlist = m->tlist;
 	size_t i, n = m->nllist, nt = m->ntlist;
 	uint32_t u, l, o;
 
 	for (i = 0; i < n; i++) {
 		l = ll[i];
-		/* Learn which literals are common (adapt_anchors()). */
-		lseen[l]++;
+		/* For adapt_anchors(). */
+		if (count)
+			lseen[l]++;
 		if ((o = lo[l]) == 0)
 			continue;
 		for (e = lt + o; (u = e->tid) != LT_END; e++) {
@@ -3900,6 +3903,20 @@ cand_tids(struct wz_matcher *m)
 		}
 	}
 	m->ntlist = nt;
+}
+
+/*
+ * Once no adaptation is to come, what was learnt is not read again but
+ * by anchor_lists() when the units are bound: counting stops, and the
+ * counters' cache lines are left alone.
+ */
+static void
+cand_tids(struct wz_matcher *m)
+{
+	if (m->next_adapt != 0)
+		cand_tids_walk(m, 1);
+	else
+		cand_tids_walk(m, 0);
 }
 
 /* The units this row can reach, in unit order, in m->cand. */
@@ -3921,10 +3938,12 @@ candidates(struct wz_matcher *m)
 	memcpy(cbits, m->gbits, m->nuwords * sizeof(*cbits));
 	cand_tids(m);
 	/* Now and then, with what cand_tids() learnt of the literals
-	 * (the row's tids are the same in whichever order). */
+	 * (the row's tids are the same in whichever order): at 64 rows,
+	 * 512, ..., the last at 262,144, whose counts already say which
+	 * literals are common; cand_tids() counts no more after it. */
 	if (++m->nseen == m->next_adapt) {
 		adapt_anchors(m);
-		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
+		m->next_adapt = m->nseen < (1UL << 18) ? m->nseen * 8 : 0;
 	}
 	for (g = 0; g < m->ngf; g++) {
 		struct gfield *gf = &m->gf[g];
