@@ -51,10 +51,13 @@ size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
  * occurrence (which starts there less the pattern's length) and just
  * past its last.  Both in one place and in 32 bits: an id found has
  * them written at once, in one cache line, and its caller reads them
- * together.
+ * together.  aux is the caller's own, per id, which no scan touches:
+ * what the caller reads of each id found is then in the line the scan
+ * has just written (16 bytes, four to a line).
  */
 struct wz_ac_end {
 	uint32_t	 first, last;
+	uint32_t	 aux[2];
 };
 /*
  * wz_ac_scan(), which also sets at[id].first, for each id whose bit it

@@ -463,6 +463,11 @@ struct wz_matcher {
 	 * only limits raised by hand allow: --max-row). */
 	struct wz_ac_end *lat;
 	int		 nopos;
+	/* What cand_tids() reads and writes of each literal found is in
+	 * its lat[], in the cache line the automaton has just written
+	 * (wz_ac.h): its aux. */
+#define LT_OFF	aux[0]
+#define LSEEN	aux[1]
 	/*
 	 * Clauses are in the order of the pattern's sequence
 	 * (wz_rx_clauses()): a tid's pattern can match only if its clauses'
@@ -484,15 +489,14 @@ struct wz_matcher {
 	uint32_t	*tpos;
 	size_t		*tpos_off;
 	size_t		 nlits;
-	/* Literal l -> the tids anchored on it: lt_ent[lt_off[l]] to an
-	 * LT_END; lt_off[l] 0: none (most of a row's literals). */
-	uint32_t	*lt_off;
+	/* Literal l -> the tids anchored on it: lt_ent[lat[l].LT_OFF] to
+	 * an LT_END; LT_OFF 0: none (most of a row's literals). */
 	struct ltent	*lt_ent;
 	uint64_t	*lbits;
 	uint32_t	*llist;
 	size_t		 nllist;
-	uint32_t	*lseen;		/* per literal: rows it was found in,
-					 * while adaptations are to come */
+	/* Per literal, lat[l].LSEEN: rows it was found in, while
+	 * adaptations are to come. */
 	unsigned long	 nseen, next_adapt;	/* rows scanned */
 	size_t		*ndv;		/* the conditions' needs */
 	size_t		 nndv;
@@ -1314,7 +1318,8 @@ anchor_lists(struct wz_matcher *m)
 			    k++) {
 				l = m->cl_lits[k];
 				for (i = n; i > b &&
-				    m->lseen[m->trec[i - 1]] < m->lseen[l]; i--)
+				    m->lat[m->trec[i - 1]].LSEEN <
+				    m->lat[l].LSEEN; i--)
 					m->trec[i] = m->trec[i - 1];
 				m->trec[i] = (uint32_t)l;
 				n++;
@@ -1339,10 +1344,10 @@ anchor_lists(struct wz_matcher *m)
 			cur[m->cl_lits[k]]++;
 	}
 	for (l = 0; l < m->nlits; l++) {
-		m->lt_off[l] = cur[l] > 0 ? (uint32_t)ne : 0;
+		m->lat[l].LT_OFF = cur[l] > 0 ? (uint32_t)ne : 0;
 		ne += cur[l] > 0 ? cur[l] + 1 : 0;
-		cur[l] = m->lt_off[l];
-		if (m->lt_off[l] > 0)
+		cur[l] = m->lat[l].LT_OFF;
+		if (m->lat[l].LT_OFF > 0)
 			m->lt_ent[ne - 1].tid = LT_END;
 	}
 	for (t = 0; t < m->ntids; t++) {
@@ -1366,7 +1371,7 @@ clause_seen(const struct wz_matcher *m, uint32_t c)
 	size_t k;
 
 	for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
-		n += m->lseen[m->cl_lits[k]];
+		n += m->lat[m->cl_lits[k]].LSEEN;
 	return n;
 }
 
@@ -1644,12 +1649,10 @@ build_literals(struct wz_matcher *m)
 		tclauses_free(&m->tcl[t]);
 	free(m->tcl);
 	m->tcl = NULL;
-	m->lt_off = wz_calloc(m->nlits + 1, sizeof(*m->lt_off));
 	/* An anchor's literals are among the clauses' (nl), and each
 	 * literal's list has an end. */
 	m->lt_ent = wz_calloc(nl + m->nlits + 2, sizeof(*m->lt_ent));
 	m->trow = wz_calloc(m->ntids + 1, sizeof(*m->trow));
-	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
 	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
@@ -1886,7 +1889,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tcl);
 	free(m->tc_start);
 	free(m->tc_list);
-	free(m->lseen);
 	free(m->cl_start);
 	free(m->cl_lits);
 	free(m->tp_start);
@@ -1901,7 +1903,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->bq_list);
 	free(m->tpos);
 	free(m->tpos_off);
-	free(m->lt_off);
 	free(m->lt_ent);
 	free(m->lbits);
 	free(m->llist);
@@ -3874,12 +3875,12 @@ rest_found(const uint64_t *lbits, const uint32_t *r)
 static inline __attribute__((always_inline)) void
 cand_tids_walk(struct wz_matcher *m, int count)
 {
-	const uint32_t *ll = m->llist, *lo = m->lt_off, *rec = m->trec;
+	const uint32_t *ll = m->llist, *rec = m->trec;
 	const uint32_t *r, *re;
 	const struct ltent *lt = m->lt_ent, *e;
 	const uint64_t *lbits = m->lbits;
 	uint64_t *tbits = m->tbits, *cbits = m->cbits;
-	uint32_t *lseen = m->lseen;
+	struct wz_ac_end *lat = m->lat;
 	uint32_t *tlist = m->tlist;
 	size_t i, n = m->nllist, nt = m->ntlist;
 	uint32_t u, l, o;
@@ -3888,8 +3889,8 @@ cand_tids_walk(struct wz_matcher *m, int count)
 		l = ll[i];
 		/* For adapt_anchors(). */
 		if (count)
-			lseen[l]++;
-		if ((o = lo[l]) == 0)
+			lat[l].LSEEN++;
+		if ((o = lat[l].LT_OFF) == 0)
 			continue;
 		for (e = lt + o; (u = e->tid) != LT_END; e++) {
 			if ((tbits[u >> 6] >> (u & 63)) & 1)
@@ -3907,8 +3908,7 @@ cand_tids_walk(struct wz_matcher *m, int count)
 
 /*
  * Once no adaptation is to come, what was learnt is not read again but
- * by anchor_lists() when the units are bound: counting stops, and the
- * counters' cache lines are left alone.
+ * by anchor_lists() when the units are bound: counting stops.
  */
 static void
 cand_tids(struct wz_matcher *m)
