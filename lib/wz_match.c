@@ -150,6 +150,7 @@ struct leaf {
 /* While compiling: the clauses and leading literals of each text
  * condition. */
 struct tclauses {
+	const char	*pattern;
 	struct wz_rx_clause *c;
 	size_t		 n;
 	char		**pfx;
@@ -488,6 +489,15 @@ struct wz_matcher {
 	 */
 	uint32_t	*tpos;
 	size_t		*tpos_off;
+	/*
+	 * A tid whose pattern is only literal alternatives (literal_alts():
+	 * (错评|漏评|...)) is answered from where the automaton found them,
+	 * not by PCRE2 (alt_match()): from talt_off[tid] in talt (0: not
+	 * such a tid) their number, then each as its literal's id and
+	 * length, in the pattern's order.
+	 */
+	uint32_t	*talt;
+	size_t		*talt_off;
 	size_t		 nlits;
 	/* Literal l -> the tids anchored on it: lt_ent[lat[l].LT_OFF] to
 	 * an LT_END; LT_OFF 0: none (most of a row's literals). */
@@ -938,6 +948,7 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	if ((m->ntids & (m->ntids - 1)) == 0)
 		m->tcl = wz_reallocarray(m->tcl, m->ntids ? 2 * m->ntids : 1,
 		    sizeof(*m->tcl));
+	m->tcl[m->ntids].pattern = mc->c->pattern;
 	m->tcl[m->ntids].c = cl;
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
@@ -1514,6 +1525,84 @@ pos_records(struct wz_matcher *m)
 	m->tp_list = m->ts_list = m->tq_list = m->bq_list = NULL;
 }
 
+/*
+ * The alternatives of a pattern that is nothing but literal
+ * alternatives, A|B, (A|B) or (?:A|B), each a run of characters from
+ * U+3000 to U+9FFF (three bytes, the first E3 to E9): no regex syntax,
+ * no case for PCRE2_CASELESS to fold.  Each is alt[i], alen[i] bytes
+ * long, in the pattern's order; their number, 0 for any other pattern
+ * (or more than max).  Its match is the first of them, in that order,
+ * found at the leftmost place one is (PCRE2's leftmost-first), and no
+ * group but the one around them, which wz-match does not read.
+ */
+static size_t
+literal_alts(const char *p, const char **alt, size_t *alen, size_t max)
+{
+	size_t i = 0, a, n = 0, len = strlen(p);
+	unsigned c;
+
+	if (len >= 2 && p[0] == '(' && p[len - 1] == ')') {
+		i = len >= 4 && p[1] == '?' && p[2] == ':' ? 3 : 1;
+		len--;
+	}
+	for (a = i; i <= len;) {
+		if (i == len || p[i] == '|') {
+			if (i == a || n == max)
+				return 0;
+			alt[n] = p + a;
+			alen[n++] = i - a;
+			a = ++i;
+			continue;
+		}
+		c = (unsigned char)p[i];
+		if (c < 0xe3 || c > 0xe9 || len - i < 3 ||
+		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
+			return 0;
+		i += 3;
+	}
+	return n;
+}
+
+/* Every tid's alternatives (literal_alts()), when each is one of the
+ * automaton's literals, as alt_match() reads them. */
+#define NALTS	64
+
+static void
+alt_records(struct wz_matcher *m, struct litslot *tab, size_t mask)
+{
+	const char *alt[NALTS];
+	size_t alen[NALTS], t, i, k, n, cap = 1, len = 1;
+	struct litslot *sl;
+	char *s;
+
+	m->talt_off = wz_calloc(m->ntids + 1, sizeof(*m->talt_off));
+	m->talt = wz_calloc(cap, sizeof(*m->talt));
+	for (t = 0; t < m->ntids; t++) {
+		if ((n = literal_alts(m->tcl[t].pattern, alt, alen,
+		    NALTS)) == 0)
+			continue;
+		if (len + 1 + 2 * n > cap) {
+			cap = 2 * (len + 1 + 2 * n);
+			m->talt = wz_reallocarray(m->talt, cap,
+			    sizeof(*m->talt));
+		}
+		m->talt[len] = (uint32_t)n;
+		for (i = 0, k = len + 1; i < n; i++) {
+			s = wz_strndup(alt[i], alen[i]);
+			sl = lit_slot(tab, mask, s);
+			free(s);
+			if (sl->s == NULL)
+				break;	/* not a literal of the automaton */
+			m->talt[k++] = sl->id;
+			m->talt[k++] = (uint32_t)alen[i];
+		}
+		if (i < n)
+			continue;
+		m->talt_off[t] = len;
+		len = k;
+	}
+}
+
 static void
 build_literals(struct wz_matcher *m)
 {
@@ -1642,6 +1731,7 @@ build_literals(struct wz_matcher *m)
 		m->llen[i] = strlen(lits[i]);
 	m->lat = wz_calloc(m->nlits + 1, sizeof(*m->lat));
 	pos_records(m);
+	alt_records(m, tab, mask);
 	free(all);
 	free(lits);
 	free(tab);
@@ -1903,6 +1993,8 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->bq_list);
 	free(m->tpos);
 	free(m->tpos_off);
+	free(m->talt);
+	free(m->talt_off);
 	free(m->lt_ent);
 	free(m->lbits);
 	free(m->llist);
@@ -3281,6 +3373,41 @@ text_bounds(const struct wz_matcher *m, size_t t, size_t *fromp,
 	return 0;
 }
 
+/*
+ * The match of tid t's literal alternatives (alt_records()) in the row's
+ * text: the first of them, in the pattern's order, found at the leftmost
+ * place one is.  Each found there is found there first, where the
+ * automaton put it.  As leaf_match_from() gives it, in *ms and *me and
+ * in mc's leaf.
+ */
+static int
+alt_match(struct wz_matcher *m, const struct mcond *mc, size_t *ms,
+    size_t *me)
+{
+	const uint64_t *lbits = m->lbits;
+	const struct wz_ac_end *lat = m->lat;
+	const uint32_t *r = m->talt + m->talt_off[mc->tid], *re;
+	size_t at, best = (size_t)-1, blen = 0;
+	int rc;
+
+	for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
+		if (FOUND(lbits, r[0]) &&
+		    (at = lat[r[0]].first - r[1]) < best) {
+			best = at;
+			blen = r[1];
+		}
+	*ms = *me = 0;
+	if (best == (size_t)-1)
+		rc = WZ_RX_NOMATCH;
+	else {
+		rc = WZ_RX_MATCH;
+		*ms = best;
+		*me = best + blen;
+	}
+	leaf_set(m, mc, rc, *ms, *me);
+	return rc;
+}
+
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
 static int
 has_literal(const struct rlit *lit, const char *s, size_t n)
@@ -3358,7 +3485,11 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 			return 0;
 		}
 	}
-	rc = leaf_match_from(m, mc, m->text, until, from, &s, &e);
+	if (mc->tid >= 0 && !m->nopos && m->talt_off[mc->tid] != 0 &&
+	    !leaf_known(m, mc))
+		rc = alt_match(m, mc, &s, &e);
+	else
+		rc = leaf_match_from(m, mc, m->text, until, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
