@@ -90,16 +90,20 @@ struct rlit {
 };
 
 struct mcond {
-	enum wz_cond_kind kind;		/* c->kind, without a trip to c */
-	const struct wz_cond *c;
-	int		 fld;		/* RE IN PRESENT; CMP: field or -1 */
+	/* What eval() and a row's patterns read, first, and the node on
+	 * a cache line of its own (mcblock): one line a visit, not two. */
+	_Alignas(64) enum wz_cond_kind kind;	/* c->kind, without a trip
+						 * to c */
 	int		 tid;		/* TEXT: prefilter id or -1 */
-	double		 rhs;		/* CMP */
-	int		 rhs_ok;
+	int		 fld;		/* RE IN PRESENT; CMP: field or -1 */
+	int		 leaf;		/* TEXT, RE: shared result slot or -1 */
 	struct mcond	**kids;
 	size_t		 nkids;
+	struct ksum	*ks;		/* ALL, ANY, NOT: per kid, build_ksums() */
+	const struct wz_cond *c;
+	double		 rhs;		/* CMP */
+	int		 rhs_ok;
 	int		 hid;		/* HISTORY */
-	int		 leaf;		/* TEXT, RE: shared result slot or -1 */
 	struct rlit	*rlits;		/* RE: required literal clauses */
 	size_t		*rcl;		/* clause i: rlits[rcl[i], rcl[i+1]) */
 	size_t		 nrcl;
@@ -109,7 +113,6 @@ struct mcond {
 	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
-	struct ksum	*ks;		/* ALL, ANY, NOT: per kid, build_ksums() */
 };
 
 /*
@@ -967,7 +970,13 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 	size_t i, k;
 
 	if (m->mcb == NULL || m->mcb->n == MC_BLOCK) {
-		struct mcblock *b = wz_calloc(1, sizeof(*b));
+		/* Aligned as struct mcond says (calloc would not). */
+		struct mcblock *b = aligned_alloc(_Alignof(struct mcblock),
+		    sizeof(*b));
+
+		if (b == NULL)
+			wz_die(EX_OSERR, NULL, 0, "out of memory");
+		memset(b, 0, sizeof(*b));
 
 		b->next = m->mcb;
 		m->mcb = b;
