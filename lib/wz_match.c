@@ -485,10 +485,10 @@ struct wz_matcher {
 	size_t		*tb_start, *bq_start;
 	uint32_t	*bq_list;
 	/*
-	 * The above (from tp_start to bq_list) are read while compiling;
-	 * a row reads what it needs of them in one walk over the tid's
-	 * record in tpos, from tpos_off[tid] (pos_record()), not in four
-	 * walks over a dozen arrays.
+	 * The above (from tp_start to bq_list, and llen) are read while
+	 * compiling; a row reads what it needs of them in one walk over
+	 * the tid's record in tpos, from tpos_off[tid] (pos_record()), not
+	 * in four walks over a dozen arrays.
 	 */
 	uint32_t	*tpos;
 	size_t		*tpos_off;
@@ -1439,21 +1439,7 @@ lit_slot(struct litslot *tab, size_t mask, const char *s)
 	return &tab[k];
 }
 
-/*
- * One automaton pattern per distinct literal, ids in their sorted order;
- * every tid's clauses as literal ids, rarest first by their lengths; the
- * anchor lists.
- */
-/*
- * Tid t's record, what text_bounds() reads, into r (the words written,
- * or counted when r is NULL): its leading literals (their number, then
- * each as its id and length), its trailing ones (their number, then
- * their ids), its clauses in the order of the pattern (their number, 0
- * for fewer than two: candidates() found each, and there is no order
- * to check; then each clause as clause_record() puts it), its top-level
- * branches (their number, then each as the number of words after that
- * one, its number of clauses and its clauses).
- */
+/* Word n of a record: written when there is r, else only counted. */
 #define POS_PUT(x) do {							\
 	if (r != NULL)							\
 		r[n] = (uint32_t)(x);					\
@@ -1474,6 +1460,16 @@ clause_record(const struct wz_matcher *m, size_t c, uint32_t *r)
 	return n;
 }
 
+/*
+ * Tid t's record, what text_bounds() reads, into r (the words written,
+ * or counted when r is NULL): its leading literals (their number, then
+ * each as its id and length), its trailing ones (their number, then
+ * their ids), its clauses in the order of the pattern (their number, 0
+ * for fewer than two: candidates() found each, and there is no order
+ * to check; then each clause as clause_record() puts it), its top-level
+ * branches (their number, then each as the number of words after that
+ * one, its number of clauses and its clauses).
+ */
 static size_t
 pos_record(const struct wz_matcher *m, size_t t, uint32_t *r)
 {
@@ -1530,8 +1526,10 @@ pos_records(struct wz_matcher *m)
 	free(m->tb_start);
 	free(m->bq_start);
 	free(m->bq_list);
+	free(m->llen);
 	m->tp_start = m->tb_start = m->bq_start = m->ts_start = NULL;
 	m->tp_list = m->ts_list = m->tq_list = m->bq_list = NULL;
+	m->llen = NULL;
 }
 
 /*
@@ -1612,6 +1610,11 @@ alt_records(struct wz_matcher *m, struct litslot *tab, size_t mask)
 	}
 }
 
+/*
+ * One automaton pattern per distinct literal, ids in their sorted order;
+ * every tid's clauses as literal ids, rarest first by their lengths; the
+ * anchor lists.
+ */
 static void
 build_literals(struct wz_matcher *m)
 {
@@ -2524,9 +2527,9 @@ ensure_text(struct wz_matcher *m)
 
 /*
  * The prefilter's scan of the row's text into m->lbits, m->llist and
- * m->lat.  When the text is made here, the normaliser
- * also gives its characters' classes, and the automaton steps over
- * them without decoding the text a second time.
+ * m->lat.  When the text is made here, the normaliser also gives its
+ * characters' classes, and the automaton steps over them without
+ * decoding the text a second time.
  */
 #define TEXT_TAGS	1024	/* characters described at most */
 
