@@ -711,29 +711,30 @@ wz_ac_build(struct wz_ac *ac)
  * pend); they are gone through after the text, or when the notes are
  * full, in the order they were noted: the loop over the text keeps its
  * few values in registers, which the bookkeeping of the outputs (hits,
- * list, ends, lasts) would push onto the stack.
+ * list, at) would push onto the stack.
  */
 struct pend {
 	uint32_t	 out;		/* a state's out, as in its cell */
-	size_t		 end;		/* the byte offset they end at */
+	uint32_t	 end;		/* the byte offset they end at (a text
+					 * over 32 bits has no at: scan()) */
 };
 #define NPEND	64
 
 /*
- * The outputs of the states noted in pd[0..np): nl, updated.  el: ends
- * and lasts are known not to be NULL, and list to have room for every
+ * The outputs of the states noted in pd[0..np): nl, updated.  el: at
+ * is known not to be NULL, and list to have room for every
  * id (a constant of each copy).
  */
 #define OUT1(x) do {							\
 	uint32_t id_ = (x);						\
 	uint64_t b_ = 1ULL << (id_ & 63), w_ = hits[id_ >> 6];		\
 									\
-	if (el || lasts != NULL)					\
-		lasts[id_] = end;					\
+	if (el || at != NULL)						\
+		at[id_].last = end;					\
 	if (!(w_ & b_)) {						\
 		hits[id_ >> 6] = w_ | b_;				\
-		if (el || ends != NULL)					\
-			ends[id_] = end;				\
+		if (el || at != NULL)					\
+			at[id_].first = end;				\
 		if (el || nl < max)					\
 			list[nl++] = id_;				\
 	}								\
@@ -741,13 +742,15 @@ struct pend {
 
 static inline __attribute__((always_inline)) size_t
 outputs(const struct wz_ac *ac, const struct pend *pd, size_t np,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at,
     size_t nl, int el, int cc)
 {
-	const uint32_t *o;
-	size_t k, j, end;
-	uint32_t out;
+	const uint32_t *clist = ac->clist, *o;
+	size_t k, j, no;
+	uint32_t out, end;
 
+	/* clist and a list's length in locals: the stores to list could
+	 * be to them as far as the compiler knows. */
 	for (k = 0; k < np; k++) {
 		out = pd[k].out;
 		end = pd[k].end;
@@ -755,7 +758,7 @@ outputs(const struct wz_ac *ac, const struct pend *pd, size_t np,
 		if (out & (cc ? CC_ONE : OUT_ONE))
 			OUT1(out & ~(cc ? CC_ONE : OUT_ONE));
 		else
-			for (o = &ac->clist[out], j = 1; j <= o[0]; j++)
+			for (o = &clist[out], no = o[0], j = 1; j <= no; j++)
 				OUT1(o[j]);
 	}
 	return nl;
@@ -764,10 +767,10 @@ outputs(const struct wz_ac *ac, const struct pend *pd, size_t np,
 /* The same out of line, for when the notes are full. */
 static size_t
 outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at,
     size_t nl, int cc)
 {
-	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, 0, cc);
+	return outputs(ac, pd, np, hits, list, max, at, nl, 0, cc);
 }
 
 /*
@@ -784,12 +787,12 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
 /* Note the outputs ov of the state just entered. */
 #define NOTE(ov, END) do {						\
 	if (np == NPEND) {						\
-		nl = outputs_full(ac, pd, np, hits, list, max, ends,	\
-		    lasts, nl, cc);					\
+		nl = outputs_full(ac, pd, np, hits, list, max, at,	\
+		    nl, cc);						\
 		np = 0;							\
 	}								\
 	pd[np].out = (ov);						\
-	pd[np++].end = (END);						\
+	pd[np++].end = (uint32_t)(END);					\
 } while (0)
 
 /* The wide cells' step. */
@@ -882,7 +885,7 @@ outputs_full(const struct wz_ac *ac, const struct pend *pd, size_t np,
  */
 static inline __attribute__((always_inline)) size_t
 scan_chars(const struct wz_ac *ac, const unsigned char *p, size_t n,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at,
     int valid, int cc, int el)
 {
 	const struct cell *da = ac->cells;
@@ -932,7 +935,7 @@ scan_chars(const struct wz_ac *ac, const unsigned char *p, size_t n,
 		}
 		STEP(cls, i);
 	}
-	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, el, cc);
+	return outputs(ac, pd, np, hits, list, max, at, nl, el, cc);
 }
 
 /*
@@ -941,8 +944,8 @@ scan_chars(const struct wz_ac *ac, const unsigned char *p, size_t n,
  */
 static inline __attribute__((always_inline)) size_t
 scan_cls(const struct wz_ac *ac, const uint16_t *cls, const uint32_t *cend,
-    size_t nc, uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
-    size_t *lasts, int cc, int el)
+    size_t nc, uint64_t *hits, uint32_t *list, size_t max,
+    struct wz_ac_end *at, int cc, int el)
 {
 	const struct cell *da = ac->cells;
 	const struct ccell *ccl = ac->ccells;
@@ -961,15 +964,15 @@ scan_cls(const struct wz_ac *ac, const uint16_t *cls, const uint32_t *cend,
 			TO_ROOT();
 			continue;
 		}
-		STEP(c, (size_t)cend[k]);
+		STEP(c, cend[k]);
 	}
-	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, el, cc);
+	return outputs(ac, pd, np, hits, list, max, at, nl, el, cc);
 }
 
 /* The scan over bytes (patterns that are not all UTF-8). */
 static inline __attribute__((always_inline)) size_t
 scan_bytes(const struct wz_ac *ac, const unsigned char *p, size_t n,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts,
+    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at,
     int cc)
 {
 	const struct cell *da = ac->cells;
@@ -989,55 +992,57 @@ scan_bytes(const struct wz_ac *ac, const unsigned char *p, size_t n,
 		c = ac->fold[p[i]];
 		STEP(c, i + 1);
 	}
-	return outputs(ac, pd, np, hits, list, max, ends, lasts, nl, 0, cc);
+	return outputs(ac, pd, np, hits, list, max, at, nl, 0, cc);
 }
 
 static size_t
 scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
-    uint32_t *list, size_t max, size_t *ends, size_t *lasts, int valid)
+    uint32_t *list, size_t max, struct wz_ac_end *at, int valid)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	if (!ac->built || ac->npats == 0)
 		return 0;
+	/* Offsets are 32 bits (wz_ac.h): none past them. */
+	if (n > UINT32_MAX)
+		at = NULL;
 	if (!ac->chars)
 		return ac->ccells != NULL ?
-		    scan_bytes(ac, p, n, hits, list, max, ends, lasts, 1) :
-		    scan_bytes(ac, p, n, hits, list, max, ends, lasts, 0);
+		    scan_bytes(ac, p, n, hits, list, max, at, 1) :
+		    scan_bytes(ac, p, n, hits, list, max, at, 0);
 	/* The common case in a copy of its own: the list has room for
-	 * every id (each is listed once), ends and lasts are wanted. */
-	if (valid && ac->ccells != NULL && ends != NULL && lasts != NULL &&
+	 * every id (each is listed once), where they end is wanted. */
+	if (valid && ac->ccells != NULL && at != NULL &&
 	    max > ac->maxid)
-		return scan_chars(ac, p, n, hits, list, max, ends, lasts, 1, 1,
-		    1);
+		return scan_chars(ac, p, n, hits, list, max, at, 1, 1, 1);
 	if (valid)
 		return ac->ccells != NULL ?
-		    scan_chars(ac, p, n, hits, list, max, ends, lasts, 1, 1, 0) :
-		    scan_chars(ac, p, n, hits, list, max, ends, lasts, 1, 0, 0);
+		    scan_chars(ac, p, n, hits, list, max, at, 1, 1, 0) :
+		    scan_chars(ac, p, n, hits, list, max, at, 1, 0, 0);
 	return ac->ccells != NULL ?
-	    scan_chars(ac, p, n, hits, list, max, ends, lasts, 0, 1, 0) :
-	    scan_chars(ac, p, n, hits, list, max, ends, lasts, 0, 0, 0);
+	    scan_chars(ac, p, n, hits, list, max, at, 0, 1, 0) :
+	    scan_chars(ac, p, n, hits, list, max, at, 0, 0, 0);
 }
 
 size_t
 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n, uint64_t *hits,
     uint32_t *list, size_t max)
 {
-	return scan(ac, s, n, hits, list, max, NULL, NULL, 0);
+	return scan(ac, s, n, hits, list, max, NULL, 0);
 }
 
 size_t
 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts)
+    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at)
 {
-	return scan(ac, s, n, hits, list, max, ends, lasts, 0);
+	return scan(ac, s, n, hits, list, max, at, 0);
 }
 
 size_t
 wz_ac_scan_valid(const struct wz_ac *ac, const char *s, size_t n,
-    uint64_t *hits, uint32_t *list, size_t max, size_t *ends, size_t *lasts)
+    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at)
 {
-	return scan(ac, s, n, hits, list, max, ends, lasts, 1);
+	return scan(ac, s, n, hits, list, max, at, 1);
 }
 
 const uint16_t *
@@ -1049,17 +1054,15 @@ wz_ac_classes(const struct wz_ac *ac)
 size_t
 wz_ac_scan_classes(const struct wz_ac *ac, const uint16_t *cls,
     const uint32_t *cend, size_t nc, uint64_t *hits, uint32_t *list,
-    size_t max, size_t *ends, size_t *lasts)
+    size_t max, struct wz_ac_end *at)
 {
 	if (!ac->built || !ac->chars || ac->npats == 0)
 		return 0;
-	if (ac->ccells != NULL && ends != NULL && lasts != NULL &&
-	    max > ac->maxid)
-		return scan_cls(ac, cls, cend, nc, hits, list, max, ends,
-		    lasts, 1, 1);
+	if (ac->ccells != NULL && at != NULL && max > ac->maxid)
+		return scan_cls(ac, cls, cend, nc, hits, list, max, at, 1, 1);
 	return ac->ccells != NULL ?
-	    scan_cls(ac, cls, cend, nc, hits, list, max, ends, lasts, 1, 0) :
-	    scan_cls(ac, cls, cend, nc, hits, list, max, ends, lasts, 0, 0);
+	    scan_cls(ac, cls, cend, nc, hits, list, max, at, 1, 0) :
+	    scan_cls(ac, cls, cend, nc, hits, list, max, at, 0, 0);
 }
 
 const void *
@@ -1074,21 +1077,23 @@ wz_ac_walk_cells(const struct wz_ac *ac, size_t max)
 
 size_t
 wz_ac_notes(const struct wz_ac *ac, const struct wz_ac_note *note,
-    size_t nnote, uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
-    size_t *lasts)
+    size_t nnote, uint64_t *hits, uint32_t *list, size_t max,
+    struct wz_ac_end *at)
 {
-	const uint32_t *o;
-	size_t k, j, end, nl = 0;
-	uint32_t out;
+	const uint32_t *clist = ac->clist, *o;
+	size_t k, j, no, nl = 0;
+	uint32_t out, end;
 	const int el = 1;	/* for OUT1(): wz_ac_walk_cells() said so */
 
+	/* clist and a list's length in locals: the stores to list could
+	 * be to them as far as the compiler knows. */
 	for (k = 0; k < nnote; k++) {
 		out = note[k].out;
 		end = note[k].end;
 		if (out & CC_ONE)
 			OUT1(out & ~CC_ONE);
 		else
-			for (o = &ac->clist[out], j = 1; j <= o[0]; j++)
+			for (o = &clist[out], no = o[0], j = 1; j <= no; j++)
 				OUT1(o[j]);
 	}
 	return nl;

@@ -47,15 +47,26 @@ size_t	 wz_ac_nstates(const struct wz_ac *ac);
 size_t	 wz_ac_scan(const struct wz_ac *ac, const char *s, size_t n,
 	    uint64_t *hits, uint32_t *list, size_t max);
 /*
- * The same; also sets ends[id], for each id whose bit it sets, to the
- * byte offset just past the pattern's first occurrence (so the first
- * occurrence starts at ends[id] minus the pattern's length), and
- * lasts[id], for each id found (bit set before or not), to the one just
- * past its last occurrence.  Either may be NULL.
+ * Where a pattern was found: the byte offsets just past its first
+ * occurrence (which starts there less the pattern's length) and just
+ * past its last.  Both in one place and in 32 bits: an id found has
+ * them written at once, in one cache line, and its caller reads them
+ * together.  aux is the caller's own, per id, which no scan touches:
+ * what the caller reads of each id found is then in the line the scan
+ * has just written (16 bytes, four to a line).
+ */
+struct wz_ac_end {
+	uint32_t	 first, last;
+	uint32_t	 aux[2];
+};
+/*
+ * wz_ac_scan(), which also sets at[id].first, for each id whose bit it
+ * sets, and at[id].last for each id found (bit set before or not).  at
+ * may be NULL.  A text longer than UINT32_MAX bytes sets none of at
+ * (which is left as it was).
  */
 size_t	 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
-	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
-	    size_t *lasts);
+	    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at);
 /*
  * The same for a text that is well-formed UTF-8 (as the normaliser's
  * output is), read without checks, which makes it faster.  On any
@@ -64,8 +75,7 @@ size_t	 wz_ac_scan_ends(const struct wz_ac *ac, const char *s, size_t n,
  * be handed such text calls wz_ac_scan_ends().
  */
 size_t	 wz_ac_scan_valid(const struct wz_ac *ac, const char *s, size_t n,
-	    uint64_t *hits, uint32_t *list, size_t max, size_t *ends,
-	    size_t *lasts);
+	    uint64_t *hits, uint32_t *list, size_t max, struct wz_ac_end *at);
 /*
  * The classes the automaton steps over, when they are characters: per
  * code point of the BMP its class, 0 for one no pattern holds (ASCII
@@ -81,7 +91,7 @@ const uint16_t *wz_ac_classes(const struct wz_ac *ac);
  */
 size_t	 wz_ac_scan_classes(const struct wz_ac *ac, const uint16_t *cls,
 	    const uint32_t *cend, size_t nc, uint64_t *hits, uint32_t *list,
-	    size_t max, size_t *ends, size_t *lasts);
+	    size_t max, struct wz_ac_end *at);
 
 /*
  * A scan in steps, for a caller that makes each character's class as
@@ -104,7 +114,7 @@ struct wz_ac_note {
 const void	*wz_ac_walk_cells(const struct wz_ac *ac, size_t max);
 size_t	 wz_ac_notes(const struct wz_ac *ac, const struct wz_ac_note *note,
 	    size_t nnote, uint64_t *hits, uint32_t *list, size_t max,
-	    size_t *ends, size_t *lasts);
+	    struct wz_ac_end *at);
 
 /* The 64-bit cell i: base, check, fail and out, 16 bits each from the
  * low bits up (see wz_ac.c, struct ccell). */

@@ -90,16 +90,20 @@ struct rlit {
 };
 
 struct mcond {
-	enum wz_cond_kind kind;		/* c->kind, without a trip to c */
-	const struct wz_cond *c;
-	int		 fld;		/* RE IN PRESENT; CMP: field or -1 */
+	/* What eval() and a row's patterns read, first, and the node on
+	 * a cache line of its own (mcblock): one line a visit, not two. */
+	_Alignas(64) enum wz_cond_kind kind;	/* c->kind, without a trip
+						 * to c */
 	int		 tid;		/* TEXT: prefilter id or -1 */
-	double		 rhs;		/* CMP */
-	int		 rhs_ok;
+	int		 fld;		/* RE IN PRESENT; CMP: field or -1 */
+	int		 leaf;		/* TEXT, RE: shared result slot or -1 */
 	struct mcond	**kids;
 	size_t		 nkids;
+	struct ksum	*ks;		/* ALL, ANY, NOT: per kid, build_ksums() */
+	const struct wz_cond *c;
+	double		 rhs;		/* CMP */
+	int		 rhs_ok;
 	int		 hid;		/* HISTORY */
-	int		 leaf;		/* TEXT, RE: shared result slot or -1 */
 	struct rlit	*rlits;		/* RE: required literal clauses */
 	size_t		*rcl;		/* clause i: rlits[rcl[i], rcl[i+1]) */
 	size_t		 nrcl;
@@ -109,7 +113,6 @@ struct mcond {
 	int		 nd_n;
 	int		 late;		/* needs captures: CMP or HISTORY inside */
 	const char	*owner;		/* "tongwei2017:4.8" for messages */
-	struct ksum	*ks;		/* ALL, ANY, NOT: per kid, build_ksums() */
 };
 
 /*
@@ -150,6 +153,7 @@ struct leaf {
 /* While compiling: the clauses and leading literals of each text
  * condition. */
 struct tclauses {
+	const char	*pattern;
 	struct wz_rx_clause *c;
 	size_t		 n;
 	char		**pfx;
@@ -441,43 +445,71 @@ struct wz_matcher {
 	uint32_t	*cl_lits;
 	/*
 	 * Leading literals (wz_rx_prefixes()): a tid's pattern can only
-	 * match from the first place one of them is found (lend: where each
-	 * literal's first occurrence ends), so the search starts there.
+	 * match from the first place one of them is found (lat[].first:
+	 * where each literal's first occurrence ends), so the search
+	 * starts there.
 	 */
 	size_t		*tp_start;	/* tid -> its leading literals */
 	uint32_t	*tp_list;
 	/*
 	 * Trailing literals (wz_rx_suffixes()): a match of a tid's pattern
 	 * ends where one of them ends, so the text after the last place
-	 * one does (llast) is not handed to PCRE2, whose greedy repeats
+	 * one does (lat[].last) is not handed to PCRE2, whose greedy repeats
 	 * ([^。;]{0,20}) would run into it and back out again.
 	 */
 	size_t		*ts_start;	/* tid -> its trailing literals */
 	uint32_t	*ts_list;
 	size_t		*llen;		/* literal -> its length */
-	size_t		*lend;
+	/* Literal -> where it was found in the row's text: 32-bit offsets
+	 * and both in one place (wz_ac.h), as the automaton writes them
+	 * and text_bounds() reads them.  nopos: they do not hold for this
+	 * row (the text was not scanned, or is longer than 32 bits, which
+	 * only limits raised by hand allow: --max-row). */
+	struct wz_ac_end *lat;
+	int		 nopos;
+	/* What cand_tids() reads and writes of each literal found is in
+	 * its lat[], in the cache line the automaton has just written
+	 * (wz_ac.h): its aux. */
+#define LT_OFF	aux[0]
+#define LSEEN	aux[1]
 	/*
 	 * Clauses are in the order of the pattern's sequence
 	 * (wz_rx_clauses()): a tid's pattern can match only if its clauses'
-	 * literals were found in that order too (text_order(); llast: where
-	 * each literal's last occurrence ends).
+	 * literals were found in that order too (in_order(); lat[].last:
+	 * where each literal's last occurrence ends).
 	 */
 	uint32_t	*tq_list;	/* tid -> its clauses, in order */
-	size_t		*llast;
 	/* A tid's top-level branches (tb_start, empty if not checked), a
 	 * branch's clauses in order (bq_start, bq_list: clause ids after
 	 * the tids' own). */
 	size_t		*tb_start, *bq_start;
 	uint32_t	*bq_list;
+	/*
+	 * The above (from tp_start to bq_list, and llen) are read while
+	 * compiling; a row reads what it needs of them in one walk over
+	 * the tid's record in tpos, from tpos_off[tid] (pos_record()), not
+	 * in four walks over a dozen arrays.
+	 */
+	uint32_t	*tpos;
+	size_t		*tpos_off;
+	/*
+	 * A tid whose pattern is only literal alternatives (literal_alts():
+	 * (错评|漏评|...)) is answered from where the automaton found them,
+	 * not by PCRE2 (alt_match()): from talt_off[tid] in talt (0: not
+	 * such a tid) their number, then each as its literal's id and
+	 * length, in the pattern's order.
+	 */
+	uint32_t	*talt;
+	size_t		*talt_off;
 	size_t		 nlits;
-	/* Literal l -> the tids anchored on it: lt_ent[lt_off[l]] to an
-	 * LT_END; lt_off[l] 0: none (most of a row's literals). */
-	uint32_t	*lt_off;
+	/* Literal l -> the tids anchored on it: lt_ent[lat[l].LT_OFF] to
+	 * an LT_END; LT_OFF 0: none (most of a row's literals). */
 	struct ltent	*lt_ent;
 	uint64_t	*lbits;
 	uint32_t	*llist;
 	size_t		 nllist;
-	uint64_t	*lseen;		/* per literal: rows it was found in */
+	/* Per literal, lat[l].LSEEN: rows it was found in, while
+	 * adaptations are to come. */
 	unsigned long	 nseen, next_adapt;	/* rows scanned */
 	size_t		*ndv;		/* the conditions' needs */
 	size_t		 nndv;
@@ -919,6 +951,7 @@ text_clauses(struct wz_matcher *m, struct mcond *mc)
 	if ((m->ntids & (m->ntids - 1)) == 0)
 		m->tcl = wz_reallocarray(m->tcl, m->ntids ? 2 * m->ntids : 1,
 		    sizeof(*m->tcl));
+	m->tcl[m->ntids].pattern = mc->c->pattern;
 	m->tcl[m->ntids].c = cl;
 	m->tcl[m->ntids].n = n;
 	m->tcl[m->ntids].npfx = wz_rx_prefixes(mc->c->pattern,
@@ -937,7 +970,13 @@ compile(struct wz_matcher *m, const struct wz_cond *c, const struct wz_doc *d,
 	size_t i, k;
 
 	if (m->mcb == NULL || m->mcb->n == MC_BLOCK) {
-		struct mcblock *b = wz_calloc(1, sizeof(*b));
+		/* Aligned as struct mcond says (calloc would not). */
+		struct mcblock *b = aligned_alloc(_Alignof(struct mcblock),
+		    sizeof(*b));
+
+		if (b == NULL)
+			wz_die(EX_OSERR, NULL, 0, "out of memory");
+		memset(b, 0, sizeof(*b));
 
 		b->next = m->mcb;
 		m->mcb = b;
@@ -1299,7 +1338,8 @@ anchor_lists(struct wz_matcher *m)
 			    k++) {
 				l = m->cl_lits[k];
 				for (i = n; i > b &&
-				    m->lseen[m->trec[i - 1]] < m->lseen[l]; i--)
+				    m->lat[m->trec[i - 1]].LSEEN <
+				    m->lat[l].LSEEN; i--)
 					m->trec[i] = m->trec[i - 1];
 				m->trec[i] = (uint32_t)l;
 				n++;
@@ -1324,10 +1364,10 @@ anchor_lists(struct wz_matcher *m)
 			cur[m->cl_lits[k]]++;
 	}
 	for (l = 0; l < m->nlits; l++) {
-		m->lt_off[l] = cur[l] > 0 ? (uint32_t)ne : 0;
+		m->lat[l].LT_OFF = cur[l] > 0 ? (uint32_t)ne : 0;
 		ne += cur[l] > 0 ? cur[l] + 1 : 0;
-		cur[l] = m->lt_off[l];
-		if (m->lt_off[l] > 0)
+		cur[l] = m->lat[l].LT_OFF;
+		if (m->lat[l].LT_OFF > 0)
 			m->lt_ent[ne - 1].tid = LT_END;
 	}
 	for (t = 0; t < m->ntids; t++) {
@@ -1351,7 +1391,7 @@ clause_seen(const struct wz_matcher *m, uint32_t c)
 	size_t k;
 
 	for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++)
-		n += m->lseen[m->cl_lits[k]];
+		n += m->lat[m->cl_lits[k]].LSEEN;
 	return n;
 }
 
@@ -1397,6 +1437,177 @@ lit_slot(struct litslot *tab, size_t mask, const char *s)
 	    strcmp(tab[k].s, s) != 0; k = (k + 1) & mask)
 		;
 	return &tab[k];
+}
+
+/* Word n of a record: written when there is r, else only counted. */
+#define POS_PUT(x) do {							\
+	if (r != NULL)							\
+		r[n] = (uint32_t)(x);					\
+	n++;								\
+} while (0)
+
+/* Clause c: its number of literals, then each as its id and length. */
+static size_t
+clause_record(const struct wz_matcher *m, size_t c, uint32_t *r)
+{
+	size_t k, n = 0;
+
+	POS_PUT(m->cl_start[c + 1] - m->cl_start[c]);
+	for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
+		POS_PUT(m->cl_lits[k]);
+		POS_PUT(m->llen[m->cl_lits[k]]);
+	}
+	return n;
+}
+
+/*
+ * Tid t's record, what text_bounds() reads, into r (the words written,
+ * or counted when r is NULL): its leading literals (their number, then
+ * each as its id and length), its trailing ones (their number, then
+ * their ids), its clauses in the order of the pattern (their number, 0
+ * for fewer than two: candidates() found each, and there is no order
+ * to check; then each clause as clause_record() puts it), its top-level
+ * branches (their number, then each as the number of words after that
+ * one, its number of clauses and its clauses).
+ */
+static size_t
+pos_record(const struct wz_matcher *m, size_t t, uint32_t *r)
+{
+	size_t k, b, at, nq, n = 0;
+
+	POS_PUT(m->tp_start[t + 1] - m->tp_start[t]);
+	for (k = m->tp_start[t]; k < m->tp_start[t + 1]; k++) {
+		POS_PUT(m->tp_list[k]);
+		POS_PUT(m->llen[m->tp_list[k]]);
+	}
+	POS_PUT(m->ts_start[t + 1] - m->ts_start[t]);
+	for (k = m->ts_start[t]; k < m->ts_start[t + 1]; k++)
+		POS_PUT(m->ts_list[k]);
+	nq = m->tc_start[t + 1] - m->tc_start[t];
+	POS_PUT(nq < 2 ? 0 : nq);
+	for (k = m->tc_start[t]; nq >= 2 && k < m->tc_start[t + 1]; k++)
+		n += clause_record(m, m->tq_list[k], r != NULL ? r + n : NULL);
+	POS_PUT(m->tb_start[t + 1] - m->tb_start[t]);
+	for (b = m->tb_start[t]; b < m->tb_start[t + 1]; b++) {
+		at = n;
+		POS_PUT(0);
+		POS_PUT(m->bq_start[b + 1] - m->bq_start[b]);
+		for (k = m->bq_start[b]; k < m->bq_start[b + 1]; k++)
+			n += clause_record(m, m->bq_list[k], r != NULL ?
+			    r + n : NULL);
+		if (r != NULL)
+			r[at] = (uint32_t)(n - at - 1);
+	}
+	return n;
+}
+#undef POS_PUT
+
+/* Every tid's record (pos_record()); the arrays they are made of are
+ * not read again. */
+static void
+pos_records(struct wz_matcher *m)
+{
+	size_t t, n = 0;
+
+	m->tpos_off = wz_calloc(m->ntids + 1, sizeof(*m->tpos_off));
+	for (t = 0; t < m->ntids; t++)
+		n += pos_record(m, t, NULL);
+	m->tpos = wz_calloc(n + 1, sizeof(*m->tpos));
+	for (t = 0, n = 0; t < m->ntids; t++) {
+		m->tpos_off[t] = n;
+		n += pos_record(m, t, m->tpos + n);
+	}
+	m->tpos_off[m->ntids] = n;
+	free(m->tp_start);
+	free(m->tp_list);
+	free(m->ts_start);
+	free(m->ts_list);
+	free(m->tq_list);
+	free(m->tb_start);
+	free(m->bq_start);
+	free(m->bq_list);
+	free(m->llen);
+	m->tp_start = m->tb_start = m->bq_start = m->ts_start = NULL;
+	m->tp_list = m->ts_list = m->tq_list = m->bq_list = NULL;
+	m->llen = NULL;
+}
+
+/*
+ * The alternatives of a pattern that is nothing but literal
+ * alternatives, A|B, (A|B) or (?:A|B), each a run of characters from
+ * U+3000 to U+9FFF (three bytes, the first E3 to E9): no regex syntax,
+ * no case for PCRE2_CASELESS to fold.  Each is alt[i], alen[i] bytes
+ * long, in the pattern's order; their number, 0 for any other pattern
+ * (or more than max).  Its match is the first of them, in that order,
+ * found at the leftmost place one is (PCRE2's leftmost-first), and no
+ * group but the one around them, which wz-match does not read.
+ */
+static size_t
+literal_alts(const char *p, const char **alt, size_t *alen, size_t max)
+{
+	size_t i = 0, a, n = 0, len = strlen(p);
+	unsigned c;
+
+	if (len >= 2 && p[0] == '(' && p[len - 1] == ')') {
+		i = len >= 4 && p[1] == '?' && p[2] == ':' ? 3 : 1;
+		len--;
+	}
+	for (a = i; i <= len;) {
+		if (i == len || p[i] == '|') {
+			if (i == a || n == max)
+				return 0;
+			alt[n] = p + a;
+			alen[n++] = i - a;
+			a = ++i;
+			continue;
+		}
+		c = (unsigned char)p[i];
+		if (c < 0xe3 || c > 0xe9 || len - i < 3 ||
+		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
+			return 0;
+		i += 3;
+	}
+	return n;
+}
+
+/* Every tid's alternatives (literal_alts()), when each is one of the
+ * automaton's literals, as alt_match() reads them. */
+#define NALTS	64
+
+static void
+alt_records(struct wz_matcher *m, struct litslot *tab, size_t mask)
+{
+	const char *alt[NALTS];
+	size_t alen[NALTS], t, i, k, n, cap = 1, len = 1;
+	struct litslot *sl;
+	char *s;
+
+	m->talt_off = wz_calloc(m->ntids + 1, sizeof(*m->talt_off));
+	m->talt = wz_calloc(cap, sizeof(*m->talt));
+	for (t = 0; t < m->ntids; t++) {
+		if ((n = literal_alts(m->tcl[t].pattern, alt, alen,
+		    NALTS)) == 0)
+			continue;
+		if (len + 1 + 2 * n > cap) {
+			cap = 2 * (len + 1 + 2 * n);
+			m->talt = wz_reallocarray(m->talt, cap,
+			    sizeof(*m->talt));
+		}
+		m->talt[len] = (uint32_t)n;
+		for (i = 0, k = len + 1; i < n; i++) {
+			s = wz_strndup(alt[i], alen[i]);
+			sl = lit_slot(tab, mask, s);
+			free(s);
+			if (sl->s == NULL)
+				break;	/* not a literal of the automaton */
+			m->talt[k++] = sl->id;
+			m->talt[k++] = (uint32_t)alen[i];
+		}
+		if (i < n)
+			continue;
+		m->talt_off[t] = len;
+		len = k;
+	}
 }
 
 /*
@@ -1530,8 +1741,9 @@ build_literals(struct wz_matcher *m)
 	m->llen = wz_calloc(m->nlits + 1, sizeof(*m->llen));
 	for (i = 0; i < m->nlits; i++)
 		m->llen[i] = strlen(lits[i]);
-	m->lend = wz_calloc(m->nlits + 1, sizeof(*m->lend));
-	m->llast = wz_calloc(m->nlits + 1, sizeof(*m->llast));
+	m->lat = wz_calloc(m->nlits + 1, sizeof(*m->lat));
+	pos_records(m);
+	alt_records(m, tab, mask);
 	free(all);
 	free(lits);
 	free(tab);
@@ -1539,12 +1751,10 @@ build_literals(struct wz_matcher *m)
 		tclauses_free(&m->tcl[t]);
 	free(m->tcl);
 	m->tcl = NULL;
-	m->lt_off = wz_calloc(m->nlits + 1, sizeof(*m->lt_off));
 	/* An anchor's literals are among the clauses' (nl), and each
 	 * literal's list has an end. */
 	m->lt_ent = wz_calloc(nl + m->nlits + 2, sizeof(*m->lt_ent));
 	m->trow = wz_calloc(m->ntids + 1, sizeof(*m->trow));
-	m->lseen = wz_calloc(m->nlits + 1, sizeof(*m->lseen));
 	anchor_lists(m);
 	m->lbits = wz_calloc(m->nlits / 64 + 1, sizeof(*m->lbits));
 	m->llist = wz_calloc(m->nlits + 1, sizeof(*m->llist));
@@ -1781,7 +1991,6 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->tcl);
 	free(m->tc_start);
 	free(m->tc_list);
-	free(m->lseen);
 	free(m->cl_start);
 	free(m->cl_lits);
 	free(m->tp_start);
@@ -1789,13 +1998,15 @@ wz_matcher_free(struct wz_matcher *m)
 	free(m->ts_start);
 	free(m->ts_list);
 	free(m->llen);
-	free(m->lend);
-	free(m->llast);
+	free(m->lat);
 	free(m->tq_list);
 	free(m->tb_start);
 	free(m->bq_start);
 	free(m->bq_list);
-	free(m->lt_off);
+	free(m->tpos);
+	free(m->tpos_off);
+	free(m->talt);
+	free(m->talt_off);
 	free(m->lt_ent);
 	free(m->lbits);
 	free(m->llist);
@@ -2269,6 +2480,7 @@ row_begin(struct wz_matcher *m, const struct wz_row *row)
 	m->row = row;
 	m->stamp++;
 	m->text_done = m->posts_done = m->date_done = m->year_done = 0;
+	m->nopos = 1;		/* until scan_text() */
 	m->rejected = m->unknown_post = m->reported = m->doc_excluded = 0;
 	m->excluded_by = NULL;
 	m->ncits = 0;
@@ -2314,10 +2526,10 @@ ensure_text(struct wz_matcher *m)
 }
 
 /*
- * The prefilter's scan of the row's text into m->lbits, m->llist,
- * m->lend and m->llast.  When the text is made here, the normaliser
- * also gives its characters' classes, and the automaton steps over
- * them without decoding the text a second time.
+ * The prefilter's scan of the row's text into m->lbits, m->llist and
+ * m->lat.  When the text is made here, the normaliser also gives its
+ * characters' classes, and the automaton steps over them without
+ * decoding the text a second time.
  */
 #define TEXT_TAGS	1024	/* characters described at most */
 
@@ -2343,19 +2555,22 @@ scan_text(struct wz_matcher *m)
 		    &m->tlen, tab, tag, end, TEXT_TAGS, &nt);
 	} else
 		ensure_text(m);
+	/* The walks above tag only texts of 32 bits; wz_ac_scan_valid()
+	 * leaves m->lat alone past them (wz_ac.h). */
+	m->nopos = m->tlen > UINT32_MAX;
 	if (m->tlen == 0)
 		return;
 	if (nn != (size_t)-1)
 		m->nllist = wz_ac_notes(m->ac, note, nn, m->lbits,
-		    m->llist, m->nlits, m->lend, m->llast);
+		    m->llist, m->nlits, m->lat);
 	else if (nt != (size_t)-1)
 		m->nllist = wz_ac_scan_classes(m->ac, tag, end, nt, m->lbits,
-		    m->llist, m->nlits, m->lend, m->llast);
+		    m->llist, m->nlits, m->lat);
 	else
 		/* The normaliser's output of checked input (the readers
 		 * and the rules' YAML reject what is not UTF-8): valid. */
 		m->nllist = wz_ac_scan_valid(m->ac, m->text, m->tlen,
-		    m->lbits, m->llist, m->nlits, m->lend, m->llast);
+		    m->lbits, m->llist, m->nlits, m->lat);
 }
 
 /*
@@ -3072,113 +3287,137 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 	return leaf_match_from(m, mc, subj, n, 0, ms, me);
 }
 
+/* Is literal l in the row's text? */
+#define FOUND(lbits, l)	(((lbits)[(l) >> 6] >> ((l) & 63)) & 1)
+
 /*
- * Is each of the clauses q[0..nq) found, each with an occurrence that
- * starts at or after the earliest place the one before can start?
- * Starts, not ends: two clauses can share a character (ab+c gives ab and
- * bc).
+ * Is each of the clauses at *rp (a number of them, then each as
+ * clause_record() puts it) found, each with an occurrence that starts
+ * at or after the earliest place the one before can start?  Starts, not
+ * ends: two clauses can share a character (ab+c gives ab and bc).  When
+ * they are, *rp is moved past them.
  */
 static int
-in_order(const struct wz_matcher *m, const uint32_t *q, size_t nq)
+in_order(const uint64_t *lbits, const struct wz_ac_end *lat,
+    const uint32_t **rp)
 {
-	size_t i, k, l, c, e = 0, fs, ls;
+	const uint32_t *r = *rp, *re;
+	size_t i, nq = *r++, e = 0, fs, ls, at;
 	int hit;
 
 	for (i = 0; i < nq; i++) {
-		c = q[i];
 		fs = (size_t)-1;
 		ls = 0;
 		hit = 0;
-		for (k = m->cl_start[c]; k < m->cl_start[c + 1]; k++) {
-			l = m->cl_lits[k];
-			if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
+		for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2) {
+			if (!FOUND(lbits, r[0]))
 				continue;
 			hit = 1;
-			if (m->lend[l] - m->llen[l] < fs)
-				fs = m->lend[l] - m->llen[l];
-			if (m->llast[l] - m->llen[l] > ls)
-				ls = m->llast[l] - m->llen[l];
+			if ((at = lat[r[0]].first - r[1]) < fs)
+				fs = at;
+			if ((at = lat[r[0]].last - r[1]) > ls)
+				ls = at;
 		}
 		if (!hit || (i > 0 && ls < e))
 			return 0;
 		if (fs > e)
 			e = fs;
 	}
+	*rp = r;
 	return 1;
 }
 
-/* Were tid t's clauses found in the order of its pattern?  (Each has a
- * literal in the text: candidates() said so.) */
+/*
+ * Where in the row's text a match of tid t's pattern can start first
+ * (*from: the first place one of its leading literals was found; 0 when
+ * it has none) and end at the latest (*until: the last place one of its
+ * trailing literals ends; the text's length when it has none), from its
+ * record (pos_record()).  0 when it cannot match: none of its leading
+ * or trailing literals is in the text, *until is not past *from (a
+ * match holds a literal), its clauses were not found in the order of
+ * the pattern (each has a literal in the text: candidates() said so),
+ * or none of its top-level branches has its clauses in the text in
+ * order (when the branches are known).
+ */
 static int
-text_order(const struct wz_matcher *m, size_t t)
+text_bounds(const struct wz_matcher *m, size_t t, size_t *fromp,
+    size_t *untilp)
 {
-	if (m->tc_start[t + 1] - m->tc_start[t] < 2)
-		return 1;
-	return in_order(m, m->tq_list + m->tc_start[t],
-	    m->tc_start[t + 1] - m->tc_start[t]);
-}
+	const uint64_t *lbits = m->lbits;
+	const struct wz_ac_end *lat = m->lat;
+	const uint32_t *r = m->tpos + m->tpos_off[t], *re;
+	size_t from = 0, until = m->tlen, at, nb;
 
-/* Has one of tid t's top-level branches its clauses in the text, in
- * order?  (1 when the branches are not known.) */
-static int
-text_branches(const struct wz_matcher *m, size_t t)
-{
-	size_t b;
-
-	if (m->tb_start[t] == m->tb_start[t + 1])
+	if (*r > 0) {
+		from = (size_t)-1;
+		for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
+			if (FOUND(lbits, r[0]) &&
+			    (at = lat[r[0]].first - r[1]) < from)
+				from = at;
+		if (from == (size_t)-1)
+			return 0;
+	} else
+		r++;
+	if (*r > 0) {
+		until = 0;
+		for (re = r + 1 + *r, r++; r < re; r++)
+			if (FOUND(lbits, *r) && lat[*r].last > until)
+				until = lat[*r].last;
+	} else
+		r++;
+	if (until <= from)
+		return 0;
+	*fromp = from;
+	*untilp = until;
+	/* Most have no order to check: no call then. */
+	if (*r == 0)
+		r++;
+	else if (!in_order(lbits, lat, &r))
+		return 0;
+	if ((nb = *r++) == 0)
 		return 1;
-	for (b = m->tb_start[t]; b < m->tb_start[t + 1]; b++)
-		if (in_order(m, m->bq_list + m->bq_start[b],
-		    m->bq_start[b + 1] - m->bq_start[b]))
+	for (; nb > 0; nb--, r = re) {
+		re = r + 1 + *r;
+		r++;
+		if (in_order(lbits, lat, &r))
 			return 1;
+	}
 	return 0;
 }
 
 /*
- * Where in the row's text a match of text condition mc can start first:
- * the first place one of its leading literals was found; 0 when it has
- * none (or the prefilter is off), (size_t)-1 when none of them is in the
- * text, so the pattern cannot match.
+ * The match of tid t's literal alternatives (alt_records()) in the row's
+ * text: the first of them, in the pattern's order, found at the leftmost
+ * place one is.  Each found there is found there first, where the
+ * automaton put it.  As leaf_match_from() gives it, in *ms and *me and
+ * in mc's leaf.
  */
-static size_t
-text_from(const struct wz_matcher *m, const struct mcond *mc)
+static int
+alt_match(struct wz_matcher *m, const struct mcond *mc, size_t *ms,
+    size_t *me)
 {
-	size_t k, l, at, from = (size_t)-1;
+	const uint64_t *lbits = m->lbits;
+	const struct wz_ac_end *lat = m->lat;
+	const uint32_t *r = m->talt + m->talt_off[mc->tid], *re;
+	size_t at, best = (size_t)-1, blen = 0;
+	int rc;
 
-	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
-	    m->tp_start[mc->tid] == m->tp_start[mc->tid + 1])
-		return 0;
-	for (k = m->tp_start[mc->tid]; k < m->tp_start[mc->tid + 1]; k++) {
-		l = m->tp_list[k];
-		if (!((m->lbits[l >> 6] >> (l & 63)) & 1))
-			continue;
-		at = m->lend[l] - m->llen[l];
-		if (at < from)
-			from = at;
+	for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
+		if (FOUND(lbits, r[0]) &&
+		    (at = lat[r[0]].first - r[1]) < best) {
+			best = at;
+			blen = r[1];
+		}
+	*ms = *me = 0;
+	if (best == (size_t)-1)
+		rc = WZ_RX_NOMATCH;
+	else {
+		rc = WZ_RX_MATCH;
+		*ms = best;
+		*me = best + blen;
 	}
-	return from;
-}
-
-/*
- * Where in the row's text a match of text condition mc ends at the
- * latest: the last place one of its trailing literals ends; the text's
- * length when it has none (or the prefilter is off), 0 when none of
- * them is in the text, so the pattern cannot match.
- */
-static size_t
-text_until(const struct wz_matcher *m, const struct mcond *mc)
-{
-	size_t k, l, until = 0;
-
-	if (mc->tid < 0 || m->nofilter || m->o.no_prefilter ||
-	    m->ts_start[mc->tid] == m->ts_start[mc->tid + 1])
-		return m->tlen;
-	for (k = m->ts_start[mc->tid]; k < m->ts_start[mc->tid + 1]; k++) {
-		l = m->ts_list[k];
-		if (((m->lbits[l >> 6] >> (l & 63)) & 1) && m->llast[l] > until)
-			until = m->llast[l];
-	}
-	return until;
+	leaf_set(m, mc, rc, *ms, *me);
+	return rc;
 }
 
 /* Does s[0..n) hold the literal (ASCII letters folded to lower case)? */
@@ -3251,16 +3490,18 @@ eval_text(struct wz_matcher *m, const struct mcond *mc)
 		 * result for the row, for every condition that shares it.
 		 * A match starts at from or after and ends at until or
 		 * before, and is not empty (it holds a literal). */
-		if ((from = text_from(m, mc)) == (size_t)-1 ||
-		    (until = text_until(m, mc)) <= from ||
-		    (mc->tid >= 0 && !m->nofilter && !m->o.no_prefilter &&
-		    (!text_order(m, (size_t)mc->tid) ||
-		    !text_branches(m, (size_t)mc->tid)))) {
+		if (mc->tid >= 0 && !m->nopos ?
+		    !text_bounds(m, (size_t)mc->tid, &from, &until) :
+		    until <= from) {
 			leaf_set(m, mc, WZ_RX_NOMATCH, 0, 0);
 			return 0;
 		}
 	}
-	rc = leaf_match_from(m, mc, m->text, until, from, &s, &e);
+	if (mc->tid >= 0 && !m->nopos && m->talt_off[mc->tid] != 0 &&
+	    !leaf_known(m, mc))
+		rc = alt_match(m, mc, &s, &e);
+	else
+		rc = leaf_match_from(m, mc, m->text, until, from, &s, &e);
 	if (rc == WZ_RX_NOMATCH)
 		return 0;
 	if (rc != WZ_RX_MATCH)
@@ -3771,26 +4012,28 @@ rest_found(const uint64_t *lbits, const uint32_t *r)
  * is passed over by its bit: it mostly held (one that did not is tested
  * again, which gives the same).  What the loops read of m is in locals:
  * the stores (tbits, tlist, cbits) could be to m as far as the compiler
- * knows, which would have it load m's fields again after each.
+ * knows, which would have it load m's fields again after each.  count:
+ * learn which literals are common (a constant of each copy).
  */
-static void
-cand_tids(struct wz_matcher *m)
+static inline __attribute__((always_inline)) void
+cand_tids_walk(struct wz_matcher *m, int count)
 {
-	const uint32_t *ll = m->llist, *lo = m->lt_off, *rec = m->trec;
+	const uint32_t *ll = m->llist, *rec = m->trec;
 	const uint32_t *r, *re;
 	const struct ltent *lt = m->lt_ent, *e;
 	const uint64_t *lbits = m->lbits;
 	uint64_t *tbits = m->tbits, *cbits = m->cbits;
-	uint64_t *lseen = m->lseen;
+	struct wz_ac_end *lat = m->lat;
 	uint32_t *tlist = m->tlist;
 	size_t i, n = m->nllist, nt = m->ntlist;
 	uint32_t u, l, o;
 
 	for (i = 0; i < n; i++) {
 		l = ll[i];
-		/* Learn which literals are common (adapt_anchors()). */
-		lseen[l]++;
-		if ((o = lo[l]) == 0)
+		/* For adapt_anchors(). */
+		if (count)
+			lat[l].LSEEN++;
+		if ((o = lat[l].LT_OFF) == 0)
 			continue;
 		for (e = lt + o; (u = e->tid) != LT_END; e++) {
 			if ((tbits[u >> 6] >> (u & 63)) & 1)
@@ -3804,6 +4047,19 @@ cand_tids(struct wz_matcher *m)
 		}
 	}
 	m->ntlist = nt;
+}
+
+/*
+ * Once no adaptation is to come, what was learnt is not read again but
+ * by anchor_lists() when the units are bound: counting stops.
+ */
+static void
+cand_tids(struct wz_matcher *m)
+{
+	if (m->next_adapt != 0)
+		cand_tids_walk(m, 1);
+	else
+		cand_tids_walk(m, 0);
 }
 
 /* The units this row can reach, in unit order, in m->cand. */
@@ -3825,10 +4081,12 @@ candidates(struct wz_matcher *m)
 	memcpy(cbits, m->gbits, m->nuwords * sizeof(*cbits));
 	cand_tids(m);
 	/* Now and then, with what cand_tids() learnt of the literals
-	 * (the row's tids are the same in whichever order). */
+	 * (the row's tids are the same in whichever order): at 64 rows,
+	 * 512, ..., the last at 262,144, whose counts already say which
+	 * literals are common; cand_tids() counts no more after it. */
 	if (++m->nseen == m->next_adapt) {
 		adapt_anchors(m);
-		m->next_adapt = m->nseen < (1UL << 20) ? m->nseen * 8 : 0;
+		m->next_adapt = m->nseen < (1UL << 18) ? m->nseen * 8 : 0;
 	}
 	for (g = 0; g < m->ngf; g++) {
 		struct gfield *gf = &m->gf[g];

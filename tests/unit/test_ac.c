@@ -191,9 +191,10 @@ test_differential_chars(void **state)
 	    "\xc0\x80", "\xed\xa0\x80", "\xff", "\xf0\xa0\x80",
 	    "\xe0\x80\x80" };
 	char pats[64][40], text[600];
-	size_t plen[64], ends[MAXID], lasts[MAXID], round, i, k, n, tl;
+	size_t plen[64], round, i, k, n, tl;
 	uint64_t hits[MAXID / 64];
 	uint32_t list[MAXID];
+	struct wz_ac_end pos[MAXID];
 
 	(void)state;
 	srand(11);
@@ -224,8 +225,7 @@ test_differential_chars(void **state)
 			tl += strlen(c);
 		}
 		memset(hits, 0, sizeof(hits));
-		n = wz_ac_scan_ends(ac, text, tl, hits, list, MAXID, ends,
-		    lasts);
+		n = wz_ac_scan_ends(ac, text, tl, hits, list, MAXID, pos);
 		for (i = 0; i < np; i++) {
 			long at = naive_at(text, tl, pats[i], plen[i]);
 
@@ -233,14 +233,14 @@ test_differential_chars(void **state)
 				fail_msg("round %zu pattern %zu: naive %d, "
 				    "automaton %d", round, i, at >= 0,
 				    has(hits, (uint32_t)i));
-			if (at >= 0 && ends[i] != (size_t)at + plen[i])
+			if (at >= 0 && pos[i].first != (size_t)at + plen[i])
 				fail_msg("round %zu pattern %zu: first ends "
-				    "at %zu, not %zu", round, i, ends[i],
-				    (size_t)at + plen[i]);
-			if (at >= 0 && lasts[i] != (size_t)naive_last(text,
+				    "at %zu, not %zu", round, i,
+				    (size_t)pos[i].first, (size_t)at + plen[i]);
+			if (at >= 0 && pos[i].last != (size_t)naive_last(text,
 			    tl, pats[i], plen[i]) + plen[i])
 				fail_msg("round %zu pattern %zu: last ends "
-				    "at %zu", round, i, lasts[i]);
+				    "at %zu", round, i, (size_t)pos[i].last);
 		}
 		for (i = 0; i < n; i++)
 			assert_true(has(hits, list[i]));
@@ -324,7 +324,7 @@ valid_rounds(unsigned seed, uint32_t idbase, int rounds)
 	uint32_t cend[2000];
 	size_t plen[64], round, i, k, n1, n2, tl, nt = 0, nid, nc, nbmp;
 	size_t nclasses = 0;
-	size_t *ends1, *lasts1, *ends2, *lasts2;
+	struct wz_ac_end *pos1, *pos2;
 	uint64_t *hits1, *hits2;
 	uint32_t *list1, *list2;
 
@@ -347,10 +347,8 @@ valid_rounds(unsigned seed, uint32_t idbase, int rounds)
 	hits2 = calloc(nid / 64 + 1, sizeof(*hits2));
 	list1 = calloc(nid, sizeof(*list1));
 	list2 = calloc(nid, sizeof(*list2));
-	ends1 = calloc(nid, sizeof(*ends1));
-	ends2 = calloc(nid, sizeof(*ends2));
-	lasts1 = calloc(nid, sizeof(*lasts1));
-	lasts2 = calloc(nid, sizeof(*lasts2));
+	pos1 = calloc(nid, sizeof(*pos1));
+	pos2 = calloc(nid, sizeof(*pos2));
 	srand(seed);
 	for (round = 0; round < (size_t)rounds; round++) {
 		struct wz_ac *ac = wz_ac_new();
@@ -372,10 +370,8 @@ valid_rounds(unsigned seed, uint32_t idbase, int rounds)
 		k = (size_t)rand() % 10;
 		tl = random_text(text, sizeof(text), k == 0 ? chars : tchars,
 		    k == 0 ? 4 : k < 5 ? nt : nbmp, round % 10 == 0 ? 600 : 80);
-		n1 = wz_ac_scan_ends(ac, text, tl, hits1, list1, nid, ends1,
-		    lasts1);
-		n2 = wz_ac_scan_valid(ac, text, tl, hits2, list2, nid, ends2,
-		    lasts2);
+		n1 = wz_ac_scan_ends(ac, text, tl, hits1, list1, nid, pos1);
+		n2 = wz_ac_scan_valid(ac, text, tl, hits2, list2, nid, pos2);
 		assert_int_equal(n1, n2);
 		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
 		assert_memory_equal(hits1, hits2, (nid / 64 + 1) *
@@ -390,35 +386,37 @@ valid_rounds(unsigned seed, uint32_t idbase, int rounds)
 				    at >= 0, has(hits2, id));
 			if (at < 0)
 				continue;
-			if (ends2[id] != (size_t)at + plen[i] ||
-			    ends1[id] != ends2[id])
+			if (pos2[id].first != (size_t)at + plen[i] ||
+			    pos1[id].first != pos2[id].first)
 				fail_msg("seed %u round %zu pattern %zu: first "
-				    "ends at %zu", seed, round, i, ends2[id]);
-			if (lasts2[id] != (size_t)naive_last(text, tl,
+				    "ends at %zu", seed, round, i,
+				    (size_t)pos2[id].first);
+			if (pos2[id].last != (size_t)naive_last(text, tl,
 			    pats[i], plen[i]) + plen[i] ||
-			    lasts1[id] != lasts2[id])
+			    pos1[id].last != pos2[id].last)
 				fail_msg("seed %u round %zu pattern %zu: last "
-				    "ends at %zu", seed, round, i, lasts2[id]);
+				    "ends at %zu", seed, round, i,
+				    (size_t)pos2[id].last);
 		}
 		/* The same text given as its classes, when all its
 		 * characters are in the BMP. */
 		clear(hits2, list2, n2);
 		if (classes_of(ac, text, tl, cls, cend, &nc)) {
 			n2 = wz_ac_scan_classes(ac, cls, cend, nc, hits2,
-			    list2, nid, ends2, lasts2);
+			    list2, nid, pos2);
 			assert_int_equal(n1, n2);
 			assert_memory_equal(list1, list2, n1 * sizeof(*list1));
 			for (i = 0; i < n1; i++) {
-				assert_int_equal(ends1[list1[i]],
-				    ends2[list1[i]]);
-				assert_int_equal(lasts1[list1[i]],
-				    lasts2[list1[i]]);
+				assert_int_equal(pos1[list1[i]].first,
+				    pos2[list1[i]].first);
+				assert_int_equal(pos1[list1[i]].last,
+				    pos2[list1[i]].last);
 			}
 			clear(hits2, list2, n2);
 			nclasses++;
 		}
-		/* Without ends or lasts, and with a short list. */
-		k = wz_ac_scan_valid(ac, text, tl, hits2, list2, 3, NULL, NULL);
+		/* Without where they end, and with a short list. */
+		k = wz_ac_scan_valid(ac, text, tl, hits2, list2, 3, NULL);
 		assert_int_equal(k, n1 < 3 ? n1 : 3);
 		assert_memory_equal(list1, list2, k * sizeof(*list1));
 		for (i = 0; i < n1; i++)
@@ -435,10 +433,8 @@ valid_rounds(unsigned seed, uint32_t idbase, int rounds)
 	free(hits2);
 	free(list1);
 	free(list2);
-	free(ends1);
-	free(ends2);
-	free(lasts1);
-	free(lasts2);
+	free(pos1);
+	free(pos2);
 }
 
 static void
@@ -469,7 +465,7 @@ static void
 test_compact_large(void **state)
 {
 	static char pats[NBIG][16];
-	static size_t ends1[NBIG], lasts1[NBIG], ends2[NBIG], lasts2[NBIG];
+	static struct wz_ac_end pos1[NBIG], pos2[NBIG];
 	static uint32_t list1[NBIG], list2[NBIG];
 	static uint64_t hits1[NBIG / 64 + 1], hits2[NBIG / 64 + 1];
 	struct wz_ac *ac = wz_ac_new();
@@ -515,9 +511,8 @@ test_compact_large(void **state)
 		memset(hits1, 0, sizeof(hits1));
 		memset(hits2, 0, sizeof(hits2));
 		n1 = wz_ac_scan_classes(ac, cls, cend, tl, hits1, list1, NBIG,
-		    ends1, lasts1);
-		n2 = wz_ac_scan_ends(ac, text, tl, hits2, list2, NBIG, ends2,
-		    lasts2);
+		    pos1);
+		n2 = wz_ac_scan_ends(ac, text, tl, hits2, list2, NBIG, pos2);
 		assert_int_equal(n1, n2);
 		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
 		for (i = 0; i < NBIG; i++) {
@@ -526,11 +521,11 @@ test_compact_large(void **state)
 			assert_int_equal(at >= 0, has(hits1, (uint32_t)i));
 			if (at < 0)
 				continue;
-			assert_int_equal(ends1[i], (size_t)at + plen[i]);
-			assert_int_equal(ends2[i], (size_t)at + plen[i]);
+			assert_int_equal(pos1[i].first, (size_t)at + plen[i]);
+			assert_int_equal(pos2[i].first, (size_t)at + plen[i]);
 			at = naive_last(text, tl, pats[i], plen[i]);
-			assert_int_equal(lasts1[i], (size_t)at + plen[i]);
-			assert_int_equal(lasts2[i], (size_t)at + plen[i]);
+			assert_int_equal(pos1[i].last, (size_t)at + plen[i]);
+			assert_int_equal(pos2[i].last, (size_t)at + plen[i]);
 		}
 	}
 	wz_ac_free(ac);
@@ -539,7 +534,7 @@ test_compact_large(void **state)
 /*
  * The automaton stepped as the normaliser makes the text
  * (wz_norm_run_scan(), wz_ac_notes()) finds what a scan of the text it
- * made finds, with the same ends and lasts.
+ * made finds, with the same first and last ends.
  */
 static void
 test_walk(void **state)
@@ -556,7 +551,7 @@ test_walk(void **state)
 	struct wz_ac_note note[256];
 	uint64_t hits1[MAXID / 64] = { 0 }, hits2[MAXID / 64] = { 0 };
 	uint32_t list1[MAXID], list2[MAXID];
-	size_t ends1[MAXID], lasts1[MAXID], ends2[MAXID], lasts2[MAXID];
+	struct wz_ac_end pos1[MAXID], pos2[MAXID];
 	const uint16_t *tab;
 	const void *cells;
 	const char *out;
@@ -587,15 +582,15 @@ test_walk(void **state)
 		if (nn == (size_t)-1)
 			continue;
 		walked++;
-		n1 = wz_ac_notes(ac, note, nn, hits1, list1, MAXID, ends1,
-		    lasts1);
-		n2 = wz_ac_scan_valid(ac, out, n, hits2, list2, MAXID, ends2,
-		    lasts2);
+		n1 = wz_ac_notes(ac, note, nn, hits1, list1, MAXID, pos1);
+		n2 = wz_ac_scan_valid(ac, out, n, hits2, list2, MAXID, pos2);
 		assert_int_equal(n1, n2);
 		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
 		for (k = 0; k < n1; k++) {
-			assert_int_equal(ends1[list1[k]], ends2[list1[k]]);
-			assert_int_equal(lasts1[list1[k]], lasts2[list1[k]]);
+			assert_int_equal(pos1[list1[k]].first,
+			    pos2[list1[k]].first);
+			assert_int_equal(pos1[list1[k]].last,
+			    pos2[list1[k]].last);
 		}
 		clear(hits1, list1, n1);
 		clear(hits2, list2, n2);
@@ -614,20 +609,20 @@ test_valid_bytes(void **state)
 	struct wz_ac *ac = wz_ac_new();
 	uint64_t hits[MAXID / 64] = { 0 };
 	uint32_t list[MAXID];
-	size_t ends[MAXID], lasts[MAXID], n;
+	struct wz_ac_end pos[MAXID];
+	size_t n;
 
 	(void)state;
 	wz_ac_add(ac, "\xff", 1, 1);
 	wz_ac_add(ac, "Ab", 2, 2);
 	wz_ac_build(ac);
-	n = wz_ac_scan_valid(ac, "xaB\xff" "ab", 6, hits, list, MAXID, ends,
-	    lasts);
+	n = wz_ac_scan_valid(ac, "xaB\xff" "ab", 6, hits, list, MAXID, pos);
 	assert_int_equal(n, 2);
 	assert_int_equal(list[0], 2);
 	assert_int_equal(list[1], 1);
-	assert_int_equal(ends[2], 3);
-	assert_int_equal(lasts[2], 6);
-	assert_int_equal(ends[1], 4);
+	assert_int_equal(pos[2].first, 3);
+	assert_int_equal(pos[2].last, 6);
+	assert_int_equal(pos[1].first, 4);
 	assert_null(wz_ac_classes(ac));
 	wz_ac_free(ac);
 }

@@ -138,6 +138,48 @@ static const char bad_yaml[] =
 "      positive: [{问题描述: 资金按时拨付}]\n"
 "      negative: [{问题描述: 未截留资金}]\n";
 
+/*
+ * Patterns of literal alternatives only, which the matcher answers from
+ * the automaton (alt_match()): PCRE2 takes the leftmost place one of
+ * them is found, and there the first of them in the pattern's order,
+ * not the longest.  Loaded on request (not *.yaml).
+ */
+static const char alt_yaml[] =
+"document:\n"
+"  id: alt\n"
+"  title: 选择测试\n"
+"  issuer: 测试县\n"
+"  jurisdiction: 测试县\n"
+"  source: none\n"
+"articles:\n"
+"  - id: alt:1\n"
+"    ref: 第一条\n"
+"    kind: conduct\n"
+"    text: 虚报的。\n"
+"    severity: minor\n"
+"    match: {text: '(虚报|虚报冒领|冒领)'}\n"
+"    examples:\n"
+"      positive: [{问题描述: 虚报冒领}]\n"
+"      negative: [{问题描述: 如实申报}]\n"
+"  - id: alt:2\n"
+"    ref: 第二条\n"
+"    kind: conduct\n"
+"    text: 虚报冒领的。\n"
+"    severity: minor\n"
+"    match: {text: '(?:虚报冒领|虚报|冒领)'}\n"
+"    examples:\n"
+"      positive: [{问题描述: 虚报冒领}]\n"
+"      negative: [{问题描述: 如实申报}]\n"
+"  - id: alt:3\n"
+"    ref: 第三条\n"
+"    kind: conduct\n"
+"    text: 冒领的。\n"
+"    severity: minor\n"
+"    match: {text: '冒领|资金|虚报'}\n"
+"    examples:\n"
+"      positive: [{问题描述: 虚报冒领}]\n"
+"      negative: [{问题描述: 如实申报}]\n";
+
 static char dir[64];
 
 static void
@@ -322,6 +364,75 @@ test_prefilter_same(void **state)
 			assert_ptr_equal(ca[k].art, cb[k].art);
 			assert_string_equal(ca[k].values, cb[k].values);
 			assert_string_equal(ca[k].evidence, cb[k].evidence);
+		}
+	}
+	wz_matcher_free(a);
+	wz_matcher_free(b);
+	wz_rules_free(rs);
+}
+
+/*
+ * Literal alternatives: each row's span is PCRE2's (the matcher without
+ * the prefilter runs it), and the one written here.
+ */
+static void
+test_alternatives(void **state)
+{
+	static const char *const hdr[] = { "职务", "问题描述" };
+	static const char *const cells[] = {
+		"", "经查虚报冒领资金",
+		"", "冒领资金,又虚报冒领",
+		"", "虚报",
+		"", "虚报冒",
+	};
+	/* alt:1, alt:2, alt:3 of each row; "" none. */
+	static const char *const want[] = {
+		"虚报", "虚报冒领", "虚报",
+		"冒领", "冒领", "冒领",
+		"虚报", "虚报", "虚报",
+		"虚报", "虚报", "虚报",
+	};
+	struct wz_match_opts o;
+	struct wz_ruleset *rs = wz_rules_new();
+	struct wz_matcher *a, *b;
+	const struct wz_citation *ca, *cb;
+	struct sheet s;
+	char path[128];
+	size_t i, k, j, na, nb;
+
+	(void)state;
+	put("alt.yml", alt_yaml);
+	snprintf(path, sizeof(path), "%s/alt.yml", dir);
+	assert_int_equal(wz_rules_load(rs, dir) + wz_rules_load(rs, path) +
+	    wz_rules_finish(rs), 0);
+	memset(&o, 0, sizeof(o));
+	a = wz_matcher_new(rs, &o);
+	o.no_prefilter = 1;
+	b = wz_matcher_new(rs, &o);
+	sheet(&s, 2, hdr, 4, cells);
+	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(wz_matcher_row(a, &s.rows[i]),
+		    wz_matcher_row(b, &s.rows[i]));
+		na = wz_matcher_citations(a, &ca);
+		nb = wz_matcher_citations(b, &cb);
+		assert_int_equal(na, nb);
+		for (k = 0; k < na; k++) {
+			assert_ptr_equal(ca[k].art, cb[k].art);
+			assert_string_equal(ca[k].evidence, cb[k].evidence);
+		}
+		for (j = 0; j < 3; j++) {
+			char id[16];
+
+			snprintf(id, sizeof(id), "alt:%zu", j + 1);
+			for (k = 0; k < na && strcmp(ca[k].art->id, id) != 0;
+			    k++)
+				;
+			assert_true(k < na);
+			if (strcmp(ca[k].evidence, want[3 * i + j]) != 0)
+				fail_msg("row %zu %s: '%s', not '%s'", i, id,
+				    ca[k].evidence, want[3 * i + j]);
 		}
 	}
 	wz_matcher_free(a);
@@ -1453,6 +1564,7 @@ main(void)
 		cmocka_unit_test(test_not_prefilter),
 		cmocka_unit_test(test_anchor_records),
 		cmocka_unit_test(test_gate_groups),
+		cmocka_unit_test(test_alternatives),
 		cmocka_unit_test(test_rx_suffixes),
 		cmocka_unit_test(test_suffix_property),
 	};
