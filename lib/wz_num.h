@@ -72,7 +72,9 @@ int	 wz_num_value(enum wz_numkind kind, const char *s, size_t n,
 /*
  * Print v in its shortest exact-enough form ("35000", "0.45", "12.5"):
  * %.15g, but never with an exponent (the parsers read none): 1e16 is
- * "10000000000000000", 1e-05 "0.00001".  buf needs 32 bytes; returns buf.
+ * "10000000000000000", 1e-05 "0.00001", and a value with no digit in
+ * the places that fit (in buf, and at most 30, as many as the parsers
+ * read) "0".  buf needs 32 bytes; returns buf.
  */
 char	*wz_num_format(double v, char *buf, size_t len);
 
