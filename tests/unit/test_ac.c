@@ -27,6 +27,23 @@ clear(uint64_t *hits, const uint32_t *list, size_t n)
 		hits[list[i] >> 6] &= ~(1ULL << (list[i] & 63));
 }
 
+/* Two scans found the same: as many ids, in the same order, each
+ * first and last ending at the same place. */
+static void
+same_found(size_t n1, size_t n2, const uint32_t *list1,
+    const uint32_t *list2, const struct wz_ac_end *pos1,
+    const struct wz_ac_end *pos2)
+{
+	size_t i;
+
+	assert_int_equal(n1, n2);
+	assert_memory_equal(list1, list2, n1 * sizeof(*list1));
+	for (i = 0; i < n1; i++) {
+		assert_int_equal(pos1[list1[i]].first, pos2[list1[i]].first);
+		assert_int_equal(pos1[list1[i]].last, pos2[list1[i]].last);
+	}
+}
+
 static size_t
 scan(const struct wz_ac *ac, const char *s, uint64_t *hits, uint32_t *list)
 {
@@ -404,14 +421,7 @@ valid_rounds(unsigned seed, uint32_t idbase, int rounds)
 		if (classes_of(ac, text, tl, cls, cend, &nc)) {
 			n2 = wz_ac_scan_classes(ac, cls, cend, nc, hits2,
 			    list2, nid, pos2);
-			assert_int_equal(n1, n2);
-			assert_memory_equal(list1, list2, n1 * sizeof(*list1));
-			for (i = 0; i < n1; i++) {
-				assert_int_equal(pos1[list1[i]].first,
-				    pos2[list1[i]].first);
-				assert_int_equal(pos1[list1[i]].last,
-				    pos2[list1[i]].last);
-			}
+			same_found(n1, n2, list1, list2, pos1, pos2);
 			clear(hits2, list2, n2);
 			nclasses++;
 		}
@@ -556,7 +566,7 @@ test_walk(void **state)
 	const void *cells;
 	const char *out;
 	char buf[300];
-	size_t i, k, len, n, nn, n1, n2, walked = 0;
+	size_t i, len, n, nn, n1, n2, walked = 0;
 	unsigned long seed = 7;
 	int trial;
 
@@ -584,14 +594,7 @@ test_walk(void **state)
 		walked++;
 		n1 = wz_ac_notes(ac, note, nn, hits1, list1, MAXID, pos1);
 		n2 = wz_ac_scan_valid(ac, out, n, hits2, list2, MAXID, pos2);
-		assert_int_equal(n1, n2);
-		assert_memory_equal(list1, list2, n1 * sizeof(*list1));
-		for (k = 0; k < n1; k++) {
-			assert_int_equal(pos1[list1[k]].first,
-			    pos2[list1[k]].first);
-			assert_int_equal(pos1[list1[k]].last,
-			    pos2[list1[k]].last);
-		}
+		same_found(n1, n2, list1, list2, pos1, pos2);
 		clear(hits1, list1, n1);
 		clear(hits2, list2, n2);
 	}

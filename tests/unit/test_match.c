@@ -269,6 +269,32 @@ sheet(struct sheet *s, size_t n, const char *const *hdr, size_t nrows,
 	}
 }
 
+/* Matchers a and b (one with the prefilter, one without) cite the same
+ * for the row each read last: the same articles, in the same order,
+ * each with the same words, values, cases, group, severity and
+ * explanation.  Their number; a's citations in *ca. */
+static size_t
+same_citations(const struct wz_matcher *a, const struct wz_matcher *b,
+    const struct wz_citation **ca)
+{
+	const struct wz_citation *cb;
+	size_t na, nb, k;
+
+	na = wz_matcher_citations(a, ca);
+	nb = wz_matcher_citations(b, &cb);
+	assert_int_equal(na, nb);
+	for (k = 0; k < na; k++) {
+		assert_ptr_equal((*ca)[k].art, cb[k].art);
+		assert_string_equal((*ca)[k].evidence, cb[k].evidence);
+		assert_string_equal((*ca)[k].values, cb[k].values);
+		assert_string_equal((*ca)[k].cases, cb[k].cases);
+		assert_string_equal((*ca)[k].group, cb[k].group);
+		assert_string_equal((*ca)[k].explain, cb[k].explain);
+		assert_int_equal((*ca)[k].severity, cb[k].severity);
+	}
+	return na;
+}
+
 static void
 test_groups_values(void **state)
 {
@@ -340,9 +366,9 @@ test_prefilter_same(void **state)
 	struct wz_match_opts o;
 	struct wz_ruleset *rs = load(0);
 	struct wz_matcher *a, *b;
-	const struct wz_citation *ca, *cb;
+	const struct wz_citation *ca;
 	struct sheet s;
-	size_t i, k, na, nb;
+	size_t i;
 	int ra, rb;
 
 	(void)state;
@@ -357,14 +383,7 @@ test_prefilter_same(void **state)
 		ra = wz_matcher_row(a, &s.rows[i]);
 		rb = wz_matcher_row(b, &s.rows[i]);
 		assert_int_equal(ra, rb);
-		na = wz_matcher_citations(a, &ca);
-		nb = wz_matcher_citations(b, &cb);
-		assert_int_equal(na, nb);
-		for (k = 0; k < na; k++) {
-			assert_ptr_equal(ca[k].art, cb[k].art);
-			assert_string_equal(ca[k].values, cb[k].values);
-			assert_string_equal(ca[k].evidence, cb[k].evidence);
-		}
+		(void)same_citations(a, b, &ca);
 	}
 	wz_matcher_free(a);
 	wz_matcher_free(b);
@@ -395,10 +414,10 @@ test_alternatives(void **state)
 	struct wz_match_opts o;
 	struct wz_ruleset *rs = wz_rules_new();
 	struct wz_matcher *a, *b;
-	const struct wz_citation *ca, *cb;
+	const struct wz_citation *ca;
 	struct sheet s;
 	char path[128];
-	size_t i, k, j, na, nb;
+	size_t i, k, j, na;
 
 	(void)state;
 	put("alt.yml", alt_yaml);
@@ -415,13 +434,7 @@ test_alternatives(void **state)
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(wz_matcher_row(a, &s.rows[i]),
 		    wz_matcher_row(b, &s.rows[i]));
-		na = wz_matcher_citations(a, &ca);
-		nb = wz_matcher_citations(b, &cb);
-		assert_int_equal(na, nb);
-		for (k = 0; k < na; k++) {
-			assert_ptr_equal(ca[k].art, cb[k].art);
-			assert_string_equal(ca[k].evidence, cb[k].evidence);
-		}
+		na = same_citations(a, b, &ca);
 		for (j = 0; j < 3; j++) {
 			char id[16];
 
@@ -455,11 +468,11 @@ test_value_slots_skipped(void **state)
 	struct wz_match_opts o;
 	struct wz_ruleset *rs = load(0);
 	struct wz_matcher *a, *b;
-	const struct wz_citation *ca, *cb;
+	const struct wz_citation *ca;
 	struct sheet s;
 	char st[32], tx[64];
 	const char *cells[3];
-	size_t i, k, na, nb, nex = 0, ncit = 0;
+	size_t i, nex = 0, ncit = 0;
 	int ra, rb;
 
 	(void)state;
@@ -487,15 +500,7 @@ test_value_slots_skipped(void **state)
 		assert_int_equal(ra, i % 7 == 6 ? WZ_M_EXCLUDED :
 		    WZ_M_MATCHED);
 		nex += ra == WZ_M_EXCLUDED;
-		na = wz_matcher_citations(a, &ca);
-		nb = wz_matcher_citations(b, &cb);
-		assert_int_equal(na, nb);
-		for (k = 0; k < na; k++) {
-			assert_ptr_equal(ca[k].art, cb[k].art);
-			assert_string_equal(ca[k].values, cb[k].values);
-			assert_string_equal(ca[k].evidence, cb[k].evidence);
-		}
-		ncit += na;
+		ncit += same_citations(a, b, &ca);
 	}
 	assert_int_equal(nex, 4000 / 7);
 	assert_true(ncit >= 4000 - 4000 / 7 - 1);
@@ -615,9 +620,9 @@ test_prefilter_rules(void **state)
 	struct wz_match_opts o;
 	struct wz_ruleset *rs;
 	struct wz_matcher *a, *b;
-	const struct wz_citation *ca, *cb;
+	const struct wz_citation *ca;
 	struct rsheet sh;
-	size_t i, k, na, nb, nall = 0, pass, matched = 0;
+	size_t i, k, nall = 0, pass, matched = 0;
 	int ra, rb, err, devnull;
 
 	(void)state;
@@ -683,22 +688,8 @@ test_prefilter_rules(void **state)
 				    wz_matcher_row_exclusion(a) : "-",
 				    wz_matcher_row_exclusion(b) ?
 				    wz_matcher_row_exclusion(b) : "-");
-			na = wz_matcher_citations(a, &ca);
-			nb = wz_matcher_citations(b, &cb);
-			assert_int_equal(na, nb);
+			(void)same_citations(a, b, &ca);
 			matched += ra == WZ_M_MATCHED;
-			for (k = 0; k < na; k++) {
-				assert_ptr_equal(ca[k].art, cb[k].art);
-				assert_string_equal(ca[k].evidence,
-				    cb[k].evidence);
-				assert_string_equal(ca[k].values, cb[k].values);
-				assert_string_equal(ca[k].cases, cb[k].cases);
-				assert_string_equal(ca[k].group, cb[k].group);
-				assert_string_equal(ca[k].explain,
-				    cb[k].explain);
-				assert_int_equal(ca[k].severity,
-				    cb[k].severity);
-			}
 		}
 	close(err);
 	close(devnull);
@@ -1132,12 +1123,12 @@ anchor_run(struct wz_matcher *a, struct wz_matcher *b, const char *const *hdr,
 		"挪用", "侵占", "截留", "资金", "款项", "虚报", "冒领", "套取",
 		"补贴", "补助", "万元", "元", "。", "已退回", "3", "了"
 	};
-	const struct wz_citation *ca, *cb;
+	const struct wz_citation *ca;
 	const char *cells[3];
 	char tx[256];
 	struct sheet s;
 	unsigned long x;
-	size_t i, k, na, nb, len;
+	size_t i, k, na, len;
 	int ra, rb;
 
 	for (i = from; i < to; i++) {
@@ -1158,14 +1149,9 @@ anchor_run(struct wz_matcher *a, struct wz_matcher *b, const char *const *hdr,
 		if (ra != rb)
 			fail_msg("row %zu '%s': %d with the prefilter, %d "
 			    "without", i, tx, ra, rb);
-		na = wz_matcher_citations(a, &ca);
-		nb = wz_matcher_citations(b, &cb);
-		assert_int_equal(na, nb);
-		for (k = 0; k < na; k++) {
-			assert_ptr_equal(ca[k].art, cb[k].art);
-			assert_string_equal(ca[k].evidence, cb[k].evidence);
+		na = same_citations(a, b, &ca);
+		for (k = 0; k < na; k++)
 			ncit[ca[k].art->id[2] - '1']++;
-		}
 	}
 }
 
