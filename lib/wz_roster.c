@@ -106,7 +106,7 @@ pm_tag(uint64_t h)
  * left it empty (what it gained is fresh zeroed pages; the rest is
  * cleared). */
 static int
-pm_room(struct pmap *m, uint32_t i)
+pm_grow(struct pmap *m, uint32_t i)
 {
 	size_t ncap = m->cap == 0 ? 1024 : m->cap;
 
@@ -122,6 +122,15 @@ pm_room(struct pmap *m, uint32_t i)
 	m->cap = ncap;
 	m->n = 0;
 	return 1;
+}
+
+/* pm_grow's own test, here where it is all the call does for most puts */
+static inline int
+pm_room(struct pmap *m, uint32_t i)
+{
+	if ((m->n + 1) * 2 <= m->cap && (size_t)i + 1 < m->cap)
+		return 0;
+	return pm_grow(m, i);
 }
 
 /* The next candidate for hash h from *pos (start at ~0): a person index,
@@ -1250,6 +1259,8 @@ struct wz_roster {
 	int		 pval[2];	/* and their answers */
 	uint32_t	 plain_id;	/* scope_plain's last scope, */
 	int		 plain_is;	/* and its answer */
+	char		 lastv[32];	/* the village cell last prefetched */
+	size_t		 lastvn;	/* (0: none) */
 
 	struct wz_roster_counts c;
 	struct wz_buf	 b, b2, key, tbuf, cbuf, nbuf;	/* scratch */
@@ -1921,6 +1932,7 @@ struct sheet {
 	struct val	 dflt[WZ_RF_N];	/* a field's value where its column is
 					   missing: the constant, or empty */
 	int		 incol[WZ_RF_N];	/* fields read from columns */
+	size_t		 inpos[WZ_RF_N];	/* and their columns */
 	int		 nincol;
 	char		*label[WZ_RF_N];	/* the header, for messages */
 	int		 scope[WZ_RF_N], nscope;
@@ -2122,6 +2134,8 @@ static const int canon_rej[] = { WZ_RF_NAME, WZ_RF_ID_NUMBER, WZ_RF_GENDER,
 	WZ_RF_VILLAGE, WZ_RF_VALID_FROM, WZ_RF_VALID_TO, WZ_RF_LINK_TOWNSHIP,
 	WZ_RF_LINK_VILLAGE, WZ_RF_PHONE, WZ_RF_NOTE, -1 };
 
+static void trim_edge_init(void);
+
 struct wz_roster *
 wz_roster_new(const struct wz_roster_opts *o)
 {
@@ -2132,6 +2146,7 @@ wz_roster_new(const struct wz_roster_opts *o)
 	ro->o = *o;
 	ro->rs = o->rs;
 	ro->plain_is = 1;	/* scope 0, the empty path */
+	trim_edge_init();
 	if (ro->o.rules_name == NULL)
 		ro->o.rules_name = "posts.yaml";
 	ro->aliases = wz_rules_aliases(ro->rs);
@@ -2301,8 +2316,10 @@ wz_roster_sheet(struct wz_roster *ro, const char *name,
 	for (f = 0; f < WZ_RF_N; f++) {
 		sh->dflt[f].s = sh->cst[f] != NULL ? sh->cst[f] : "";
 		sh->dflt[f].n = strlen(sh->dflt[f].s);
-		if (sh->col[f] >= 0)
+		if (sh->col[f] >= 0) {
+			sh->inpos[sh->nincol] = (size_t)sh->col[f];
 			sh->incol[sh->nincol++] = f;
+		}
 	}
 	ro->sheets = wz_reallocarray(ro->sheets, ro->nsheets + 1,
 	    sizeof(*ro->sheets));
@@ -2411,7 +2428,9 @@ struct rowst {
 	int		 nmplain;	/* is_plain(nm), or -1: not known */
 	uint64_t	 nmh;		/* its hash */
 	uint64_t	 idkey;		/* id_key of the ID number, 0 */
+	uint32_t	 idtag;		/* its id_tag, for by_id */
 	uint32_t	 C, T, V, U, home;
+	uint32_t	 htag;		/* home_tag: set with home */
 	int		 uk;		/* wz_unit_kind of U */
 	struct tctx	 cx;
 	struct val	 v[WZ_RF_N];
@@ -2422,29 +2441,44 @@ struct rowst {
 	char		 why[512];
 };
 
+/*
+ * The bytes a cell may start (bit 1) or end (bit 2) with that
+ * wz_trim_space takes off: blanks, and U+3000's first and last byte.
+ * Its own first test, by table here, spares most cells the call.
+ */
+static unsigned char trim_edge[256];
+
+static void
+trim_edge_init(void)
+{
+	int c;
+
+	for (c = 0; c <= ' '; c++)
+		trim_edge[c] = 1 | 2;
+	trim_edge[0xe3] |= 1;
+	trim_edge[0x80] |= 2;
+}
+
 static void
 values(const struct sheet *sh, const struct wz_row *row, struct val *v)
 {
+	const unsigned char *u;
 	const char *s;
-	size_t n;
-	int i, f;
+	size_t n, c;
+	int i;
 
 	memcpy(v, sh->dflt, sizeof(sh->dflt));
 	for (i = 0; i < sh->nincol; i++) {
-		f = sh->incol[i];
-		if ((size_t)sh->col[f] >= row->n)
+		if ((c = sh->inpos[i]) >= row->n)
 			continue;
-		s = row->f[sh->col[f]];
-		n = row->len[sh->col[f]];
-		/* wz_trim_space's own first test, here to spare most cells
-		 * the call */
-		if (n > 0 && ((unsigned char)s[0] <= ' ' ||
-		    (unsigned char)s[0] == 0xe3 ||
-		    (unsigned char)s[n - 1] <= ' ' ||
-		    (unsigned char)s[n - 1] == 0x80))
+		s = row->f[c];
+		n = row->len[c];
+		u = (const unsigned char *)s;
+		if (n > 0 && ((trim_edge[u[0]] & 1) | (trim_edge[u[n - 1]] &
+		    2)) != 0)
 			wz_trim_space(&s, &n);
-		v[f].s = s;
-		v[f].n = n;
+		v[sh->incol[i]].s = s;
+		v[sh->incol[i]].n = n;
 	}
 }
 
@@ -2963,31 +2997,31 @@ name_trad(struct wz_roster *ro, const char *s, size_t n)
 static int
 name_plain(struct wz_roster *ro, const char *s, size_t n)
 {
+	/* ASCII: 1 a byte a writer quotes, 2 a blank name_val takes out */
+	static const unsigned char ascii[128] = { ['\r'] = 1, ['\n'] = 1,
+	    [','] = 1, ['"'] = 1, ['\\'] = 1, [' '] = 2, ['\t'] = 2 };
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	int wide = 0, special = 0;
+	unsigned c;
 
 	if (ro->cjk == NULL)
 		ro->cjk = wz_calloc(CJK_N / 4 + 1, 1);
 	while (i < n) {
-		if (p[i] < 0x80) {
-			if (p[i] <= ' ') {
-				if (p[i] == ' ' || p[i] == '\t')
-					return 0;
-				special |= p[i] == '\r' || p[i] == '\n';
-			} else
-				special |= p[i] == ',' || p[i] == '"' ||
-				    p[i] == '\\';
-			i++;
+		c = p[i];
+		if (c - 0xe4 <= 0xe9 - 0xe4) {	/* the usual: a CJK character */
+			if (n - i < 3 || (p[i + 1] & 0xc0) != 0x80 ||
+			    (p[i + 2] & 0xc0) != 0x80 ||
+			    cjk_mark(ro, p + i) == 2)
+				return 0;
+			wide = 1;
+			i += 3;
 			continue;
 		}
-		if (p[i] < 0xe4 || p[i] > 0xe9 || n - i < 3 ||
-		    (p[i + 1] & 0xc0) != 0x80 || (p[i + 2] & 0xc0) != 0x80)
+		if (c >= 0x80 || ascii[c] == 2)
 			return 0;
-		if (cjk_mark(ro, p + i) == 2)
-			return 0;
-		wide = 1;
-		i += 3;
+		special |= ascii[c];
+		i++;
 	}
 	return wide ? 1 + special : 0;
 }
@@ -3125,7 +3159,7 @@ home_tag(const struct rowst *st)
  * are marked P_HOME, and are there under their own name and home.
  */
 static void
-id_add(struct wz_roster *ro, uint32_t pi)
+id_add(struct wz_roster *ro, uint32_t pi, uint32_t tag)
 {
 	struct pmbatch b;
 	uint32_t i;
@@ -3138,7 +3172,7 @@ id_add(struct wz_roster *ro, uint32_t pi)
 				    id_tag(ro->pers[i].idkey), i);
 		pm_batch_end(&ro->by_id, &b);
 	}
-	pm_put(&ro->by_id, id_tag(ro->pers[pi].idkey), pi);
+	pm_put(&ro->by_id, tag, pi);
 }
 
 static void
@@ -3166,14 +3200,15 @@ home_add(struct wz_roster *ro, uint32_t pi, uint32_t h)
 	ro->pers[pi].flags |= P_HOME;
 }
 
-/* The person of an ID number (its id_key), or NONE32. */
+/* The person of an ID number (its id_key, whose id_tag is tag), or
+ * NONE32. */
 static uint32_t
-id_find(const struct wz_roster *ro, uint64_t idkey)
+id_find(const struct wz_roster *ro, uint64_t idkey, uint32_t tag)
 {
 	size_t pos = (size_t)-1;
 	uint32_t pi;
 
-	while ((pi = pm_next(&ro->by_id, id_tag(idkey), &pos)) != NONE32)
+	while ((pi = pm_next(&ro->by_id, tag, &pos)) != NONE32)
 		if (ro->pers[pi].idkey == idkey)
 			break;
 	return pi;
@@ -3259,7 +3294,7 @@ home_find(const struct wz_roster *ro, const struct rowst *st)
 	size_t pos = (size_t)-1;
 	uint32_t pi, k;
 
-	while ((pi = pm_next(&ro->by_home, home_tag(st), &pos)) != NONE32)
+	while ((pi = pm_next(&ro->by_home, st->htag, &pos)) != NONE32)
 		if (ro->pers[pi].home == st->home &&
 		    same_name(ro, &ro->pers[pi], st))
 			return pi;
@@ -3275,7 +3310,7 @@ find_person(struct wz_roster *ro, struct rowst *st, int noplace)
 	uint32_t a;
 
 	if (st->has_id)
-		return id_find(ro, st->idkey);
+		return id_find(ro, st->idkey, st->idtag);
 	if (noplace) {
 		a = nk_find(ro, &ro->by_name, st, 0);
 		if (a == NONE32)
@@ -3312,7 +3347,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	p = &ro->pers[pi];
 	if (st->has_id) {
 		if (isnew)
-			id_add(ro, pi);
+			id_add(ro, pi, st->idtag);
 		/* a new person has the row's name: made of it */
 		if (!isnew && !same_name(ro, p, st))
 			warn(ro, st->sh, line, "ID number %s is %s here and %s "
@@ -3324,7 +3359,7 @@ commit_person(struct wz_roster *ro, struct rowst *st, uint32_t pi)
 	if (qi == NONE32) {
 		/* the first to have this name and home */
 		if (isnew || (p->home == st->home && same_name(ro, p, st)))
-			home_add(ro, pi, home_tag(st));
+			home_add(ro, pi, st->htag);
 		else {
 			e = nk_add(ro, &ro->by_alias, st, st->home, pi);
 			ro->nkeys[e].val = pi;	/* after nk_add moves them */
@@ -4030,7 +4065,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	const struct shape *sp;
 	const struct tparse *tp;
 	size_t i, nlt, nlv;
-	uint32_t pi, townscope, x, *slot;
+	uint32_t pi, townscope, x, *slot, idt;
 	uint64_t idk;
 	int rc, level, tplain;
 	char why[256];
@@ -4063,20 +4098,30 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	 * for nothing, which shows nowhere.
 	 */
 	idk = 0;
+	idt = 0;
 	if (v[WZ_RF_ID_NUMBER].n == WZ_IDCARD_LEN &&
 	    v[WZ_RF_ID_NUMBER].s[0] >= '0' && v[WZ_RF_ID_NUMBER].s[0] <= '9') {
 		idk = id_key(v[WZ_RF_ID_NUMBER].s);
-		pm_prefetch(&ro->by_id, id_tag(idk));
+		idt = id_tag(idk);
+		pm_prefetch(&ro->by_id, idt);
 	}
 	name_val(ro, st, &v[WZ_RF_NAME]);
-	/* a new place's village is interned when the place is made */
-	if (v[WZ_RF_VILLAGE].n > 0 && ro->str.slot.cap > 0)
+	/* a new place's village is interned when the place is made (not
+	 * for the rows after the first of a village) */
+	if (v[WZ_RF_VILLAGE].n > 0 && ro->str.slot.cap > 0 &&
+	    (v[WZ_RF_VILLAGE].n != ro->lastvn || !same_bytes(ro->lastv,
+	    v[WZ_RF_VILLAGE].s, ro->lastvn))) {
 		pm_prefetch(&ro->str.slot, (uint32_t)wz_hash_mem(
 		    v[WZ_RF_VILLAGE].s, v[WZ_RF_VILLAGE].n));
+		ro->lastvn = v[WZ_RF_VILLAGE].n <= sizeof(ro->lastv) ?
+		    v[WZ_RF_VILLAGE].n : 0;
+		memcpy(ro->lastv, v[WZ_RF_VILLAGE].s, ro->lastvn);
+	}
 	sp = shape_get(ro, st);
 	st->home = sp->home;
+	st->htag = home_tag(st);
 	if (sp->why == NULL)
-		pm_prefetch(&ro->by_home, home_tag(st));
+		pm_prefetch(&ro->by_home, st->htag);
 	rc = wz_idcard_parse(v[WZ_RF_ID_NUMBER].s, v[WZ_RF_ID_NUMBER].n,
 	    ro->o.today, &st->id, why, sizeof(why));
 	if (rc == WZ_ID_BAD) {
@@ -4087,11 +4132,13 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 	}
 	st->has_id = rc == WZ_ID_OK;
 	if (st->has_id && idk != 0 &&
-	    memcmp(st->id.num, v[WZ_RF_ID_NUMBER].s, 17) == 0)
+	    memcmp(st->id.num, v[WZ_RF_ID_NUMBER].s, 17) == 0) {
 		st->idkey = idk;	/* the cell's digits, as they were */
-	else if (st->has_id) {
+		st->idtag = idt;
+	} else if (st->has_id) {
 		st->idkey = id_key(st->id.num);
-		pm_prefetch(&ro->by_id, id_tag(st->idkey));
+		st->idtag = id_tag(st->idkey);
+		pm_prefetch(&ro->by_id, st->idtag);
 	}
 
 	if (row_date(ro, st, WZ_RF_VALID_FROM, 0, &st->from) == -1 ||
@@ -4283,8 +4330,10 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 			    ro->P.rank[st->r[i].post]);
 
 	/* Commit: the person, their roles, the rows out. */
-	if (pi == NONE32 && sp->noplace && !st->has_id)
+	if (pi == NONE32 && sp->noplace && !st->has_id) {
 		st->home = scope_of(ro, st->C, 0, 0);
+		st->htag = home_tag(st);
+	}
 	pi = commit_person(ro, st, pi);
 	ro->c.written++;
 	for (i = 0; i < st->nr; i++) {
