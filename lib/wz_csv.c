@@ -58,6 +58,7 @@ struct qrow {
 	unsigned long	line, lines;
 	int		bad;		/* 0, or why it is rejected */
 	int		blank;		/* every field is empty */
+	int		span;		/* struct wz_row's span */
 	size_t		nfields;	/* as read, even past max_cols */
 };
 
@@ -518,6 +519,7 @@ queue_row(struct wz_reader *r, size_t nfields, unsigned long line,
 	q->lines = lines;
 	q->bad = r->cur_bad;
 	q->blank = r->cur_blank;
+	q->span = 0;	/* not known: a writer looks (one_span) */
 }
 
 /* Start the next record's state. */
@@ -871,6 +873,7 @@ struct plain_run {
 	size_t		 fs, ls;	/* where the field, the line began */
 	size_t		 nf, lf;	/* fields; the line's first */
 	int		 dirty;		/* the field holds a special byte */
+	int		 rowdirty;	/* a field of the line did */
 };
 
 /* Reload what add_field() or fields_grow() may have moved. */
@@ -928,10 +931,13 @@ plain_eol(struct wz_reader *r, struct plain_run *p, size_t at)
 		q->bad = 0;
 		/* every field empty: as many commas as bytes */
 		q->blank = at - ls == nf - lf - 1;
+		/* the line's fields, each after the last's NUL */
+		q->span = !p->rowdirty;
 		r->pending_cr = p->s[at] == '\r';
 	}
 	p->ls = at + 1;
 	p->lf = p->nf;
+	p->rowdirty = 0;
 }
 
 /*
@@ -957,6 +963,7 @@ plain_block(struct wz_reader *r, struct plain_run *p, size_t j, uint64_t m,
 			p->fp[p->nf] = p->d + p->fs;
 			p->fl[p->nf] = at - p->fs;
 			p->fpl[p->nf++] = !p->dirty;
+			p->rowdirty |= p->dirty;
 			p->dirty = 0;
 			p->fs = at + 1;
 			if (e & (lo ^ (lo >> 1)))
@@ -1012,7 +1019,7 @@ plain_start(struct wz_reader *r, struct plain_run *p, const unsigned char *s,
 	r->arena.len = p->base + n;
 	p->nf = p->lf = r->nfields;
 	p->fs = p->ls = 0;
-	p->dirty = 0;
+	p->dirty = p->rowdirty = 0;
 	plain_reload(r, p);
 }
 
@@ -1938,6 +1945,7 @@ make_row(struct wz_reader *r, struct wz_row *row, const struct qrow *q)
 	row->len = r->flen + q->first;
 	row->plain = r->fplain + q->first;
 	row->blank = q->blank;
+	row->span = q->span;
 	row->line = q->line;
 	row->lines = q->lines;
 }
@@ -2653,7 +2661,7 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 		return;
 	if (!w->started)
 		first_write(w, f[0], len[0]);
-	else if (plain != NULL && !xs && n > 1 && one_span(r)) {
+	else if (plain != NULL && !xs && n > 1 && (r->span || one_span(r))) {
 		/* One copy, then the separators over the NULs. */
 		need = (size_t)(f[n - 1] - f[0]) + len[n - 1];
 		if (w->b.cap - w->b.len < need + 2)

@@ -55,6 +55,13 @@ struct wz_row {
 	 * built elsewhere) means unknown: the writer looks for itself.
 	 */
 	const unsigned char *plain;
+	/*
+	 * Nonzero (from the reader) if every field is plain and each lies
+	 * right after the one before and its NUL, so that the fields are
+	 * one span of bytes.  0: not known (a writer looks).  A row made
+	 * elsewhere leaves it 0.
+	 */
+	int		 span;
 };
 
 enum {

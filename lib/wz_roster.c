@@ -2462,23 +2462,36 @@ trim_edge_init(void)
 static void
 values(const struct sheet *sh, const struct wz_row *row, struct val *v)
 {
+	/*
+	 * The row's arrays in locals (a store to v[].n may change row->n
+	 * as far as the compiler knows), and s, n left alone but for the
+	 * rare cell to trim (whose addresses, taken, would keep them in
+	 * memory).
+	 */
+	char *const *f = row->f;
+	const size_t *len = row->len, nf = row->n;
+	const int nin = sh->nincol;
 	const unsigned char *u;
-	const char *s;
+	struct val t;
 	size_t n, c;
 	int i;
 
 	memcpy(v, sh->dflt, sizeof(sh->dflt));
-	for (i = 0; i < sh->nincol; i++) {
-		if ((c = sh->inpos[i]) >= row->n)
+	for (i = 0; i < nin; i++) {
+		if ((c = sh->inpos[i]) >= nf)
 			continue;
-		s = row->f[c];
-		n = row->len[c];
-		u = (const unsigned char *)s;
+		u = (const unsigned char *)f[c];
+		n = len[c];
 		if (n > 0 && ((trim_edge[u[0]] & 1) | (trim_edge[u[n - 1]] &
-		    2)) != 0)
-			wz_trim_space(&s, &n);
-		v[sh->incol[i]].s = s;
-		v[sh->incol[i]].n = n;
+		    2)) != 0) {
+			t.s = f[c];
+			t.n = n;
+			wz_trim_space(&t.s, &t.n);
+			v[sh->incol[i]] = t;
+		} else {
+			v[sh->incol[i]].s = f[c];
+			v[sh->incol[i]].n = n;
+		}
 	}
 }
 
@@ -3440,6 +3453,7 @@ put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
 	v.f = row->f + from;
 	v.len = row->len + from;
 	v.plain = row->plain != NULL ? row->plain + from : NULL;
+	v.span = row->span;	/* and so are some of its fields */
 	wz_writer_fields(w, &v);
 }
 
