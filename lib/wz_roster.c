@@ -1851,6 +1851,16 @@ pname(const struct wz_roster *ro, const struct person *p)
 	return ro->names + p->name;
 }
 
+/* Its length: names are kept in the order of the persons. */
+static size_t
+pname_len(const struct wz_roster *ro, const struct person *p)
+{
+	size_t i = (size_t)(p - ro->pers);
+
+	return (i + 1 < ro->npers ? ro->pers[i + 1].name : ro->nnames) -
+	    p->name - 1;
+}
+
 /*
  * A person's id: the ID number (rebuilt from its 17 digits, so a million
  * people do not keep a million copies), else the stored mask or hash.
@@ -3523,10 +3533,79 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	struct wz_row v;
 	struct addcols ac;
 	const char *d, *c[NADDED];
-	char party[1], *o, sep;
-	size_t i, n, cn[NADDED];
-	int rk, idc;
+	char party[1], *o, sep, *const *f;
+	size_t i, n, cn[NADDED], nadd, span;
+	int rk, idc, plain;
 
+	/*
+	 * The columns this program adds, in one call.  Those it makes of
+	 * digits, hex, ASCII codes (identifiers), ISO dates, y/n and rank
+	 * words hold nothing to quote and start with nothing the Excel
+	 * guard looks for: plain.  The name's and the scope's plainness
+	 * are known from when they were stored, the title's from the
+	 * reader; the label of --labels zh is looked at by the writer.
+	 * The row's own ID number is the person's: no need to rebuild it.
+	 */
+	if (st->has_id && ro->o.mask == NULL) {
+		c[0] = st->id.num;
+		cn[0] = WZ_IDCARD_LEN;
+	} else {
+		c[0] = pid_of(ro, p);
+		cn[0] = p->idkey == 0 ? 14 : ro->o.mask != NULL ?
+		    WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN;
+	}
+	c[1] = pname(ro, p);
+	cn[1] = pname_len(ro, p);
+	c[2] = post_code(ro, r->post);
+	cn[2] = r->post == POST_UNKNOWN ? strlen("unknown") :
+	    ro->P.codelen[r->post];
+	c[3] = title->s;
+	cn[3] = title->n;
+	c[4] = st_str(&ro->str, r->scope);
+	cn[4] = st_len(&ro->str, r->scope);
+	c[5] = iso_of(ro, st->from, 0, &cn[5]);
+	c[6] = iso_of(ro, st->to, 1, &cn[6]);
+	party[0] = (char)(st->party ? st->party : p->party);
+	c[7] = party;
+	cn[7] = party[0] != '\0';
+	/* a post's own rank, else the holder's (posts that inherit it);
+	 * none for a post not known */
+	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
+	if (rk == 0 && r->post != POST_UNKNOWN)
+		rk = p->rank;
+	c[8] = rk ? ranks[rk] : "";
+	cn[8] = ro->P.ranklen[rk];
+	/*
+	 * All plain (the usual row): the row's own cells, when the reader
+	 * found them one span, and the added columns written straight into
+	 * the writer's buffer in one reservation, each field copied in
+	 * line, without the writer's look at each field's flags.
+	 */
+	plain = !ro->o.labels_zh && (p->flags & P_PLAIN) && tplain &&
+	    scope_plain(ro, r->scope);
+	_Static_assert(NADDED == 9, "a length for each added column");
+	nadd = cn[0] + cn[1] + cn[2] + cn[3] + cn[4] + cn[5] + cn[6] +
+	    cn[7] + cn[8];
+	if (plain && !ro->mixed && row->span && row->n > 0 &&
+	    row->n <= sh->ncols && !(st->has_id && ro->o.mask != NULL)) {
+		f = row->f;
+		n = row->n;
+		span = (size_t)(f[n - 1] - f[0]) + row->len[n - 1];
+		if ((o = wz_writer_room(ro->out, span + nadd + NADDED,
+		    &sep)) != NULL) {
+			memcpy(o, f[0], span);
+			for (i = 1; i < n; i++)	/* over the NULs */
+				o[f[i] - f[0] - 1] = sep;
+			o += span;
+			for (i = 0; i < NADDED; i++) {
+				*o++ = sep;
+				o = put_bytes(o, c[i], cn[i]);
+			}
+			wz_writer_filled(ro->out, o, n + NADDED);
+			wz_writer_endrow(ro->out);
+			return;
+		}
+	}
 	if (ro->mixed) {
 		wz_buf_reset(&ro->b2);
 		wz_buf_printf(&ro->b2, "%s:%lu", sh->name, row->line);
@@ -3550,55 +3629,10 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 		} else
 			put_cells(ro->out, row, 0, n);
 	}
-	/*
-	 * The columns this program adds, in one call.  Those it makes of
-	 * digits, hex, ASCII codes (identifiers), ISO dates, y/n and rank
-	 * words hold nothing to quote and start with nothing the Excel
-	 * guard looks for: plain.  The name's and the scope's plainness
-	 * are known from when they were stored, the title's from the
-	 * reader; the label of --labels zh is looked at by the writer.
-	 * The row's own ID number is the person's: no need to rebuild it.
-	 */
-	if (st->has_id && ro->o.mask == NULL) {
-		c[0] = st->id.num;
-		cn[0] = WZ_IDCARD_LEN;
-	} else {
-		c[0] = pid_of(ro, p);
-		cn[0] = p->idkey == 0 ? 14 : ro->o.mask != NULL ?
-		    WZ_IDMASK_HEXLEN : WZ_IDCARD_LEN;
-	}
-	c[1] = pname(ro, p);
-	cn[1] = strlen(c[1]);
-	c[2] = post_code(ro, r->post);
-	cn[2] = r->post == POST_UNKNOWN ? strlen("unknown") :
-	    ro->P.codelen[r->post];
-	c[3] = title->s;
-	cn[3] = title->n;
-	c[4] = st_str(&ro->str, r->scope);
-	cn[4] = st_len(&ro->str, r->scope);
-	c[5] = iso_of(ro, st->from, 0, &cn[5]);
-	c[6] = iso_of(ro, st->to, 1, &cn[6]);
-	party[0] = (char)(st->party ? st->party : p->party);
-	c[7] = party;
-	cn[7] = party[0] != '\0';
-	/* a post's own rank, else the holder's (posts that inherit it);
-	 * none for a post not known */
-	rk = r->post == POST_UNKNOWN ? 0 : ro->P.rank[r->post];
-	if (rk == 0 && r->post != POST_UNKNOWN)
-		rk = p->rank;
-	c[8] = rk ? ranks[rk] : "";
-	cn[8] = ro->P.ranklen[rk];
-	/*
-	 * All plain (the usual row): written straight into the writer's
-	 * buffer, each field copied in line, without the writer's look at
-	 * each field's flags.
-	 */
-	if (!ro->o.labels_zh && (p->flags & P_PLAIN) && tplain &&
-	    scope_plain(ro, r->scope)) {
-		_Static_assert(NADDED == 9, "a length for each added column");
-		n = cn[0] + cn[1] + cn[2] + cn[3] + cn[4] + cn[5] + cn[6] +
-		    cn[7] + cn[8];
-		if ((o = wz_writer_room(ro->out, n + NADDED, &sep)) != NULL) {
+	/* All plain, the row's cells written above: the added columns. */
+	if (plain) {
+		if ((o = wz_writer_room(ro->out, nadd + NADDED, &sep)) !=
+		    NULL) {
 			o = put_bytes(o, c[0], cn[0]);
 			for (i = 1; i < NADDED; i++) {
 				*o++ = sep;
