@@ -2433,7 +2433,8 @@ struct rowst {
 	wz_day		 from, to;
 	int		 party;
 	int		 rank;
-	const char	*nm;		/* the name, normalised: ro->nbuf */
+	const char	*nm;		/* the name, normalised: ro->nbuf, or
+					   the cell if it needs nothing */
 	size_t		 nmlen;
 	int		 nmplain;	/* is_plain(nm), or -1: not known */
 	uint64_t	 nmh;		/* its hash */
@@ -3050,7 +3051,8 @@ name_plain(struct wz_roster *ro, const char *s, size_t n)
 }
 
 /* Normalise a name: spaces out of a Chinese name, traditional to
- * simplified; into ro->nbuf, NUL-terminated, with its hash. */
+ * simplified; into ro->nbuf, NUL-terminated (or the cell, for the row,
+ * when it needs nothing and ends with its NUL), with its hash. */
 static void
 name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 {
@@ -3062,10 +3064,18 @@ name_val(struct wz_roster *ro, struct rowst *st, const struct val *v)
 
 	st->nmplain = -1;
 	if ((i = (size_t)name_plain(ro, s, n)) != 0) {
+		st->nmplain = i == 1;
+		if (s[n] == '\0') {
+			/* the cell itself (the reader's, NUL-terminated,
+			 * not trimmed at its end), for this row */
+			st->nm = s;
+			st->nmlen = n;
+			st->nmh = NAME_HASH(s, n);
+			return;
+		}
 		/* as the copy below, without its looks */
 		wz_buf_reset(&ro->nbuf);
 		wz_buf_add(&ro->nbuf, s, n);
-		st->nmplain = i == 1;
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
