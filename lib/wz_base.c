@@ -302,6 +302,12 @@ wz_buf_reset(struct wz_buf *b)
 }
 
 void
+wz_zero(void *p, size_t n)
+{
+	memset(p, 0, n);
+}
+
+void
 wz_buf_free(struct wz_buf *b)
 {
 	free(b->s);

@@ -183,6 +183,15 @@ uint64_t wz_hash(const void *p, size_t n);
 uint64_t wz_hash_mem(const void *p, size_t n);
 
 /*
+ * Clear n bytes at p with the C library's memset, out of line.  GCC
+ * expands a memset of a fixed size of a few hundred bytes in line as
+ * rep stos, which on the CPUs measured costs about three times the
+ * library's vector stores (248 bytes: 12 ns against 4.5): for a clear
+ * done once a row.
+ */
+void	 wz_zero(void *p, size_t n);
+
+/*
  * Copy n bytes from s to d (which do not overlap), in line: most fields
  * and cells are a few bytes, where a call to memcpy costs more than the
  * copy.  Up to 32 bytes by overlapping loads and stores: the first and

@@ -1944,6 +1944,8 @@ struct sheet {
 	int		 incol[WZ_RF_N];	/* fields read from columns */
 	size_t		 inpos[WZ_RF_N];	/* and their columns */
 	int		 nincol;
+	int		 outcol[WZ_RF_N];	/* the fields that have none */
+	int		 noutcol;
 	char		*label[WZ_RF_N];	/* the header, for messages */
 	int		 scope[WZ_RF_N], nscope;
 	unsigned	 dflags;
@@ -2329,7 +2331,8 @@ wz_roster_sheet(struct wz_roster *ro, const char *name,
 		if (sh->col[f] >= 0) {
 			sh->inpos[sh->nincol] = (size_t)sh->col[f];
 			sh->incol[sh->nincol++] = f;
-		}
+		} else
+			sh->outcol[sh->noutcol++] = f;
 	}
 	ro->sheets = wz_reallocarray(ro->sheets, ro->nsheets + 1,
 	    sizeof(*ro->sheets));
@@ -2487,10 +2490,15 @@ values(const struct sheet *sh, const struct wz_row *row, struct val *v)
 	size_t n, c;
 	int i;
 
-	memcpy(v, sh->dflt, sizeof(sh->dflt));
+	/* The fields without a column, one by one: a memcpy of all, of a
+	 * fixed size, would be made a rep movs, three times as long. */
+	for (i = 0; i < sh->noutcol; i++)
+		v[sh->outcol[i]] = sh->dflt[sh->outcol[i]];
 	for (i = 0; i < nin; i++) {
-		if ((c = sh->inpos[i]) >= nf)
+		if ((c = sh->inpos[i]) >= nf) {
+			v[sh->incol[i]] = sh->dflt[sh->incol[i]];
 			continue;
+		}
 		u = (const unsigned char *)f[c];
 		n = len[c];
 		if (n > 0 && ((trim_edge[u[0]] & 1) | (trim_edge[u[n - 1]] &
@@ -4134,7 +4142,7 @@ wz_roster_row(struct wz_roster *ro, int k, const struct wz_row *row)
 		return;
 	}
 	ro->c.read++;
-	memset(st, 0, offsetof(struct rowst, v));
+	wz_zero(st, offsetof(struct rowst, v));
 	st->sh = sh;
 	st->row = row;
 	st->file = (unsigned)k;
