@@ -40,6 +40,26 @@ fd_text(int fd)
 	return buf;
 }
 
+/* Close writers a and b (writing to fds fa and fb), check that they wrote
+ * the same text, of more than min bytes, and close the fds. */
+static void
+same_output(struct wz_writer *a, int fa, struct wz_writer *b, int fb,
+    size_t min)
+{
+	char *x, *y;
+
+	assert_int_equal(wz_writer_close(a), 0);
+	assert_int_equal(wz_writer_close(b), 0);
+	x = fd_text(fa);
+	y = fd_text(fb);
+	assert_true(strlen(x) > min);
+	assert_string_equal(x, y);
+	free(x);
+	free(y);
+	close(fa);
+	close(fb);
+}
+
 /* Pass s through reader and writer with reads of `chunk` bytes; returns
  * the output (caller frees) and the lines of each record in lines[]. */
 static char *
@@ -730,7 +750,6 @@ test_plain_flags(void **state)
 	const struct wz_row *row, *hdr;
 	struct wz_row copy;
 	size_t len, pos, b, nrec = 0, want = 0, i;
-	char *x, *y;
 
 	(void)state;
 	wz_buf_add(&in, "a,b\n", 4);
@@ -779,17 +798,8 @@ test_plain_flags(void **state)
 	assert_int_equal(rc, WZ_EOF);
 	assert_int_equal(nrec, want);
 	assert_int_equal(want, 9 + 9 * 820);
-	for (k = 0; k < 3; k++) {
-		assert_int_equal(wz_writer_close(wf[k]), 0);
-		assert_int_equal(wz_writer_close(wn[k]), 0);
-		x = fd_text(ofd[k]);
-		y = fd_text(nfd[k]);
-		assert_string_equal(x, y);
-		free(x);
-		free(y);
-		close(ofd[k]);
-		close(nfd[k]);
-	}
+	for (k = 0; k < 3; k++)
+		same_output(wf[k], ofd[k], wn[k], nfd[k], 0);
 	wz_reader_close(r);
 	close(fd);
 	wz_buf_free(&in);
@@ -821,7 +831,6 @@ test_span_flags(void **state)
 	struct wz_row copy;
 	size_t i, k, c, nrec, nspan;
 	int fd, ofd, nfd, rc, w, contig;
-	char *x, *y;
 
 	(void)state;
 	wz_buf_add(&in, "a,b,c\n", 6);
@@ -880,15 +889,7 @@ test_span_flags(void **state)
 			assert_int_equal(nspan, 40 * 3 + 20);
 		else if (chunks[c] >= 64)
 			assert_true(nspan > 0);
-		assert_int_equal(wz_writer_close(wf), 0);
-		assert_int_equal(wz_writer_close(wn), 0);
-		x = fd_text(ofd);
-		y = fd_text(nfd);
-		assert_string_equal(x, y);
-		free(x);
-		free(y);
-		close(ofd);
-		close(nfd);
+		same_output(wf, ofd, wn, nfd, 0);
 		wz_reader_close(r);
 		close(fd);
 	}
@@ -917,7 +918,6 @@ test_writer_span(void **state)
 	struct wz_writer *wf, *wn;
 	int ofd, nfd, m, trial, brk;
 	unsigned seed = 7;
-	char *x, *y;
 
 	(void)state;
 	for (m = 0; m < 3; m++) {
@@ -989,16 +989,7 @@ test_writer_span(void **state)
 			wz_writer_endrow(wf);
 			wz_writer_endrow(wn);
 		}
-		assert_int_equal(wz_writer_close(wf), 0);
-		assert_int_equal(wz_writer_close(wn), 0);
-		x = fd_text(ofd);
-		y = fd_text(nfd);
-		assert_true(strlen(x) > 40000);
-		assert_string_equal(x, y);
-		free(x);
-		free(y);
-		close(ofd);
-		close(nfd);
+		same_output(wf, ofd, wn, nfd, 40000);
 	}
 }
 
@@ -1018,7 +1009,7 @@ test_writer_room(void **state)
 	struct wz_row row;
 	size_t len[5], i, k, n;
 	unsigned char plain[5] = { 1, 1, 1, 1, 1 };
-	char *o, sep, *x, *y;
+	char *o, sep;
 	int m, fa, fb;
 
 	(void)state;
@@ -1075,15 +1066,7 @@ test_writer_room(void **state)
 			wz_writer_endrow(wb);
 		}
 done:
-		assert_int_equal(wz_writer_close(wa), 0);
-		assert_int_equal(wz_writer_close(wb), 0);
-		x = fd_text(fa);
-		y = fd_text(fb);
-		assert_string_equal(x, y);
-		free(x);
-		free(y);
-		close(fa);
-		close(fb);
+		same_output(wa, fa, wb, fb, 0);
 	}
 }
 
