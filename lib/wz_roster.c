@@ -3481,7 +3481,7 @@ put_cells(struct wz_writer *w, const struct wz_row *row, size_t from,
 	v.f = row->f + from;
 	v.len = row->len + from;
 	v.plain = row->plain != NULL ? row->plain + from : NULL;
-	v.span = row->span;	/* and so are some of its fields */
+	v.span = row->span;	/* a run of a span's fields is one */
 	wz_writer_fields(w, &v);
 }
 
