@@ -2663,17 +2663,13 @@ wz_writer_fields(struct wz_writer *w, const struct wz_row *r)
 		first_write(w, f[0], len[0]);
 	else if (plain != NULL && !xs && n > 1 && (r->span || one_span(r))) {
 		/* One copy, then the separators over the NULs. */
-		need = (size_t)(f[n - 1] - f[0]) + len[n - 1];
+		need = wz_span_len(r);
 		if (w->b.cap - w->b.len < need + 2)
 			wz_buf_reserve(&w->b, need + 1);
 		o = w->b.s + w->b.len;
 		if (w->nf > 0)
 			*o++ = sep;
-		memcpy(o, f[0], need);
-		/* the NUL before each field but the first */
-		for (i = 1; i < n; i++)
-			o[f[i] - f[0] - 1] = sep;
-		o += need;
+		o = wz_span_put(o, r, sep);
 		*o = '\0';
 		w->b.len = (size_t)(o - w->b.s);
 		w->nf += (int)n;

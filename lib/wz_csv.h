@@ -212,6 +212,28 @@ void	 wz_writer_raw(struct wz_writer *w, const char *s, size_t n,
  */
 char	*wz_writer_room(struct wz_writer *w, size_t n, char *sep);
 void	 wz_writer_filled(struct wz_writer *w, char *end, size_t nf);
+
+/*
+ * A row whose fields are one span (struct wz_row's span): its bytes as
+ * written (n fields, n > 0), and the span put at o, a copy with sep over
+ * the NULs between its fields; returns the end.
+ */
+static inline size_t
+wz_span_len(const struct wz_row *r)
+{
+	return (size_t)(r->f[r->n - 1] - r->f[0]) + r->len[r->n - 1];
+}
+
+static inline char *
+wz_span_put(char *o, const struct wz_row *r, char sep)
+{
+	size_t i, n = wz_span_len(r);
+
+	memcpy(o, r->f[0], n);
+	for (i = 1; i < r->n; i++)	/* the NUL before each field */
+		o[r->f[i] - r->f[0] - 1] = sep;
+	return o + n;
+}
 /*
  * A row's pieces written at once, then the row ended (after a header row,
  * as wz_writer_raw()): each piece either nf fields encoded already (raw,

@@ -3551,8 +3551,8 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	struct wz_row v;
 	struct addcols ac;
 	const char *d, *c[NADDED];
-	char party[1], *o, sep, *const *f;
-	size_t i, n, cn[NADDED], nadd, span;
+	char party[1], *o, sep;
+	size_t i, n, cn[NADDED], nadd;
 	int rk, idc, plain;
 
 	/*
@@ -3606,20 +3606,14 @@ write_role(struct wz_roster *ro, struct rowst *st, const struct person *p,
 	    cn[7] + cn[8];
 	if (plain && !ro->mixed && row->span && row->n > 0 &&
 	    row->n <= sh->ncols && !(st->has_id && ro->o.mask != NULL)) {
-		f = row->f;
-		n = row->n;
-		span = (size_t)(f[n - 1] - f[0]) + row->len[n - 1];
-		if ((o = wz_writer_room(ro->out, span + nadd + NADDED,
-		    &sep)) != NULL) {
-			memcpy(o, f[0], span);
-			for (i = 1; i < n; i++)	/* over the NULs */
-				o[f[i] - f[0] - 1] = sep;
-			o += span;
+		if ((o = wz_writer_room(ro->out, wz_span_len(row) + nadd +
+		    NADDED, &sep)) != NULL) {
+			o = wz_span_put(o, row, sep);
 			for (i = 0; i < NADDED; i++) {
 				*o++ = sep;
 				o = put_bytes(o, c[i], cn[i]);
 			}
-			wz_writer_filled(ro->out, o, n + NADDED);
+			wz_writer_filled(ro->out, o, row->n + NADDED);
 			wz_writer_endrow(ro->out);
 			return;
 		}
