@@ -269,6 +269,30 @@ sheet(struct sheet *s, size_t n, const char *const *hdr, size_t nrows,
 	}
 }
 
+/* A matcher with the prefilter (*a) and one without (*b), their options
+ * otherwise o, for the tests that compare the two. */
+static void
+pair_new(struct wz_ruleset *rs, const struct wz_match_opts *o,
+    struct wz_matcher **a, struct wz_matcher **b)
+{
+	struct wz_match_opts ob = *o;
+
+	ob.no_prefilter = 1;
+	*a = wz_matcher_new(rs, o);
+	*b = wz_matcher_new(rs, &ob);
+	assert_non_null(*a);
+	assert_non_null(*b);
+}
+
+/* Both bound to header hdr. */
+static void
+pair_bind(struct wz_matcher *a, struct wz_matcher *b,
+    const struct wz_row *hdr)
+{
+	assert_int_equal(wz_matcher_bind(a, hdr, "a"), 0);
+	assert_int_equal(wz_matcher_bind(b, hdr, "b"), 0);
+}
+
 /* Matchers a and b (one with the prefilter, one without) cite the same
  * for the row each read last: the same articles, in the same order,
  * each with the same words, values, cases, group, severity and
@@ -373,12 +397,9 @@ test_prefilter_same(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	sheet(&s, 3, hdr, 6, cells);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	for (i = 0; i < 6; i++) {
 		ra = wz_matcher_row(a, &s.rows[i]);
 		rb = wz_matcher_row(b, &s.rows[i]);
@@ -425,12 +446,9 @@ test_alternatives(void **state)
 	assert_int_equal(wz_rules_load(rs, dir) + wz_rules_load(rs, path) +
 	    wz_rules_finish(rs), 0);
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	sheet(&s, 2, hdr, 4, cells);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(wz_matcher_row(a, &s.rows[i]),
 		    wz_matcher_row(b, &s.rows[i]));
@@ -477,15 +495,12 @@ test_value_slots_skipped(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	cells[0] = "县水务局局长";
 	cells[1] = tx;
 	cells[2] = st;
 	sheet(&s, 3, hdr, 1, cells);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	for (i = 0; i < 4000; i++) {
 		if (i % 7 == 6)
 			snprintf(st, sizeof(st), "不属实");
@@ -660,13 +675,8 @@ test_prefilter_rules(void **state)
 	memset(&o, 0, sizeof(o));
 	o.explain = 1;
 	o.no_history = 1;
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_int_equal(wz_matcher_bind(a, &sh.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &sh.hdr, "b"), 0);
+	pair_new(rs, &o, &a, &b);
+	pair_bind(a, b, &sh.hdr);
 	/* Rows with bad numbers or unknown posts are reported: quiet, but
 	 * not for the test's own messages. */
 	err = dup(2);
@@ -967,15 +977,12 @@ test_gate_fields(void **state)
 	(void)state;
 	rs = gate_rules(gdir);
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	cells[0] = "县水务局局长";
 	cells[1] = "挪用资金2万元";
 	cells[2] = "";
 	sheet(&s, 3, hdr, 1, cells);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	/* Three rounds: the lists are made, then read. */
 	for (k = 0; k < 30; k++) {
 		i = k % 10;
@@ -1030,15 +1037,12 @@ test_not_prefilter(void **state)
 	(void)state;
 	rs = gate_rules(gdir);
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	cells[0] = "县水务局局长";
 	cells[1] = texts[0];
 	cells[2] = "属实";
 	sheet(&s, 3, hdr, 1, cells);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	for (k = 0; k < 12; k++) {
 		i = k % 6;
 		cells[1] = texts[i];
@@ -1184,12 +1188,9 @@ test_anchor_records(void **state)
 	rs = wz_rules_new();
 	assert_int_equal(wz_rules_load(rs, adir) + wz_rules_finish(rs), 0);
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	sheet(&s, 3, hdr1, 0, NULL);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	anchor_run(a, b, hdr1, 1, 0, 600, ncit);
 	sheet(&s, 3, hdr2, 0, NULL);
 	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a2"), 0);
@@ -1250,16 +1251,13 @@ test_gate_groups(void **state)
 	rs = wz_rules_new();
 	assert_int_equal(wz_rules_load(rs, gdir) + wz_rules_finish(rs), 0);
 	memset(&o, 0, sizeof(o));
-	a = wz_matcher_new(rs, &o);
-	o.no_prefilter = 1;
-	b = wz_matcher_new(rs, &o);
+	pair_new(rs, &o, &a, &b);
 	cells[0] = "县水务局局长";
 	cells[1] = "挪用资金2万元";
 	cells[2] = val;
 	snprintf(val, sizeof(val), "属实");
 	sheet(&s, 3, hdr, 1, cells);
-	assert_int_equal(wz_matcher_bind(a, &s.hdr, "a"), 0);
-	assert_int_equal(wz_matcher_bind(b, &s.hdr, "b"), 0);
+	pair_bind(a, b, &s.hdr);
 	for (i = 0; i < 400; i++) {
 		/* Each value new (the slots are taken again by other
 		 * values): one that opens no gate, then one for 0, 1, 63,

@@ -593,12 +593,6 @@ test_many(void **state)
 }
 
 /*
- * Tables that grow, refilled from the persons: 20,000 persons with ID
- * numbers, each in a village of their own, are found again (by ID
- * number, then by name and home) after every doubling of the tables,
- * and a conflict still names the row that made the person.
- */
-/*
  * An old 15-digit number written in groups, 18 bytes in its cell and
  * starting with a digit as an 18-digit one does: it is that person's
  * 18-digit number once upgraded, not the key its cell's bytes would make
@@ -630,6 +624,12 @@ test_grouped15(void **state)
 	run_free(&r);
 }
 
+/*
+ * Tables that grow, refilled from the persons: 20,000 persons with ID
+ * numbers, each in a village of their own, are found again (by ID
+ * number, then by name and home) after every doubling of the tables,
+ * and a conflict still names the row that made the person.
+ */
 static void
 test_growth(void **state)
 {
