@@ -3291,6 +3291,30 @@ leaf_match(struct wz_matcher *m, const struct mcond *mc, const char *subj,
 #define FOUND(lbits, l)	(((lbits)[(l) >> 6] >> ((l) & 63)) & 1)
 
 /*
+ * Of the literals at *rp (their number, then each as its id and length),
+ * where the earliest first occurrence of one found starts, and that
+ * one's length in *len; (size_t)-1 when none is found.  *rp is moved
+ * past them.
+ */
+static inline size_t
+first_found(const uint64_t *lbits, const struct wz_ac_end *lat,
+    const uint32_t **rp, size_t *len)
+{
+	const uint32_t *r = *rp, *re;
+	size_t at, best = (size_t)-1;
+
+	*len = 0;
+	for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
+		if (FOUND(lbits, r[0]) && (at = lat[r[0]].first - r[1]) <
+		    best) {
+			best = at;
+			*len = r[1];
+		}
+	*rp = r;
+	return best;
+}
+
+/*
  * Is each of the clauses at *rp (a number of them, then each as
  * clause_record() puts it) found, each with an occurrence that starts
  * at or after the earliest place the one before can start?  Starts, not
@@ -3346,15 +3370,10 @@ text_bounds(const struct wz_matcher *m, size_t t, size_t *fromp,
 	const uint64_t *lbits = m->lbits;
 	const struct wz_ac_end *lat = m->lat;
 	const uint32_t *r = m->tpos + m->tpos_off[t], *re;
-	size_t from = 0, until = m->tlen, at, nb;
+	size_t from = 0, until = m->tlen, len, nb;
 
 	if (*r > 0) {
-		from = (size_t)-1;
-		for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
-			if (FOUND(lbits, r[0]) &&
-			    (at = lat[r[0]].first - r[1]) < from)
-				from = at;
-		if (from == (size_t)-1)
+		if ((from = first_found(lbits, lat, &r, &len)) == (size_t)-1)
 			return 0;
 	} else
 		r++;
@@ -3396,18 +3415,11 @@ static int
 alt_match(struct wz_matcher *m, const struct mcond *mc, size_t *ms,
     size_t *me)
 {
-	const uint64_t *lbits = m->lbits;
-	const struct wz_ac_end *lat = m->lat;
-	const uint32_t *r = m->talt + m->talt_off[mc->tid], *re;
-	size_t at, best = (size_t)-1, blen = 0;
+	const uint32_t *r = m->talt + m->talt_off[mc->tid];
+	size_t best, blen;
 	int rc;
 
-	for (re = r + 1 + 2 * (size_t)*r, r++; r < re; r += 2)
-		if (FOUND(lbits, r[0]) &&
-		    (at = lat[r[0]].first - r[1]) < best) {
-			best = at;
-			blen = r[1];
-		}
+	best = first_found(m->lbits, m->lat, &r, &blen);
 	*ms = *me = 0;
 	if (best == (size_t)-1)
 		rc = WZ_RX_NOMATCH;
